@@ -1,0 +1,42 @@
+/* kspace.h - long-range Coulomb: Ewald summation (exact reference) and PPPM (mesh, FFTW3).
+ *
+ * Both are set up from a relative RMS force accuracy as in LAMMPS kspace_style: accuracy
+ * times the force between two unit charges 1 A apart (GMD_COULOMB_EV_A eV/A) is the
+ * target absolute RMS force error. The splitting parameter g_ewald is chosen first (from
+ * the accuracy, the real-space cut-off, N, sum q^2 and the box); the real-space pair term
+ * must use the same g_ewald. Energies go to GMD_PART_COUL_RECIP and GMD_PART_COUL_SELF. */
+#ifndef GLASSMD_KSPACE_H
+#define GLASSMD_KSPACE_H
+
+#include "glassmd/forcefield.h"
+#include "glassmd/system.h"
+#include "glassmd/term.h"
+
+typedef struct gmd_kspace_params {
+    gmd_kspace_method method;
+    double accuracy;               /* requested relative accuracy */
+    double cutoff;                 /* real-space cut-off, A */
+    double g_ewald;                /* splitting parameter, 1/A (0 = choose automatically) */
+    int kmax[3];                   /* Ewald: k-vector index limits (0 = choose) */
+    int mesh[3];                   /* PPPM: grid points per direction (0 = choose) */
+    int order;                     /* PPPM: assignment order (default 5) */
+    double mesh_margin;            /* PPPM: mesh sized for accuracy * margin (0 = default 0.4;
+                                      1 reproduces LAMMPS's mesh choice) */
+    double estimated_error;        /* absolute RMS force error estimate, eV/A (output) */
+    double estimated_error_real;   /* its real-space part, eV/A (output) */
+    double estimated_error_kspace; /* its reciprocal part, eV/A (output) */
+    long nkvectors;                /* Ewald: k-vectors used, one of each +-k; PPPM: mesh
+                                      points (output) */
+} gmd_kspace_params;
+
+/* Fills the unset fields (g_ewald, kmax or mesh) and the error estimates for this box and
+ * these atoms. */
+gmd_status gmd_kspace_choose(gmd_kspace_params *params, const gmd_box *box, const gmd_atoms *atoms,
+                             gmd_error *err);
+
+gmd_status gmd_ewald_create(gmd_term **out, const gmd_kspace_params *params, const gmd_box *box,
+                            const gmd_atoms *atoms, gmd_error *err);
+gmd_status gmd_pppm_create(gmd_term **out, const gmd_kspace_params *params, const gmd_box *box,
+                           const gmd_atoms *atoms, gmd_error *err);
+
+#endif

@@ -1,0 +1,84 @@
+/* md.h - time integration: velocity Verlet (NVE), a Nose-Hoover chain thermostat (NVT, as
+ * LAMMPS fix nvt: chain length 3, damping 0.1 ps, Trotter-split half steps around the
+ * Verlet step), a linear ramp of the thermostat target, Maxwell-Boltzmann velocities and the
+ * kinetic observables. Everything a run needs to continue bit for bit is in gmd_md_state,
+ * so a checkpoint is this struct plus the atoms. */
+#ifndef GLASSMD_MD_H
+#define GLASSMD_MD_H
+
+#include <stdint.h>
+
+#include "glassmd/forcefield.h"
+#include "glassmd/model.h"
+#include "glassmd/rng.h"
+#include "glassmd/system.h"
+#include "glassmd/term.h"
+
+#define GMD_NHC_MAX 8
+
+typedef struct gmd_nhc {
+    int length;                  /* chain length M (default 3) */
+    double tdamp_ps;             /* damping time (default 0.1 ps) */
+    double eta[GMD_NHC_MAX];     /* thermostat positions */
+    double eta_dot[GMD_NHC_MAX]; /* thermostat velocities, 1/ps */
+    double mass[GMD_NHC_MAX];    /* thermostat masses, eV ps^2 (set from T each step) */
+} gmd_nhc;
+
+typedef enum gmd_ensemble { GMD_ENSEMBLE_NVE = 0, GMD_ENSEMBLE_NVT = 1 } gmd_ensemble;
+
+typedef struct gmd_md_state {
+    long step;      /* steps done since the start of the run */
+    double time_ps; /* simulated time since the start of the run */
+    double dt_ps;   /* time step */
+    gmd_ensemble ensemble;
+    double t_target_K; /* thermostat target at the current step */
+    gmd_nhc nhc;
+    gmd_rng rng; /* for velocity draws */
+    long dof;    /* degrees of freedom, 3N - 3 */
+} gmd_md_state;
+
+typedef struct gmd_thermo {
+    double ke_eV, pe_eV, etot_eV, conserved_eV;
+    double temperature_K;
+    double pressure_bar; /* scalar pressure, kinetic + virial */
+    double pressure_tensor_bar[6];
+} gmd_thermo;
+
+/* Initialises the state (chain length 3, damping 0.1 ps, dt) for n atoms. */
+void gmd_md_init(gmd_md_state *md, size_t natoms, double dt_ps, uint64_t seed);
+
+/* Draws velocities from a Gaussian at T (seeded by md->rng), removes the centre-of-mass
+ * momentum and rescales to exactly T over 3N - 3 degrees of freedom. */
+void gmd_md_velocities(gmd_md_state *md, const gmd_forcefield *ff, gmd_atoms *atoms, double t_K);
+
+/* One velocity-Verlet step (with the chain half steps when ensemble is NVT); on entry the
+ * forces are those of the current positions, on return those of the new positions. */
+gmd_status gmd_md_step(gmd_md_state *md, const gmd_forcefield *ff, gmd_model *model,
+                       const gmd_box *box, gmd_atoms *atoms, gmd_tally *tally, gmd_error *err);
+
+/* Kinetic energy, temperature, pressure and the conserved quantity. */
+void gmd_md_thermo(const gmd_md_state *md, const gmd_forcefield *ff, const gmd_box *box,
+                   const gmd_atoms *atoms, const gmd_tally *tally, gmd_thermo *out);
+
+/* FIRE minimisation (Bitzek et al., PRL 97, 170201 (2006)) with a cap on the distance any
+ * atom moves in one step, so that raw random structures with overlapping atoms relax
+ * safely. Stops when max |F| < ftol or after max_steps. Velocities are zeroed on return. */
+typedef struct gmd_fire_options {
+    double ftol_eV_A;  /* convergence: max force component norm (default 0.1) */
+    double max_step_A; /* displacement cap per step (default 0.1) */
+    long max_steps;    /* default 5000 */
+    double dt_ps;      /* initial step (default 0.001) */
+} gmd_fire_options;
+
+typedef struct gmd_fire_result {
+    long steps;
+    int converged;
+    double pe_start_eV, pe_end_eV, fmax_eV_A;
+} gmd_fire_result;
+
+gmd_fire_options gmd_fire_default_options(void);
+gmd_status gmd_fire_minimize(gmd_model *model, const gmd_forcefield *ff, const gmd_box *box,
+                             gmd_atoms *atoms, const gmd_fire_options *opt, gmd_fire_result *result,
+                             gmd_error *err);
+
+#endif

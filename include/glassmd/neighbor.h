@@ -1,0 +1,45 @@
+/* neighbor.h - Verlet neighbour lists built by cell binning, with a skin.
+ *
+ * A half list: each pair (i, j) within cutoff + skin appears once, under the smaller of
+ * the two indices' owner as the build decides. Storage is compressed rows: the neighbours
+ * of atom i are index[start[i]] .. index[start[i+1]-1]. Displacements are taken with the
+ * minimum-image convention (gmd_min_image), which is exact while cutoff + skin <= len/2 in
+ * every direction; gmd_neighbor_build refuses a box that is smaller than that.
+ * The list stays valid until some atom has moved more than skin/2 since the build
+ * (gmd_neighbor_needs_rebuild). */
+#ifndef GLASSMD_NEIGHBOR_H
+#define GLASSMD_NEIGHBOR_H
+
+#include <stddef.h>
+
+#include "glassmd/error.h"
+#include "glassmd/system.h"
+
+typedef struct gmd_neighbor_list {
+    double cutoff; /* interaction cut-off, A */
+    double skin;   /* extra shell, A */
+    size_t natoms;
+    size_t *start; /* natoms + 1 row offsets */
+    int *index;    /* neighbour indices */
+    size_t npairs; /* number of stored pairs */
+    size_t capacity;
+    double *r0[3]; /* positions at the last build */
+    long builds;   /* how many times the list was built */
+    /* cell binning workspace */
+    int ncell[3];
+    int *cell_head, *cell_next;
+} gmd_neighbor_list;
+
+gmd_status gmd_neighbor_init(gmd_neighbor_list *nl, double cutoff, double skin, gmd_error *err);
+/* Builds the list; the atoms must be wrapped into the box (gmd_atoms_wrap). */
+gmd_status gmd_neighbor_build(gmd_neighbor_list *nl, const gmd_box *box, const gmd_atoms *atoms,
+                              int threads, gmd_error *err);
+/* 1 when some atom moved more than skin/2 since the last build (or never built). */
+int gmd_neighbor_needs_rebuild(const gmd_neighbor_list *nl, const gmd_box *box,
+                               const gmd_atoms *atoms);
+/* Forces the next gmd_neighbor_needs_rebuild to answer 1 (used after checkpoints so that a
+ * resumed run and an uninterrupted one rebuild at the same step). */
+void gmd_neighbor_invalidate(gmd_neighbor_list *nl);
+void gmd_neighbor_free(gmd_neighbor_list *nl);
+
+#endif

@@ -1,0 +1,27 @@
+/* pair_buck_coul.h - the pairwise short-range term: Buckingham A exp(-r/rho) - C/r^6,
+ * optional repulsive walls D/r^n, and the real-space part of the Ewald-split Coulomb
+ * energy k_e q_i q_j erfc(g r)/r, all truncated at the force field's cut-off (as LAMMPS
+ * pair_style buck/coul/long with pair_modify table 0), energy-shifted when ff->shift_energy.
+ * One pass over the half neighbour list evaluates every part; energies are tallied into
+ * GMD_PART_BUCKINGHAM, GMD_PART_WALL and GMD_PART_COUL_REAL. */
+#ifndef GLASSMD_PAIR_BUCK_COUL_H
+#define GLASSMD_PAIR_BUCK_COUL_H
+
+#include "glassmd/forcefield.h"
+#include "glassmd/term.h"
+
+typedef struct gmd_pair_options {
+    int coulomb;    /* 0: no Coulomb at all (pair_style buck); 1: erfc-screened real space */
+    double g_ewald; /* Ewald splitting parameter, 1/A (used when coulomb = 1) */
+} gmd_pair_options;
+
+gmd_status gmd_pair_buck_coul_create(gmd_term **out, const gmd_forcefield *ff,
+                                     const gmd_pair_options *opt, gmd_error *err);
+
+/* One pair (LAMMPS single()): energy parts and the scalar force magnitude F/r (so that the
+ * force on i is fpair * (r_i - r_j)). Returns the total pair energy in eV, including any
+ * shift; parts may be NULL, else receives [buckingham, wall, coul_real]. */
+double gmd_pair_buck_coul_single(const gmd_term *term, int type_i, int type_j, double qi, double qj,
+                                 double r, double *fpair, double parts[3]);
+
+#endif

@@ -1,0 +1,36 @@
+/* run.h - a whole `glassmd run`: stages in order (minimise, NVE, NVT, ramps), thermo and
+ * trajectory output, atomic checkpoints, exact resume, and the collapse guard.
+ * The library reports progress through a callback and never prints. */
+#ifndef GLASSMD_RUN_H
+#define GLASSMD_RUN_H
+
+#include "glassmd/error.h"
+#include "glassmd/run_input.h"
+
+typedef struct gmd_run_progress {
+    int stage_index, nstages;
+    const char *stage_kind; /* "minimize", "nve", "nvt", "ramp" */
+    long stage_step, stage_steps;
+    long step;        /* MD steps done in the whole run */
+    long total_steps; /* MD steps of the whole schedule */
+    double time_ps;
+    double temperature_K, pe_eV, conserved_eV;
+    double ns_per_day; /* speed over the current stage */
+    double eta_s;      /* estimated seconds left */
+} gmd_run_progress;
+
+typedef void (*gmd_run_progress_fn)(const gmd_run_progress *p, void *user);
+
+typedef struct gmd_run_options {
+    int resume;                   /* continue from output_dir/checkpoint.bin */
+    gmd_run_progress_fn progress; /* called every progress_every steps (may be NULL) */
+    void *progress_user;
+    long progress_every;
+    long stop_after_steps; /* testing aid: stop (as if killed) after so many steps; 0 = off */
+} gmd_run_options;
+
+/* Output files in in->output_dir: thermo.csv, traj.nc and/or traj.dump, final.data,
+ * checkpoint.bin, run.log. */
+gmd_status gmd_run_execute(const gmd_run_input *in, const gmd_run_options *opt, gmd_error *err);
+
+#endif

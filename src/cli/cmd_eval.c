@@ -1,0 +1,280 @@
+/* cmd_eval.c - `glassmd eval`: single-point energy, forces and virial of a configuration.
+ *
+ * A stable contract for scripts and tests: one JSON object on stdout (energies in eV,
+ * the virial-only pressure tensor in bar, the Coulomb method's chosen parameters), forces
+ * optionally written as `id fx fy fz` in eV/A sorted by id. --repeat N evaluates N times
+ * (the neighbour list is kept, as in MD between rebuilds) and reports the time per
+ * evaluation, for benchmarks. */
+#define _GNU_SOURCE /* qsort_r */
+#include <getopt.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "commands.h"
+#include "glassmd/config_io.h"
+#include "glassmd/model.h"
+#include "glassmd/units.h"
+#include "glassmd/version.h"
+
+typedef struct eval_args {
+    const char *config, *ff_path, *types, *forces_out;
+    gmd_config_format format;
+    const char *kspace; /* NULL: the force field's */
+    double accuracy;    /* <= 0: the force field's */
+    double cutoff;      /* <= 0: the force field's */
+    int threebody;      /* 0 / 1 */
+    int taper;          /* -1 / GMD_TAPER_* */
+    int threads;
+    long repeat;
+} eval_args;
+
+static void eval_usage(void)
+{
+    printf("usage: glassmd eval CONFIG --ff FILE [--types Si,S,Na] [--format lammps|xyz]\n"
+           "                    [--kspace ewald|pppm|none] [--accuracy A] [--cutoff R]\n"
+           "                    [--no-threebody] [--threebody smooth|hard] [--threads N]\n"
+           "                    [--forces OUT] [--repeat N]\n\n"
+           "Prints one JSON object: natoms, volume (A^3), pe, buckingham, wall, coulomb\n"
+           "(= coulomb_real + coulomb_recip + coulomb_self), threebody (all eV),\n"
+           "pressure_virial (bar: xx yy zz xy xz yz) and the k-space parameters.\n"
+           "--forces OUT writes 'id fx fy fz' (eV/A) sorted by id.\n");
+}
+
+static int parse_eval_args(int argc, char **argv, eval_args *a)
+{
+    enum { OPT_NO3B = 1000, OPT_3B, OPT_REPEAT, OPT_FORMAT };
+    static const struct option opts[] = {{"ff", required_argument, 0, 'f'},
+                                         {"types", required_argument, 0, 't'},
+                                         {"kspace", required_argument, 0, 'k'},
+                                         {"accuracy", required_argument, 0, 'a'},
+                                         {"cutoff", required_argument, 0, 'c'},
+                                         {"no-threebody", no_argument, 0, OPT_NO3B},
+                                         {"threebody", required_argument, 0, OPT_3B},
+                                         {"threads", required_argument, 0, 'n'},
+                                         {"forces", required_argument, 0, 'o'},
+                                         {"repeat", required_argument, 0, OPT_REPEAT},
+                                         {"format", required_argument, 0, OPT_FORMAT},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    *a = (eval_args){.threebody = 1, .taper = -1, .threads = omp_get_max_threads(), .repeat = 1};
+    long lval;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            a->ff_path = optarg;
+            break;
+        case 't':
+            a->types = optarg;
+            break;
+        case 'k':
+            a->kspace = optarg;
+            break;
+        case 'o':
+            a->forces_out = optarg;
+            break;
+        case OPT_NO3B:
+            a->threebody = 0;
+            break;
+        case 'a':
+            if (gmd_cli_parse_double(optarg, &a->accuracy) || !(a->accuracy > 0 && a->accuracy < 1))
+                return gmd_cli_error(
+                    "eval", "--accuracy '%s': give a relative accuracy in (0, 1), e.g. 1e-5",
+                    optarg);
+            break;
+        case 'c':
+            if (gmd_cli_parse_double(optarg, &a->cutoff) || !(a->cutoff > 0))
+                return gmd_cli_error("eval", "--cutoff '%s': give a positive distance in A",
+                                     optarg);
+            break;
+        case 'n':
+            if (gmd_cli_parse_long(optarg, &lval) || lval < 1 || lval > 1024)
+                return gmd_cli_error("eval", "--threads '%s': give a thread count >= 1", optarg);
+            a->threads = (int)lval;
+            break;
+        case OPT_REPEAT:
+            if (gmd_cli_parse_long(optarg, &a->repeat) || a->repeat < 1)
+                return gmd_cli_error("eval", "--repeat '%s': give a count >= 1", optarg);
+            break;
+        case OPT_3B:
+            if (!strcmp(optarg, "smooth"))
+                a->taper = GMD_TAPER_SMOOTH;
+            else if (!strcmp(optarg, "hard"))
+                a->taper = GMD_TAPER_HARD;
+            else
+                return gmd_cli_error("eval", "--threebody '%s': use smooth or hard", optarg);
+            break;
+        case OPT_FORMAT:
+            if (!strcmp(optarg, "lammps"))
+                a->format = GMD_CONFIG_LAMMPS_DATA;
+            else if (!strcmp(optarg, "xyz"))
+                a->format = GMD_CONFIG_EXTXYZ;
+            else
+                return gmd_cli_error("eval", "--format '%s': use lammps or xyz", optarg);
+            break;
+        case 'h':
+            eval_usage();
+            return -1;
+        default:
+            return gmd_cli_error("eval",
+                                 "unknown or incomplete option '%s'; see glassmd eval --help",
+                                 argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return gmd_cli_error("eval",
+                             "give exactly one configuration file; see glassmd eval --help");
+    a->config = argv[optind];
+    if (!a->ff_path)
+        return gmd_cli_error("eval",
+                             "no force field: add --ff FILE (e.g. data/forcefields/na2s-sis2.ff)");
+    return 0;
+}
+
+static int kspace_from_name(const char *name, gmd_kspace_method *m)
+{
+    if (!strcmp(name, "ewald"))
+        *m = GMD_KSPACE_EWALD;
+    else if (!strcmp(name, "pppm"))
+        *m = GMD_KSPACE_PPPM;
+    else if (!strcmp(name, "none"))
+        *m = GMD_KSPACE_NONE;
+    else
+        return -1;
+    return 0;
+}
+
+static int compare_by_id(const void *a, const void *b, void *ctx)
+{
+    const long *id = ctx;
+    long ia = id[*(const size_t *)a], ib = id[*(const size_t *)b];
+    return (ia > ib) - (ia < ib);
+}
+
+static gmd_status write_forces(const char *path, const gmd_atoms *atoms, gmd_error *err)
+{
+    size_t *order = gmd_calloc(atoms->n, sizeof *order, "force output order", err);
+    if (!order) return GMD_ERR_NOMEM;
+    for (size_t i = 0; i < atoms->n; i++)
+        order[i] = i;
+    qsort_r(order, atoms->n, sizeof *order, compare_by_id, atoms->id);
+    FILE *out = fopen(path, "w");
+    if (!out) {
+        free(order);
+        return gmd_fail(err, GMD_ERR_IO, "%s: cannot open for writing forces", path);
+    }
+    fprintf(out, "# id fx_eV_A fy_eV_A fz_eV_A (glassmd %s)\n", GLASSMD_VERSION);
+    for (size_t k = 0; k < atoms->n; k++) {
+        size_t i = order[k];
+        fprintf(out, "%ld %.17g %.17g %.17g\n", atoms->id[i], atoms->f[0][i], atoms->f[1][i],
+                atoms->f[2][i]);
+    }
+    free(order);
+    if (fclose(out) != 0) return gmd_fail(err, GMD_ERR_IO, "%s: error while writing forces", path);
+    return GMD_OK;
+}
+
+static cJSON *result_json(const eval_args *a, const gmd_model *model, const gmd_box *box,
+                          const gmd_atoms *atoms, const gmd_tally *t, double seconds)
+{
+    cJSON *o = cJSON_CreateObject();
+    double volume = gmd_box_volume(box);
+    const double *e = t->energy;
+    cJSON_AddStringToObject(o, "glassmd_version", GLASSMD_VERSION);
+    cJSON_AddStringToObject(o, "config", a->config);
+    cJSON_AddStringToObject(o, "forcefield", a->ff_path);
+    cJSON_AddNumberToObject(o, "natoms", (double)atoms->n);
+    cJSON_AddNumberToObject(o, "volume", volume);
+    cJSON_AddNumberToObject(o, "cutoff", model->ff.cutoff);
+    cJSON_AddNumberToObject(o, "pe", gmd_tally_total(t));
+    cJSON_AddNumberToObject(o, "buckingham", e[GMD_PART_BUCKINGHAM]);
+    cJSON_AddNumberToObject(o, "wall", e[GMD_PART_WALL]);
+    cJSON_AddNumberToObject(o, "coulomb",
+                            e[GMD_PART_COUL_REAL] + e[GMD_PART_COUL_RECIP] + e[GMD_PART_COUL_SELF]);
+    cJSON_AddNumberToObject(o, "coulomb_real", e[GMD_PART_COUL_REAL]);
+    cJSON_AddNumberToObject(o, "coulomb_recip", e[GMD_PART_COUL_RECIP]);
+    cJSON_AddNumberToObject(o, "coulomb_self", e[GMD_PART_COUL_SELF]);
+    cJSON_AddNumberToObject(o, "threebody", e[GMD_PART_THREEBODY]);
+    double p[6];
+    for (int k = 0; k < 6; k++)
+        p[k] = t->virial[k] / volume * GMD_EV_A3_TO_BAR;
+    cJSON_AddItemToObject(o, "pressure_virial", cJSON_CreateDoubleArray(p, 6));
+    char buf[1024];
+    gmd_model_describe_kspace(model, buf, sizeof buf);
+    cJSON *ks = cJSON_Parse(buf);
+    cJSON_AddItemToObject(o, "kspace", ks ? ks : cJSON_CreateNull());
+    cJSON_AddStringToObject(o, "threebody_taper",
+                            !model->options.threebody || model->ff.nthreebody == 0 ? "off"
+                            : a->taper == GMD_TAPER_HARD                           ? "hard"
+                            : a->taper == GMD_TAPER_SMOOTH                         ? "smooth"
+                                                                                   : "file");
+    cJSON_AddNumberToObject(o, "threads", model->options.threads);
+    cJSON_AddNumberToObject(o, "repeat", (double)a->repeat);
+    cJSON_AddNumberToObject(o, "time_per_eval_s", seconds / (double)a->repeat);
+    return o;
+}
+
+static int eval_run(const eval_args *a, gmd_error *err)
+{
+    gmd_forcefield ff;
+    gmd_box box;
+    gmd_atoms atoms = {0};
+    gmd_model model = {0};
+    int have_model = 0;
+    gmd_status st = gmd_forcefield_read(&ff, a->ff_path, err);
+    if (st == GMD_OK) st = gmd_config_read(a->config, a->format, &ff, a->types, &box, &atoms, err);
+    gmd_model_options opt = gmd_model_default_options(&ff);
+    if (st == GMD_OK) {
+        if (a->kspace && kspace_from_name(a->kspace, &opt.kspace))
+            st = gmd_fail(err, GMD_ERR_VALUE, "--kspace '%s': use ewald, pppm or none", a->kspace);
+        if (a->accuracy > 0) opt.accuracy = a->accuracy;
+        if (a->cutoff > 0) opt.cutoff = a->cutoff;
+        opt.threebody = a->threebody;
+        opt.taper_override = a->taper;
+        opt.threads = a->threads;
+    }
+    if (st == GMD_OK && (st = gmd_model_create(&model, &ff, &opt, &box, &atoms, err)) == GMD_OK)
+        have_model = 1;
+    gmd_tally tally;
+    double seconds = 0.0;
+    for (long rep = 0; st == GMD_OK && rep < a->repeat; rep++) {
+        double t0 = omp_get_wtime();
+        st = gmd_model_compute(&model, &box, &atoms, &tally, err);
+        seconds += omp_get_wtime() - t0;
+    }
+    if (st == GMD_OK && !isfinite(gmd_tally_total(&tally)))
+        st = gmd_fail(err, GMD_ERR_PHYSICS, "%s: the energy is not finite (atoms overlap?)",
+                      a->config);
+    if (st == GMD_OK && a->forces_out) st = write_forces(a->forces_out, &atoms, err);
+    if (st == GMD_OK) {
+        cJSON *o = result_json(a, &model, &box, &atoms, &tally, seconds);
+        char *text = o ? cJSON_Print(o) : NULL;
+        if (text)
+            printf("%s\n", text);
+        else
+            st = gmd_fail(err, GMD_ERR_NOMEM, "out of memory writing the JSON result");
+        free(text);
+        cJSON_Delete(o);
+    }
+    if (have_model) gmd_model_free(&model);
+    gmd_atoms_free(&atoms);
+    return st;
+}
+
+int gmd_cmd_eval(int argc, char **argv)
+{
+    eval_args a;
+    int rc = parse_eval_args(argc, argv, &a);
+    if (rc) return rc < 0 ? 0 : rc;
+    gmd_error err;
+    gmd_error_clear(&err);
+    if (eval_run(&a, &err) != GMD_OK) return gmd_cli_error("eval", "%s", err.message);
+    return 0;
+}

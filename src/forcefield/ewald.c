@@ -1,0 +1,346 @@
+/* ewald.c - the reciprocal-space part of the Ewald sum, the exact reference for PPPM.
+ *
+ * With the structure factor S(k) = sum_j q_j exp(i k.r_j) over the reciprocal lattice
+ * k = 2 pi (kx/Lx, ky/Ly, kz/Lz) of an orthorhombic box of volume V,
+ *   E_recip = (2 pi k_e / V) sum_{k != 0} exp(-k^2 / 4g^2) / k^2 |S(k)|^2
+ *           = sum_{half space} u_k |S(k)|^2,  u_k = (4 pi k_e / V) exp(-k^2/4g^2) / k^2,
+ * since S(-k) = S(k)*: only one of each pair +-k is stored (kx > 0, or kx = 0 and ky > 0,
+ * or kx = ky = 0 and kz > 0). Forces and the virial W_ab = sum_k u_k |S|^2
+ * (delta_ab - 2 k_a k_b (1/k^2 + 1/4g^2)) follow analytically:
+ *   F_i = q_i sum_k 2 u_k k (sin(k.r_i) Re S - cos(k.r_i) Im S).
+ * The self energy -k_e g / sqrt(pi) sum q^2 goes to GMD_PART_COUL_SELF, together with the
+ * energy of the neutralising background -pi k_e Q^2 / (2 V g^2) that a non-neutral system
+ * (net charge Q) needs; that term scales as 1/V, so it adds E_bg to each diagonal virial
+ * component (LAMMPS leaves it out of the virial; here the virial stays the strain
+ * derivative of the energy).
+ *
+ * Which k-vectors: integer indices |kd| <= kmax[d] inside the sphere of radius
+ * max_d(2 pi kmax[d] / L_d) (LAMMPS's choice). The set of integer vectors is fixed at
+ * creation; if the box changes later, only the coefficients are recomputed, so the energy
+ * stays a smooth function of the box (needed by barostats and by the strain test).
+ *
+ * Data layout: the k-vectors are grouped in "columns" of equal (kx, ky) with a contiguous
+ * range of kz, stored consecutively. Per atom, exp(i kd rd) for every index is built by
+ * the recurrence e^{i m x} = e^{i (m-1) x} e^{i x} (one sin/cos per atom and direction),
+ * in atom-major tables tx[i][kx], ty[i][ky + kmax_y], tz[i][kz + kmax_z]. Then
+ *   pass 1 (OpenMP over columns): S(k) for every k, each column summed in atom order;
+ *   pass 2 (serial over k): energy and virial;
+ *   pass 3 (OpenMP over atoms): forces.
+ * Every sum has a fixed order, so the results do not depend on the thread count. */
+#include "glassmd/kspace.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glassmd/units.h"
+
+typedef struct cplx {
+    double re, im;
+} cplx;
+
+typedef struct ewald_column {
+    int kx, ky;     /* indices of the column */
+    int kzlo, kzhi; /* kz range, inclusive */
+    long first;     /* index of its first k-vector */
+} ewald_column;
+
+typedef struct ewald_state {
+    gmd_kspace_params params;
+    double len[3]; /* box lengths the coefficients belong to */
+    long ncol, nk;
+    ewald_column *col;
+    double *u;       /* energy coefficient u_k, eV A (times |S|^2 in e^2) */
+    double *kvec[3]; /* k components, 1/A */
+    double *s_re, *s_im;
+    size_t table_cap; /* atoms the tables can hold */
+    int width[3];     /* table entries per atom: kmax+1, 2 kmax+1, 2 kmax+1 */
+    cplx *table[3];
+} ewald_state;
+
+static inline cplx cmul(cplx a, cplx b)
+{
+    return (cplx){a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re};
+}
+
+static gmd_status build_columns(ewald_state *s, const gmd_box *box, gmd_error *err)
+{
+    const int *kmax = s->params.kmax;
+    double unit[3], gsqmax = 0.0;
+    for (int d = 0; d < 3; d++) {
+        unit[d] = 2.0 * GMD_PI / box->len[d];
+        gsqmax = fmax(gsqmax, pow(unit[d] * kmax[d], 2));
+    }
+    gsqmax *= 1.00001; /* keep the limiting vectors themselves despite round-off */
+    long maxcol = (long)(kmax[0] + 1) * (2 * kmax[1] + 1);
+    s->col = gmd_calloc((size_t)maxcol, sizeof *s->col, "ewald k-vector columns", err);
+    if (!s->col) return err ? err->code : GMD_ERR_NOMEM;
+    s->ncol = s->nk = 0;
+    for (int kx = 0; kx <= kmax[0]; kx++) {
+        for (int ky = -kmax[1]; ky <= kmax[1]; ky++) {
+            if (kx == 0 && ky < 0) continue;
+            double rest = gsqmax - pow(kx * unit[0], 2) - pow(ky * unit[1], 2);
+            if (rest < 0.0) continue;
+            int kzmax = (int)floor(sqrt(rest) / unit[2]);
+            if (kzmax > kmax[2]) kzmax = kmax[2];
+            int kzlo = (kx == 0 && ky == 0) ? 1 : -kzmax;
+            if (kzlo > kzmax) continue;
+            s->col[s->ncol] = (ewald_column){kx, ky, kzlo, kzmax, s->nk};
+            s->nk += kzmax - kzlo + 1;
+            s->ncol++;
+        }
+    }
+    return GMD_OK;
+}
+
+/* u_k and k for the current box (called at creation and whenever the box changes). */
+static void update_coefficients(ewald_state *s, const gmd_box *box)
+{
+    const double g = s->params.g_ewald;
+    const double prefactor = 4.0 * GMD_PI * GMD_COULOMB_EV_A / gmd_box_volume(box);
+    double unit[3];
+    for (int d = 0; d < 3; d++) {
+        unit[d] = 2.0 * GMD_PI / box->len[d];
+        s->len[d] = box->len[d];
+    }
+    for (long c = 0; c < s->ncol; c++) {
+        const ewald_column *col = &s->col[c];
+        for (int kz = col->kzlo; kz <= col->kzhi; kz++) {
+            long k = col->first + (kz - col->kzlo);
+            double kv[3] = {col->kx * unit[0], col->ky * unit[1], kz * unit[2]};
+            double k2 = kv[0] * kv[0] + kv[1] * kv[1] + kv[2] * kv[2];
+            s->u[k] = prefactor * exp(-k2 / (4.0 * g * g)) / k2;
+            for (int d = 0; d < 3; d++)
+                s->kvec[d][k] = kv[d];
+        }
+    }
+}
+
+static gmd_status ensure_tables(ewald_state *s, size_t n, gmd_error *err)
+{
+    if (n <= s->table_cap) return GMD_OK;
+    for (int d = 0; d < 3; d++) {
+        cplx *t = gmd_realloc(s->table[d], n * (size_t)s->width[d], sizeof(cplx),
+                              "ewald exp(ik.r) tables", err);
+        if (!t) return err ? err->code : GMD_ERR_NOMEM;
+        s->table[d] = t;
+    }
+    s->table_cap = n;
+    return GMD_OK;
+}
+
+/* exp(i m 2 pi r / L) for m = 0..kmax (x) or -kmax..kmax (y, z), by recurrence. */
+static void fill_tables(ewald_state *s, const gmd_atoms *atoms, int threads)
+{
+    const long n = (long)atoms->n;
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (long i = 0; i < n; i++) {
+        for (int d = 0; d < 3; d++) {
+            const int kmax = s->params.kmax[d];
+            const int zero = d == 0 ? 0 : kmax; /* position of m = 0 in the row */
+            cplx *row = s->table[d] + (size_t)i * (size_t)s->width[d] + zero;
+            double phase = 2.0 * GMD_PI * atoms->r[d][i] / s->len[d];
+            cplx e1 = {cos(phase), sin(phase)};
+            row[0] = (cplx){1.0, 0.0};
+            for (int m = 1; m <= kmax; m++) {
+                row[m] = cmul(row[m - 1], e1);
+                if (d > 0) row[-m] = (cplx){row[m].re, -row[m].im};
+            }
+        }
+    }
+}
+
+static inline cplx exp_xy(const ewald_state *s, size_t i, const ewald_column *col)
+{
+    cplx ex = s->table[0][i * (size_t)s->width[0] + (size_t)col->kx];
+    cplx ey = s->table[1][i * (size_t)s->width[1] + (size_t)(col->ky + s->params.kmax[1])];
+    return cmul(ex, ey);
+}
+
+static void structure_factors(ewald_state *s, const gmd_atoms *atoms, int threads)
+{
+    const size_t n = atoms->n;
+    const int kzoff = s->params.kmax[2];
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 4)
+    for (long c = 0; c < s->ncol; c++) {
+        const ewald_column *col = &s->col[c];
+        double *sre = s->s_re + col->first - col->kzlo;
+        double *sim = s->s_im + col->first - col->kzlo;
+        for (int kz = col->kzlo; kz <= col->kzhi; kz++)
+            sre[kz] = sim[kz] = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            cplx qe = exp_xy(s, i, col);
+            qe.re *= atoms->charge[i];
+            qe.im *= atoms->charge[i];
+            const cplx *ez = s->table[2] + i * (size_t)s->width[2] + kzoff;
+            for (int kz = col->kzlo; kz <= col->kzhi; kz++) {
+                sre[kz] += qe.re * ez[kz].re - qe.im * ez[kz].im;
+                sim[kz] += qe.re * ez[kz].im + qe.im * ez[kz].re;
+            }
+        } /* loop over atoms */
+    }     /* loop over columns */
+}
+
+static double energy_and_virial(const ewald_state *s, double virial[6])
+{
+    const double g = s->params.g_ewald;
+    double energy = 0.0;
+    for (long k = 0; k < s->nk; k++) {
+        double ek = s->u[k] * (s->s_re[k] * s->s_re[k] + s->s_im[k] * s->s_im[k]);
+        const double kx = s->kvec[0][k], ky = s->kvec[1][k], kz = s->kvec[2][k];
+        double k2 = kx * kx + ky * ky + kz * kz;
+        double b = -2.0 * (1.0 / k2 + 0.25 / (g * g));
+        energy += ek;
+        virial[0] += ek * (1.0 + b * kx * kx);
+        virial[1] += ek * (1.0 + b * ky * ky);
+        virial[2] += ek * (1.0 + b * kz * kz);
+        virial[3] += ek * b * kx * ky;
+        virial[4] += ek * b * kx * kz;
+        virial[5] += ek * b * ky * kz;
+    }
+    return energy;
+}
+
+static void add_forces(const ewald_state *s, gmd_atoms *atoms, int threads)
+{
+    const long n = (long)atoms->n;
+    const int kzoff = s->params.kmax[2];
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (long i = 0; i < n; i++) {
+        double f[3] = {0.0, 0.0, 0.0};
+        const cplx *ez = s->table[2] + (size_t)i * (size_t)s->width[2] + kzoff;
+        for (long c = 0; c < s->ncol; c++) {
+            const ewald_column *col = &s->col[c];
+            cplx exy = exp_xy(s, (size_t)i, col);
+            for (int kz = col->kzlo; kz <= col->kzhi; kz++) {
+                long k = col->first + (kz - col->kzlo);
+                double cosine = exy.re * ez[kz].re - exy.im * ez[kz].im;
+                double sine = exy.re * ez[kz].im + exy.im * ez[kz].re;
+                double partial = 2.0 * s->u[k] * (sine * s->s_re[k] - cosine * s->s_im[k]);
+                f[0] += partial * s->kvec[0][k];
+                f[1] += partial * s->kvec[1][k];
+                f[2] += partial * s->kvec[2][k];
+            }
+        } /* loop over columns */
+        for (int d = 0; d < 3; d++)
+            atoms->f[d][i] += atoms->charge[i] * f[d];
+    } /* loop over atoms */
+}
+
+/* Self energy and neutralising background (shared with PPPM through the same formula). */
+static double self_and_background(const gmd_atoms *atoms, double g, double volume,
+                                  double *background)
+{
+    double qsum = 0.0, qsqsum = 0.0;
+    for (size_t i = 0; i < atoms->n; i++) {
+        qsum += atoms->charge[i];
+        qsqsum += atoms->charge[i] * atoms->charge[i];
+    }
+    *background = -GMD_PI * GMD_COULOMB_EV_A * qsum * qsum / (2.0 * volume * g * g);
+    return -GMD_COULOMB_EV_A * g / sqrt(GMD_PI) * qsqsum + *background;
+}
+
+static gmd_status ewald_compute(gmd_term *self, const gmd_compute_args *args, gmd_tally *tally,
+                                gmd_error *err)
+{
+    ewald_state *s = self->state;
+    const gmd_box *box = args->box;
+    gmd_atoms *atoms = args->atoms;
+    int threads = args->threads > 0 ? args->threads : 1;
+    if (box->len[0] != s->len[0] || box->len[1] != s->len[1] || box->len[2] != s->len[2])
+        update_coefficients(s, box);
+    gmd_status st = ensure_tables(s, atoms->n, err);
+    if (st != GMD_OK) return st;
+    fill_tables(s, atoms, threads);
+    structure_factors(s, atoms, threads);
+    double virial[6] = {0};
+    double e_recip = energy_and_virial(s, virial);
+    add_forces(s, atoms, threads);
+    double background;
+    double e_self = self_and_background(atoms, s->params.g_ewald, gmd_box_volume(box), &background);
+    tally->energy[GMD_PART_COUL_RECIP] += e_recip;
+    tally->energy[GMD_PART_COUL_SELF] += e_self;
+    for (int a = 0; a < 6; a++)
+        tally->virial[a] += virial[a] + (a < 3 ? background : 0.0);
+    return GMD_OK;
+}
+
+static int ewald_describe(const gmd_term *self, char *buf, size_t len)
+{
+    const ewald_state *s = self->state;
+    const gmd_kspace_params *p = &s->params;
+    return snprintf(buf, len,
+                    "{\"style\": \"ewald\", \"accuracy\": %.6g, \"cutoff\": %.6g, "
+                    "\"g_ewald\": %.10g, \"kmax\": [%d, %d, %d], \"nkvectors\": %ld, "
+                    "\"estimated_error\": %.6g, \"estimated_error_real\": %.6g, "
+                    "\"estimated_error_kspace\": %.6g}",
+                    p->accuracy, p->cutoff, p->g_ewald, p->kmax[0], p->kmax[1], p->kmax[2], s->nk,
+                    p->estimated_error, p->estimated_error_real, p->estimated_error_kspace);
+}
+
+static void ewald_destroy(gmd_term *self)
+{
+    ewald_state *s = self->state;
+    if (!s) return;
+    free(s->col);
+    free(s->u);
+    for (int d = 0; d < 3; d++) {
+        free(s->kvec[d]);
+        free(s->table[d]);
+    }
+    free(s->s_re);
+    free(s->s_im);
+    free(s);
+    self->state = NULL;
+}
+
+static gmd_status allocate_kspace_arrays(ewald_state *s, gmd_error *err)
+{
+    size_t nk = (size_t)(s->nk > 0 ? s->nk : 1);
+    s->u = gmd_calloc(nk, sizeof(double), "ewald coefficients", err);
+    s->s_re = gmd_calloc(nk, sizeof(double), "ewald structure factors", err);
+    s->s_im = gmd_calloc(nk, sizeof(double), "ewald structure factors", err);
+    for (int d = 0; d < 3; d++)
+        s->kvec[d] = gmd_calloc(nk, sizeof(double), "ewald k-vectors", err);
+    if (!s->u || !s->s_re || !s->s_im || !s->kvec[0] || !s->kvec[1] || !s->kvec[2])
+        return err ? err->code : GMD_ERR_NOMEM;
+    return GMD_OK;
+}
+
+gmd_status gmd_ewald_create(gmd_term **out, const gmd_kspace_params *params, const gmd_box *box,
+                            const gmd_atoms *atoms, gmd_error *err)
+{
+    *out = NULL;
+    gmd_kspace_params p = *params;
+    p.method = GMD_KSPACE_EWALD;
+    gmd_status st = gmd_kspace_choose(&p, box, atoms, err);
+    if (st != GMD_OK) return st;
+    gmd_term *term = gmd_calloc(1, sizeof *term, "ewald term", err);
+    ewald_state *s = gmd_calloc(1, sizeof *s, "ewald state", err);
+    if (!term || !s) {
+        free(term);
+        free(s);
+        return err ? err->code : GMD_ERR_NOMEM;
+    }
+    term->name = "ewald";
+    term->state = s;
+    term->compute = ewald_compute;
+    term->describe = ewald_describe;
+    term->destroy = ewald_destroy;
+    s->params = p;
+    s->width[0] = p.kmax[0] + 1;
+    s->width[1] = 2 * p.kmax[1] + 1;
+    s->width[2] = 2 * p.kmax[2] + 1;
+    st = build_columns(s, box, err);
+    if (st == GMD_OK) st = allocate_kspace_arrays(s, err);
+    if (st == GMD_OK) st = ensure_tables(s, atoms->n, err);
+    if (st != GMD_OK) {
+        gmd_term_free(term);
+        return st;
+    }
+    s->params.nkvectors = s->nk;
+    update_coefficients(s, box);
+    *out = term;
+    return GMD_OK;
+}

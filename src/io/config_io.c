@@ -1,0 +1,169 @@
+/* config_io.c - format dispatch for configurations (gmd_config_read / gmd_config_write)
+ * and the helpers shared by the LAMMPS-data and extended-XYZ code (io_util.h).
+ *
+ * AUTO picks the format from the file name: *.xyz and *.extxyz are extended XYZ, anything
+ * else a LAMMPS data file (LAMMPS data files have no fixed extension). */
+#include "glassmd/config_io.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io_util.h"
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t ls = strlen(s), lx = strlen(suffix);
+    if (lx > ls) return 0;
+    for (size_t i = 0; i < lx; i++)
+        if (tolower((unsigned char)s[ls - lx + i]) != suffix[i]) return 0;
+    return 1;
+}
+
+static gmd_config_format resolve(const char *path, gmd_config_format format)
+{
+    if (format != GMD_CONFIG_AUTO) return format;
+    if (has_suffix(path, ".xyz") || has_suffix(path, ".extxyz")) return GMD_CONFIG_EXTXYZ;
+    return GMD_CONFIG_LAMMPS_DATA;
+}
+
+gmd_status gmd_config_read(const char *path, gmd_config_format format, const gmd_forcefield *ff,
+                           const char *types_map, gmd_box *box, gmd_atoms *atoms, gmd_error *err)
+{
+    if (resolve(path, format) == GMD_CONFIG_EXTXYZ)
+        return gmd_extxyz_read(path, ff, box, atoms, err);
+    return gmd_lammps_data_read(path, ff, types_map, box, atoms, err);
+}
+
+gmd_status gmd_config_write(const char *path, gmd_config_format format, const gmd_forcefield *ff,
+                            const gmd_box *box, const gmd_atoms *atoms, const char *comment,
+                            gmd_error *err)
+{
+    if (resolve(path, format) == GMD_CONFIG_EXTXYZ)
+        return gmd_extxyz_write(path, ff, box, atoms, comment, err);
+    return gmd_lammps_data_write(path, ff, box, atoms, comment, err);
+}
+
+/* ---- shared helpers (io_util.h) ---------------------------------------------------- */
+
+int gmd_io_next_line(gmd_line_reader *r, gmd_error *err)
+{
+    if (!fgets(r->buf, sizeof r->buf, r->fp)) {
+        if (ferror(r->fp)) {
+            r->status =
+                gmd_fail(err, GMD_ERR_IO, "%s:%d: read error; check the file", r->path, r->line);
+            return -1;
+        }
+        return 0;
+    }
+    r->line++;
+    size_t n = strlen(r->buf);
+    if (n == sizeof r->buf - 1 && r->buf[n - 1] != '\n' && !feof(r->fp)) {
+        r->status = gmd_fail(err, GMD_ERR_PARSE, "%s:%d: line longer than %d characters", r->path,
+                             r->line, GMD_IO_LINE_LEN - 2);
+        return -1;
+    }
+    while (n > 0 && (r->buf[n - 1] == '\n' || r->buf[n - 1] == '\r'))
+        r->buf[--n] = '\0';
+    return 1;
+}
+
+char *gmd_io_trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+int gmd_io_split(char *s, char **cols, int max)
+{
+    int n = 0;
+    while (*s) {
+        while (isspace((unsigned char)*s))
+            *s++ = '\0';
+        if (!*s) break;
+        if (n == max) return max + 1;
+        cols[n++] = s;
+        while (*s && !isspace((unsigned char)*s))
+            s++;
+    }
+    return n;
+}
+
+int gmd_io_parse_double(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || errno == ERANGE || !isfinite(v)) return -1;
+    *out = v;
+    return 0;
+}
+
+int gmd_io_parse_long(const char *text, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || errno == ERANGE) return -1;
+    *out = v;
+    return 0;
+}
+
+typedef struct id_index {
+    long id;
+    size_t index;
+} id_index;
+
+static int compare_id(const void *a, const void *b)
+{
+    long x = ((const id_index *)a)->id, y = ((const id_index *)b)->id;
+    return (x > y) - (x < y);
+}
+
+size_t *gmd_io_order_by_id(const gmd_atoms *atoms, gmd_error *err)
+{
+    id_index *pairs = gmd_calloc(atoms->n, sizeof *pairs, "id order", err);
+    size_t *order = gmd_calloc(atoms->n, sizeof *order, "id order", err);
+    if (!pairs || !order) {
+        free(pairs);
+        free(order);
+        return NULL;
+    }
+    for (size_t i = 0; i < atoms->n; i++)
+        pairs[i] = (id_index){atoms->id[i], i};
+    qsort(pairs, atoms->n, sizeof *pairs, compare_id);
+    for (size_t i = 0; i < atoms->n; i++)
+        order[i] = pairs[i].index;
+    free(pairs);
+    return order;
+}
+
+void gmd_io_species_list(const gmd_forcefield *ff, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (int s = 0; s < ff->nspecies; s++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "%s%s", s ? ", " : "", ff->species[s].name);
+    }
+}
+
+gmd_status gmd_io_finish_atoms(const char *path, const gmd_forcefield *ff, const gmd_box *box,
+                               gmd_atoms *atoms, gmd_error *err)
+{
+    long counts[GMD_MAX_SPECIES] = {0};
+    for (size_t i = 0; i < atoms->n; i++) {
+        atoms->charge[i] = ff->species[atoms->type[i]].charge;
+        counts[atoms->type[i]]++;
+    }
+    gmd_atoms_wrap(atoms, box);
+    gmd_error inner;
+    if (gmd_forcefield_check_neutral(ff, counts, &inner) != GMD_OK)
+        return gmd_fail(err, inner.code, "%s: %s", path, inner.message);
+    return GMD_OK;
+}

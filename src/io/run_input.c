@@ -1,0 +1,732 @@
+/* run_input.c - reads and validates the `glassmd run` input (docs/run-input.md).
+ *
+ * Three passes over the entries of the key = value file (include/glassmd/kvfile.h):
+ *   1. key check: every key known (else the closest is suggested), none repeated except
+ *      `stage`;
+ *   2. settings: each non-stage key goes through its own small setter, which converts
+ *      units (values may carry fs/ps/ns, K, K/ps, A, eV/A or be bare numbers in the
+ *      documented unit) and range-checks; file paths are resolved against the input's
+ *      folder and must exist;
+ *   3. stages, in file order: `stage = KIND name=value ...`; step counts are derived only
+ *      here, because dt_fs may be given after the stages.
+ * Every message is "FILE:LINE: what is wrong; how to fix it". The result is a plain value
+ * (gmd_run_input) with no pointers, so the caller can copy it freely. */
+#define _POSIX_C_SOURCE 200809L
+#include "glassmd/run_input.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "glassmd/kvfile.h"
+#include "glassmd/md.h"
+
+/* Where a value came from, for messages. */
+typedef struct where {
+    const char *file;
+    int line;
+    const char *what; /* the key or stage parameter, as the user wrote it */
+    gmd_error *err;
+} where;
+
+__attribute__((format(printf, 3, 4))) static gmd_status bad(const where *at, gmd_status code,
+                                                            const char *fmt, ...)
+{
+    char msg[GMD_ERROR_MSG_LEN];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(msg, sizeof msg, fmt, args);
+    va_end(args);
+    return gmd_fail(at->err, code, "%s:%d: %s", at->file, at->line, msg);
+}
+
+/* ---- numbers and units ------------------------------------------------------------ */
+
+/* A unit table lists the accepted unit names with their factor to the target unit; the
+ * first entry is the unit a bare number is taken in (factor 1). An empty table (first
+ * name NULL) means a bare number only. */
+typedef struct unit_def {
+    const char *name;
+    double factor;
+} unit_def;
+
+static const unit_def UNITS_NONE[] = {{NULL, 0}};
+static const unit_def UNITS_PS[] = {{"ps", 1.0}, {"fs", 1e-3}, {"ns", 1e3}, {NULL, 0}};
+static const unit_def UNITS_FS[] = {{"fs", 1.0}, {"ps", 1e3}, {"ns", 1e6}, {NULL, 0}};
+static const unit_def UNITS_K[] = {{"K", 1.0}, {NULL, 0}};
+static const unit_def UNITS_K_PS[] = {{"K/ps", 1.0}, {"K/fs", 1e3}, {"K/ns", 1e-3}, {NULL, 0}};
+static const unit_def UNITS_A[] = {{"A", 1.0}, {"nm", 10.0}, {NULL, 0}};
+static const unit_def UNITS_EV_A[] = {{"eV/A", 1.0}, {NULL, 0}};
+
+static void unit_list(const unit_def *units, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (int i = 0; units[i].name; i++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "%s%s", i ? ", " : "", units[i].name);
+    }
+}
+
+static const unit_def *find_unit(const unit_def *units, const char *name)
+{
+    for (int i = 0; units[i].name; i++) {
+        const char *a = units[i].name, *b = name;
+        while (*a && *b && tolower((unsigned char)*a) == tolower((unsigned char)*b))
+            a++, b++;
+        if (*a == '\0' && *b == '\0') return &units[i];
+    }
+    return NULL;
+}
+
+/* A finite number, optionally followed by a unit from `units` ("10ps", "10 ps", "10"). */
+static gmd_status parse_quantity(const where *at, const char *text, const unit_def *units,
+                                 double *out)
+{
+    char accepted[128];
+    unit_list(units, accepted, sizeof accepted);
+    char *end = NULL;
+    errno = 0;
+    double x = strtod(text, &end);
+    if (end == text || !isfinite(x) || errno == ERANGE)
+        return bad(at, GMD_ERR_VALUE, "%s: '%s' is not a valid number; give a number%s%s", at->what,
+                   text, units[0].name ? " with an optional unit: " : "", accepted);
+    while (isspace((unsigned char)*end))
+        end++;
+    if (*end == '\0') {
+        *out = x;
+        return GMD_OK;
+    }
+    const unit_def *u = units[0].name ? find_unit(units, end) : NULL;
+    if (u) {
+        *out = x * u->factor;
+        return GMD_OK;
+    }
+    if (!units[0].name)
+        return bad(at, GMD_ERR_VALUE, "%s: '%s' takes no unit; give a bare number", at->what, text);
+    return bad(at, GMD_ERR_VALUE,
+               "%s: unknown unit '%s' in '%s'; use one of %s, or a bare number in %s", at->what,
+               end, text, accepted, units[0].name);
+}
+
+static gmd_status parse_positive(const where *at, const char *text, const unit_def *units,
+                                 double *out)
+{
+    gmd_status st = parse_quantity(at, text, units, out);
+    if (st == GMD_OK && !(*out > 0.0))
+        return bad(at, GMD_ERR_VALUE, "%s: '%s' must be positive; give a value > 0", at->what,
+                   text);
+    return st;
+}
+
+/* A temperature in K; negative is always an error, zero too for a thermostat target. */
+static gmd_status parse_temperature(const where *at, const char *text, int thermostat, double *out)
+{
+    gmd_status st = parse_quantity(at, text, UNITS_K, out);
+    if (st != GMD_OK) return st;
+    if (*out < 0.0)
+        return bad(at, GMD_ERR_VALUE,
+                   "%s: negative temperature '%s'; temperatures are absolute, in K", at->what,
+                   text);
+    if (thermostat && *out == 0.0)
+        return bad(at, GMD_ERR_VALUE,
+                   "%s: a thermostat target of 0 K is not possible; give a value > 0 K", at->what);
+    return GMD_OK;
+}
+
+static gmd_status parse_long(const where *at, const char *text, long min, long max, long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long x = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || errno == ERANGE)
+        return bad(at, GMD_ERR_VALUE, "%s: '%s' is not a whole number; give an integer", at->what,
+                   text);
+    if (x < min || x > max)
+        return bad(at, GMD_ERR_VALUE, "%s: %ld is out of range; give a value from %ld to %ld",
+                   at->what, x, min, max);
+    *out = x;
+    return GMD_OK;
+}
+
+static gmd_status parse_seed(const where *at, const char *text, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long x = strtoull(text, &end, 10);
+    if (end == text || *end != '\0' || errno == ERANGE || text[0] == '-')
+        return bad(at, GMD_ERR_VALUE,
+                   "%s: '%s' is not a valid seed; give a whole number from 0 to 2^64-1", at->what,
+                   text);
+    *out = (uint64_t)x;
+    return GMD_OK;
+}
+
+/* ---- paths ------------------------------------------------------------------------ */
+
+/* Resolves `value` against dir (the input's folder, "" when the input has none). */
+static gmd_status resolve_path(const where *at, const char *dir, const char *value, char *out)
+{
+    if (value[0] == '\0')
+        return bad(at, GMD_ERR_VALUE, "%s: empty path; give a file name", at->what);
+    int n = (value[0] == '/' || dir[0] == '\0') ? snprintf(out, GMD_PATH_LEN, "%s", value)
+                                                : snprintf(out, GMD_PATH_LEN, "%s/%s", dir, value);
+    if (n < 0 || n >= GMD_PATH_LEN)
+        return bad(at, GMD_ERR_VALUE, "%s: path too long (over %d characters); shorten it",
+                   at->what, GMD_PATH_LEN - 1);
+    return GMD_OK;
+}
+
+static gmd_status resolve_existing_file(const where *at, const char *dir, const char *value,
+                                        char *out)
+{
+    gmd_status st = resolve_path(at, dir, value, out);
+    if (st != GMD_OK) return st;
+    struct stat sb;
+    if (stat(out, &sb) != 0)
+        return bad(at, GMD_ERR_IO,
+                   "%s file '%s' does not exist (looked for %s); fix the path (relative paths "
+                   "are relative to the input file's folder)",
+                   at->what, value, out);
+    if (!S_ISREG(sb.st_mode))
+        return bad(at, GMD_ERR_IO, "%s: '%s' is not a regular file; give a file", at->what, out);
+    return GMD_OK;
+}
+
+/* The folder of path ("" when it has no '/'). */
+static void dir_of(const char *path, char *dir)
+{
+    snprintf(dir, GMD_PATH_LEN, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        dir[0] = '\0';
+    else if (slash == dir)
+        dir[1] = '\0'; /* "/input" lives in "/" */
+    else
+        *slash = '\0';
+}
+
+/* "<folder>/<input name without extension>.out". */
+static void default_output_dir(const char *path, char *out)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t keep = (dot && dot != base) ? (size_t)(dot - path) : strlen(path);
+    snprintf(out, GMD_PATH_LEN, "%.*s.out", (int)keep, path);
+}
+
+/* ---- settings ---------------------------------------------------------------------- */
+
+typedef struct reader {
+    gmd_run_input *in;
+    char dir[GMD_PATH_LEN];
+} reader;
+
+typedef gmd_status (*setter)(reader *rd, const where *at, const char *value);
+
+static gmd_status set_config(reader *rd, const where *at, const char *v)
+{
+    return resolve_existing_file(at, rd->dir, v, rd->in->config);
+}
+
+static gmd_status set_forcefield(reader *rd, const where *at, const char *v)
+{
+    return resolve_existing_file(at, rd->dir, v, rd->in->forcefield);
+}
+
+static gmd_status set_output_dir(reader *rd, const where *at, const char *v)
+{
+    return resolve_path(at, rd->dir, v, rd->in->output_dir);
+}
+
+static gmd_status set_types(reader *rd, const where *at, const char *v)
+{
+    if (strlen(v) >= sizeof rd->in->types)
+        return bad(at, GMD_ERR_VALUE, "types: list too long (over %zu characters); shorten it",
+                   sizeof rd->in->types - 1);
+    snprintf(rd->in->types, sizeof rd->in->types, "%s", v);
+    return GMD_OK;
+}
+
+static gmd_status set_kspace(reader *rd, const where *at, const char *v)
+{
+    static const char *const names[] = {"none", "ewald", "pppm", NULL};
+    static const gmd_kspace_method methods[] = {GMD_KSPACE_NONE, GMD_KSPACE_EWALD, GMD_KSPACE_PPPM};
+    for (int i = 0; names[i]; i++)
+        if (strcmp(v, names[i]) == 0) {
+            rd->in->kspace = methods[i];
+            rd->in->kspace_set = 1;
+            return GMD_OK;
+        }
+    return bad(at, GMD_ERR_VALUE, "kspace: unknown method '%s'; use ewald, pppm or none", v);
+}
+
+static gmd_status set_accuracy(reader *rd, const where *at, const char *v)
+{
+    gmd_status st = parse_positive(at, v, UNITS_NONE, &rd->in->accuracy);
+    if (st == GMD_OK && rd->in->accuracy >= 1.0)
+        return bad(at, GMD_ERR_VALUE,
+                   "accuracy: %s is a relative force error and must be below 1; e.g. 1e-5", v);
+    return st;
+}
+
+static gmd_status set_cutoff(reader *rd, const where *at, const char *v)
+{
+    return parse_positive(at, v, UNITS_A, &rd->in->cutoff);
+}
+
+static gmd_status set_threebody(reader *rd, const where *at, const char *v)
+{
+    gmd_run_input *in = rd->in;
+    if (strcmp(v, "smooth") == 0)
+        in->threebody = 1, in->taper = GMD_TAPER_SMOOTH;
+    else if (strcmp(v, "hard") == 0)
+        in->threebody = 1, in->taper = GMD_TAPER_HARD;
+    else if (strcmp(v, "on") == 0)
+        in->threebody = 1, in->taper = -1;
+    else if (strcmp(v, "off") == 0)
+        in->threebody = 0, in->taper = -1;
+    else
+        return bad(at, GMD_ERR_VALUE,
+                   "threebody: unknown setting '%s'; use smooth, hard, on "
+                   "(as in the force field) or off",
+                   v);
+    return GMD_OK;
+}
+
+static gmd_status set_dt(reader *rd, const where *at, const char *v)
+{
+    return parse_positive(at, v, UNITS_FS, &rd->in->dt_fs);
+}
+
+static gmd_status set_seed(reader *rd, const where *at, const char *v)
+{
+    return parse_seed(at, v, &rd->in->seed);
+}
+
+static gmd_status set_velocity(reader *rd, const where *at, const char *v)
+{
+    return parse_temperature(at, v, 0, &rd->in->velocity_K);
+}
+
+static gmd_status set_tdamp(reader *rd, const where *at, const char *v)
+{
+    return parse_positive(at, v, UNITS_PS, &rd->in->tdamp_ps);
+}
+
+static gmd_status set_chain(reader *rd, const where *at, const char *v)
+{
+    long x = 0;
+    gmd_status st = parse_long(at, v, 1, GMD_NHC_MAX, &x);
+    rd->in->chain = (int)x;
+    return st;
+}
+
+static gmd_status set_thermo_every(reader *rd, const where *at, const char *v)
+{
+    return parse_long(at, v, 1, 1000000000L, &rd->in->thermo_every);
+}
+
+static gmd_status set_traj_every(reader *rd, const where *at, const char *v)
+{
+    return parse_long(at, v, 0, 1000000000L, &rd->in->traj_every);
+}
+
+static gmd_status set_checkpoint_every(reader *rd, const where *at, const char *v)
+{
+    return parse_long(at, v, 0, 1000000000L, &rd->in->checkpoint_every);
+}
+
+static gmd_status set_threads(reader *rd, const where *at, const char *v)
+{
+    long x = 0;
+    gmd_status st = parse_long(at, v, 0, 4096, &x);
+    rd->in->threads = (int)x;
+    return st;
+}
+
+static gmd_status set_traj_format(reader *rd, const where *at, const char *v)
+{
+    gmd_run_input *in = rd->in;
+    if (strcmp(v, "netcdf") == 0)
+        in->traj_netcdf = 1, in->traj_dump = 0;
+    else if (strcmp(v, "dump") == 0)
+        in->traj_netcdf = 0, in->traj_dump = 1;
+    else if (strcmp(v, "both") == 0)
+        in->traj_netcdf = 1, in->traj_dump = 1;
+    else if (strcmp(v, "none") == 0)
+        in->traj_netcdf = 0, in->traj_dump = 0;
+    else
+        return bad(at, GMD_ERR_VALUE,
+                   "traj_format: unknown format '%s'; use netcdf, dump, both or none", v);
+    return GMD_OK;
+}
+
+typedef struct key_def {
+    const char *key;
+    setter set; /* NULL for `stage`, handled in its own pass */
+} key_def;
+
+static const key_def KEYS[] = {
+    {"config", set_config},
+    {"forcefield", set_forcefield},
+    {"types", set_types},
+    {"output_dir", set_output_dir},
+    {"kspace", set_kspace},
+    {"accuracy", set_accuracy},
+    {"cutoff", set_cutoff},
+    {"threebody", set_threebody},
+    {"dt_fs", set_dt},
+    {"seed", set_seed},
+    {"velocity_K", set_velocity},
+    {"tdamp_ps", set_tdamp},
+    {"chain", set_chain},
+    {"thermo_every", set_thermo_every},
+    {"traj_every", set_traj_every},
+    {"traj_format", set_traj_format},
+    {"checkpoint_every", set_checkpoint_every},
+    {"threads", set_threads},
+    {"stage", NULL},
+};
+#define NKEYS (sizeof KEYS / sizeof KEYS[0])
+
+static void set_defaults(gmd_run_input *in)
+{
+    memset(in, 0, sizeof *in);
+    in->kspace = GMD_KSPACE_PPPM; /* only used when kspace_set */
+    in->threebody = 1;
+    in->taper = -1;
+    in->dt_fs = 1.0;
+    in->tdamp_ps = 0.1;
+    in->chain = 3;
+    in->thermo_every = 100;
+    in->traj_every = 1000;
+    in->traj_netcdf = 1;
+    in->traj_dump = 1;
+    in->checkpoint_every = 10000;
+}
+
+/* ---- stages ------------------------------------------------------------------------ */
+
+#define STAGE_MAX_ARGS 16
+#define STAGE_TEXT_LEN 1024
+
+typedef struct stage_args {
+    char text[STAGE_TEXT_LEN]; /* the value, cut into NUL-terminated tokens */
+    const char *kind;
+    int n;
+    const char *name[STAGE_MAX_ARGS];
+    const char *value[STAGE_MAX_ARGS];
+} stage_args;
+
+static const char *const STAGE_KINDS[] = {"minimize", "nve", "nvt", "ramp", NULL};
+static const char *const STAGE_PARAMS[][4] = {
+    {"ftol", "max_step", "max_steps", NULL}, /* minimize */
+    {"time", NULL},                          /* nve */
+    {"time", "T", NULL},                     /* nvt */
+    {"from", "to", "rate", NULL},            /* ramp */
+};
+static const char *const STAGE_EXAMPLE[] = {
+    "stage = minimize ftol=0.1 max_step=0.1 max_steps=5000",
+    "stage = nve time=10ps",
+    "stage = nvt time=100ps T=2000K",
+    "stage = ramp from=2000K to=300K rate=1K/ps",
+};
+
+const char *gmd_stage_kind_name(gmd_stage_kind kind)
+{
+    return (unsigned)kind < 4 ? STAGE_KINDS[kind] : "unknown";
+}
+
+static gmd_status tokenize_stage(const where *at, const char *value, stage_args *args)
+{
+    memset(args, 0, sizeof *args);
+    if (strlen(value) >= sizeof args->text)
+        return bad(at, GMD_ERR_VALUE, "stage: line too long; shorten it");
+    strcpy(args->text, value);
+    char *p = args->text;
+    int ntok = 0;
+    while (*p) {
+        while (isspace((unsigned char)*p))
+            *p++ = '\0';
+        if (!*p) break;
+        char *tok = p;
+        while (*p && !isspace((unsigned char)*p))
+            p++;
+        if (ntok++ == 0) {
+            args->kind = tok;
+            continue;
+        }
+        if (args->n == STAGE_MAX_ARGS)
+            return bad(at, GMD_ERR_VALUE, "stage: too many parameters; see docs/run-input.md");
+        args->name[args->n++] = tok;
+    }
+    if (!args->kind)
+        return bad(at, GMD_ERR_VALUE, "stage: empty; give a kind and its parameters, e.g. '%s'",
+                   STAGE_EXAMPLE[2]);
+    return GMD_OK;
+}
+
+static gmd_status stage_kind_of(const where *at, const char *kind, gmd_stage_kind *out)
+{
+    for (int i = 0; STAGE_KINDS[i]; i++)
+        if (strcmp(kind, STAGE_KINDS[i]) == 0) {
+            *out = (gmd_stage_kind)i;
+            return GMD_OK;
+        }
+    const char *guess = gmd_kv_suggest(kind, STAGE_KINDS);
+    if (guess)
+        return bad(at, GMD_ERR_VALUE, "stage: unknown stage kind '%s'; did you mean '%s'?", kind,
+                   guess);
+    return bad(at, GMD_ERR_VALUE, "stage: unknown stage kind '%s'; use minimize, nve, nvt or ramp",
+               kind);
+}
+
+/* Splits each parameter token at '=' and checks names: known to this kind, not repeated. */
+static gmd_status check_stage_params(const where *at, gmd_stage_kind kind, stage_args *args)
+{
+    const char *const *known = STAGE_PARAMS[kind];
+    const char *kname = STAGE_KINDS[kind];
+    for (int i = 0; i < args->n; i++) {
+        char *tok = (char *)args->name[i];
+        char *eq = strchr(tok, '=');
+        if (!eq || eq == tok)
+            return bad(at, GMD_ERR_VALUE,
+                       "stage %s: '%s' is not a name=value parameter; write it without spaces, "
+                       "e.g. '%s'",
+                       kname, tok, STAGE_EXAMPLE[kind]);
+        *eq = '\0';
+        args->value[i] = eq + 1;
+        int found = 0;
+        for (int k = 0; known[k]; k++)
+            found |= strcmp(tok, known[k]) == 0;
+        if (!found) {
+            const char *guess = gmd_kv_suggest(tok, known);
+            char hint[128];
+            if (guess)
+                snprintf(hint, sizeof hint, "did you mean '%s'?", guess);
+            else
+                snprintf(hint, sizeof hint, "e.g. '%s'", STAGE_EXAMPLE[kind]);
+            return bad(at, GMD_ERR_VALUE, "stage %s: unknown stage parameter '%s'; %s", kname, tok,
+                       hint);
+        }
+        for (int j = 0; j < i; j++)
+            if (strcmp(args->name[j], tok) == 0)
+                return bad(at, GMD_ERR_VALUE, "stage %s: parameter '%s' given twice; keep only one",
+                           kname, tok);
+    }
+    return GMD_OK;
+}
+
+static const char *stage_arg(const stage_args *args, const char *name)
+{
+    for (int i = 0; i < args->n; i++)
+        if (strcmp(args->name[i], name) == 0) return args->value[i];
+    return NULL;
+}
+
+/* Reads one required or optional parameter through `parse`; a missing required one is an
+ * error quoting the stage's example. */
+typedef struct stage_ctx {
+    where at; /* at.what is rewritten per parameter */
+    char what[64];
+    const stage_args *args;
+    gmd_stage_kind kind;
+} stage_ctx;
+
+static const char *stage_value(stage_ctx *c, const char *name, int required, gmd_status *st)
+{
+    snprintf(c->what, sizeof c->what, "stage %s %s", STAGE_KINDS[c->kind], name);
+    c->at.what = c->what;
+    const char *v = stage_arg(c->args, name);
+    if (!v && required)
+        *st = bad(&c->at, GMD_ERR_VALUE, "stage %s: missing parameter '%s'; e.g. '%s'",
+                  STAGE_KINDS[c->kind], name, STAGE_EXAMPLE[c->kind]);
+    return v;
+}
+
+static gmd_status fill_minimize(stage_ctx *c, gmd_stage *s)
+{
+    gmd_status st = GMD_OK;
+    s->ftol_eV_A = 0.1;
+    s->max_step_A = 0.1;
+    s->nsteps = 5000;
+    const char *v = stage_value(c, "ftol", 0, &st);
+    if (v && st == GMD_OK) st = parse_positive(&c->at, v, UNITS_EV_A, &s->ftol_eV_A);
+    if (st == GMD_OK && (v = stage_value(c, "max_step", 0, &st)))
+        st = parse_positive(&c->at, v, UNITS_A, &s->max_step_A);
+    if (st == GMD_OK && (v = stage_value(c, "max_steps", 0, &st)))
+        st = parse_long(&c->at, v, 1, 1000000000L, &s->nsteps);
+    return st;
+}
+
+static gmd_status fill_time(stage_ctx *c, gmd_stage *s)
+{
+    gmd_status st = GMD_OK;
+    const char *v = stage_value(c, "time", 1, &st);
+    if (st == GMD_OK) st = parse_positive(&c->at, v, UNITS_PS, &s->time_ps);
+    return st;
+}
+
+static gmd_status fill_nvt(stage_ctx *c, gmd_stage *s)
+{
+    gmd_status st = fill_time(c, s);
+    const char *v = st == GMD_OK ? stage_value(c, "T", 1, &st) : NULL;
+    if (st == GMD_OK) st = parse_temperature(&c->at, v, 1, &s->t_start_K);
+    s->t_end_K = s->t_start_K;
+    return st;
+}
+
+static gmd_status fill_ramp(stage_ctx *c, gmd_stage *s)
+{
+    gmd_status st = GMD_OK;
+    const char *v = stage_value(c, "from", 1, &st);
+    if (st == GMD_OK) st = parse_temperature(&c->at, v, 1, &s->t_start_K);
+    if (st == GMD_OK && (v = stage_value(c, "to", 1, &st)))
+        st = parse_temperature(&c->at, v, 1, &s->t_end_K);
+    if (st == GMD_OK && (v = stage_value(c, "rate", 1, &st)))
+        st = parse_positive(&c->at, v, UNITS_K_PS, &s->rate_K_ps);
+    if (st != GMD_OK) return st;
+    if (s->t_start_K == s->t_end_K)
+        return bad(&c->at, GMD_ERR_VALUE,
+                   "stage ramp: from and to are both %g K, so the ramp takes no time; use "
+                   "'stage = nvt time=... T=%gK' to hold a temperature",
+                   s->t_start_K, s->t_start_K);
+    s->time_ps = fabs(s->t_end_K - s->t_start_K) / s->rate_K_ps;
+    return GMD_OK;
+}
+
+/* nsteps = time / dt rounded to the nearest step; shorter than one step is an error. */
+static gmd_status derive_steps(const where *at, gmd_stage *s, double dt_fs)
+{
+    double dt_ps = dt_fs * 1e-3;
+    double steps = s->time_ps / dt_ps;
+    const char *kind = gmd_stage_kind_name(s->kind);
+    if (steps < 1.0 - 1e-9)
+        return bad(at, GMD_ERR_VALUE,
+                   "stage %s: its time %g ps is shorter than one time step (dt_fs = %g); give "
+                   "a longer time or a smaller dt_fs",
+                   kind, s->time_ps, dt_fs);
+    if (steps > 1e15)
+        return bad(at, GMD_ERR_VALUE,
+                   "stage %s: %g ps is %.3g steps of %g fs, more than can be run; shorten it", kind,
+                   s->time_ps, steps, dt_fs);
+    s->nsteps = (long)llround(steps);
+    return GMD_OK;
+}
+
+static gmd_status read_stage(gmd_run_input *in, const char *file, const gmd_kv_entry *e,
+                             gmd_error *err)
+{
+    stage_ctx c = {.at = {.file = file, .line = e->line, .what = "stage", .err = err}};
+    if (in->nstages == GMD_MAX_STAGES)
+        return bad(&c.at, GMD_ERR_VALUE,
+                   "stage: more than %d stages; merge some (e.g. one longer nvt stage)",
+                   GMD_MAX_STAGES);
+    stage_args args;
+    gmd_status st = tokenize_stage(&c.at, e->value, &args);
+    if (st == GMD_OK) st = stage_kind_of(&c.at, args.kind, &c.kind);
+    if (st == GMD_OK) st = check_stage_params(&c.at, c.kind, &args);
+    if (st != GMD_OK) return st;
+    c.args = &args;
+    gmd_stage *s = &in->stages[in->nstages];
+    memset(s, 0, sizeof *s);
+    s->kind = c.kind;
+    s->line = e->line;
+    switch (c.kind) {
+    case GMD_STAGE_MINIMIZE:
+        st = fill_minimize(&c, s);
+        break;
+    case GMD_STAGE_NVE:
+        st = fill_time(&c, s);
+        break;
+    case GMD_STAGE_NVT:
+        st = fill_nvt(&c, s);
+        break;
+    case GMD_STAGE_RAMP:
+        st = fill_ramp(&c, s);
+        break;
+    }
+    if (st == GMD_OK && c.kind != GMD_STAGE_MINIMIZE) st = derive_steps(&c.at, s, in->dt_fs);
+    if (st == GMD_OK) in->nstages++;
+    return st;
+}
+
+/* ---- the whole file ---------------------------------------------------------------- */
+
+static gmd_status check_keys(const gmd_kv_file *kv, gmd_error *err)
+{
+    const char *known[NKEYS + 1];
+    for (size_t i = 0; i < NKEYS; i++)
+        known[i] = KEYS[i].key;
+    known[NKEYS] = NULL;
+    static const char *const repeatable[] = {"stage", NULL};
+    return gmd_kv_check_keys(kv, known, repeatable, err);
+}
+
+static gmd_status apply_settings(reader *rd, const gmd_kv_file *kv, gmd_error *err)
+{
+    for (size_t i = 0; i < kv->n; i++) {
+        const gmd_kv_entry *e = &kv->entries[i];
+        for (size_t k = 0; k < NKEYS; k++) {
+            if (strcmp(e->key, KEYS[k].key) != 0 || !KEYS[k].set) continue;
+            where at = {.file = kv->name, .line = e->line, .what = e->key, .err = err};
+            if (e->value[0] == '\0')
+                return bad(&at, GMD_ERR_VALUE, "'%s' has no value; write %s = VALUE", e->key,
+                           e->key);
+            gmd_status st = KEYS[k].set(rd, &at, e->value);
+            if (st != GMD_OK) return st;
+        }
+    }
+    return GMD_OK;
+}
+
+static gmd_status require(const gmd_kv_file *kv, const char *key, const char *example,
+                          gmd_error *err)
+{
+    if (gmd_kv_find(kv, key)) return GMD_OK;
+    return gmd_fail(err, GMD_ERR_VALUE, "%s: missing required key '%s'; add a line such as '%s'",
+                    kv->name, key, example);
+}
+
+static gmd_status check_required(const gmd_kv_file *kv, gmd_error *err)
+{
+    gmd_status st = require(kv, "config", "config = glass.data", err);
+    if (st == GMD_OK) st = require(kv, "forcefield", "forcefield = na2s-sis2.ff", err);
+    if (st == GMD_OK) st = require(kv, "seed", "seed = 12345", err);
+    if (st == GMD_OK) st = require(kv, "stage", STAGE_EXAMPLE[2], err);
+    return st;
+}
+
+static gmd_status read_entries(gmd_run_input *in, const gmd_kv_file *kv, gmd_error *err)
+{
+    reader rd = {.in = in};
+    dir_of(in->path, rd.dir);
+    default_output_dir(in->path, in->output_dir);
+    gmd_status st = check_keys(kv, err);
+    if (st == GMD_OK) st = apply_settings(&rd, kv, err);
+    if (st == GMD_OK) st = check_required(kv, err);
+    for (size_t i = 0; st == GMD_OK && i < kv->n; i++)
+        if (strcmp(kv->entries[i].key, "stage") == 0)
+            st = read_stage(in, kv->name, &kv->entries[i], err);
+    return st;
+}
+
+gmd_status gmd_run_input_read(gmd_run_input *in, const char *path, gmd_error *err)
+{
+    set_defaults(in);
+    if (strlen(path) >= sizeof in->path)
+        return gmd_fail(err, GMD_ERR_VALUE, "%s: input path too long; shorten it", path);
+    strcpy(in->path, path);
+    gmd_kv_file kv;
+    gmd_status st = gmd_kv_read(&kv, path, err);
+    if (st != GMD_OK) return st;
+    st = read_entries(in, &kv, err);
+    gmd_kv_free(&kv);
+    return st;
+}

@@ -1,0 +1,444 @@
+/* run.c - the driver of `glassmd run`.
+ *
+ * Exact resume. The uninterrupted run and a run resumed from a checkpoint must execute the
+ * same floating-point operations in the same order. Two things could differ: the
+ * neighbour list (built at other steps, so pairs summed in another order) and the
+ * wrapping of positions into the box (done at each rebuild). Both are pinned by one rule:
+ * the first force computation after a checkpoint always rebuilds the list, in both runs.
+ * The checkpoint stores the forces, so a resumed run needs no extra force call, and the
+ * outputs are cut back to the byte / frame positions recorded in the checkpoint.
+ *
+ * Guard. After every step the energy must be finite, and no atom may have moved more
+ * than GUARD_MAX_MOVE_A in the step; otherwise the run stops with the step, the atom and
+ * the cure, leaving the last good checkpoint in place. */
+#define _POSIX_C_SOURCE 200809L
+#include "glassmd/run.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <errno.h>
+
+#include "glassmd/checkpoint.h"
+#include "glassmd/config_io.h"
+#include "glassmd/md.h"
+#include "glassmd/model.h"
+#include "glassmd/trajectory.h"
+#include "glassmd/units.h"
+#include "glassmd/version.h"
+
+#define GUARD_MAX_MOVE_A 1.0
+
+enum { OUT_THERMO = 0, OUT_LOG, OUT_DUMP, OUT_NETCDF, OUT_COUNT };
+
+typedef struct run_ctx {
+    const gmd_run_input *in;
+    const gmd_run_options *opt;
+    gmd_forcefield ff;
+    gmd_box box;
+    gmd_atoms atoms;
+    gmd_md_state md;
+    gmd_model model;
+    int have_model;
+    gmd_tally tally;
+    gmd_checkpoint_meta meta;
+    gmd_text_writer *thermo, *log;
+    gmd_traj_writer *dump, *netcdf;
+    long total_steps;
+    long steps_this_session;
+    char path_buf[GMD_PATH_LEN + 64];
+} run_ctx;
+
+static const char *out_path(run_ctx *c, const char *name)
+{
+    snprintf(c->path_buf, sizeof c->path_buf, "%s/%s", c->in->output_dir, name);
+    return c->path_buf;
+}
+
+static unsigned long long hash_file(const char *path)
+{
+    unsigned long long h = 1469598103934665603ULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    int ch;
+    while ((ch = fgetc(f)) != EOF)
+        h = (h ^ (unsigned char)ch) * 1099511628211ULL;
+    fclose(f);
+    return h;
+}
+
+static gmd_status make_dir(const char *path, gmd_error *err)
+{
+    if (mkdir(path, 0777) != 0 && errno != EEXIST)
+        return gmd_fail(err, GMD_ERR_IO, "%s: cannot create the output folder (%s)", path,
+                        strerror(errno));
+    return GMD_OK;
+}
+
+static gmd_model_options model_options(const gmd_run_input *in, const gmd_forcefield *ff)
+{
+    gmd_model_options o = gmd_model_default_options(ff);
+    if (in->kspace_set) o.kspace = in->kspace;
+    if (in->accuracy > 0) o.accuracy = in->accuracy;
+    if (in->cutoff > 0) o.cutoff = in->cutoff;
+    o.threebody = in->threebody;
+    o.taper_override = in->taper;
+    o.threads = in->threads > 0 ? in->threads : omp_get_max_threads();
+    return o;
+}
+
+static long count_md_steps(const gmd_run_input *in)
+{
+    long n = 0;
+    for (int s = 0; s < in->nstages; s++)
+        if (in->stages[s].kind != GMD_STAGE_MINIMIZE) n += in->stages[s].nsteps;
+    return n;
+}
+
+static gmd_status open_outputs(run_ctx *c, int resume, gmd_error *err)
+{
+    const long *pos = c->meta.output_position;
+    gmd_status st =
+        gmd_text_open(&c->thermo, out_path(c, "thermo.csv"), resume ? pos[OUT_THERMO] : -1, err);
+    if (st == GMD_OK)
+        st = gmd_text_open(&c->log, out_path(c, "run.log"), resume ? pos[OUT_LOG] : -1, err);
+    if (st == GMD_OK && c->in->traj_every > 0 && c->in->traj_dump)
+        st = gmd_traj_open(&c->dump, out_path(c, "traj.dump"), GMD_TRAJ_LAMMPS_DUMP, &c->ff,
+                           &c->atoms, resume ? pos[OUT_DUMP] : -1, err);
+    if (st == GMD_OK && c->in->traj_every > 0 && c->in->traj_netcdf)
+        st = gmd_traj_open(&c->netcdf, out_path(c, "traj.nc"), GMD_TRAJ_NETCDF, &c->ff, &c->atoms,
+                           resume ? pos[OUT_NETCDF] : -1, err);
+    return st;
+}
+
+static gmd_status close_outputs(run_ctx *c, gmd_error *err)
+{
+    gmd_status st = GMD_OK, s2;
+    gmd_error ignored;
+    gmd_error *e = err;
+    if (c->thermo && (s2 = gmd_text_close(c->thermo, e)) != GMD_OK && st == GMD_OK)
+        st = s2, e = &ignored;
+    if (c->log && (s2 = gmd_text_close(c->log, e)) != GMD_OK && st == GMD_OK) st = s2, e = &ignored;
+    if (c->dump && (s2 = gmd_traj_close(c->dump, e)) != GMD_OK && st == GMD_OK)
+        st = s2, e = &ignored;
+    if (c->netcdf && (s2 = gmd_traj_close(c->netcdf, e)) != GMD_OK && st == GMD_OK) st = s2;
+    c->thermo = c->log = NULL;
+    c->dump = c->netcdf = NULL;
+    return st;
+}
+
+static gmd_status write_log_header(run_ctx *c, gmd_error *err)
+{
+    const gmd_run_input *in = c->in;
+    char ks[1024];
+    gmd_model_describe_kspace(&c->model, ks, sizeof ks);
+    gmd_status st = gmd_text_printf(
+        c->log, err,
+        "# glassmd %s (%s build, %s, flags '%s', built %s)\n"
+        "input = %s\nconfig = %s\nforcefield = %s\nnatoms = %zu\n"
+        "box_A = %.10g %.10g %.10g\ncutoff_A = %g\nkspace = %s\nthreebody = %s\n"
+        "dt_fs = %g\nseed = %llu\ntdamp_ps = %g\nchain = %d\nthreads = %d\n"
+        "thermo_every = %ld\ntraj_every = %ld\ncheckpoint_every = %ld\n",
+        GLASSMD_VERSION, GLASSMD_BUILD_TYPE, GLASSMD_COMPILER, GLASSMD_BUILD_FLAGS,
+        GLASSMD_BUILD_DATE, in->path, in->config, in->forcefield, c->atoms.n, c->box.len[0],
+        c->box.len[1], c->box.len[2], c->model.ff.cutoff, ks,
+        !in->threebody                ? "off"
+        : in->taper == GMD_TAPER_HARD ? "hard"
+                                      : "smooth",
+        in->dt_fs, (unsigned long long)in->seed, c->md.nhc.tdamp_ps, c->md.nhc.length,
+        c->model.options.threads, in->thermo_every, in->traj_every, in->checkpoint_every);
+    for (int s = 0; st == GMD_OK && s < in->nstages; s++) {
+        const gmd_stage *g = &in->stages[s];
+        st = gmd_text_printf(
+            c->log, err, "stage %d = %s steps=%ld time_ps=%g T_start_K=%g T_end_K=%g\n", s + 1,
+            gmd_stage_kind_name(g->kind), g->nsteps, g->time_ps, g->t_start_K, g->t_end_K);
+    }
+    return st;
+}
+
+static gmd_status write_thermo(run_ctx *c, const char *stage, gmd_error *err)
+{
+    gmd_thermo t;
+    gmd_md_thermo(&c->md, &c->ff, &c->box, &c->atoms, &c->tally, &t);
+    return gmd_text_printf(c->thermo, err, "%ld,%.6f,%.6f,%.10g,%.10g,%.10g,%.10g,%.6f,%s\n",
+                           c->md.step, c->md.time_ps, t.temperature_K, t.pe_eV, t.ke_eV, t.etot_eV,
+                           t.conserved_eV, t.pressure_bar, stage);
+}
+
+static gmd_status write_frame(run_ctx *c, gmd_error *err)
+{
+    gmd_status st = GMD_OK;
+    if (c->dump) st = gmd_traj_write(c->dump, c->md.step, c->md.time_ps, &c->box, &c->atoms, err);
+    if (st == GMD_OK && c->netcdf)
+        st = gmd_traj_write(c->netcdf, c->md.step, c->md.time_ps, &c->box, &c->atoms, err);
+    return st;
+}
+
+static gmd_status flush_outputs(run_ctx *c, gmd_error *err)
+{
+    gmd_status st = gmd_text_flush(c->thermo, err);
+    if (st == GMD_OK) st = gmd_text_flush(c->log, err);
+    if (st == GMD_OK && c->dump) st = gmd_traj_flush(c->dump, err);
+    if (st == GMD_OK && c->netcdf) st = gmd_traj_flush(c->netcdf, err);
+    long *pos = c->meta.output_position;
+    c->meta.noutputs = OUT_COUNT;
+    pos[OUT_THERMO] = gmd_text_position(c->thermo);
+    pos[OUT_LOG] = gmd_text_position(c->log);
+    pos[OUT_DUMP] = c->dump ? gmd_traj_position(c->dump) : 0;
+    pos[OUT_NETCDF] = c->netcdf ? gmd_traj_position(c->netcdf) : 0;
+    return st;
+}
+
+static gmd_status checkpoint(run_ctx *c, gmd_error *err)
+{
+    gmd_status st = flush_outputs(c, err);
+    if (st == GMD_OK)
+        st = gmd_checkpoint_write(out_path(c, "checkpoint.bin"), &c->md, &c->box, &c->atoms,
+                                  &c->meta, NULL, 0, err);
+    /* the rule that makes resume exact: rebuild the list at the next force call */
+    gmd_neighbor_invalidate(&c->model.nlist);
+    return st;
+}
+
+/* The atom with the largest displacement in the last step, and the guard. */
+static gmd_status guard(run_ctx *c, const char *stage, gmd_error *err)
+{
+    double pe = gmd_tally_total(&c->tally);
+    size_t worst = 0;
+    double vmax2 = 0.0;
+    for (size_t i = 0; i < c->atoms.n; i++) {
+        double v2 = c->atoms.v[0][i] * c->atoms.v[0][i] + c->atoms.v[1][i] * c->atoms.v[1][i] +
+                    c->atoms.v[2][i] * c->atoms.v[2][i];
+        if (!(v2 <= vmax2)) { /* catches NaN too */
+            vmax2 = v2;
+            worst = i;
+        }
+    }
+    double move = sqrt(vmax2) * c->md.dt_ps;
+    if (isfinite(pe) && move <= GUARD_MAX_MOVE_A) return GMD_OK;
+    return gmd_fail(
+        err, GMD_ERR_PHYSICS,
+        "step %ld (stage %s): %s; atom id %ld (%s) moved %.3g A in one step. "
+        "Cure: add a repulsive wall (wall D n) to the pair in the force field, "
+        "use a smaller dt_fs, or start with a minimize stage. The last good "
+        "checkpoint is kept in %s",
+        c->md.step, stage, isfinite(pe) ? "an atom moves too fast" : "the energy is not finite",
+        c->atoms.id[worst], c->ff.species[c->atoms.type[worst]].name, move, c->in->output_dir);
+}
+
+static int velocities_zero(const gmd_atoms *atoms)
+{
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < atoms->n; i++)
+            if (atoms->v[k][i] != 0.0) return 0;
+    return 1;
+}
+
+static void report(run_ctx *c, int s, long stage_step, double t0, long step0)
+{
+    const gmd_run_options *o = c->opt;
+    if (!o->progress) return;
+    gmd_thermo t;
+    gmd_md_thermo(&c->md, &c->ff, &c->box, &c->atoms, &c->tally, &t);
+    double elapsed = omp_get_wtime() - t0;
+    long done = c->md.step - step0;
+    double per_step = done > 0 ? elapsed / (double)done : 0.0;
+    gmd_run_progress p = {.stage_index = s,
+                          .nstages = c->in->nstages,
+                          .stage_kind = gmd_stage_kind_name(c->in->stages[s].kind),
+                          .stage_step = stage_step,
+                          .stage_steps = c->in->stages[s].nsteps,
+                          .step = c->md.step,
+                          .total_steps = c->total_steps,
+                          .time_ps = c->md.time_ps,
+                          .temperature_K = t.temperature_K,
+                          .pe_eV = t.pe_eV,
+                          .conserved_eV = t.conserved_eV,
+                          .ns_per_day =
+                              per_step > 0 ? c->md.dt_ps * 1e-3 * 86400.0 / per_step : 0.0,
+                          .eta_s = per_step * (double)(c->total_steps - c->md.step)};
+    o->progress(&p, o->progress_user);
+}
+
+static gmd_status run_minimize(run_ctx *c, const gmd_stage *g, gmd_error *err)
+{
+    gmd_fire_options fo = gmd_fire_default_options();
+    fo.ftol_eV_A = g->ftol_eV_A;
+    fo.max_step_A = g->max_step_A;
+    fo.max_steps = g->nsteps;
+    gmd_fire_result r;
+    gmd_status st = gmd_fire_minimize(&c->model, &c->ff, &c->box, &c->atoms, &fo, &r, err);
+    if (st == GMD_OK)
+        st = gmd_text_printf(c->log, err,
+                             "minimize: %ld steps, %s, pe %.10g -> %.10g eV, max force %.4g eV/A\n",
+                             r.steps, r.converged ? "converged" : "NOT converged (max_steps)",
+                             r.pe_start_eV, r.pe_end_eV, r.fmax_eV_A);
+    if (st == GMD_OK) st = gmd_model_compute(&c->model, &c->box, &c->atoms, &c->tally, err);
+    return st;
+}
+
+static double stage_target(const gmd_stage *g, long stage_step)
+{
+    if (g->kind != GMD_STAGE_RAMP || g->nsteps == 0) return g->t_start_K;
+    double frac = (double)stage_step / (double)g->nsteps;
+    return g->t_start_K + frac * (g->t_end_K - g->t_start_K);
+}
+
+/* velocity_K, else the first thermostatted stage's starting temperature */
+static double initial_temperature(const gmd_run_input *in)
+{
+    if (in->velocity_K > 0) return in->velocity_K;
+    for (int s = 0; s < in->nstages; s++)
+        if (in->stages[s].kind == GMD_STAGE_NVT || in->stages[s].kind == GMD_STAGE_RAMP)
+            return in->stages[s].t_start_K;
+    return 0.0;
+}
+
+static gmd_status run_md_stage(run_ctx *c, int s, long first_step, gmd_error *err)
+{
+    const gmd_run_input *in = c->in;
+    const gmd_stage *g = &in->stages[s];
+    const char *name = gmd_stage_kind_name(g->kind);
+    c->md.ensemble = g->kind == GMD_STAGE_NVE ? GMD_ENSEMBLE_NVE : GMD_ENSEMBLE_NVT;
+    if (first_step == 0 && velocities_zero(&c->atoms))
+        gmd_md_velocities(&c->md, &c->ff, &c->atoms, initial_temperature(in));
+    double t0 = omp_get_wtime();
+    long step0 = c->md.step;
+    for (long k = first_step; k < g->nsteps; k++) {
+        if (c->opt->stop_after_steps > 0 && c->steps_this_session >= c->opt->stop_after_steps)
+            return gmd_fail(err, GMD_ERR_INTERNAL, "stopped after %ld steps as asked (test)",
+                            c->steps_this_session);
+        c->md.t_target_K = stage_target(g, k + 1);
+        gmd_status st = gmd_md_step(&c->md, &c->ff, &c->model, &c->box, &c->atoms, &c->tally, err);
+        if (st == GMD_OK) st = guard(c, name, err);
+        c->steps_this_session++;
+        c->meta.stage_index = s;
+        c->meta.stage_step = k + 1;
+        if (st == GMD_OK && in->thermo_every > 0 && c->md.step % in->thermo_every == 0)
+            st = write_thermo(c, name, err);
+        if (st == GMD_OK && in->traj_every > 0 && c->md.step % in->traj_every == 0)
+            st = write_frame(c, err);
+        if (st == GMD_OK && in->checkpoint_every > 0 && c->md.step % in->checkpoint_every == 0)
+            st = checkpoint(c, err);
+        if (st != GMD_OK) return st;
+        if (c->opt->progress_every > 0 && (k + 1) % c->opt->progress_every == 0)
+            report(c, s, k + 1, t0, step0);
+    }
+    return GMD_OK;
+}
+
+static gmd_status run_stages(run_ctx *c, gmd_error *err)
+{
+    long first_step = c->meta.stage_step;
+    for (int s = c->meta.stage_index; s < c->in->nstages; s++, first_step = 0) {
+        const gmd_stage *g = &c->in->stages[s];
+        gmd_status st;
+        if (g->kind == GMD_STAGE_MINIMIZE) {
+            st = run_minimize(c, g, err);
+            c->meta.stage_index = s + 1;
+            c->meta.stage_step = 0;
+            if (st == GMD_OK) st = checkpoint(c, err);
+        } else {
+            st = run_md_stage(c, s, first_step, err);
+        }
+        if (st != GMD_OK) return st;
+    }
+    return GMD_OK;
+}
+
+static gmd_status start_fresh(run_ctx *c, gmd_error *err)
+{
+    const gmd_run_input *in = c->in;
+    gmd_status st = gmd_config_read(in->config, GMD_CONFIG_AUTO, &c->ff,
+                                    in->types[0] ? in->types : NULL, &c->box, &c->atoms, err);
+    if (st != GMD_OK) return st;
+    gmd_md_init(&c->md, c->atoms.n, in->dt_fs * 1e-3, in->seed);
+    c->md.nhc.tdamp_ps = in->tdamp_ps;
+    c->md.nhc.length = in->chain;
+    memset(&c->meta, 0, sizeof c->meta);
+    c->meta.input_hash = hash_file(in->path);
+    return GMD_OK;
+}
+
+static gmd_status start_resumed(run_ctx *c, gmd_error *err)
+{
+    const char *path = out_path(c, "checkpoint.bin");
+    gmd_status st =
+        gmd_checkpoint_read(path, &c->md, &c->box, &c->atoms, &c->meta, NULL, NULL, err);
+    if (st != GMD_OK) return st;
+    if (c->meta.input_hash != hash_file(c->in->path))
+        return gmd_fail(err, GMD_ERR_VALUE,
+                        "%s: the input %s changed since this checkpoint was written; resume "
+                        "needs the same input (or delete the checkpoint to start over)",
+                        path, c->in->path);
+    return GMD_OK;
+}
+
+static gmd_status run_body(run_ctx *c, gmd_error *err)
+{
+    const gmd_run_input *in = c->in;
+    int resume = c->opt->resume;
+    gmd_status st = gmd_forcefield_read(&c->ff, in->forcefield, err);
+    if (st == GMD_OK) st = make_dir(in->output_dir, err);
+    if (st == GMD_OK) st = resume ? start_resumed(c, err) : start_fresh(c, err);
+    if (st != GMD_OK) return st;
+    gmd_model_options mo = model_options(in, &c->ff);
+    if ((st = gmd_model_create(&c->model, &c->ff, &mo, &c->box, &c->atoms, err)) != GMD_OK)
+        return st;
+    c->have_model = 1;
+    c->total_steps = count_md_steps(in);
+    if ((st = open_outputs(c, resume, err)) != GMD_OK) return st;
+    if (!resume) {
+        st = write_log_header(c, err);
+        if (st == GMD_OK)
+            st = gmd_text_printf(c->thermo, err,
+                                 "step,time_ps,T_K,pe_eV,ke_eV,etot_eV,conserved_eV,"
+                                 "pressure_bar,stage\n");
+        if (st == GMD_OK) st = gmd_model_compute(&c->model, &c->box, &c->atoms, &c->tally, err);
+        if (st == GMD_OK && !isfinite(gmd_tally_total(&c->tally)))
+            st = gmd_fail(err, GMD_ERR_PHYSICS,
+                          "%s: the starting energy is not finite: atoms overlap; start with a "
+                          "minimize stage or rebuild the configuration",
+                          in->config);
+        if (st == GMD_OK) st = write_thermo(c, "start", err);
+    } else {
+        st = gmd_text_printf(c->log, err, "resumed at step %ld (stage %d, step %ld in it)\n",
+                             c->md.step, c->meta.stage_index + 1, c->meta.stage_step);
+        gmd_tally_clear(&c->tally);
+    }
+    if (st == GMD_OK) st = run_stages(c, err);
+    if (st == GMD_OK)
+        st = gmd_config_write(out_path(c, "final.data"), GMD_CONFIG_LAMMPS_DATA, &c->ff, &c->box,
+                              &c->atoms, "final configuration of glassmd run", err);
+    if (st == GMD_OK)
+        st = gmd_text_printf(c->log, err, "finished at step %ld, time %.6f ps\n", c->md.step,
+                             c->md.time_ps);
+    if (st == GMD_OK) st = checkpoint(c, err);
+    return st;
+}
+
+gmd_status gmd_run_execute(const gmd_run_input *in, const gmd_run_options *opt, gmd_error *err)
+{
+    run_ctx *c = gmd_calloc(1, sizeof *c, "run state", err);
+    if (!c) return GMD_ERR_NOMEM;
+    c->in = in;
+    c->opt = opt;
+    gmd_status st = run_body(c, err);
+    if (st != GMD_OK && c->log) {
+        gmd_error ignored;
+        gmd_text_printf(c->log, &ignored, "error: %s\n", err ? err->message : "");
+    }
+    gmd_error close_err;
+    gmd_status cst = close_outputs(c, &close_err);
+    if (st == GMD_OK && cst != GMD_OK) {
+        st = cst;
+        if (err) *err = close_err;
+    }
+    if (c->have_model) gmd_model_free(&c->model);
+    gmd_atoms_free(&c->atoms);
+    free(c);
+    return st;
+}

@@ -1,0 +1,529 @@
+/* neighbor.c - Verlet neighbour lists by cell binning (see include/glassmd/neighbor.h).
+ *
+ * Algorithm
+ * ---------
+ * Let rl = cutoff + skin (the list radius). The box is cut into ncell[0] x ncell[1] x
+ * ncell[2] cells of side len/ncell >= rl/3 (small cells with a stencil, rather than cells
+ * of side rl: for the 3000-atom, 41 A reference box, 27 cells of side rl would be the
+ * whole box). Partners of an atom lie at most m = ceil(rl/side) <= 3 cells away in each
+ * direction; of that 7x7x7 block the stencil keeps only the cells whose closest points
+ * are nearer than rl, about 1/3 of the block, and 3x the volume of the rl-sphere.
+ *
+ * The stencil is stored as columns: for each (dx, dy), the run of z offsets dz_lo..dz_hi
+ * kept. Atoms are counting-sorted by cell (cell index (cx ny + cy) nz + cz), so one
+ * column is one contiguous stretch of the sorted arrays (two if it wraps around the box).
+ *
+ * Two modes:
+ * - Half stencil (the usual case, every direction has at least 2m+1 cells): atom i scans
+ *   its own cell and the "forward" half of the stencil (columns with dx > 0, or dx = 0
+ *   and dy > 0, and the cells above its own in column (0, 0)). A pair in two different
+ *   cells is found once, from the atom in the backward cell; a pair inside one cell goes
+ *   to its owner (below). Displacements use the image shift of the whole stencil cell,
+ *   taken from the cell's unwrapped index, on positions wrapped consistently with the
+ *   cells: no per-pair minimum image.
+ * - Full stencil (a small box, some direction has fewer than 2m+1 cells, so a cell and
+ *   its mirror may coincide): the offsets along such a direction are its ncell distinct
+ *   ones, every atom scans every stencil cell, each pair is seen twice and stored by its
+ *   owner only, with a per-pair (branch-free) minimum image.
+ * Owner rule: pair (i, j) belongs to the smaller index when i + j is even, to the larger
+ * when it is odd. Either way each row holds about half of its atom's neighbours, so rows
+ * are balanced for a static OpenMP schedule in the pair loop.
+ *
+ * Parallel build without synchronisation: each thread fills the rows of a contiguous
+ * block of atoms into its own buffer (a branch-free scan: every candidate is written,
+ * the count advances only for hits), then the buffers are copied one after another into
+ * the compressed rows.
+ *
+ * Data layout
+ * -----------
+ * Rows are in atom order (atom order belongs to the caller and is never changed); within
+ * a row neighbours come in stencil order, so consecutive j are close in space.
+ * Cell workspace: cell_head[c] .. cell_head[c+1]-1 are the slots of cell c in cell_next,
+ * which holds the atom indices sorted by cell (a counting sort, ascending index within a
+ * cell, in place of the classic linked list so that scans are contiguous).
+ * r0 keeps the positions of the last build for gmd_neighbor_needs_rebuild, which compares
+ * min-image displacements with skin/2: if no atom moved farther, no pair can have closed
+ * in from beyond cutoff + skin to within the cut-off.
+ *
+ * Minimum image is exact while rl <= len/2 in every direction, which gmd_neighbor_build
+ * checks: then a pair within rl has exactly one image within rl. */
+#include "glassmd/neighbor.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Cells of side >= rl / CELL_DIVISOR: partners are at most CELL_DIVISOR cells apart. */
+#define CELL_DIVISOR 3
+#define MAX_OFFSET (2 * CELL_DIVISOR + 1)
+
+typedef struct stencil_column {
+    int dx, dy, dz_lo, dz_hi;
+    int self; /* 1: the atom's own cell, where the owner rule decides */
+} stencil_column;
+
+typedef struct cell_grid {
+    int n[3];                                           /* cells per direction */
+    double inv_side[3];                                 /* ncell / len */
+    int full;                                           /* 1: full-stencil mode */
+    int ncolumns;                                       /* columns kept */
+    stencil_column column[MAX_OFFSET * MAX_OFFSET + 1]; /* the stencil */
+} cell_grid;
+
+/* Positions in cell order, wrapped consistently with the cell each atom was put in. */
+typedef struct sorted_atoms {
+    double *r[3];
+    int *cell[3];       /* per atom (original order): cell coordinates */
+    int *flat;          /* per atom: flat cell index */
+    double *wrapped[3]; /* per atom: position wrapped into its cell */
+} sorted_atoms;
+
+gmd_status gmd_neighbor_init(gmd_neighbor_list *nl, double cutoff, double skin, gmd_error *err)
+{
+    memset(nl, 0, sizeof *nl);
+    if (!(cutoff > 0.0) || !isfinite(cutoff))
+        return gmd_fail(err, GMD_ERR_VALUE,
+                        "neighbour list: cut-off %g A must be a positive number of Angstrom",
+                        cutoff);
+    if (!(skin >= 0.0) || !isfinite(skin))
+        return gmd_fail(err, GMD_ERR_VALUE,
+                        "neighbour list: skin %g A must be >= 0 (2 A is usual in metal units)",
+                        skin);
+    nl->cutoff = cutoff;
+    nl->skin = skin;
+    return GMD_OK;
+}
+
+void gmd_neighbor_free(gmd_neighbor_list *nl)
+{
+    free(nl->start);
+    free(nl->index);
+    for (int k = 0; k < 3; k++)
+        free(nl->r0[k]);
+    free(nl->cell_head);
+    free(nl->cell_next);
+    memset(nl, 0, sizeof *nl);
+}
+
+static gmd_status check_box(const gmd_neighbor_list *nl, const gmd_box *box, gmd_error *err)
+{
+    double rl = nl->cutoff + nl->skin;
+    for (int k = 0; k < 3; k++) {
+        if (!(box->len[k] > 0.0) || !isfinite(box->len[k]))
+            return gmd_fail(err, GMD_ERR_VALUE,
+                            "neighbour list: box length %g A along %c is not a positive number",
+                            box->len[k], "xyz"[k]);
+        if (rl > 0.5 * box->len[k])
+            return gmd_fail(err, GMD_ERR_VALUE,
+                            "neighbour list: the cut-off plus skin (%g + %g = %g A) is longer "
+                            "than half the box (%g A along %c); use a larger system or a "
+                            "shorter cut-off",
+                            nl->cutoff, nl->skin, rl, 0.5 * box->len[k], "xyz"[k]);
+    }
+    return GMD_OK;
+}
+
+static gmd_status check_positions(const gmd_atoms *atoms, gmd_error *err)
+{
+    for (size_t i = 0; i < atoms->n; i++)
+        if (!isfinite(atoms->r[0][i] + atoms->r[1][i] + atoms->r[2][i]))
+            return gmd_fail(err, GMD_ERR_PHYSICS,
+                            "neighbour list: atom %zu (id %ld) has a non-finite position; the "
+                            "run has blown up (check the time step and the force field)",
+                            i, atoms->id ? atoms->id[i] : (long)i + 1);
+    return GMD_OK;
+}
+
+/* ---- the cell grid and its stencil ---------------------------------------------------- */
+
+/* Cells per direction: side >= rl / CELL_DIVISOR, at most a few cells per atom. */
+static void choose_cells(const gmd_box *box, double rl, size_t natoms, int n[3])
+{
+    for (int k = 0; k < 3; k++) {
+        double c = floor(box->len[k] / (rl / CELL_DIVISOR));
+        n[k] = c < 1.0 ? 1 : (c > 1024.0 ? 1024 : (int)c);
+    }
+    double limit = 4.0 * (double)natoms + 64.0;
+    while ((double)n[0] * n[1] * n[2] > limit) {
+        int k = n[0] >= n[1] ? (n[0] >= n[2] ? 0 : 2) : (n[1] >= n[2] ? 1 : 2);
+        n[k] = n[k] * 7 / 8; /* larger cells stay valid: they only widen the scan */
+    }
+}
+
+/* Squared distance between the closest points of two cells d cells apart (lower bound). */
+static double gap2(int d, double side)
+{
+    int gap = abs(d) - 1;
+    return gap > 0 ? (gap * side) * (gap * side) : 0.0;
+}
+
+/* Half-stencil mode keeps the forward half only; (0, 0) splits into self and above. */
+static void add_column(cell_grid *g, int dx, int dy, int zlo, int zhi)
+{
+    if (g->full) {
+        g->column[g->ncolumns++] = (stencil_column){dx, dy, zlo, zhi, 1};
+    } else if (dx > 0 || (dx == 0 && dy > 0)) {
+        g->column[g->ncolumns++] = (stencil_column){dx, dy, zlo, zhi, 0};
+    } else if (dx == 0 && dy == 0) {
+        g->column[g->ncolumns++] = (stencil_column){0, 0, 0, 0, 1};
+        if (zhi >= 1) g->column[g->ncolumns++] = (stencil_column){0, 0, 1, zhi, 0};
+    }
+}
+
+static void build_grid(const gmd_box *box, double rl, size_t natoms, cell_grid *g)
+{
+    choose_cells(box, rl, natoms, g->n);
+    int lo[3], hi[3];
+    double side[3];
+    g->full = 0;
+    for (int k = 0; k < 3; k++) {
+        side[k] = box->len[k] / g->n[k];
+        g->inv_side[k] = g->n[k] / box->len[k];
+        int m = (int)ceil(rl / side[k]);
+        lo[k] = -m, hi[k] = m;
+        if (2 * m + 1 > g->n[k]) { /* the ncell distinct offsets */
+            lo[k] = -(g->n[k] - 1) / 2, hi[k] = g->n[k] / 2;
+            g->full = 1;
+        }
+    }
+    g->ncolumns = 0;
+    for (int dx = lo[0]; dx <= hi[0]; dx++)
+        for (int dy = lo[1]; dy <= hi[1]; dy++) {
+            double base = gap2(dx, side[0]) + gap2(dy, side[1]);
+            int zlo = 1, zhi = 0; /* the kept dz form one run: gap2 grows with |dz| */
+            for (int dz = lo[2]; dz <= hi[2]; dz++) {
+                if (base + gap2(dz, side[2]) < rl * rl) {
+                    zlo = zlo > zhi ? dz : zlo;
+                    zhi = dz;
+                }
+            }
+            if (zlo <= zhi) add_column(g, dx, dy, zlo, zhi);
+        }
+}
+
+/* ---- binning -------------------------------------------------------------------------- */
+
+static int floor_div(int a, int n)
+{
+    return a >= 0 ? a / n : -((-a + n - 1) / n);
+}
+
+/* The cell coordinate of every atom, and its position wrapped by whole boxes so that it
+ * lies in that cell (to rounding), also for atoms not yet wrapped into the box. */
+static void locate_atoms(const cell_grid *g, const gmd_box *box, const gmd_atoms *atoms,
+                         sorted_atoms *s)
+{
+    for (int k = 0; k < 3; k++) {
+        const double *x = atoms->r[k];
+        for (size_t i = 0; i < atoms->n; i++) {
+            double raw = floor((x[i] - box->lo[k]) * g->inv_side[k]);
+            raw = fmax(fmin(raw, 1e9), -1e9); /* far outside the box: wrap below */
+            int c = (int)raw, w = floor_div(c, g->n[k]);
+            s->cell[k][i] = c - w * g->n[k];
+            s->wrapped[k][i] = x[i] - w * box->len[k];
+        }
+    }
+}
+
+/* Counting sort by cell into cell_head (offsets) and cell_next (atom indices), and the
+ * wrapped positions in that order into s->r. */
+static gmd_status bin_atoms(gmd_neighbor_list *nl, const cell_grid *g, const gmd_box *box,
+                            const gmd_atoms *atoms, sorted_atoms *s, gmd_error *err)
+{
+    size_t n = atoms->n, ncells = (size_t)g->n[0] * g->n[1] * g->n[2];
+    int *head = gmd_realloc(nl->cell_head, ncells + 1, sizeof *head, "neighbour cells", err);
+    if (!head) return GMD_ERR_NOMEM;
+    nl->cell_head = head;
+    int *order = gmd_realloc(nl->cell_next, n, sizeof *order, "neighbour cells", err);
+    if (!order) return GMD_ERR_NOMEM;
+    nl->cell_next = order;
+    memcpy(nl->ncell, g->n, sizeof g->n);
+    locate_atoms(g, box, atoms, s);
+    int *cell = s->flat;
+    memset(head, 0, (ncells + 1) * sizeof *head);
+    for (size_t i = 0; i < n; i++) {
+        cell[i] = (s->cell[0][i] * g->n[1] + s->cell[1][i]) * g->n[2] + s->cell[2][i];
+        head[cell[i] + 1]++;
+    }
+    for (size_t c = 0; c < ncells; c++)
+        head[c + 1] += head[c];
+    for (size_t i = 0; i < n; i++) /* head[c] runs to the end of cell c, then shifts back */
+        order[head[cell[i]]++] = (int)i;
+    memmove(head + 1, head, ncells * sizeof *head);
+    head[0] = 0;
+    for (int k = 0; k < 3; k++)
+        for (size_t p = 0; p < n; p++)
+            s->r[k][p] = s->wrapped[k][order[p]];
+    return GMD_OK;
+}
+
+/* ---- scanning ------------------------------------------------------------------------- */
+
+/* A thread's share of the rows: neighbours of atoms [first, last) behind one another. */
+typedef struct row_buffer {
+    int *index;
+    size_t count, capacity;
+} row_buffer;
+
+static int row_buffer_reserve(row_buffer *b, size_t extra)
+{
+    if (b->count + extra <= b->capacity) return 1;
+    size_t cap = 2 * (b->count + extra) + 1024;
+    int *p = realloc(b->index, cap * sizeof *p);
+    if (!p) return 0;
+    b->index = p;
+    b->capacity = cap;
+    return 1;
+}
+
+/* Owner rule (see the header comment): j goes into row i when this holds (never j == i). */
+static inline int owns_pair(int i, int j)
+{
+    return (j > i) != ((i + j) & 1);
+}
+
+/* Branch-free minimum image, valid for |d| < 1.5 len. */
+static inline double min_image(double d, double len, double inv_len)
+{
+    double s = d * inv_len;
+    return d - len * (double)(long)(s + copysign(0.5, s));
+}
+
+typedef struct scan_context {
+    const gmd_neighbor_list *nl;
+    const cell_grid *g;
+    const gmd_box *box;
+    const sorted_atoms *s;
+    double rl2;
+} scan_context;
+
+/* Half-stencil scan of sorted slots [p0, p1): xi is atom i's position minus the image
+ * shift of the scanned cells; own = 1 applies the owner rule (the atom's own cell). */
+static void scan_shifted(const scan_context *sc, int i, const double xi[3], size_t p0, size_t p1,
+                         int own, row_buffer *b)
+{
+    const double *x = sc->s->r[0], *y = sc->s->r[1], *z = sc->s->r[2];
+    const int *order = sc->nl->cell_next;
+    const double rl2 = sc->rl2, xi0 = xi[0], xi1 = xi[1], xi2 = xi[2];
+    int *out = b->index;
+    size_t count = b->count;
+    for (size_t p = p0; p < p1; p++) {
+        double dx = xi0 - x[p], dy = xi1 - y[p], dz = xi2 - z[p];
+        int j = order[p];
+        out[count] = j;
+        count += (dx * dx + dy * dy + dz * dz < rl2) & (owns_pair(i, j) | !own);
+    }
+    b->count = count;
+}
+
+/* Full-stencil scan: minimum image per pair, owner rule always. */
+static void scan_min_image(const scan_context *sc, int i, const double xi[3], size_t p0, size_t p1,
+                           row_buffer *b)
+{
+    const double *x = sc->s->r[0], *y = sc->s->r[1], *z = sc->s->r[2];
+    const int *order = sc->nl->cell_next;
+    const double *len = sc->box->len;
+    const double ilx = 1.0 / len[0], ily = 1.0 / len[1], ilz = 1.0 / len[2];
+    int *out = b->index;
+    size_t count = b->count;
+    for (size_t p = p0; p < p1; p++) {
+        double dx = min_image(xi[0] - x[p], len[0], ilx);
+        double dy = min_image(xi[1] - y[p], len[1], ily);
+        double dz = min_image(xi[2] - z[p], len[2], ilz);
+        int j = order[p];
+        out[count] = j;
+        count += (dx * dx + dy * dy + dz * dz < sc->rl2) & owns_pair(i, j);
+    }
+    b->count = count;
+}
+
+/* Wraps cell coordinate c into [0, n); *shift receives the image shift in boxes. */
+static int wrap_cell(int c, int n, int *shift)
+{
+    *shift = floor_div(c, n);
+    return c - *shift * n;
+}
+
+/* Appends the neighbours owned by atom i to b; returns 0 if out of memory. */
+static int find_neighbours(const scan_context *sc, int i, row_buffer *b)
+{
+    const cell_grid *g = sc->g;
+    const int *head = sc->nl->cell_head;
+    const double *len = sc->box->len;
+    int c[3];
+    double ri[3];
+    for (int k = 0; k < 3; k++) {
+        c[k] = sc->s->cell[k][i];
+        ri[k] = sc->s->wrapped[k][i];
+    }
+    for (int s = 0; s < g->ncolumns; s++) {
+        const stencil_column *col = &g->column[s];
+        int shift[3];
+        int cx = wrap_cell(c[0] + col->dx, g->n[0], &shift[0]);
+        int cy = wrap_cell(c[1] + col->dy, g->n[1], &shift[1]);
+        int base = (cx * g->n[1] + cy) * g->n[2];
+        for (int z0 = c[2] + col->dz_lo, z1 = c[2] + col->dz_hi; z0 <= z1;) {
+            int zw = wrap_cell(z0, g->n[2], &shift[2]); /* a run ends where the box wraps */
+            int run = g->n[2] - zw < z1 - z0 + 1 ? g->n[2] - zw : z1 - z0 + 1;
+            size_t p0 = (size_t)head[base + zw], p1 = (size_t)head[base + zw + run];
+            if (!row_buffer_reserve(b, p1 - p0)) return 0;
+            if (g->full) {
+                scan_min_image(sc, i, ri, p0, p1, b);
+            } else {
+                double xi[3];
+                for (int k = 0; k < 3; k++)
+                    xi[k] = ri[k] - shift[k] * len[k];
+                scan_shifted(sc, i, xi, p0, p1, col->self, b);
+            }
+            z0 += run;
+        }
+    } // loop over stencil columns
+    return 1;
+}
+
+/* ---- assembling the list -------------------------------------------------------------- */
+
+static gmd_status ensure_capacity(gmd_neighbor_list *nl, size_t natoms, gmd_error *err)
+{
+    if (natoms == nl->natoms && nl->start) return GMD_OK;
+    size_t *start = gmd_realloc(nl->start, natoms + 1, sizeof *start, "neighbour rows", err);
+    if (!start) return GMD_ERR_NOMEM;
+    nl->start = start;
+    for (int k = 0; k < 3; k++) {
+        double *r0 = gmd_realloc(nl->r0[k], natoms, sizeof *r0, "neighbour positions", err);
+        if (!r0) return GMD_ERR_NOMEM;
+        nl->r0[k] = r0;
+    }
+    nl->natoms = natoms;
+    return GMD_OK;
+}
+
+/* Concatenates the thread buffers (thread t holds a contiguous block of rows). */
+static gmd_status gather_rows(gmd_neighbor_list *nl, row_buffer *buf, int nthreads, gmd_error *err)
+{
+    size_t total = 0;
+    for (int t = 0; t < nthreads; t++)
+        total += buf[t].count;
+    if (total > nl->capacity || !nl->index) {
+        size_t cap = total + total / 8 + 16;
+        int *index = gmd_realloc(nl->index, cap, sizeof *index, "neighbour list", err);
+        if (!index) return GMD_ERR_NOMEM;
+        nl->index = index;
+        nl->capacity = cap;
+    }
+    size_t at = 0;
+    for (int t = 0; t < nthreads; t++) {
+        if (buf[t].count) memcpy(nl->index + at, buf[t].index, buf[t].count * sizeof(int));
+        at += buf[t].count;
+    }
+    nl->npairs = total;
+    return GMD_OK;
+}
+
+/* Fills every row: each thread scans a contiguous block of atoms into its own buffer;
+ * start[1..n] first receive the row lengths, then their running sum. */
+static gmd_status fill_rows(gmd_neighbor_list *nl, const scan_context *sc, int n, int threads,
+                            gmd_error *err)
+{
+    row_buffer *buf = gmd_calloc((size_t)threads, sizeof *buf, "neighbour build", err);
+    if (!buf) return GMD_ERR_NOMEM;
+    int failed = 0;
+    size_t *count = nl->start + 1;
+#pragma omp parallel num_threads(threads) reduction(| : failed)
+    {
+        int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        int first = (int)((long)n * t / nt), last = (int)((long)n * (t + 1) / nt);
+        for (int i = first; i < last && !failed; i++) {
+            size_t before = buf[t].count;
+            failed |= !find_neighbours(sc, i, &buf[t]);
+            count[i] = buf[t].count - before;
+        }
+    }
+    gmd_status st = GMD_OK;
+    if (failed) {
+        st = gmd_fail(err, GMD_ERR_NOMEM, "out of memory building the neighbour list");
+    } else {
+        nl->start[0] = 0;
+        for (int i = 0; i < n; i++)
+            nl->start[i + 1] += nl->start[i];
+        st = gather_rows(nl, buf, threads, err);
+    }
+    for (int t = 0; t < threads; t++)
+        free(buf[t].index);
+    free(buf);
+    return st;
+}
+
+static void sorted_free(sorted_atoms *s)
+{
+    for (int k = 0; k < 3; k++) {
+        free(s->r[k]);
+        free(s->cell[k]);
+        free(s->wrapped[k]);
+    }
+    free(s->flat);
+}
+
+static gmd_status sorted_alloc(sorted_atoms *s, size_t n, gmd_error *err)
+{
+    memset(s, 0, sizeof *s);
+    if (!(s->flat = gmd_calloc(n, sizeof(int), "neighbour build", err))) return GMD_ERR_NOMEM;
+    for (int k = 0; k < 3; k++) {
+        s->r[k] = gmd_calloc(n, sizeof(double), "neighbour build", err);
+        s->wrapped[k] = gmd_calloc(n, sizeof(double), "neighbour build", err);
+        s->cell[k] = gmd_calloc(n, sizeof(int), "neighbour build", err);
+        if (!s->r[k] || !s->wrapped[k] || !s->cell[k]) return GMD_ERR_NOMEM;
+    }
+    return GMD_OK;
+}
+
+gmd_status gmd_neighbor_build(gmd_neighbor_list *nl, const gmd_box *box, const gmd_atoms *atoms,
+                              int threads, gmd_error *err)
+{
+    gmd_status st = check_box(nl, box, err);
+    if (st == GMD_OK && atoms->n > (size_t)INT32_MAX)
+        st = gmd_fail(err, GMD_ERR_VALUE,
+                      "neighbour list: %zu atoms exceed the 2^31-1 the list can index", atoms->n);
+    if (st == GMD_OK) st = check_positions(atoms, err);
+    if (st == GMD_OK) st = ensure_capacity(nl, atoms->n, err);
+    if (st != GMD_OK) return st;
+    double rl = nl->cutoff + nl->skin;
+    cell_grid grid;
+    build_grid(box, rl, atoms->n, &grid);
+    sorted_atoms sorted;
+    st = sorted_alloc(&sorted, atoms->n, err);
+    if (st == GMD_OK) st = bin_atoms(nl, &grid, box, atoms, &sorted, err);
+    if (st == GMD_OK) {
+        scan_context sc = {nl, &grid, box, &sorted, rl * rl};
+        st = fill_rows(nl, &sc, (int)atoms->n, threads < 1 ? 1 : threads, err);
+    }
+    sorted_free(&sorted);
+    if (st != GMD_OK) return st;
+    for (int k = 0; k < 3; k++)
+        if (atoms->n) memcpy(nl->r0[k], atoms->r[k], atoms->n * sizeof(double));
+    nl->builds++;
+    return GMD_OK;
+}
+
+int gmd_neighbor_needs_rebuild(const gmd_neighbor_list *nl, const gmd_box *box,
+                               const gmd_atoms *atoms)
+{
+    if (nl->builds == 0 || nl->natoms != atoms->n || !nl->start) return 1;
+    double limit2 = 0.25 * nl->skin * nl->skin;
+    for (size_t i = 0; i < atoms->n; i++) {
+        double d2 = 0.0;
+        for (int k = 0; k < 3; k++) {
+            double d = gmd_min_image(atoms->r[k][i] - nl->r0[k][i], box->len[k]);
+            d2 += d * d;
+        }
+        if (d2 > limit2) return 1;
+    }
+    return 0;
+}
+
+void gmd_neighbor_invalidate(gmd_neighbor_list *nl)
+{
+    nl->builds = 0;
+}
