@@ -82,6 +82,8 @@ typedef struct buck_coul {
     /* per species pair ti * nspecies + tj */
     double A[NPAIRS_MAX], inv_rho[NPAIRS_MAX], C[NPAIRS_MAX], D[NPAIRS_MAX];
     int wall_n[NPAIRS_MAX];
+    double rsafe2[NPAIRS_MAX];                 /* r_safe^2 of the collapse guard (0: no check) */
+    char names[GMD_MAX_SPECIES][GMD_NAME_LEN]; /* species names, for messages */
     double shift_buck[NPAIRS_MAX], shift_wall[NPAIRS_MAX]; /* E(rc) when shifting, else 0 */
     /* erfcx on [0, erfcx_n * ERFCX_WIDTH): polynomial in t = 2 (x - centre)/width */
     int erfcx_n;
@@ -225,6 +227,10 @@ static ALWAYS_INLINE double min_image(double d, double len, double inv_len)
 typedef struct thread_sums {
     double e[NPART];
     double w[6];
+    /* the collapse guard: the pair deepest inside its safe distance (r2 / r_safe^2 < 1) */
+    double worst_ratio;
+    int worst_i, worst_j;
+    double worst_r;
 } thread_sums;
 
 typedef struct kernel_args {
@@ -277,6 +283,9 @@ static ALWAYS_INLINE void kernel(const kernel_args *a, size_t first, size_t last
     double *restrict fx = f[0], *restrict fy = f[1], *restrict fz = f[2];
     double eb = 0.0, ew = 0.0, ec = 0.0;
     double w[6] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    const double *rsafe2 = s->rsafe2;
+    sum->worst_ratio = 1.0;
+    sum->worst_i = sum->worst_j = -1;
 
     int jc[CHUNK + SIMD_PAD], sel[CHUNK];
     double dxa[CHUNK], dya[CHUNK], dza[CHUNK], r2a[CHUNK];
@@ -310,6 +319,11 @@ static ALWAYS_INLINE void kernel(const kernel_args *a, size_t first, size_t last
             for (int k = 0; k < m; k++) { /* loop 3: scatter, energy and virial */
                 int j = jc[k], slot = sel[k];
                 double dx = dxa[slot], dy = dya[slot], dz = dza[slot], fpair = fpc[k];
+                double safe2 = rsafe2[prow + type[j]];
+                if (r2a[slot] < safe2 && r2a[slot] < sum->worst_ratio * safe2) {
+                    sum->worst_ratio = r2a[slot] / safe2; /* rare: a collapsing pair */
+                    sum->worst_i = (int)i, sum->worst_j = j, sum->worst_r = rc_[k];
+                }
                 double fxp = fpair * dx, fyp = fpair * dy, fzp = fpair * dz;
                 fxi += fxp, fyi += fyp, fzi += fzp;
                 fx[j] -= fxp, fy[j] -= fyp, fz[j] -= fzp;
@@ -396,6 +410,28 @@ static void reduce_forces(const buck_coul *s, gmd_atoms *atoms, int nt)
     }
 }
 
+/* The Buckingham-catastrophe guard (SPEC section 2): a pair closer than its safe distance
+ * (the top of the A exp(-r/rho) - C/r^6 barrier, see docs/forcefield.md) has fallen, or
+ * is about to fall, into the -C/r^6 well. Report the deepest such pair. */
+static gmd_status check_collapse(const buck_coul *s, const gmd_atoms *atoms,
+                                 const thread_sums *sums, int used, gmd_error *err)
+{
+    const thread_sums *worst = NULL;
+    for (int t = 0; t < used; t++)
+        if (sums[t].worst_i >= 0 && (!worst || sums[t].worst_ratio < worst->worst_ratio))
+            worst = &sums[t];
+    if (!worst) return GMD_OK;
+    int i = worst->worst_i, j = worst->worst_j;
+    int p = atoms->type[i] * s->nspecies + atoms->type[j];
+    return gmd_fail(err, GMD_ERR_PHYSICS,
+                    "Buckingham collapse: atoms %ld (%s) and %ld (%s) are %.4f A apart, inside "
+                    "their safe distance %.4f A (the top of the Buckingham barrier). Cure: add "
+                    "a repulsive wall to this pair in the force field ('wall D n'), use a "
+                    "smaller time step, or minimise first",
+                    atoms->id[i], s->names[atoms->type[i]], atoms->id[j], s->names[atoms->type[j]],
+                    worst->worst_r, sqrt(s->rsafe2[p]));
+}
+
 static gmd_status buck_coul_compute(gmd_term *self, const gmd_compute_args *args, gmd_tally *tally,
                                     gmd_error *err)
 {
@@ -423,6 +459,7 @@ static gmd_status buck_coul_compute(gmd_term *self, const gmd_compute_args *args
 #pragma omp barrier
         reduce_forces(s, args->atoms, nt);
     }
+    st = check_collapse(s, args->atoms, sums, used, err);
     for (int t = 0; t < used; t++) {
         tally->energy[GMD_PART_BUCKINGHAM] += sums[t].e[0];
         tally->energy[GMD_PART_WALL] += sums[t].e[1];
@@ -431,7 +468,7 @@ static gmd_status buck_coul_compute(gmd_term *self, const gmd_compute_args *args
             tally->virial[k] += sums[t].w[k];
     }
     free(sums);
-    return GMD_OK;
+    return st;
 }
 
 double gmd_pair_buck_coul_single(const gmd_term *term, int type_i, int type_j, double qi, double qj,
@@ -558,6 +595,8 @@ static gmd_status fill_coeffs(buck_coul *s, const gmd_forcefield *ff, gmd_error 
 {
     double rc = s->cutoff;
     for (int a = 0; a < ff->nspecies; a++)
+        snprintf(s->names[a], sizeof s->names[a], "%s", ff->species[a].name);
+    for (int a = 0; a < ff->nspecies; a++)
         for (int b = 0; b < ff->nspecies; b++) {
             gmd_status st = check_pair(ff, a, b, err);
             if (st != GMD_OK) return st;
@@ -569,6 +608,7 @@ static gmd_status fill_coeffs(buck_coul *s, const gmd_forcefield *ff, gmd_error 
             s->D[k] = p->wall_D;
             s->wall_n[k] = p->wall_D != 0.0 ? p->wall_n : 0;
             s->has_wall |= s->D[k] != 0.0;
+            s->rsafe2[k] = p->r_safe * p->r_safe;
             if (s->shift) {
                 s->shift_buck[k] = s->A[k] * exp(-rc * s->inv_rho[k]) - s->C[k] / pow(rc, 6.0);
                 s->shift_wall[k] = s->D[k] * pow(rc, -(double)s->wall_n[k]);

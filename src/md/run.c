@@ -229,6 +229,16 @@ static gmd_status guard(run_ctx *c, const char *stage, gmd_error *err)
         c->atoms.id[worst], c->ff.species[c->atoms.type[worst]].name, move, c->in->output_dir);
 }
 
+/* Prefixes a physics error from the force terms with where it happened in the run. */
+static gmd_status locate_failure(run_ctx *c, const char *stage, gmd_status st, gmd_error *err)
+{
+    if (!err) return st;
+    char msg[GMD_ERROR_MSG_LEN];
+    snprintf(msg, sizeof msg, "%s", err->message);
+    return gmd_fail(err, st, "step %ld (stage %s): %s. The last good checkpoint is kept in %s",
+                    c->md.step + 1, stage, msg, c->in->output_dir);
+}
+
 static int velocities_zero(const gmd_atoms *atoms)
 {
     for (int k = 0; k < 3; k++)
@@ -313,6 +323,7 @@ static gmd_status run_md_stage(run_ctx *c, int s, long first_step, gmd_error *er
                             c->steps_this_session);
         c->md.t_target_K = stage_target(g, k + 1);
         gmd_status st = gmd_md_step(&c->md, &c->ff, &c->model, &c->box, &c->atoms, &c->tally, err);
+        if (st == GMD_ERR_PHYSICS) st = locate_failure(c, name, st, err);
         if (st == GMD_OK) st = guard(c, name, err);
         c->steps_this_session++;
         c->meta.stage_index = s;
@@ -366,8 +377,11 @@ static gmd_status start_fresh(run_ctx *c, gmd_error *err)
 static gmd_status start_resumed(run_ctx *c, gmd_error *err)
 {
     const char *path = out_path(c, "checkpoint.bin");
+    void *blob = NULL; /* no accumulators yet: the run keeps no blob */
+    size_t blob_len = 0;
     gmd_status st =
-        gmd_checkpoint_read(path, &c->md, &c->box, &c->atoms, &c->meta, NULL, NULL, err);
+        gmd_checkpoint_read(path, &c->md, &c->box, &c->atoms, &c->meta, &blob, &blob_len, err);
+    free(blob);
     if (st != GMD_OK) return st;
     if (c->meta.input_hash != hash_file(c->in->path))
         return gmd_fail(err, GMD_ERR_VALUE,
