@@ -15,8 +15,9 @@
 typedef enum gmd_stage_kind {
     GMD_STAGE_MINIMIZE = 0, /* FIRE to a force tolerance, capped step length */
     GMD_STAGE_NVE,
-    GMD_STAGE_NVT,  /* constant target temperature */
-    GMD_STAGE_RAMP, /* NVT with a linear ramp of the target T */
+    GMD_STAGE_NVT,   /* constant target temperature */
+    GMD_STAGE_RAMP,  /* NVT with a linear ramp of the target T */
+    GMD_STAGE_WRITE, /* writes the current configuration (with velocities) */
 } gmd_stage_kind;
 
 typedef struct gmd_stage {
@@ -29,6 +30,7 @@ typedef struct gmd_stage {
     double rate_K_ps;  /* ramp */
     double ftol_eV_A;  /* minimize: stop when max |F| < ftol (default 0.1) */
     double max_step_A; /* minimize: cap on any atom's displacement per step (0.1) */
+    char file[256];    /* write: LAMMPS data file name, written into output_dir */
 } gmd_stage;
 
 typedef struct gmd_run_input {

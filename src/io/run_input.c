@@ -424,23 +424,25 @@ typedef struct stage_args {
     const char *value[STAGE_MAX_ARGS];
 } stage_args;
 
-static const char *const STAGE_KINDS[] = {"minimize", "nve", "nvt", "ramp", NULL};
+static const char *const STAGE_KINDS[] = {"minimize", "nve", "nvt", "ramp", "write", NULL};
 static const char *const STAGE_PARAMS[][4] = {
     {"ftol", "max_step", "max_steps", NULL}, /* minimize */
     {"time", NULL},                          /* nve */
     {"time", "T", NULL},                     /* nvt */
     {"from", "to", "rate", NULL},            /* ramp */
+    {"file", NULL},                          /* write */
 };
 static const char *const STAGE_EXAMPLE[] = {
     "stage = minimize ftol=0.1 max_step=0.1 max_steps=5000",
     "stage = nve time=10ps",
     "stage = nvt time=100ps T=2000K",
     "stage = ramp from=2000K to=300K rate=1K/ps",
+    "stage = write file=T1000.data",
 };
 
 const char *gmd_stage_kind_name(gmd_stage_kind kind)
 {
-    return (unsigned)kind < 4 ? STAGE_KINDS[kind] : "unknown";
+    return (unsigned)kind < 5 ? STAGE_KINDS[kind] : "unknown";
 }
 
 static gmd_status tokenize_stage(const where *at, const char *value, stage_args *args)
@@ -483,8 +485,8 @@ static gmd_status stage_kind_of(const where *at, const char *kind, gmd_stage_kin
     if (guess)
         return bad(at, GMD_ERR_VALUE, "stage: unknown stage kind '%s'; did you mean '%s'?", kind,
                    guess);
-    return bad(at, GMD_ERR_VALUE, "stage: unknown stage kind '%s'; use minimize, nve, nvt or ramp",
-               kind);
+    return bad(at, GMD_ERR_VALUE,
+               "stage: unknown stage kind '%s'; use minimize, nve, nvt, ramp or write", kind);
 }
 
 /* Splits each parameter token at '=' and checks names: known to this kind, not repeated. */
@@ -601,6 +603,20 @@ static gmd_status fill_ramp(stage_ctx *c, gmd_stage *s)
     return GMD_OK;
 }
 
+static gmd_status fill_write(stage_ctx *c, gmd_stage *s)
+{
+    gmd_status st = GMD_OK;
+    const char *v = stage_value(c, "file", 1, &st);
+    if (st != GMD_OK) return st;
+    if (strlen(v) >= sizeof s->file || strchr(v, '/'))
+        return bad(&c->at, GMD_ERR_VALUE,
+                   "stage write: file '%s' must be a plain file name (no folders, under %zu "
+                   "characters); it is written into output_dir",
+                   v, sizeof s->file);
+    snprintf(s->file, sizeof s->file, "%s", v);
+    return GMD_OK;
+}
+
 /* nsteps = time / dt rounded to the nearest step; shorter than one step is an error. */
 static gmd_status derive_steps(const where *at, gmd_stage *s, double dt_fs)
 {
@@ -651,8 +667,12 @@ static gmd_status read_stage(gmd_run_input *in, const char *file, const gmd_kv_e
     case GMD_STAGE_RAMP:
         st = fill_ramp(&c, s);
         break;
+    case GMD_STAGE_WRITE:
+        st = fill_write(&c, s);
+        break;
     }
-    if (st == GMD_OK && c.kind != GMD_STAGE_MINIMIZE) st = derive_steps(&c.at, s, in->dt_fs);
+    if (st == GMD_OK && c.kind != GMD_STAGE_MINIMIZE && c.kind != GMD_STAGE_WRITE)
+        st = derive_steps(&c.at, s, in->dt_fs);
     if (st == GMD_OK) in->nstages++;
     return st;
 }

@@ -58,15 +58,60 @@ static const char *out_path(run_ctx *c, const char *name)
     return c->path_buf;
 }
 
-static unsigned long long hash_file(const char *path)
+/* Folds the bytes of a file into an FNV-1a hash; a missing file adds nothing. */
+static uint64_t hash_file_bytes(const char *path, uint64_t h)
 {
-    unsigned long long h = 1469598103934665603ULL;
     FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    int ch;
-    while ((ch = fgetc(f)) != EOF)
-        h = (h ^ (unsigned char)ch) * 1099511628211ULL;
+    if (!f) return h;
+    unsigned char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        h = gmd_fnv1a64(buf, n, h);
     fclose(f);
+    return h;
+}
+
+static uint64_t hash_double(double x, uint64_t h)
+{
+    return gmd_fnv1a64(&x, sizeof x, h);
+}
+
+static uint64_t hash_long(long x, uint64_t h)
+{
+    return gmd_fnv1a64(&x, sizeof x, h);
+}
+
+/* The identity of a run, to refuse resuming a checkpoint with another one. It covers what
+ * decides the trajectory bit for bit: every parsed setting and stage, and the bytes of the
+ * force field and starting configuration. It leaves out what does not: comments, layout
+ * and line numbers of the input, output_dir (a run folder may be moved), the input's own
+ * path, and threads (a resume may use another thread count; it then matches the
+ * uninterrupted run to round-off only). */
+static unsigned long long hash_run_input(const gmd_run_input *in)
+{
+    uint64_t h = GMD_FNV1A64_INIT;
+    h = hash_file_bytes(in->config, h);
+    h = hash_file_bytes(in->forcefield, h);
+    h = gmd_fnv1a64(in->types, strlen(in->types), h);
+    long kspace = in->kspace_set ? (long)in->kspace : -1;
+    long ints[] = {kspace,          in->threebody,    in->taper,
+                   in->chain,       in->thermo_every, in->traj_every,
+                   in->traj_netcdf, in->traj_dump,    in->checkpoint_every,
+                   in->nstages};
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+        h = hash_long(ints[i], h);
+    h = gmd_fnv1a64(&in->seed, sizeof in->seed, h);
+    double reals[] = {in->accuracy, in->cutoff, in->dt_fs, in->velocity_K, in->tdamp_ps};
+    for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++)
+        h = hash_double(reals[i], h);
+    for (int s = 0; s < in->nstages; s++) {
+        const gmd_stage *g = &in->stages[s];
+        h = hash_long(g->kind, hash_long(g->nsteps, h));
+        double p[] = {g->time_ps,   g->t_start_K, g->t_end_K,
+                      g->rate_K_ps, g->ftol_eV_A, g->max_step_A};
+        for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
+            h = hash_double(p[i], h);
+    }
     return h;
 }
 
@@ -347,7 +392,13 @@ static gmd_status run_stages(run_ctx *c, gmd_error *err)
     for (int s = c->meta.stage_index; s < c->in->nstages; s++, first_step = 0) {
         const gmd_stage *g = &c->in->stages[s];
         gmd_status st;
-        if (g->kind == GMD_STAGE_MINIMIZE) {
+        if (g->kind == GMD_STAGE_WRITE) {
+            /* no checkpoint: a resume from the previous one writes the same file again */
+            st = gmd_config_write(out_path(c, g->file), GMD_CONFIG_LAMMPS_DATA, &c->ff, &c->box,
+                                  &c->atoms, "configuration written by a glassmd run stage", err);
+            c->meta.stage_index = s + 1;
+            c->meta.stage_step = 0;
+        } else if (g->kind == GMD_STAGE_MINIMIZE) {
             st = run_minimize(c, g, err);
             c->meta.stage_index = s + 1;
             c->meta.stage_step = 0;
@@ -370,7 +421,7 @@ static gmd_status start_fresh(run_ctx *c, gmd_error *err)
     c->md.nhc.tdamp_ps = in->tdamp_ps;
     c->md.nhc.length = in->chain;
     memset(&c->meta, 0, sizeof c->meta);
-    c->meta.input_hash = hash_file(in->path);
+    c->meta.input_hash = hash_run_input(in);
     return GMD_OK;
 }
 
@@ -383,10 +434,11 @@ static gmd_status start_resumed(run_ctx *c, gmd_error *err)
         gmd_checkpoint_read(path, &c->md, &c->box, &c->atoms, &c->meta, &blob, &blob_len, err);
     free(blob);
     if (st != GMD_OK) return st;
-    if (c->meta.input_hash != hash_file(c->in->path))
+    if (c->meta.input_hash != hash_run_input(c->in))
         return gmd_fail(err, GMD_ERR_VALUE,
-                        "%s: the input %s changed since this checkpoint was written; resume "
-                        "needs the same input (or delete the checkpoint to start over)",
+                        "%s: the input %s (a setting, a stage, the force field or the starting "
+                        "configuration) changed since this checkpoint was written; resume needs "
+                        "the same run (or run without --resume to start over)",
                         path, c->in->path);
     return GMD_OK;
 }
@@ -395,6 +447,10 @@ static gmd_status run_body(run_ctx *c, gmd_error *err)
 {
     const gmd_run_input *in = c->in;
     int resume = c->opt->resume;
+    struct stat sb;
+    /* killed before the first checkpoint (e.g. during a minimize): nothing to continue */
+    int no_checkpoint = resume && stat(out_path(c, "checkpoint.bin"), &sb) != 0 && errno == ENOENT;
+    if (no_checkpoint) resume = 0;
     gmd_status st = gmd_forcefield_read(&c->ff, in->forcefield, err);
     if (st == GMD_OK) st = make_dir(in->output_dir, err);
     if (st == GMD_OK) st = resume ? start_resumed(c, err) : start_fresh(c, err);
@@ -407,6 +463,11 @@ static gmd_status run_body(run_ctx *c, gmd_error *err)
     if ((st = open_outputs(c, resume, err)) != GMD_OK) return st;
     if (!resume) {
         st = write_log_header(c, err);
+        if (st == GMD_OK && no_checkpoint)
+            st = gmd_text_printf(c->log, err,
+                                 "resume asked, but %s holds no checkpoint yet: started from "
+                                 "the beginning\n",
+                                 in->output_dir);
         if (st == GMD_OK)
             st = gmd_text_printf(c->thermo, err,
                                  "step,time_ps,T_K,pe_eV,ke_eV,etot_eV,conserved_eV,"

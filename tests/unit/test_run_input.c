@@ -195,7 +195,8 @@ static void test_full_input(void **state)
              "stage = ramp from=2000K to=300K rate=1K/ps\n"
              "stage = ramp from=300 to=600 rate=0.5K/fs\n"
              "stage = nvt   time=3.0011ps    T=300\n" /* line 25 */
-             "stage = minimize\n",
+             "stage = minimize\n"
+             "stage = write file=T300.data\n",
              ff);
     gmd_run_input in;
     gmd_error err;
@@ -227,7 +228,7 @@ static void test_full_input(void **state)
     assert_int_equal(in.checkpoint_every, 2000);
     assert_int_equal(in.threads, 2);
 
-    assert_int_equal(in.nstages, 7);
+    assert_int_equal(in.nstages, 8);
     const gmd_stage *s = in.stages;
     assert_int_equal(s[0].kind, GMD_STAGE_MINIMIZE);
     assert_int_equal(s[0].line, 20);
@@ -260,6 +261,10 @@ static void test_full_input(void **state)
     assert_int_equal(s[6].kind, GMD_STAGE_MINIMIZE);
     assert_true(s[6].ftol_eV_A == 0.1 && s[6].max_step_A == 0.1);
     assert_int_equal(s[6].nsteps, 5000);
+    /* write: a file name, no steps */
+    assert_int_equal(s[7].kind, GMD_STAGE_WRITE);
+    assert_string_equal(s[7].file, "T300.data");
+    assert_int_equal(s[7].nsteps, 0);
     assert_string_equal(gmd_stage_kind_name(s[3].kind), "ramp");
 }
 
@@ -425,7 +430,7 @@ static void test_error_stage_syntax(void **state)
 {
     (void)state;
     expect_error(BASE "stage = anneal time=1ps\n", 4, "unknown stage kind 'anneal'",
-                 "minimize, nve, nvt or ramp");
+                 "minimize, nve, nvt, ramp or write");
     expect_error(BASE "stage = minimise\n", 4, "unknown stage kind", "did you mean 'minimize'");
     expect_error(BASE "stage = nvt time=1ps temp=300K\n", 4, "unknown stage parameter 'temp'",
                  NULL);
@@ -436,6 +441,8 @@ static void test_error_stage_syntax(void **state)
     expect_error(BASE "stage = nve time=1ps time=2ps\n", 4, "given twice", NULL);
     expect_error(BASE "stage = minimize max_steps=1.5\n", 4, "not a whole number", NULL);
     expect_error(BASE "stage =\n", 4, "empty", NULL);
+    expect_error(BASE "stage = write\n", 4, "missing parameter 'file'", NULL);
+    expect_error(BASE "stage = write file=../T.data\n", 4, "plain file name", NULL);
 }
 
 static void test_error_missing(void **state)
