@@ -1,0 +1,61 @@
+/* study.h - `glassmd study`: a whole study from a key = value file (docs/study.md): the
+ * parsed study, its plan of jobs with dependencies, the runner (a local job pool or MPI
+ * ranks), and the report. */
+#ifndef GLASSMD_STUDY_H
+#define GLASSMD_STUDY_H
+
+#include <stdint.h>
+
+#include "glassmd/error.h"
+#include "glassmd/forcefield.h"
+#include "glassmd/run_input.h"
+
+#define GMD_STUDY_MAX_COMPOSITIONS 16
+#define GMD_STUDY_MAX_ISOTHERMS 16
+
+typedef struct gmd_study_composition {
+    char label[32];                  /* "x0.50" or "counts1" */
+    double x;                        /* < 0 when given by counts */
+    long counts[GMD_MAX_SPECIES];    /* atoms per species (derived for x) */
+    double density;                  /* atoms/A^3 */
+} gmd_study_composition;
+
+typedef struct gmd_study {
+    char path[GMD_PATH_LEN];         /* the study file */
+    char name[128];                  /* file name without extension */
+    char forcefield[GMD_PATH_LEN];
+    char output_dir[GMD_PATH_LEN];
+    char exp_sq[GMD_PATH_LEN];       /* empty: none */
+    gmd_forcefield ff;
+    int ncompositions;
+    gmd_study_composition comp[GMD_STUDY_MAX_COMPOSITIONS];
+    long natoms;
+    int replicas;
+    uint64_t seed;
+    double melt_T_K, melt_time_ps, quench_rate_K_ps;
+    int nisotherms;
+    double isotherm_K[GMD_STUDY_MAX_ISOTHERMS]; /* descending */
+    double isotherm_equil_ps, isotherm_time_ps;
+    double glass_T_K, glass_time_ps;
+    gmd_kspace_method kspace;
+    int kspace_set;
+    double accuracy, cutoff;
+    int threebody, taper;
+    double dt_fs;
+    long traj_every;
+    int threads_per_job;
+    int jobs;                        /* concurrent jobs (0 = cores / threads_per_job) */
+    double msd_fit_t0_ps, msd_fit_t1_ps;
+} gmd_study;
+
+/* Reads and validates a study file; every error names the file, the line and the fix, and
+ * nothing runs before the whole file is valid (neutral compositions, ordered temperatures,
+ * existing files). */
+gmd_status gmd_study_read(gmd_study *study, const char *path, gmd_error *err);
+
+/* The report: OUT/report/index.html (self-contained, figures embedded), every figure as
+ * PNG and SVG and every table as CSV in OUT/report/, from the finished jobs' folders
+ * (docs/study.md lays them out). wall_s: per-job wall times as recorded in plan.json. */
+gmd_status gmd_study_report(const gmd_study *study, gmd_error *err);
+
+#endif
