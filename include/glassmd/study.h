@@ -14,18 +14,18 @@
 #define GMD_STUDY_MAX_ISOTHERMS 16
 
 typedef struct gmd_study_composition {
-    char label[32];                  /* "x0.50" or "counts1" */
-    double x;                        /* < 0 when given by counts */
-    long counts[GMD_MAX_SPECIES];    /* atoms per species (derived for x) */
-    double density;                  /* atoms/A^3 */
+    char label[32];               /* "x0.50" or "counts1" */
+    double x;                     /* < 0 when given by counts */
+    long counts[GMD_MAX_SPECIES]; /* atoms per species (derived for x) */
+    double density;               /* atoms/A^3 */
 } gmd_study_composition;
 
 typedef struct gmd_study {
-    char path[GMD_PATH_LEN];         /* the study file */
-    char name[128];                  /* file name without extension */
+    char path[GMD_PATH_LEN]; /* the study file */
+    char name[128];          /* file name without extension */
     char forcefield[GMD_PATH_LEN];
     char output_dir[GMD_PATH_LEN];
-    char exp_sq[GMD_PATH_LEN];       /* empty: none */
+    char exp_sq[GMD_PATH_LEN]; /* empty: none */
     gmd_forcefield ff;
     int ncompositions;
     gmd_study_composition comp[GMD_STUDY_MAX_COMPOSITIONS];
@@ -44,8 +44,10 @@ typedef struct gmd_study {
     double dt_fs;
     long traj_every;
     int threads_per_job;
-    int jobs;                        /* concurrent jobs (0 = cores / threads_per_job) */
+    int jobs; /* concurrent jobs (0 = cores / threads_per_job) */
     double msd_fit_t0_ps, msd_fit_t1_ps;
+    long checkpoint_every; /* MD steps between checkpoints (default 10000) */
+    int traj_dump;         /* 1: trajectories as LAMMPS dump, 0: NetCDF (default) */
 } gmd_study;
 
 /* Reads and validates a study file; every error names the file, the line and the fix, and

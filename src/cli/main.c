@@ -18,6 +18,7 @@ static const subcommand SUBCOMMANDS[] = {
     {"build", gmd_cmd_build, "write a random starting configuration for a composition"},
     {"eval", gmd_cmd_eval, "single-point energy, forces and virial of a configuration"},
     {"run", gmd_cmd_run, "molecular dynamics: minimise, NVE, NVT, temperature ramps"},
+    {"analyze", gmd_cmd_analyze, "structure, diffusion and conductivity from a trajectory"},
 };
 #define NSUB (sizeof SUBCOMMANDS / sizeof SUBCOMMANDS[0])
 

@@ -1,0 +1,676 @@
+/* sq.c - structure factors (SPEC section 5): Faber-Ziman partials from g_ab(r), X-ray and
+ * neutron totals, the reciprocal-lattice S_ab(k) computed from positions, and the Wright
+ * R_X against an experimental curve.
+ *
+ * From g(r): S_ab(k) = 1 + 4 pi rho int_0^R r^2 (g_ab(r) - 1) sin(kr)/(kr) M(r) dr with rho
+ * = N / <V> the total number density, R = rmax of the histogram, the midpoint rule on the
+ * rdf bins, M = 1 or the Lorch window sin(pi r/R)/(pi r/R) (damps the truncation ripples
+ * at the price of resolution). k = j dk, j = 1 .. kmax/dk.
+ * Totals: S_X(k) = sum_ab c_a c_b f_a(k) f_b(k) S_ab(k) / (sum_a c_a f_a(k))^2, the sum over
+ * ordered pairs, f the Waasmaier-Kirfel form factors (formfactors.c); S_N(k) the same with
+ * the k-independent coherent neutron lengths.
+ *
+ * Directly on the reciprocal lattice of the box (needed below ~2 A^-1, where the transform
+ * of a g(r) cut at R = L/2 cannot resolve the FSDP): for every k = 2 pi (n1/Lx, n2/Ly,
+ * n3/Lz) with 0 < |k| <= kmax, one of each pair +-k (in the half space n1 > 0, or n1 = 0
+ * and n2 > 0, or n1 = n2 = 0 and n3 > 0),
+ *     rho_a(k) = sum_{i in a} exp(i k.r_i),  S^AL_ab(k) = Re(rho_a(k) conj(rho_b(k))) / sqrt(N_a
+ * N_b) (Ashcroft-Langreth, -> delta_ab at large k), averaged over the vectors in shells [m dk,
+ * (m+1) dk) and over frames; the shell's k is the mean |k| of its vectors. It is reported in the
+ * Faber-Ziman normalisation, S^FZ_ab = 1 + (S^AL_ab - delta_ab)/sqrt(c_a c_b), the same quantity as
+ * the transform above (both -> 1 at large k), so the two curves can be overlaid. Cost: the vectors
+ * are grouped in columns (n1, n2); per column and atom one complex exponential, then one complex
+ * multiplication per atom and vector along n3 (the phase recurrence exp(i kz z) *= exp(i 2 pi z /
+ * Lz)). Columns are shared among threads; each vector's values go to its own slot and are summed
+ * into shells in a fixed order, so the result does not depend on the thread count.
+ *
+ * Wright R_X (SPEC Eq. 2): sqrt(sum (S_exp - S_calc)^2 / sum S_exp^2) over the experimental
+ * points with 0.6 <= k <= 12 A^-1, S_calc (the X-ray total from g(r)) interpolated
+ * linearly onto those k.
+ *
+ * Outputs: sq.csv (k_invA, S_ab for a <= b, S_N, S_X), sq_direct.csv (k_invA, nvec, S_ab FZ,
+ * S_N, S_X), figures, sq_exp.csv + figure when an experimental file is given; results key
+ * "sq" (settings, form-factor table) and "r_x". */
+#include <complex.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "glassmd/units.h"
+#include "structure_internal.h"
+
+/* ================================================================ transform of g(r) */
+
+void gmd_sq_from_gr(const double *g, int nbins, double dr, double rho, int lorch, const double *k,
+                    int nk, double *s)
+{
+    const double rmax = nbins * dr;
+    for (int j = 0; j < nk; j++) {
+        double sum = 0.0;
+        for (int m = 0; m < nbins; m++) {
+            double r = (m + 0.5) * dr, kr = k[j] * r;
+            double sinc = kr > 1e-12 ? sin(kr) / kr : 1.0;
+            double window = 1.0;
+            if (lorch) {
+                double x = GMD_PI * r / rmax;
+                window = sin(x) / x;
+            }
+            sum += r * r * (g[m] - 1.0) * sinc * window;
+        }
+        s[j] = 1.0 + 4.0 * GMD_PI * rho * sum * dr;
+    }
+}
+
+/* ================================================================ direct S(k) */
+
+int gmd_pair_index(int ns, int a, int b)
+{
+    if (a > b) {
+        int t = a;
+        a = b;
+        b = t;
+    }
+    return a * ns - a * (a - 1) / 2 + (b - a);
+}
+
+double gmd_fz_from_al(double s_al, int same, double ca, double cb)
+{
+    return 1.0 + (s_al - (same ? 1.0 : 0.0)) / sqrt(ca * cb);
+}
+
+gmd_status gmd_dsq_acc_init(gmd_dsq_acc *acc, int nspecies, const long *count, size_t natoms,
+                            double kmax, double dk, int threads, gmd_error *err)
+{
+    memset(acc, 0, sizeof *acc);
+    if (!(kmax > 0.0) || !(dk > 0.0))
+        return gmd_fail(err, GMD_ERR_VALUE,
+                        "direct S(k): kmax %g and dk %g (A^-1) must be positive", kmax, dk);
+    acc->ns = nspecies;
+    for (int s = 0; s < nspecies; s++)
+        acc->count[s] = count[s];
+    acc->natoms = natoms;
+    acc->kmax = kmax;
+    acc->dk = dk;
+    acc->nshell = (int)floor(kmax / dk) + 1;
+    acc->npairs = nspecies * (nspecies + 1) / 2;
+    acc->threads = threads > 0 ? threads : 1;
+    acc->sal = gmd_calloc((size_t)acc->npairs * acc->nshell, sizeof(double), "S(k) shells", err);
+    acc->ksum = gmd_calloc((size_t)acc->nshell, sizeof(double), "S(k) shells", err);
+    acc->nvec = gmd_calloc((size_t)acc->nshell, sizeof(long), "S(k) shells", err);
+    if (!acc->sal || !acc->ksum || !acc->nvec) {
+        gmd_dsq_acc_free(acc);
+        return GMD_ERR_NOMEM;
+    }
+    return GMD_OK;
+}
+
+void gmd_dsq_acc_free(gmd_dsq_acc *acc)
+{
+    free(acc->sal);
+    free(acc->ksum);
+    free(acc->nvec);
+    acc->sal = acc->ksum = NULL;
+    acc->nvec = NULL;
+}
+
+/* One column (n1, n2) of k-vectors: n3 from lo to hi. */
+typedef struct kcolumn {
+    int n1, n2, lo, hi;
+    size_t first; /* index of its first vector in the per-vector arrays */
+} kcolumn;
+
+/* Lists the columns of the half space within kmax; returns their number (-1: no memory). */
+static long list_columns(const gmd_box *box, double kmax, kcolumn **out, size_t *nvec,
+                         gmd_error *err)
+{
+    double u[3];
+    int nmax[3];
+    for (int k = 0; k < 3; k++) {
+        u[k] = 2.0 * GMD_PI / box->len[k];
+        nmax[k] = (int)floor(kmax / u[k]);
+    }
+    size_t cap = (size_t)(nmax[0] + 1) * (2 * nmax[1] + 1);
+    kcolumn *col = gmd_calloc(cap, sizeof *col, "k-vector columns", err);
+    if (!col) return -1;
+    long nc = 0;
+    size_t total = 0;
+    for (int n1 = 0; n1 <= nmax[0]; n1++)
+        for (int n2 = (n1 == 0 ? 0 : -nmax[1]); n2 <= nmax[1]; n2++) {
+            double kxy2 = (n1 * u[0]) * (n1 * u[0]) + (n2 * u[1]) * (n2 * u[1]);
+            if (kxy2 > kmax * kmax) continue;
+            int h = (int)floor(sqrt(kmax * kmax - kxy2) / u[2]);
+            int lo = (n1 == 0 && n2 == 0) ? 1 : -h;
+            if (lo > h) continue;
+            col[nc] = (kcolumn){n1, n2, lo, h, total};
+            total += (size_t)(h - lo + 1);
+            nc++;
+        }
+    *out = col;
+    *nvec = total;
+    return nc;
+}
+
+/* rho_a(k) for one column, S_AL of every pair written to sal[vector * npairs + pair]. */
+static void column_sums(const gmd_dsq_acc *acc, const gmd_frame *f, const kcolumn *c,
+                        const double u[3], const double complex *stepz, double complex *phase,
+                        double *kabs, double *sal)
+{
+    const int ns = acc->ns;
+    for (size_t i = 0; i < f->n; i++) {
+        double arg =
+            c->n1 * u[0] * f->r[0][i] + c->n2 * u[1] * f->r[1][i] + c->lo * u[2] * f->r[2][i];
+        phase[i] = cexp(I * arg);
+    }
+    for (int n3 = c->lo; n3 <= c->hi; n3++) {
+        double complex rho[GMD_MAX_SPECIES] = {0};
+        for (size_t i = 0; i < f->n; i++) {
+            rho[f->type[i]] += phase[i];
+            phase[i] *= stepz[i];
+        }
+        size_t v = c->first + (size_t)(n3 - c->lo);
+        double kx = c->n1 * u[0], ky = c->n2 * u[1], kz = n3 * u[2];
+        kabs[v] = sqrt(kx * kx + ky * ky + kz * kz);
+        for (int a = 0; a < ns; a++)
+            for (int b = a; b < ns; b++) {
+                double norm = sqrt((double)acc->count[a] * (double)acc->count[b]);
+                double re = creal(rho[a] * conj(rho[b]));
+                sal[v * acc->npairs + gmd_pair_index(ns, a, b)] = norm > 0.0 ? re / norm : 0.0;
+            }
+    } /* loop over n3 */
+}
+
+gmd_status gmd_dsq_acc_add(gmd_dsq_acc *acc, const gmd_frame *f, gmd_error *err)
+{
+    kcolumn *col = NULL;
+    size_t nvec = 0;
+    long nc = list_columns(&f->box, acc->kmax, &col, &nvec, err);
+    if (nc < 0) return GMD_ERR_NOMEM;
+    double u[3];
+    for (int k = 0; k < 3; k++)
+        u[k] = 2.0 * GMD_PI / f->box.len[k];
+    double *kabs = gmd_calloc(nvec ? nvec : 1, sizeof(double), "k-vectors", err);
+    double *sal =
+        gmd_calloc((nvec ? nvec : 1) * (size_t)acc->npairs, sizeof(double), "S(k) per vector", err);
+    double complex *stepz = gmd_calloc(f->n ? f->n : 1, sizeof(double complex), "S(k) phases", err);
+    int failed = !kabs || !sal || !stepz;
+    if (!failed) {
+        for (size_t i = 0; i < f->n; i++)
+            stepz[i] = cexp(I * u[2] * f->r[2][i]);
+#pragma omp parallel num_threads(acc->threads)
+        {
+            double complex *phase = malloc((f->n ? f->n : 1) * sizeof(double complex));
+            if (!phase) {
+#pragma omp atomic write
+                failed = 1;
+            }
+#pragma omp for schedule(dynamic, 4)
+            for (long c = 0; c < nc; c++)
+                if (phase) column_sums(acc, f, &col[c], u, stepz, phase, kabs, sal);
+            free(phase);
+        }
+    }
+    if (!failed) {
+        for (size_t v = 0; v < nvec; v++) {
+            int m = (int)(kabs[v] / acc->dk);
+            if (m >= acc->nshell) continue;
+            acc->nvec[m]++;
+            acc->ksum[m] += kabs[v];
+            for (int p = 0; p < acc->npairs; p++)
+                acc->sal[(size_t)p * acc->nshell + m] += sal[v * acc->npairs + p];
+        }
+        acc->nframes++;
+    }
+    free(col);
+    free(kabs);
+    free(sal);
+    free(stepz);
+    if (failed && kabs && sal && stepz)
+        return gmd_fail(err, GMD_ERR_NOMEM, "direct S(k): out of memory for phases");
+    return failed ? GMD_ERR_NOMEM : GMD_OK;
+}
+
+int gmd_dsq_acc_result(const gmd_dsq_acc *acc, double *k, double *s_al)
+{
+    int nout = 0;
+    for (int m = 0; m < acc->nshell; m++) {
+        if (acc->nvec[m] == 0) continue;
+        k[nout] = acc->ksum[m] / (double)acc->nvec[m];
+        for (int p = 0; p < acc->npairs; p++)
+            s_al[(size_t)p * acc->nshell + nout] =
+                acc->sal[(size_t)p * acc->nshell + m] / (double)acc->nvec[m];
+        nout++;
+    }
+    return nout;
+}
+
+/* ================================================================ experiment, R_X */
+
+gmd_status gmd_read_xy(const char *path, double **x, double **y, size_t *n, gmd_error *err)
+{
+    *x = *y = NULL;
+    *n = 0;
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return gmd_fail(err, GMD_ERR_IO, "%s: cannot open (%s); check the path", path,
+                        strerror(errno));
+    char line[4096];
+    size_t cap = 0;
+    long lineno = 0;
+    gmd_status st = GMD_OK;
+    while (st == GMD_OK && fgets(line, sizeof line, fp)) {
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash) *hash = '\0';
+        for (char *c = line; *c; c++)
+            if (*c == ',' || *c == ';') *c = ' '; /* CSV is read too */
+        char *p = line, *end;
+        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+            p++;
+        if (*p == '\0') continue;
+        double a = strtod(p, &end);
+        if (end == p) {
+            st = gmd_fail(err, GMD_ERR_PARSE,
+                          "%s:%ld: expected two numbers 'k S'; remove or comment ('#') the "
+                          "line",
+                          path, lineno);
+            break;
+        }
+        p = end;
+        double b = strtod(p, &end);
+        if (end == p || !isfinite(a) || !isfinite(b)) {
+            st = gmd_fail(err, GMD_ERR_PARSE,
+                          "%s:%ld: expected two numbers 'k S'; give k (A^-1) and S(k)", path,
+                          lineno);
+            break;
+        }
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 256;
+            double *nx = gmd_realloc(*x, cap, sizeof(double), "experimental S(k)", err);
+            if (nx) *x = nx;
+            double *ny = nx ? gmd_realloc(*y, cap, sizeof(double), "experimental S(k)", err) : NULL;
+            if (ny) *y = ny;
+            if (!nx || !ny) {
+                st = GMD_ERR_NOMEM;
+                break;
+            }
+        }
+        (*x)[*n] = a;
+        (*y)[*n] = b;
+        (*n)++;
+    }
+    fclose(fp);
+    if (st == GMD_OK && *n < 2)
+        st = gmd_fail(err, GMD_ERR_PARSE, "%s:%ld: fewer than two data points 'k S'", path, lineno);
+    if (st != GMD_OK) {
+        free(*x);
+        free(*y);
+        *x = *y = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
+/* Linear interpolation of (xc, yc), xc ascending; 0 if x is outside. */
+static int interpolate(const double *xc, const double *yc, size_t n, double x, double *y)
+{
+    if (n < 2 || x < xc[0] || x > xc[n - 1]) return 0;
+    size_t lo = 0, hi = n - 1;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (xc[mid] <= x)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    double t = (x - xc[lo]) / (xc[hi] - xc[lo]);
+    *y = yc[lo] + t * (yc[hi] - yc[lo]);
+    return 1;
+}
+
+gmd_status gmd_wright_rx(const double *kexp, const double *sexp, size_t nexp, const double *kcalc,
+                         const double *scalc, size_t ncalc, double kmin, double kmax, double *rx,
+                         size_t *nused, gmd_error *err)
+{
+    double num = 0.0, den = 0.0;
+    *nused = 0;
+    for (size_t i = 0; i < nexp; i++) {
+        double sc;
+        if (kexp[i] < kmin || kexp[i] > kmax || !interpolate(kcalc, scalc, ncalc, kexp[i], &sc))
+            continue;
+        num += (sexp[i] - sc) * (sexp[i] - sc);
+        den += sexp[i] * sexp[i];
+        (*nused)++;
+    }
+    if (*nused == 0 || !(den > 0.0))
+        return gmd_fail(err, GMD_ERR_VALUE,
+                        "R_X: no experimental point with %g <= k <= %g A^-1 inside the computed "
+                        "range; check the file's k unit (A^-1) and sq kmax",
+                        kmin, kmax);
+    *rx = sqrt(num / den);
+    return GMD_OK;
+}
+
+/* ================================================================ the analysis unit */
+
+typedef struct sq_state {
+    gmd_analysis_settings settings;
+    const gmd_species_table *species;
+    gmd_rdf_acc rdf;
+    gmd_dsq_acc dsq;
+} sq_state;
+
+static gmd_status sq_add_frame(gmd_analysis *self, const gmd_frame *frame, gmd_error *err)
+{
+    sq_state *st = self->state;
+    gmd_status s = gmd_rdf_acc_add(&st->rdf, frame, err);
+    return s == GMD_OK ? gmd_dsq_acc_add(&st->dsq, frame, err) : s;
+}
+
+/* Element of every species, 0 if one is not tabulated. */
+static int species_elements(const gmd_species_table *sp, const gmd_element **el)
+{
+    for (int s = 0; s < sp->n; s++)
+        if (!(el[s] = gmd_element_lookup(sp->name[s]))) return 0;
+    return 1;
+}
+
+/* S_N and S_X at one k from the Faber-Ziman partials sab[pair]. */
+static void sq_totals(const gmd_species_table *sp, const long *count, size_t natoms,
+                      const gmd_element **el, double k, const double *sab, double *sn, double *sx)
+{
+    double nnorm = 0.0, xnorm = 0.0, nsum = 0.0, xsum = 0.0, f[GMD_MAX_SPECIES];
+    for (int a = 0; a < sp->n; a++) {
+        double c = (double)count[a] / (double)natoms;
+        f[a] = gmd_xray_form_factor(el[a], k);
+        nnorm += c * el[a]->b_coh_fm;
+        xnorm += c * f[a];
+    }
+    for (int a = 0; a < sp->n; a++)
+        for (int b = 0; b < sp->n; b++) {
+            double cc = (double)count[a] * (double)count[b] / ((double)natoms * natoms);
+            double s = sab[gmd_pair_index(sp->n, a, b)];
+            nsum += cc * el[a]->b_coh_fm * el[b]->b_coh_fm * s;
+            xsum += cc * f[a] * f[b] * s;
+        }
+    *sn = nsum / (nnorm * nnorm);
+    *sx = xsum / (xnorm * xnorm);
+}
+
+typedef struct sq_table {
+    int ncols;
+    char names[GMD_MAX_SPECIES * (GMD_MAX_SPECIES + 1) / 2 + 4][2 * GMD_NAME_LEN + 8];
+    const char *name_ptr[GMD_MAX_SPECIES * (GMD_MAX_SPECIES + 1) / 2 + 4];
+    double *col[GMD_MAX_SPECIES * (GMD_MAX_SPECIES + 1) / 2 + 4];
+} sq_table;
+
+static double *table_col(sq_table *t, const char *name, size_t nrows, gmd_error *err)
+{
+    int i = t->ncols++;
+    snprintf(t->names[i], sizeof t->names[i], "%s", name);
+    t->name_ptr[i] = t->names[i];
+    t->col[i] = gmd_calloc(nrows ? nrows : 1, sizeof(double), "S(k) column", err);
+    return t->col[i];
+}
+
+static void table_free(sq_table *t)
+{
+    for (int i = 0; i < t->ncols; i++)
+        free(t->col[i]);
+    t->ncols = 0;
+}
+
+/* Columns k, S_ab (a <= b), then S_N, S_X when every element is known. */
+static gmd_status table_partials(sq_table *t, const gmd_species_table *sp, size_t nrows,
+                                 const char *first, gmd_error *err)
+{
+    char name[2 * GMD_NAME_LEN + 8];
+    if (!table_col(t, "k_invA", nrows, err)) return GMD_ERR_NOMEM;
+    if (first && !table_col(t, first, nrows, err)) return GMD_ERR_NOMEM;
+    for (int a = 0; a < sp->n; a++)
+        for (int b = a; b < sp->n; b++) {
+            snprintf(name, sizeof name, "S_%s%s", sp->name[a], sp->name[b]);
+            if (!table_col(t, name, nrows, err)) return GMD_ERR_NOMEM;
+        }
+    return GMD_OK;
+}
+
+/* Fills the totals columns (last two) of t from the partial columns starting at p0. */
+static void table_totals(sq_table *t, const sq_state *st, const gmd_element **el, size_t nrows,
+                         int p0)
+{
+    int npairs = st->species->n * (st->species->n + 1) / 2;
+    double sab[GMD_MAX_SPECIES * (GMD_MAX_SPECIES + 1) / 2];
+    for (size_t j = 0; j < nrows; j++) {
+        for (int p = 0; p < npairs; p++)
+            sab[p] = t->col[p0 + p][j];
+        sq_totals(st->species, st->rdf.count, st->rdf.natoms, el, t->col[0][j], sab,
+                  &t->col[t->ncols - 2][j], &t->col[t->ncols - 1][j]);
+    }
+}
+
+static gmd_status write_table(const gmd_analysis_settings *s, const char *name, const char *what,
+                              const sq_table *t, size_t nrows, int first_y, const char *title,
+                              gmd_error *err)
+{
+    gmd_status st = gmd_csv_write(s->out_dir, name, what, t->ncols, t->name_ptr,
+                                  (const double *const *)t->col, nrows, err);
+    if (st != GMD_OK) return st;
+    gmd_plot plot = {.title = title, .xlabel = "k (A^{-1})", .ylabel = "S(k)", .xcol = 1};
+    for (int c = first_y; c < t->ncols && plot.nseries < 16; c++) {
+        plot.ycols[plot.nseries] = c + 1;
+        plot.labels[plot.nseries++] = t->names[c];
+    }
+    int skipped = 0;
+    return gmd_plot_write(s->out_dir, name, &plot, &skipped, err);
+}
+
+/* sq.csv: the transform of the averaged g_ab. Leaves k and S_X in kx, sx for R_X. */
+static gmd_status sq_write_transform(sq_state *st, const gmd_element **el, int have_el, double **kx,
+                                     double **sx, size_t *nk, gmd_error *err)
+{
+    const gmd_species_table *sp = st->species;
+    const gmd_rdf_acc *r = &st->rdf;
+    size_t nrows = (size_t)floor(st->settings.sq_kmax_invA / st->settings.sq_dk_invA + 1e-9);
+    sq_table t = {0};
+    double *g = gmd_calloc((size_t)r->nbins, sizeof(double), "g(r)", err);
+    gmd_status status = g ? table_partials(&t, sp, nrows, NULL, err) : GMD_ERR_NOMEM;
+    if (status == GMD_OK && have_el &&
+        (!table_col(&t, "S_N", nrows, err) || !table_col(&t, "S_X", nrows, err)))
+        status = GMD_ERR_NOMEM;
+    if (status == GMD_OK) {
+        double rho = (double)r->natoms / (r->volume_sum / (double)r->nframes);
+        for (size_t j = 0; j < nrows; j++)
+            t.col[0][j] = (double)(j + 1) * st->settings.sq_dk_invA;
+        for (int a = 0; a < sp->n; a++)
+            for (int b = a; b < sp->n; b++) {
+                gmd_rdf_acc_g(r, a, b, g);
+                gmd_sq_from_gr(g, r->nbins, r->dr, rho, st->settings.sq_lorch, t.col[0], (int)nrows,
+                               t.col[1 + gmd_pair_index(sp->n, a, b)]);
+            }
+        if (have_el) table_totals(&t, st, el, nrows, 1);
+        status = write_table(&st->settings, "sq",
+                             st->settings.sq_lorch ? "Faber-Ziman S(k) from g(r), Lorch window"
+                                                   : "Faber-Ziman S(k) from g(r), no window",
+                             &t, nrows, 1, "Structure factors (from g(r))", err);
+    }
+    if (status == GMD_OK && have_el) {
+        *kx = t.col[0];
+        *sx = t.col[t.ncols - 1];
+        *nk = nrows;
+        t.col[0] = t.col[t.ncols - 1] = NULL;
+    }
+    free(g);
+    table_free(&t);
+    return status;
+}
+
+static gmd_status sq_write_direct(sq_state *st, const gmd_element **el, int have_el, gmd_error *err)
+{
+    const gmd_species_table *sp = st->species;
+    const gmd_dsq_acc *d = &st->dsq;
+    size_t cap = (size_t)d->nshell;
+    sq_table t = {0};
+    double *k = gmd_calloc(cap, sizeof(double), "S(k) shells", err);
+    double *sal = gmd_calloc(cap * (size_t)d->npairs, sizeof(double), "S(k) shells", err);
+    gmd_status status = (k && sal) ? table_partials(&t, sp, cap, "nvec", err) : GMD_ERR_NOMEM;
+    if (status == GMD_OK && have_el &&
+        (!table_col(&t, "S_N", cap, err) || !table_col(&t, "S_X", cap, err)))
+        status = GMD_ERR_NOMEM;
+    if (status == GMD_OK) {
+        int nout = gmd_dsq_acc_result(d, k, sal), row = 0;
+        for (int m = 0; m < d->nshell; m++) {
+            if (d->nvec[m] == 0) continue;
+            t.col[0][row] = k[row];
+            t.col[1][row] = (double)d->nvec[m] / (double)(d->nframes ? d->nframes : 1);
+            row++;
+        }
+        for (int a = 0; a < sp->n; a++)
+            for (int b = a; b < sp->n; b++) {
+                int p = gmd_pair_index(sp->n, a, b);
+                double ca = (double)d->count[a] / (double)d->natoms;
+                double cb = (double)d->count[b] / (double)d->natoms;
+                for (int j = 0; j < nout; j++)
+                    t.col[2 + p][j] =
+                        gmd_fz_from_al(sal[(size_t)p * d->nshell + j], a == b, ca, cb);
+            }
+        if (have_el) table_totals(&t, st, el, (size_t)nout, 2);
+        status = write_table(&st->settings, "sq_direct",
+                             "S(k) on the reciprocal lattice of the box, Faber-Ziman "
+                             "normalised, shells of width dk (nvec: vectors per frame)",
+                             &t, (size_t)nout, 2, "Structure factors (reciprocal lattice)", err);
+    }
+    free(k);
+    free(sal);
+    table_free(&t);
+    return status;
+}
+
+static gmd_status sq_write_rx(sq_state *st, const double *kx, const double *sx, size_t nk,
+                              cJSON *results, gmd_error *err)
+{
+    double *ke = NULL, *se = NULL, rx = 0.0;
+    size_t ne = 0, nused = 0;
+    gmd_status status = gmd_read_xy(st->settings.exp_sq_path, &ke, &se, &ne, err);
+    if (status == GMD_OK)
+        status = gmd_wright_rx(ke, se, ne, kx, sx, nk, 0.6, 12.0, &rx, &nused, err);
+    double *sc = status == GMD_OK ? gmd_calloc(ne, sizeof(double), "S_X on k_exp", err) : NULL;
+    if (status == GMD_OK && !sc) status = GMD_ERR_NOMEM;
+    if (status == GMD_OK) {
+        cJSON_AddNumberToObject(results, "r_x", rx);
+        cJSON *o = cJSON_GetObjectItem(results, "sq");
+        if (o) {
+            cJSON_AddStringToObject(o, "r_x_file", st->settings.exp_sq_path);
+            cJSON_AddNumberToObject(o, "r_x_points", (double)nused);
+            cJSON_AddStringToObject(o, "r_x_range_invA", "0.6 <= k <= 12");
+        }
+        for (size_t i = 0; i < ne; i++)
+            if (!interpolate(kx, sx, nk, ke[i], &sc[i])) sc[i] = NAN;
+        const char *names[3] = {"k_invA", "S_exp", "S_X_calc"};
+        const double *cols[3] = {ke, se, sc};
+        status =
+            gmd_csv_write(st->settings.out_dir, "sq_exp",
+                          "experimental S(k) and glassmd S_X on its grid", 3, names, cols, ne, err);
+    }
+    if (status == GMD_OK) {
+        char title[160];
+        snprintf(title, sizeof title, "X-ray S(k): experiment and glassmd (R_X = %.4f)", rx);
+        gmd_plot plot = {.title = title,
+                         .xlabel = "k (A^{-1})",
+                         .ylabel = "S_X(k)",
+                         .xcol = 1,
+                         .nseries = 2,
+                         .ycols = {2, 3},
+                         .labels = {"experiment", "glassmd"}};
+        int skipped = 0;
+        status = gmd_plot_write(st->settings.out_dir, "sq_exp", &plot, &skipped, err);
+    }
+    free(ke);
+    free(se);
+    free(sc);
+    return status;
+}
+
+static gmd_status sq_finish(gmd_analysis *self, cJSON *results, gmd_error *err)
+{
+    sq_state *st = self->state;
+    if (st->rdf.nframes == 0) return gmd_fail(err, GMD_ERR_VALUE, "sq: no frames were read");
+    const gmd_element *el[GMD_MAX_SPECIES];
+    int have_el = species_elements(st->species, el);
+    cJSON *info = cJSON_AddObjectToObject(results, "sq");
+    cJSON_AddNumberToObject(info, "frames", (double)st->rdf.nframes);
+    cJSON_AddNumberToObject(info, "rmax_A", st->rdf.rmax);
+    cJSON_AddBoolToObject(info, "lorch", st->settings.sq_lorch != 0);
+    cJSON_AddNumberToObject(info, "direct_kmax_invA", st->dsq.kmax);
+    cJSON_AddStringToObject(info, "form_factors",
+                            have_el ? GMD_FORM_FACTOR_TABLE
+                                    : "none: some species is not a tabulated element");
+    cJSON_AddStringToObject(info, "direct_normalisation",
+                            "Faber-Ziman: 1 + (S_AL - delta_ab) / sqrt(c_a c_b)");
+    double *kx = NULL, *sx = NULL;
+    size_t nk = 0;
+    gmd_status status = sq_write_transform(st, el, have_el, &kx, &sx, &nk, err);
+    if (status == GMD_OK) status = sq_write_direct(st, el, have_el, err);
+    if (status == GMD_OK && st->settings.exp_sq_path && st->settings.exp_sq_path[0]) {
+        if (!have_el)
+            status = gmd_fail(err, GMD_ERR_VALUE,
+                              "sq: R_X needs X-ray form factors, but some species name is not "
+                              "a tabulated element; name species by element symbols");
+        else
+            status = sq_write_rx(st, kx, sx, nk, results, err);
+    }
+    free(kx);
+    free(sx);
+    return status;
+}
+
+static void sq_destroy(gmd_analysis *self)
+{
+    if (!self) return;
+    sq_state *st = self->state;
+    if (st) {
+        gmd_rdf_acc_free(&st->rdf);
+        gmd_dsq_acc_free(&st->dsq);
+    }
+    free(st);
+    self->state = NULL;
+}
+
+gmd_status gmd_sq_create(gmd_analysis **out, const gmd_analysis_settings *settings,
+                         const gmd_analysis_system *sys, const gmd_frame *first, gmd_error *err)
+{
+    *out = NULL;
+    if (!(settings->sq_kmax_invA > 0.0) || !(settings->sq_dk_invA > 0.0))
+        return gmd_fail(err, GMD_ERR_VALUE, "sq: kmax %g and dk %g (A^-1) must be positive",
+                        settings->sq_kmax_invA, settings->sq_dk_invA);
+    gmd_analysis *a = gmd_calloc(1, sizeof *a, "sq analysis", err);
+    sq_state *st = a ? gmd_calloc(1, sizeof *st, "sq state", err) : NULL;
+    if (!st) {
+        free(a);
+        return GMD_ERR_NOMEM;
+    }
+    st->settings = *settings;
+    st->species = sys->species;
+    gmd_status s =
+        gmd_rdf_acc_init(&st->rdf, sys->species->n, sys->count, sys->natoms, settings->rdf_rmax_A,
+                         settings->rdf_dr_A, first, settings->threads, err);
+    if (s == GMD_OK)
+        s = gmd_dsq_acc_init(&st->dsq, sys->species->n, sys->count, sys->natoms,
+                             settings->direct_sq_kmax_invA, settings->sq_dk_invA, settings->threads,
+                             err);
+    a->name = "sq";
+    a->state = st;
+    a->add_frame = sq_add_frame;
+    a->finish = sq_finish;
+    a->destroy = sq_destroy;
+    if (s != GMD_OK) {
+        sq_destroy(a);
+        free(a);
+        return s;
+    }
+    *out = a;
+    return GMD_OK;
+}

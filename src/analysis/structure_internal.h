@@ -1,0 +1,200 @@
+/* structure_internal.h - the numerical cores of the structural analyses (rdf, sq, fsdp,
+ * network, angles), shared between those files and called directly by the unit tests
+ * (tests/unit/test_structure.c). Not installed; the public face is glassmd/analysis.h.
+ *
+ * Layout of the pieces:
+ * - gmd_cell_grid (rdf.c): a wrapped copy of one frame's positions binned into cells of
+ *   side >= rcut, and a full neighbour search (every j != i within rcut, minimum image).
+ * - gmd_rdf_acc (rdf.c): pair-distance histograms per ordered species pair, accumulated
+ *   over frames; g_ab(r), running coordination, exact coordination at cut-offs.
+ * - gmd_element (formfactors.c): Z, coherent neutron length, X-ray form factor.
+ * - gmd_sq_from_gr, gmd_dsq_acc, gmd_wright_rx (sq.c): Faber-Ziman transform, the
+ *   reciprocal-lattice S(k), the Wright R_X.
+ * - gmd_fsdp_find (fsdp.c), gmd_network_frame (network.c), gmd_angle_acc (angles.c). */
+#ifndef GLASSMD_STRUCTURE_INTERNAL_H
+#define GLASSMD_STRUCTURE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "glassmd/analysis.h"
+
+/* ---------------------------------------------------------------- cell grid (rdf.c) */
+typedef struct gmd_cell_grid {
+    size_t n;
+    double *x[3];  /* positions wrapped into [0, len) */
+    double len[3]; /* box edges of the frame */
+    int ncell[3];  /* cells per direction, side >= rcut */
+    int *head;     /* first atom of each cell, -1 if empty */
+    int *next;     /* next atom in the same cell, -1 at the end */
+    double rcut;
+} gmd_cell_grid;
+
+/* Neighbours of one atom found by gmd_cell_grid_neighbors (capacity n). */
+typedef struct gmd_neigh_buf {
+    size_t count, capacity;
+    int *j;
+    double *d;     /* distance */
+    double *dx[3]; /* minimum-image displacement r_j - r_i */
+} gmd_neigh_buf;
+
+/* Bins frame into cells for searches within rcut; fails when rcut > len/2 in some
+ * direction (minimum image would miss or double-count images). The grid is reused:
+ * zero-initialise it once, free with gmd_cell_grid_free. */
+gmd_status gmd_cell_grid_build(gmd_cell_grid *g, const gmd_frame *frame, double rcut,
+                               gmd_error *err);
+void gmd_cell_grid_free(gmd_cell_grid *g);
+gmd_status gmd_neigh_buf_init(gmd_neigh_buf *b, size_t capacity, gmd_error *err);
+void gmd_neigh_buf_free(gmd_neigh_buf *b);
+/* Fills b with every atom j != i within rc (<= grid rcut) of atom i, in cell order. */
+void gmd_cell_grid_neighbors(const gmd_cell_grid *g, size_t i, double rc, gmd_neigh_buf *b);
+
+/* ---------------------------------------------------------------- rdf accumulator */
+typedef struct gmd_rdf_acc {
+    int ns; /* species */
+    long count[GMD_MAX_SPECIES];
+    size_t natoms;
+    int nbins;
+    double dr, rmax; /* rmax = nbins * dr: a pair counts iff d < rmax */
+    double rsearch;  /* max(rmax, coordination cut-offs) */
+    uint64_t *hist;  /* [(a * ns + b) * nbins + bin], ordered pairs i in a, j in b */
+    double *gsum;    /* the same layout: sum over frames of each frame's g_ab */
+    double cut[GMD_MAX_SPECIES][GMD_MAX_SPECIES];    /* coordination cut-offs (0: none) */
+    uint64_t ncut[GMD_MAX_SPECIES][GMD_MAX_SPECIES]; /* pairs with d < cut, ordered */
+    long nframes;
+    double volume_sum;
+    int threads;
+    gmd_cell_grid grid;
+} gmd_rdf_acc;
+
+/* rmax <= 0: half the smallest box edge of first. */
+gmd_status gmd_rdf_acc_init(gmd_rdf_acc *acc, int nspecies, const long *count, size_t natoms,
+                            double rmax, double dr, const gmd_frame *first, int threads,
+                            gmd_error *err);
+/* Sets the exact-count cut-off of ordered pair a-b (mean number of b around a). */
+void gmd_rdf_acc_set_cut(gmd_rdf_acc *acc, int a, int b, double cut);
+gmd_status gmd_rdf_acc_add(gmd_rdf_acc *acc, const gmd_frame *frame, gmd_error *err);
+/* g_ab(r) averaged over frames, at bin centres (i + 1/2) dr. */
+void gmd_rdf_acc_g(const gmd_rdf_acc *acc, int a, int b, double *g);
+/* Running coordination n_ab at the upper edge (i + 1) dr of each bin. */
+void gmd_rdf_acc_running(const gmd_rdf_acc *acc, int a, int b, double *n);
+/* Mean number of b within the cut-off set for a-b. */
+double gmd_rdf_acc_coordination(const gmd_rdf_acc *acc, int a, int b);
+void gmd_rdf_acc_free(gmd_rdf_acc *acc);
+
+/* First maximum of y (above threshold, the largest within +-window points), refined by
+ * the parabola through it and its two neighbours; the global maximum if none. */
+double gmd_first_peak(const double *x, const double *y, int n, int window, double threshold);
+/* Vertex abscissa of the parabola through three points (x0 if degenerate). */
+double gmd_parabola_vertex(double xm, double ym, double x0, double y0, double xp, double yp);
+
+/* ---------------------------------------------------------------- elements */
+typedef struct gmd_element {
+    const char *symbol;
+    int z;
+    double b_coh_fm;      /* coherent neutron scattering length, fm (NIST, Sears 1992) */
+    double a[5], b[5], c; /* Waasmaier-Kirfel: f(s) = sum a_i exp(-b_i s^2) + c */
+} gmd_element;
+
+#define GMD_FORM_FACTOR_TABLE                                                                      \
+    "Waasmaier & Kirfel, Acta Cryst. A51, 416-431 (1995), neutral atoms, s = k/(4 pi)"
+
+/* The element whose symbol begins the species name ("Si", "S", "Na1" -> Na); NULL if
+ * the name names no tabulated element. */
+const gmd_element *gmd_element_lookup(const char *species_name);
+/* Neutral-atom X-ray form factor at scattering vector k (A^-1), in electrons. */
+double gmd_xray_form_factor(const gmd_element *el, double k);
+/* All tabulated elements (for tests). */
+const gmd_element *gmd_element_table(int *count);
+
+/* ---------------------------------------------------------------- structure factors */
+/* Faber-Ziman S(k_j) = 1 + 4 pi rho sum_bins r^2 (g - 1) sin(k r)/(k r) M(r) dr, bins
+ * centred at (i + 1/2) dr, M the Lorch window sin(pi r/R)/(pi r/R), R = nbins dr (lorch),
+ * or 1. */
+void gmd_sq_from_gr(const double *g, int nbins, double dr, double rho, int lorch, const double *k,
+                    int nk, double *s);
+
+/* Reciprocal-lattice S(k): for every k = 2 pi (n1/Lx, n2/Ly, n3/Lz), 0 < |k| <= kmax (one
+ * of each +-k pair: both give the same real part), rho_a(k) = sum_{i in a} exp(i k.r_i);
+ * the Ashcroft-Langreth S_ab(k) = Re(rho_a conj(rho_b)) / sqrt(N_a N_b) is averaged over
+ * the vectors (and frames) falling in shells [m dk, (m + 1) dk). */
+typedef struct gmd_dsq_acc {
+    int ns;
+    long count[GMD_MAX_SPECIES];
+    size_t natoms;
+    double kmax, dk;
+    int nshell;
+    int npairs;   /* ns (ns + 1) / 2 unordered pairs, a <= b, row-major */
+    double *sal;  /* [pair * nshell + m]: sum of S_AL over vectors and frames */
+    double *ksum; /* [m]: sum of |k| */
+    long *nvec;   /* [m]: vectors counted */
+    long nframes;
+    int threads;
+} gmd_dsq_acc;
+
+gmd_status gmd_dsq_acc_init(gmd_dsq_acc *acc, int nspecies, const long *count, size_t natoms,
+                            double kmax, double dk, int threads, gmd_error *err);
+gmd_status gmd_dsq_acc_add(gmd_dsq_acc *acc, const gmd_frame *frame, gmd_error *err);
+/* Index of the unordered pair (a, b) in the acc's pair arrays. */
+int gmd_pair_index(int ns, int a, int b);
+/* Non-empty shells: fills k (mean |k|) and s_al[pair][shell] (Ashcroft-Langreth) for
+ * nout <= nshell shells; arrays sized nshell (s_al: npairs * nshell). Returns nout. */
+int gmd_dsq_acc_result(const gmd_dsq_acc *acc, double *k, double *s_al);
+/* Faber-Ziman from Ashcroft-Langreth: 1 + (S_AL - delta_ab) / sqrt(c_a c_b). */
+double gmd_fz_from_al(double s_al, int same, double ca, double cb);
+void gmd_dsq_acc_free(gmd_dsq_acc *acc);
+
+/* Reads two whitespace-separated columns (k S); '#' starts a comment; errors name
+ * FILE:LINE. *k and *s are allocated. */
+gmd_status gmd_read_xy(const char *path, double **x, double **y, size_t *n, gmd_error *err);
+/* Wright R_X (SPEC Eq. 2) over kmin <= k_exp <= kmax, S_calc interpolated linearly on the
+ * experimental grid (points outside the calculated range are skipped); *nused points. */
+gmd_status gmd_wright_rx(const double *kexp, const double *sexp, size_t nexp, const double *kcalc,
+                         const double *scalc, size_t ncalc, double kmin, double kmax, double *rx,
+                         size_t *nused, gmd_error *err);
+
+/* ---------------------------------------------------------------- fsdp */
+/* The largest point of S in [kmin, kmax]; background the straight line between the
+ * minima of S on each side of it within the range; returns 0 when no peak rises above
+ * both sides (*k_peak = *intensity = NaN). The position is parabola-refined. */
+int gmd_fsdp_find(const double *k, const double *s, int n, double kmin, double kmax, double *k_peak,
+                  double *intensity);
+
+/* ---------------------------------------------------------------- network */
+#define GMD_QN_MAX 12
+typedef struct gmd_network_stats {
+    long former, bridge_atoms;
+    long bridging, nonbridging, free; /* bridge atoms with >= 2, 1, 0 formers */
+    long qn[GMD_QN_MAX + 1];          /* formers with n bridging anions */
+    long corner_pairs, edge_pairs;    /* former pairs sharing exactly 1 / >= 2 anions */
+    long formers_in_edge;
+    long homopolar; /* bridge-bridge pairs closer than cut_homopolar */
+} gmd_network_stats;
+
+/* One frame: former / bridge species indices (bridge >= 0; former may be -1). */
+gmd_status gmd_network_frame(const gmd_frame *frame, int former, int bridge, double cut_fb,
+                             double cut_homopolar, int threads, gmd_network_stats *out,
+                             gmd_error *err);
+
+/* ---------------------------------------------------------------- angles */
+#define GMD_ANGLE_BINS 180
+typedef struct gmd_angle_acc {
+    int a, b, c;           /* species of A-B-C, angle at B */
+    double cut_ab, cut_cb; /* bond cut-offs */
+    double hist[GMD_ANGLE_BINS];
+    double sum_deg; /* for the mean */
+    long total;
+} gmd_angle_acc;
+
+/* Adds every A-B-C angle of frame (each unordered pair of distinct neighbours once when
+ * A == C) to the histograms of nacc triplets. */
+gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *frame, int threads,
+                             gmd_error *err);
+
+/* ---------------------------------------------------------------- shared helpers */
+/* Index of a species by name, -1 if absent. */
+int gmd_species_find(const gmd_species_table *sp, const char *name);
+/* Splits "A-B" or "A-B-C" into names; returns the number of parts (0 on error). */
+int gmd_split_names(const char *spec, char names[3][GMD_NAME_LEN]);
+
+#endif

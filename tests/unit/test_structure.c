@@ -1,0 +1,726 @@
+/* test_structure.c - the structural analyses (rdf, sq, fsdp, network, angles) on cases
+ * whose answers are known without glassmd:
+ * - an ideal gas (uniform random atoms, many frames): g(r) = 1 within the Poisson error of
+ *   every bin, running coordination = rho_b 4/3 pi r^3, S(k) = 1 (transform and direct);
+ *   identical histograms with 1 and 2 threads;
+ * - the antifluorite Na2S crystal (a = 6.54 A): exact coordination (Na-S 4, S-Na 8), first
+ *   peaks at a sqrt(3)/4, a/2, a/sqrt(2), Bragg peaks of the direct S(k) where the fcc /
+ *   simple-cubic sublattices allow them (S-S 111 and 200; Na-Na 200 only) with the
+ *   exact heights N_S, N_Na, -sqrt(N_Na N_S), and zero where they are forbidden;
+ * - a hand-built cluster of regular SiS4 tetrahedra (two edge-sharing links, one corner
+ *   link, a homopolar S-S pair, a free S), straddling the periodic boundary: Q^n,
+ *   bridging/non-bridging/free sulfur, corner/edge pairs counted by hand; S-Si-S angles
+ *   all 109.47 deg, Si-S-Si 70.53 (edge) and 180 (corner);
+ * - the hard-sphere step g = theta(r - sigma), whose S(k) is analytic;
+ * - form factors f(0) = Z; the Wright R_X of a copy (0) and of a scaled copy (|s-1|/s);
+ * - the FSDP finder on a Gaussian peak over a straight background. */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "../../src/analysis/structure_internal.h"
+#include "glassmd/rng.h"
+#include "testutil.h"
+
+#define PI 3.14159265358979323846
+
+/* ------------------------------------------------------------------ frame helpers */
+
+static void frame_alloc(gmd_frame *f, size_t n, double len)
+{
+    memset(f, 0, sizeof *f);
+    f->n = n;
+    for (int k = 0; k < 3; k++) {
+        f->r[k] = calloc(n, sizeof(double));
+        assert_non_null(f->r[k]);
+        f->box.lo[k] = 0.0;
+        f->box.len[k] = len;
+    }
+    f->id = calloc(n, sizeof(long));
+    f->type = calloc(n, sizeof(int));
+    assert_non_null(f->id);
+    assert_non_null(f->type);
+    for (size_t i = 0; i < n; i++)
+        f->id[i] = (long)i + 1;
+}
+
+static void frame_release(gmd_frame *f)
+{
+    for (int k = 0; k < 3; k++)
+        free(f->r[k]);
+    free(f->id);
+    free(f->type);
+}
+
+static void species2(gmd_species_table *sp, const char *a, const char *b, const char *c)
+{
+    memset(sp, 0, sizeof *sp);
+    const char *names[3] = {a, b, c};
+    for (int s = 0; s < 3 && names[s]; s++) {
+        snprintf(sp->name[s], sizeof sp->name[s], "%s", names[s]);
+        sp->n++;
+    }
+}
+
+static void counts_of(const gmd_frame *f, int ns, long *count)
+{
+    for (int s = 0; s < ns; s++)
+        count[s] = 0;
+    for (size_t i = 0; i < f->n; i++)
+        count[f->type[i]]++;
+}
+
+/* Settings filled here (not from gmd_analysis_default_settings) so the tests state them. */
+static void test_settings(gmd_analysis_settings *s, const char *dir)
+{
+    memset(s, 0, sizeof *s);
+    s->out_dir = dir;
+    s->rdf_dr_A = 0.01;
+    s->sq_kmax_invA = 20.0;
+    s->sq_dk_invA = 0.02;
+    s->direct_sq_kmax_invA = 4.0;
+    snprintf(s->former, sizeof s->former, "Si");
+    snprintf(s->bridge, sizeof s->bridge, "S");
+    snprintf(s->modifier, sizeof s->modifier, "Na");
+    s->cut_former_bridge_A = 2.7;
+    s->cut_modifier_bridge_A = 3.5;
+    s->cut_homopolar_A = 2.4;
+    snprintf(s->fsdp_pair, sizeof s->fsdp_pair, "Na-Na");
+    s->nangle_triplets = 2;
+    snprintf(s->angle_triplets[0], sizeof s->angle_triplets[0], "S-Si-S");
+    snprintf(s->angle_triplets[1], sizeof s->angle_triplets[1], "Si-S-Si");
+    s->threads = 2;
+}
+
+static char *make_tmpdir(void)
+{
+    static char buf[256];
+    const char *base = getenv("TMPDIR");
+    snprintf(buf, sizeof buf, "%s/gmd_structure_XXXXXX", base ? base : "/tmp");
+    assert_non_null(mkdtemp(buf));
+    return buf;
+}
+
+/* ------------------------------------------------------------------ ideal gas */
+
+static void random_frame(gmd_frame *f, gmd_rng *rng, double len)
+{
+    for (size_t i = 0; i < f->n; i++)
+        for (int k = 0; k < 3; k++) /* unwrapped: some atoms several boxes away */
+            f->r[k][i] = len * (gmd_rng_uniform(rng) * 3.0 - 1.0);
+}
+
+static void test_ideal_gas_rdf(void **state)
+{
+    (void)state;
+    const size_t n = 1000;
+    const double len = 20.0, dr = 0.1;
+    const int nframes = 100;
+    gmd_frame f;
+    frame_alloc(&f, n, len);
+    for (size_t i = 0; i < n; i++)
+        f.type[i] = i < 400 ? 0 : 1;
+    long count[2] = {400, 600};
+    gmd_rdf_acc acc1, acc2;
+    gmd_error err;
+    assert_int_equal(gmd_rdf_acc_init(&acc1, 2, count, n, 0.0, dr, &f, 1, &err), GMD_OK);
+    assert_int_equal(gmd_rdf_acc_init(&acc2, 2, count, n, 0.0, dr, &f, 2, &err), GMD_OK);
+    assert_int_equal(acc1.nbins, 100); /* rmax defaults to L/2 */
+    gmd_rng rng;
+    gmd_rng_seed(&rng, 12345);
+    for (int t = 0; t < nframes; t++) {
+        random_frame(&f, &rng, len);
+        assert_int_equal(gmd_rdf_acc_add(&acc1, &f, &err), GMD_OK);
+        assert_int_equal(gmd_rdf_acc_add(&acc2, &f, &err), GMD_OK);
+    }
+    /* thread count does not change a single count */
+    assert_memory_equal(acc1.hist, acc2.hist, sizeof(uint64_t) * 4 * acc1.nbins);
+    double g[100], nrun[100], v = len * len * len;
+    double worst = 0.0;
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++) {
+            gmd_rdf_acc_g(&acc1, a, b, g);
+            gmd_rdf_acc_running(&acc1, a, b, nrun);
+            double rho_b = (double)(count[b] - (a == b)) / v;
+            double gmean = 0.0;
+            int nmean = 0;
+            for (int m = 10; m < 100; m++) {
+                double shell = 4.0 / 3.0 * PI * dr * dr * dr * (pow(m + 1, 3) - pow(m, 3));
+                double expected = nframes * count[a] * rho_b * shell;
+                /* a like pair is counted from both atoms: counts come in twos */
+                double z = (g[m] - 1.0) * sqrt(expected / (a == b ? 2.0 : 1.0));
+                worst = fmax(worst, fabs(z));
+                gmean += g[m];
+                nmean++;
+            }
+            gmean /= nmean;
+            assert_true(fabs(gmean - 1.0) < 0.01);
+            /* g weighted by the expected counts for r >= 1 A: sensitive to the
+             * N_b - delta_ab of the normalisation (a 1/N_a bias, here ~5 sigma) */
+            double hsum = 0.0, esum = 0.0;
+            for (int m = 10; m < 100; m++) {
+                double e = nframes * count[a] * rho_b * 4.0 / 3.0 * PI * dr * dr * dr *
+                           (pow(m + 1, 3) - pow(m, 3));
+                hsum += g[m] * e; /* g-weighted: tests the normalisation of g itself */
+                esum += e;
+            }
+            double sig = sqrt((a == b ? 2.0 : 1.0) / esum);
+            print_message("ideal gas %d-%d: counts / ideal = 1 %+.5f (sigma %.5f)\n", a, b,
+                          hsum / esum - 1.0, sig);
+            assert_true(fabs(hsum / esum - 1.0) < 3.0 * sig);
+            double r = 50 * dr; /* upper edge of bin 49 */
+            double n_exact = rho_b * 4.0 / 3.0 * PI * r * r * r;
+            assert_true(fabs(nrun[49] / n_exact - 1.0) < 0.02);
+        }
+    print_message("ideal gas: worst |g - 1| / sigma over bins r >= 1 A: %.2f\n", worst);
+    assert_true(worst < 5.0);
+
+    /* S(k) from g: 1 within the noise for k >= 2 */
+    double k[200], s[200];
+    for (int j = 0; j < 200; j++)
+        k[j] = 2.0 + 0.09 * j;
+    gmd_rdf_acc_g(&acc1, 0, 1, g);
+    gmd_sq_from_gr(g, 100, dr, (double)n / v, 0, k, 200, s);
+    double mean_dev = 0.0;
+    for (int j = 0; j < 200; j++)
+        mean_dev += fabs(s[j] - 1.0) / 200.0;
+    print_message("ideal gas: mean |S_ab(k) - 1| for 2 <= k <= 20: %.4f\n", mean_dev);
+    assert_true(mean_dev < 0.05);
+    gmd_rdf_acc_free(&acc1);
+    gmd_rdf_acc_free(&acc2);
+    frame_release(&f);
+}
+
+static void test_ideal_gas_direct_sq(void **state)
+{
+    (void)state;
+    const size_t n = 600;
+    const double len = 18.0;
+    gmd_frame f;
+    frame_alloc(&f, n, len);
+    for (size_t i = 0; i < n; i++)
+        f.type[i] = i < 200 ? 0 : 1;
+    long count[2] = {200, 400};
+    gmd_dsq_acc acc;
+    gmd_error err;
+    assert_int_equal(gmd_dsq_acc_init(&acc, 2, count, n, 4.0, 0.05, 2, &err), GMD_OK);
+    gmd_rng rng;
+    gmd_rng_seed(&rng, 777);
+    for (int t = 0; t < 10; t++) {
+        random_frame(&f, &rng, len);
+        assert_int_equal(gmd_dsq_acc_add(&acc, &f, &err), GMD_OK);
+    }
+    double k[200], sal[3 * 200];
+    int nout = gmd_dsq_acc_result(&acc, k, sal);
+    assert_true(nout > 20);
+    /* vector-weighted means over all shells: S_aa^AL -> 1, S_ab^AL -> 0 */
+    double mean[3] = {0}, nv = 0.0;
+    for (int m = 0, j = 0; m < acc.nshell; m++) {
+        if (!acc.nvec[m]) continue;
+        for (int p = 0; p < 3; p++)
+            mean[p] += sal[p * acc.nshell + j] * (double)acc.nvec[m];
+        nv += (double)acc.nvec[m];
+        j++;
+    }
+    for (int p = 0; p < 3; p++)
+        mean[p] /= nv;
+    print_message("ideal gas direct S_AL means: %.4f %.4f %.4f (over %.0f vectors)\n", mean[0],
+                  mean[1], mean[2], nv);
+    assert_true(fabs(mean[gmd_pair_index(2, 0, 0)] - 1.0) < 0.05);
+    assert_true(fabs(mean[gmd_pair_index(2, 1, 1)] - 1.0) < 0.05);
+    assert_true(fabs(mean[gmd_pair_index(2, 0, 1)]) < 0.05);
+    gmd_dsq_acc_free(&acc);
+    frame_release(&f);
+}
+
+/* ------------------------------------------------------------------ Na2S antifluorite */
+
+#define NA2S_A 6.54
+
+/* 2 x 2 x 2 cells: S (type 0) on fcc, Na (type 1) on the tetrahedral sites, everything
+ * shifted by an arbitrary offset and some atoms moved by whole boxes (unwrapped). */
+static void na2s_crystal(gmd_frame *f, int cells)
+{
+    static const double fcc[4][3] = {{0, 0, 0}, {0, .5, .5}, {.5, 0, .5}, {.5, .5, 0}};
+    const double a = NA2S_A, len = cells * a, offset[3] = {0.37, -1.21, 2.9};
+    frame_alloc(f, (size_t)12 * cells * cells * cells, len);
+    size_t i = 0;
+    for (int cx = 0; cx < cells; cx++)
+        for (int cy = 0; cy < cells; cy++)
+            for (int cz = 0; cz < cells; cz++)
+                for (int b = 0; b < 4; b++)
+                    for (int site = 0; site < 3; site++) {
+                        double shift = site == 0 ? 0.0 : (site == 1 ? 0.25 : 0.75);
+                        int cell[3] = {cx, cy, cz};
+                        for (int k = 0; k < 3; k++) {
+                            double x = (cell[k] + fcc[b][k] + shift) * a + offset[k];
+                            f->r[k][i] = x + (double)((int)(i % 3) - 1) * len;
+                        }
+                        f->type[i] = site == 0 ? 0 : 1;
+                        i++;
+                    }
+}
+
+static double shell_value(const gmd_dsq_acc *acc, const double *k, const double *sal, int nout,
+                          int pair, double kwant)
+{
+    for (int j = 0; j < nout; j++)
+        if (fabs(k[j] - kwant) < 1e-6) return sal[pair * acc->nshell + j];
+    fail_msg("no k-shell at %g", kwant);
+    return NAN;
+}
+
+static void test_na2s_rdf(void **state)
+{
+    (void)state;
+    gmd_frame f;
+    na2s_crystal(&f, 2);
+    long count[2];
+    counts_of(&f, 2, count);
+    assert_int_equal(count[0], 32);
+    assert_int_equal(count[1], 64);
+    gmd_rdf_acc acc;
+    gmd_error err;
+    const double dr = 0.01;
+    assert_int_equal(gmd_rdf_acc_init(&acc, 2, count, f.n, 0.0, dr, &f, 2, &err), GMD_OK);
+    gmd_rdf_acc_set_cut(&acc, 1, 0, 3.5); /* Na-S */
+    gmd_rdf_acc_set_cut(&acc, 0, 1, 3.5); /* S-Na */
+    assert_int_equal(gmd_rdf_acc_add(&acc, &f, &err), GMD_OK);
+    assert_true(fabs(gmd_rdf_acc_coordination(&acc, 1, 0) - 4.0) < 1e-12);
+    assert_true(fabs(gmd_rdf_acc_coordination(&acc, 0, 1) - 8.0) < 1e-12);
+    int nb = acc.nbins;
+    double *g = calloc((size_t)nb, sizeof(double)), *r = calloc((size_t)nb, sizeof(double));
+    double *nrun = calloc((size_t)nb, sizeof(double));
+    for (int m = 0; m < nb; m++)
+        r[m] = (m + 0.5) * dr;
+    struct {
+        int a, b;
+        double d;
+    } first[3] = {
+        {1, 0, NA2S_A * sqrt(3.0) / 4.0}, {1, 1, NA2S_A / 2.0}, {0, 0, NA2S_A / sqrt(2.0)}};
+    for (int c = 0; c < 3; c++) {
+        gmd_rdf_acc_g(&acc, first[c].a, first[c].b, g);
+        double peak = gmd_first_peak(r, g, nb, 15, 1.0);
+        print_message("Na2S first peak %d-%d: %.4f A (exact %.4f)\n", first[c].a, first[c].b, peak,
+                      first[c].d);
+        assert_true(fabs(peak - first[c].d) <= 0.5 * dr + 1e-9);
+    }
+    gmd_rdf_acc_running(&acc, 0, 1, nrun);      /* S-Na */
+    assert_true(fabs(nrun[299] - 8.0) < 1e-12); /* r = 3.00 */
+    assert_true(fabs(nrun[250] - 0.0) < 1e-12); /* r = 2.51 */
+    gmd_rdf_acc_running(&acc, 1, 1, nrun);      /* Na-Na: 6 at a/2 */
+    assert_true(fabs(nrun[399] - 6.0) < 1e-12);
+    free(g);
+    free(r);
+    free(nrun);
+    gmd_rdf_acc_free(&acc);
+    frame_release(&f);
+}
+
+static void test_na2s_direct_sq(void **state)
+{
+    (void)state;
+    gmd_frame f;
+    na2s_crystal(&f, 2);
+    long count[2];
+    counts_of(&f, 2, count);
+    gmd_dsq_acc acc;
+    gmd_error err;
+    assert_int_equal(gmd_dsq_acc_init(&acc, 2, count, f.n, 4.0, 0.02, 2, &err), GMD_OK);
+    assert_int_equal(gmd_dsq_acc_add(&acc, &f, &err), GMD_OK);
+    double k[400], sal[3 * 400];
+    int nout = gmd_dsq_acc_result(&acc, k, sal);
+    const double u = 2.0 * PI / NA2S_A; /* crystal reciprocal unit */
+    int ss = gmd_pair_index(2, 0, 0), nn = gmd_pair_index(2, 1, 1), ns = gmd_pair_index(2, 0, 1);
+    double tol = 1e-9 * 64;
+    /* 111: S-S allowed (fcc, all odd), Na-Na forbidden (sc of a/2 offset by a/4) */
+    double k111 = u * sqrt(3.0), k200 = 2.0 * u, k220 = u * sqrt(8.0), k100 = u,
+           k110 = u * sqrt(2.0);
+    assert_true(fabs(shell_value(&acc, k, sal, nout, ss, k111) - 32.0) < tol);
+    assert_true(fabs(shell_value(&acc, k, sal, nout, nn, k111)) < tol);
+    assert_true(fabs(shell_value(&acc, k, sal, nout, ns, k111)) < tol);
+    /* 200 and 220: both allowed; cross term -sqrt(N_Na N_S) at 200, + at 220 */
+    assert_true(fabs(shell_value(&acc, k, sal, nout, ss, k200) - 32.0) < tol);
+    assert_true(fabs(shell_value(&acc, k, sal, nout, nn, k200) - 64.0) < tol);
+    assert_true(fabs(shell_value(&acc, k, sal, nout, ns, k200) + sqrt(2048.0)) < tol);
+    assert_true(fabs(shell_value(&acc, k, sal, nout, nn, k220) - 64.0) < tol);
+    assert_true(fabs(shell_value(&acc, k, sal, nout, ns, k220) - sqrt(2048.0)) < tol);
+    /* 100, 110 forbidden for both */
+    for (int p = 0; p < 3; p++) {
+        assert_true(fabs(shell_value(&acc, k, sal, nout, p, k100)) < tol);
+        assert_true(fabs(shell_value(&acc, k, sal, nout, p, k110)) < tol);
+    }
+    /* no other peak: every other shell is zero (the 2x2x2 supercell's extra vectors) */
+    double kallowed[] = {k111, k200, k220, u * sqrt(11.0), u * sqrt(12.0), u * 4.0};
+    for (int j = 0; j < nout; j++) {
+        int allowed = 0;
+        for (int q = 0; q < 6; q++)
+            allowed |= fabs(k[j] - kallowed[q]) < 1e-6;
+        if (!allowed)
+            for (int p = 0; p < 3; p++)
+                assert_true(fabs(sal[p * acc.nshell + j]) < tol);
+    }
+    /* FZ normalisation of a like pair: 1 + (S_AL - 1)/c */
+    assert_true(fabs(gmd_fz_from_al(1.0, 1, 0.5, 0.5) - 1.0) < 1e-15);
+    assert_true(fabs(gmd_fz_from_al(0.0, 0, 0.25, 0.25) - 1.0) < 1e-15);
+    gmd_dsq_acc_free(&acc);
+    frame_release(&f);
+}
+
+/* ------------------------------------------------------------------ tetrahedral network */
+
+/* Species: Si 0, S 1, Na 2. The cluster (a = 2.13/sqrt 3; tetrahedron vertices at +-a):
+ * Si1 (0,0,0), Si2 (2a,0,0), Si3 (4a,0,0) in a chain of edge-sharing tetrahedra, Si4
+ * (6a,2a,2a) corner-linked to Si3 through S (5a,a,a); a homopolar S-S pair (2.05 A) and a
+ * lone S far away; 3 Na. By hand: S 14 = 5 bridging + 6 non-bridging + 3 free; Q1..Q4 one
+ * Si each (Si4, Si1, Si3, Si2); 2 edge pairs (1-2, 2-3), 1 corner pair (3-4); 3 of 4 Si in
+ * edge-sharing units; 1 homopolar bond. */
+static void network_cluster(gmd_frame *f, double len)
+{
+    const double a = 2.13 / sqrt(3.0);
+    static const double at[][4] = {
+        /* type, x, y, z in units of a (Si, S) */
+        {0, 0, 0, 0},  {0, 2, 0, 0},   {0, 4, 0, 0},   {0, 6, 2, 2},   /* Si1..Si4 */
+        {1, 1, 1, 1},  {1, 1, -1, -1}, {1, -1, 1, -1}, {1, -1, -1, 1}, /* Si1 */
+        {1, 3, 1, -1}, {1, 3, -1, 1},                                  /* Si2-Si3 edge */
+        {1, 5, 1, 1},  {1, 5, -1, -1},                                 /* Si3 */
+        {1, 5, 3, 3},  {1, 7, 1, 3},   {1, 7, 3, 1},                   /* Si4 */
+    };
+    const size_t ncl = sizeof at / sizeof at[0];
+    frame_alloc(f, ncl + 3 + 3, len);
+    const double origin[3] = {len - 3.0, 0.5, len - 1.0}; /* cluster crosses the boundary */
+    size_t i = 0;
+    for (; i < ncl; i++) {
+        f->type[i] = (int)at[i][0];
+        for (int k = 0; k < 3; k++)
+            f->r[k][i] = origin[k] + a * at[i][k + 1] + (i % 2 ? len : 0.0);
+    }
+    const double extra[6][4] = {{1, 0, 10, 0}, {1, 2.05, 10, 0}, {1, 0, -10, 0},
+                                {2, 0, 0, 10}, {2, 3, 0, 10},    {2, 0, 3, 10}};
+    for (int e = 0; e < 6; e++, i++) {
+        f->type[i] = (int)extra[e][0];
+        for (int k = 0; k < 3; k++)
+            f->r[k][i] = origin[k] + extra[e][k + 1] - (e % 2 ? 2.0 * len : 0.0);
+    }
+}
+
+static void test_network_counts(void **state)
+{
+    (void)state;
+    gmd_frame f;
+    network_cluster(&f, 30.0);
+    gmd_network_stats s;
+    gmd_error err;
+    assert_int_equal(gmd_network_frame(&f, 0, 1, 2.7, 2.4, 2, &s, &err), GMD_OK);
+    assert_int_equal(s.former, 4);
+    assert_int_equal(s.bridge_atoms, 14);
+    assert_int_equal(s.bridging, 5);
+    assert_int_equal(s.nonbridging, 6);
+    assert_int_equal(s.free, 3);
+    assert_int_equal(s.qn[0], 0);
+    for (int n = 1; n <= 4; n++)
+        assert_int_equal(s.qn[n], 1);
+    assert_int_equal(s.corner_pairs, 1);
+    assert_int_equal(s.edge_pairs, 2);
+    assert_int_equal(s.formers_in_edge, 3);
+    assert_int_equal(s.homopolar, 1);
+    frame_release(&f);
+}
+
+static void test_network_analysis_json(void **state)
+{
+    (void)state;
+    gmd_frame f;
+    network_cluster(&f, 30.0);
+    gmd_species_table sp;
+    species2(&sp, "Si", "S", "Na");
+    gmd_analysis_system sys = {.species = &sp, .natoms = f.n};
+    counts_of(&f, 3, sys.count);
+    gmd_analysis_settings set;
+    test_settings(&set, make_tmpdir());
+    gmd_analysis *an = NULL;
+    gmd_error err;
+    assert_int_equal(gmd_network_create(&an, &set, &sys, &f, &err), GMD_OK);
+    for (int t = 0; t < 3; t++)
+        assert_int_equal(an->add_frame(an, &f, &err), GMD_OK);
+    cJSON *res = cJSON_CreateObject();
+    assert_int_equal(an->finish(an, res, &err), GMD_OK);
+    cJSON *p = cJSON_GetObjectItem(cJSON_GetObjectItem(res, "qn"), "p");
+    assert_int_equal(cJSON_GetArraySize(p), 5);
+    assert_true(fabs(cJSON_GetArrayItem(p, 0)->valuedouble) < 1e-12);
+    for (int n = 1; n <= 4; n++)
+        assert_true(fabs(cJSON_GetArrayItem(p, n)->valuedouble - 0.25) < 1e-12);
+    double mean_n = cJSON_GetObjectItem(cJSON_GetObjectItem(res, "qn"), "mean_n")->valuedouble;
+    assert_true(fabs(mean_n - 2.5) < 1e-12);
+    cJSON *sul = cJSON_GetObjectItem(res, "sulfur");
+    assert_true(fabs(cJSON_GetObjectItem(sul, "bridging")->valuedouble - 5.0 / 14.0) < 1e-12);
+    assert_true(fabs(cJSON_GetObjectItem(sul, "free")->valuedouble - 3.0 / 14.0) < 1e-12);
+    cJSON *sh = cJSON_GetObjectItem(res, "sharing");
+    assert_true(fabs(cJSON_GetObjectItem(sh, "edge_pairs")->valuedouble - 2.0) < 1e-12);
+    assert_true(fabs(cJSON_GetObjectItem(sh, "si_in_edge_fraction")->valuedouble - 0.75) < 1e-12);
+    assert_true(fabs(cJSON_GetObjectItem(res, "homopolar_bonds")->valuedouble - 1.0) < 1e-12);
+    char path[512];
+    snprintf(path, sizeof path, "%s/network.csv", set.out_dir);
+    assert_int_equal(access(path, R_OK), 0);
+    cJSON_Delete(res);
+    gmd_analysis_free(an);
+    frame_release(&f);
+}
+
+static void test_angles_tetrahedra(void **state)
+{
+    (void)state;
+    gmd_frame f;
+    network_cluster(&f, 30.0);
+    gmd_species_table sp;
+    species2(&sp, "Si", "S", "Na");
+    gmd_analysis_system sys = {.species = &sp, .natoms = f.n};
+    counts_of(&f, 3, sys.count);
+    gmd_analysis_settings set;
+    test_settings(&set, make_tmpdir());
+    gmd_analysis *an = NULL;
+    gmd_error err;
+    assert_int_equal(gmd_angles_create(&an, &set, &sys, &f, &err), GMD_OK);
+    assert_int_equal(an->add_frame(an, &f, &err), GMD_OK);
+    cJSON *res = cJSON_CreateObject();
+    assert_int_equal(an->finish(an, res, &err), GMD_OK);
+    double tetra = acos(-1.0 / 3.0) * 180.0 / PI, edge = acos(1.0 / 3.0) * 180.0 / PI;
+    cJSON *mean = cJSON_GetObjectItem(res, "angles_mean_deg");
+    cJSON *peak = cJSON_GetObjectItem(res, "angles_peak_deg");
+    double m_ssis = cJSON_GetObjectItem(mean, "S-Si-S")->valuedouble;
+    double p_ssis = cJSON_GetObjectItem(peak, "S-Si-S")->valuedouble;
+    double m_sissi = cJSON_GetObjectItem(mean, "Si-S-Si")->valuedouble;
+    print_message("S-Si-S mean %.6f peak %.3f (exact %.6f); Si-S-Si mean %.6f\n", m_ssis, p_ssis,
+                  tetra, m_sissi);
+    assert_true(fabs(m_ssis - tetra) < 1e-9);
+    assert_true(fabs(p_ssis - tetra) < 0.5);
+    assert_true(fabs(m_sissi - (4.0 * edge + 180.0) / 5.0) < 1e-6);
+    /* the histograms themselves: 24 S-Si-S angles all in bin 109 */
+    gmd_angle_acc acc[2] = {{.a = 1, .b = 0, .c = 1, .cut_ab = 2.7, .cut_cb = 2.7},
+                            {.a = 0, .b = 1, .c = 0, .cut_ab = 2.7, .cut_cb = 2.7}};
+    assert_int_equal(gmd_angle_acc_add(acc, 2, &f, 2, &err), GMD_OK);
+    assert_int_equal(acc[0].total, 24);
+    assert_true(acc[0].hist[109] == 24.0);
+    assert_int_equal(acc[1].total, 5);
+    assert_true(acc[1].hist[70] == 4.0 && acc[1].hist[179] == 1.0);
+    cJSON_Delete(res);
+    gmd_analysis_free(an);
+    frame_release(&f);
+}
+
+/* ------------------------------------------------------------------ S(k), R_X, FSDP */
+
+static void test_hard_sphere_transform(void **state)
+{
+    (void)state;
+    const double sigma = 2.5, dr = 0.001, rho = 0.05;
+    const int nbins = 8000;
+    double *g = calloc(nbins, sizeof(double));
+    for (int m = 0; m < nbins; m++)
+        g[m] = (m + 0.5) * dr < sigma ? 0.0 : 1.0;
+    double k[40], s[40], worst = 0.0;
+    for (int j = 0; j < 40; j++)
+        k[j] = 0.5 * (j + 1);
+    gmd_sq_from_gr(g, nbins, dr, rho, 0, k, 40, s);
+    for (int j = 0; j < 40; j++) {
+        double ks = k[j] * sigma;
+        double exact = 1.0 - 4.0 * PI * rho * (sin(ks) - ks * cos(ks)) / pow(k[j], 3);
+        worst = fmax(worst, fabs(s[j] - exact));
+    }
+    print_message("hard-sphere step: max |S - exact| = %.2e\n", worst);
+    assert_true(worst < 1e-5);
+    free(g);
+}
+
+static void test_form_factors(void **state)
+{
+    (void)state;
+    int ne;
+    const gmd_element *tab = gmd_element_table(&ne);
+    for (int e = 0; e < ne; e++) {
+        double f0 = gmd_xray_form_factor(&tab[e], 0.0);
+        assert_true(fabs(f0 - tab[e].z) < 0.1);
+        /* decreasing with k up to 25 A^-1 */
+        double prev = f0;
+        for (double k = 0.5; k <= 25.0; k += 0.5) {
+            double fk = gmd_xray_form_factor(&tab[e], k);
+            assert_true(fk < prev + 1e-9);
+            prev = fk;
+        }
+    }
+    assert_string_equal(gmd_element_lookup("Si")->symbol, "Si");
+    assert_string_equal(gmd_element_lookup("S")->symbol, "S");
+    assert_string_equal(gmd_element_lookup("S2")->symbol, "S");
+    assert_string_equal(gmd_element_lookup("Na1")->symbol, "Na");
+    assert_null(gmd_element_lookup("Xx"));
+    assert_null(gmd_element_lookup("si"));
+    assert_true(fabs(gmd_element_lookup("Na")->b_coh_fm - 3.63) < 1e-12);
+    assert_true(fabs(gmd_element_lookup("Si")->b_coh_fm - 4.1491) < 1e-12);
+    assert_true(fabs(gmd_element_lookup("S")->b_coh_fm - 2.847) < 1e-12);
+}
+
+static void test_wright_rx(void **state)
+{
+    (void)state;
+    double kc[400], sc[400], ke[400], se[400];
+    for (int j = 0; j < 400; j++) {
+        kc[j] = 0.05 * (j + 1);
+        sc[j] = 1.0 + 0.6 * sin(2.0 * kc[j]) * exp(-kc[j] / 4.0);
+    }
+    double rx;
+    size_t used;
+    gmd_error err;
+    assert_int_equal(gmd_wright_rx(kc, sc, 400, kc, sc, 400, 0.6, 12.0, &rx, &used, &err), GMD_OK);
+    assert_true(rx < 1e-15);
+    assert_int_equal(used, 229); /* k = 0.60 .. 12.00 in steps of 0.05 */
+    for (int j = 0; j < 400; j++)
+        se[j] = 1.1 * sc[j];
+    assert_int_equal(gmd_wright_rx(kc, se, 400, kc, sc, 400, 0.6, 12.0, &rx, &used, &err), GMD_OK);
+    assert_true(fabs(rx - 0.1 / 1.1) < 1e-12);
+    /* interpolation: a straight line sampled off-grid is reproduced exactly */
+    for (int j = 0; j < 400; j++) {
+        sc[j] = 2.0 - 0.05 * kc[j];
+        ke[j] = kc[j] + 0.013;
+        se[j] = 2.0 - 0.05 * ke[j];
+    }
+    assert_int_equal(gmd_wright_rx(ke, se, 400, kc, sc, 400, 0.6, 12.0, &rx, &used, &err), GMD_OK);
+    assert_true(rx < 1e-13);
+    /* the file reader and its error message */
+    char path[512];
+    snprintf(path, sizeof path, "%s/exp.dat", make_tmpdir());
+    FILE *fp = fopen(path, "w");
+    fprintf(fp, "# k S\n1.0 1.5\n2.0 oops\n");
+    fclose(fp);
+    double *x, *y;
+    size_t n;
+    assert_int_equal(gmd_read_xy(path, &x, &y, &n, &err), GMD_ERR_PARSE);
+    assert_non_null(strstr(err.message, "exp.dat:3:"));
+    fp = fopen(path, "w");
+    fprintf(fp, "# k S\n1.0 1.5  # first\n\n2.0 0.5\n");
+    fclose(fp);
+    assert_int_equal(gmd_read_xy(path, &x, &y, &n, &err), GMD_OK);
+    assert_int_equal(n, 2);
+    assert_true(x[1] == 2.0 && y[1] == 0.5);
+    free(x);
+    free(y);
+}
+
+static void test_fsdp_find(void **state)
+{
+    (void)state;
+    double k[200], s[200];
+    for (int j = 0; j < 200; j++) {
+        k[j] = 0.02 * j;
+        s[j] = 0.3 + 0.2 * k[j] + 0.8 * exp(-pow(k[j] - 1.107, 2) / (2 * 0.08 * 0.08));
+    }
+    double kp, amp;
+    assert_int_equal(gmd_fsdp_find(k, s, 200, 0.5, 2.0, &kp, &amp), 1);
+    print_message("FSDP of a Gaussian at 1.107, height 0.8: k = %.4f, intensity = %.4f\n", kp, amp);
+    assert_true(fabs(kp - 1.107) < 0.003);
+    assert_true(fabs(amp - 0.8) < 0.01);
+    /* a monotonic curve has no peak */
+    for (int j = 0; j < 200; j++)
+        s[j] = 1.0 - exp(-k[j]);
+    assert_int_equal(gmd_fsdp_find(k, s, 200, 0.5, 2.0, &kp, &amp), 0);
+}
+
+/* The rdf and sq units end to end on the crystal: JSON keys and CSV files. */
+static void test_rdf_sq_units(void **state)
+{
+    (void)state;
+    gmd_frame f;
+    na2s_crystal(&f, 2);
+    gmd_species_table sp;
+    species2(&sp, "S", "Na", NULL);
+    gmd_analysis_system sys = {.species = &sp, .natoms = f.n};
+    counts_of(&f, 2, sys.count);
+    gmd_analysis_settings set;
+    test_settings(&set, make_tmpdir());
+    set.rdf_dr_A = 0.02;
+    gmd_error err;
+    gmd_analysis *rdf = NULL, *sq = NULL, *fsdp = NULL;
+    assert_int_equal(gmd_rdf_create(&rdf, &set, &sys, &f, &err), GMD_OK);
+    assert_int_equal(gmd_sq_create(&sq, &set, &sys, &f, &err), GMD_OK);
+    assert_int_equal(gmd_fsdp_create(&fsdp, &set, &sys, &f, &err), GMD_OK);
+    assert_int_equal(rdf->add_frame(rdf, &f, &err), GMD_OK);
+    assert_int_equal(sq->add_frame(sq, &f, &err), GMD_OK);
+    assert_int_equal(fsdp->add_frame(fsdp, &f, &err), GMD_OK);
+    cJSON *res = cJSON_CreateObject();
+    assert_int_equal(rdf->finish(rdf, res, &err), GMD_OK);
+    /* write the computed S_X as "experiment", then R_X must be 0 */
+    char exp_path[512];
+    snprintf(exp_path, sizeof exp_path, "%s/sq.csv", set.out_dir);
+    set.exp_sq_path = exp_path; /* the sq unit keeps its own copy: recreate it below */
+    assert_int_equal(sq->finish(sq, res, &err), GMD_OK);
+    assert_int_equal(fsdp->finish(fsdp, res, &err), GMD_OK);
+    cJSON *coord = cJSON_GetObjectItem(res, "coordination");
+    assert_true(fabs(cJSON_GetObjectItem(cJSON_GetObjectItem(coord, "Na-S"), "mean")->valuedouble -
+                     4.0) < 1e-12);
+    assert_true(fabs(cJSON_GetObjectItem(cJSON_GetObjectItem(coord, "S-Na"), "mean")->valuedouble -
+                     8.0) < 1e-12);
+    cJSON *peaks = cJSON_GetObjectItem(res, "rdf_first_peak_A");
+    assert_true(fabs(cJSON_GetObjectItem(peaks, "S-Na")->valuedouble - NA2S_A * sqrt(3) / 4) <
+                0.011);
+    assert_non_null(cJSON_GetObjectItem(res, "fsdp"));
+    assert_non_null(
+        strstr(cJSON_GetObjectItem(cJSON_GetObjectItem(res, "sq"), "form_factors")->valuestring,
+               "Waasmaier"));
+    /* sq.csv holds k in column 1 and S_X in the last column: extract as 'k S' */
+    char xs_path[512];
+    snprintf(xs_path, sizeof xs_path, "%s/sx.dat", set.out_dir);
+    FILE *in = fopen(exp_path, "r"), *out = fopen(xs_path, "w");
+    assert_non_null(in);
+    char line[4096];
+    int rows = 0;
+    while (fgets(line, sizeof line, in)) {
+        if (line[0] == '#' || !strchr("0123456789.-", line[0])) continue;
+        double v[8];
+        int nv = sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]);
+        assert_int_equal(nv, 6); /* k, S_SS, S_SNa, S_NaNa, S_N, S_X */
+        fprintf(out, "%.17g %.17g\n", v[0], 1.05 * v[5]);
+        rows++;
+    }
+    fclose(in);
+    fclose(out);
+    assert_int_equal(rows, 1000);
+    gmd_analysis_free(sq);
+    set.exp_sq_path = xs_path;
+    assert_int_equal(gmd_sq_create(&sq, &set, &sys, &f, &err), GMD_OK);
+    assert_int_equal(sq->add_frame(sq, &f, &err), GMD_OK);
+    cJSON *res2 = cJSON_CreateObject();
+    assert_int_equal(sq->finish(sq, res2, &err), GMD_OK);
+    double rx = cJSON_GetObjectItem(res2, "r_x")->valuedouble;
+    print_message("R_X of the computed S_X scaled by 1.05: %.8f (exact %.8f; CSV rounding)\n", rx,
+                  0.05 / 1.05);
+    assert_true(fabs(rx - 0.05 / 1.05) < 1e-7);
+    cJSON_Delete(res);
+    cJSON_Delete(res2);
+    gmd_analysis_free(rdf);
+    gmd_analysis_free(sq);
+    gmd_analysis_free(fsdp);
+    frame_release(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_form_factors),      cmocka_unit_test(test_hard_sphere_transform),
+        cmocka_unit_test(test_wright_rx),         cmocka_unit_test(test_fsdp_find),
+        cmocka_unit_test(test_ideal_gas_rdf),     cmocka_unit_test(test_ideal_gas_direct_sq),
+        cmocka_unit_test(test_na2s_rdf),          cmocka_unit_test(test_na2s_direct_sq),
+        cmocka_unit_test(test_network_counts),    cmocka_unit_test(test_network_analysis_json),
+        cmocka_unit_test(test_angles_tetrahedra), cmocka_unit_test(test_rdf_sq_units),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
