@@ -2,9 +2,11 @@
  * input (docs/run-input.md). Progress (percent, ns/day, ETA) goes to stderr when stderr
  * is a terminal, and nowhere otherwise: logs stay clean. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -22,13 +24,29 @@ static void progress_line(const gmd_run_progress *p, void *user)
     fflush(stderr);
 }
 
+/* --resume before the first checkpoint (a run killed during its minimize, say): the
+ * library starts from the beginning; say so, since the user expected a continuation. */
+static void note_missing_checkpoint(const char *output_dir)
+{
+    char path[GMD_PATH_LEN + 32];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/checkpoint.bin", output_dir);
+    if (stat(path, &sb) != 0 && errno == ENOENT)
+        fprintf(stderr,
+                "glassmd run: note: no checkpoint in %s yet (the run stopped before its first "
+                "one); starting from the beginning\n",
+                output_dir);
+}
+
 static void run_usage(void)
 {
     printf("usage: glassmd run INPUT [--resume] [--threads N]\n\n"
            "Runs the stages of INPUT (key = value file, see docs/run-input.md). Outputs in the\n"
            "input's output_dir: thermo.csv, traj.nc / traj.dump, final.data, run.log and\n"
            "checkpoint.bin. --resume continues a killed run from its last checkpoint and\n"
-           "reproduces the uninterrupted run bit for bit at the same thread count.\n");
+           "reproduces the uninterrupted run bit for bit at the same thread count; with no\n"
+           "checkpoint yet it starts from the beginning. It refuses a checkpoint written\n"
+           "with other settings, stages, force field or starting configuration.\n");
 }
 
 int gmd_cmd_run(int argc, char **argv)
@@ -73,6 +91,7 @@ int gmd_cmd_run(int argc, char **argv)
         return gmd_cli_error("run", "%s", err.message);
     if (threads > 0) in.threads = (int)threads;
     opt.stop_after_steps = stop_after;
+    if (opt.resume) note_missing_checkpoint(in.output_dir);
     int tty = isatty(fileno(stderr));
     if (tty) opt.progress = progress_line;
     gmd_status st = gmd_run_execute(&in, &opt, &err);

@@ -7,6 +7,7 @@ int gmd_cmd_build(int argc, char **argv);
 int gmd_cmd_eval(int argc, char **argv);
 int gmd_cmd_run(int argc, char **argv);
 int gmd_cmd_analyze(int argc, char **argv);
+int gmd_cmd_study(int argc, char **argv);
 
 /* Prints "glassmd CMD: error: MESSAGE" on stderr and returns 1. */
 int gmd_cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -19,6 +19,7 @@ static const subcommand SUBCOMMANDS[] = {
     {"eval", gmd_cmd_eval, "single-point energy, forces and virial of a configuration"},
     {"run", gmd_cmd_run, "molecular dynamics: minimise, NVE, NVT, temperature ramps"},
     {"analyze", gmd_cmd_analyze, "structure, diffusion and conductivity from a trajectory"},
+    {"study", gmd_cmd_study, "a whole study: melt, quench, isotherms, analyses, report"},
 };
 #define NSUB (sizeof SUBCOMMANDS / sizeof SUBCOMMANDS[0])
 

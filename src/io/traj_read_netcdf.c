@@ -29,6 +29,7 @@
  * variable (NetCDF has no lines). */
 #define _POSIX_C_SOURCE 200809L
 
+#include <float.h>
 #include <math.h>
 #include <netcdf.h>
 #include <stdarg.h>
@@ -302,6 +303,12 @@ static gmd_status nc_read(void *state, traj_species *sp, traj_raw *raw, int *eof
     if (s->v_time >= 0) st = nc_check(s, nc_get_var1_float(s->ncid, s->v_time, &f, &time), "time");
     raw->time_ps = time;
     raw->step = s->v_time >= 0 ? lround(raw->time_ps * 1e3 / s->dt_fs) : (long)f;
+    /* AMBER stores time as float: 7 digits, so frame 17 of a 0.02 ps series reads as
+     * 0.34000000357. When the stored time is the MD step grid's value to float precision,
+     * use the exact double step * dt instead, so equally spaced frames stay equally spaced
+     * for the MSD's all-origin average. */
+    double on_grid = (double)raw->step * s->dt_fs * 1e-3;
+    if (fabs(on_grid - raw->time_ps) <= 4.0 * FLT_EPSILON * fabs(on_grid)) raw->time_ps = on_grid;
     if (!st) st = read_box(s, f, &raw->box);
     if (!st) st = read_ids(s, f, raw);
     if (!st) st = read_types(s, sp, f, raw);

@@ -7,10 +7,14 @@
  * the first force computation after a checkpoint always rebuilds the list, in both runs.
  * The checkpoint stores the forces, so a resumed run needs no extra force call, and the
  * outputs are cut back to the byte / frame positions recorded in the checkpoint.
+ * A checkpoint carries a hash of the run (hash_run_input: settings, stages, force field
+ * and start file, not comments, output_dir or threads) and a resume refuses another run's.
+ * A resume that finds no checkpoint (killed before the first) starts from the beginning.
  *
  * Guard. After every step the energy must be finite, and no atom may have moved more
- * than GUARD_MAX_MOVE_A in the step; otherwise the run stops with the step, the atom and
- * the cure, leaving the last good checkpoint in place. */
+ * than GUARD_MAX_MOVE_A in the step (measured on unwrapped positions, and on v dt);
+ * otherwise the run stops with the step, the atom and the cure, leaving the last good
+ * checkpoint in place. */
 #define _POSIX_C_SOURCE 200809L
 #include "glassmd/run.h"
 
@@ -49,6 +53,7 @@ typedef struct run_ctx {
     gmd_traj_writer *dump, *netcdf;
     long total_steps;
     long steps_this_session;
+    double *r_before; /* unwrapped positions before the current step, 3 n (guard) */
     char path_buf[GMD_PATH_LEN + 64];
 } run_ctx;
 
@@ -107,6 +112,7 @@ static unsigned long long hash_run_input(const gmd_run_input *in)
     for (int s = 0; s < in->nstages; s++) {
         const gmd_stage *g = &in->stages[s];
         h = hash_long(g->kind, hash_long(g->nsteps, h));
+        h = gmd_fnv1a64(g->file, strlen(g->file), h);
         double p[] = {g->time_ps,   g->t_start_K, g->t_end_K,
                       g->rate_K_ps, g->ftol_eV_A, g->max_step_A};
         for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
@@ -175,6 +181,8 @@ static gmd_status close_outputs(run_ctx *c, gmd_error *err)
     return st;
 }
 
+static double initial_temperature(const gmd_run_input *in);
+
 static gmd_status write_log_header(run_ctx *c, gmd_error *err)
 {
     const gmd_run_input *in = c->in;
@@ -186,7 +194,8 @@ static gmd_status write_log_header(run_ctx *c, gmd_error *err)
         "input = %s\nconfig = %s\nforcefield = %s\nnatoms = %zu\n"
         "box_A = %.10g %.10g %.10g\ncutoff_A = %g\nkspace = %s\nthreebody = %s\n"
         "dt_fs = %g\nseed = %llu\ntdamp_ps = %g\nchain = %d\nthreads = %d\n"
-        "thermo_every = %ld\ntraj_every = %ld\ncheckpoint_every = %ld\n",
+        "thermo_every = %ld\ntraj_every = %ld\ncheckpoint_every = %ld\n"
+        "output_dir = %s\ntypes = %s\nvelocity_K = %g\ntraj_format = %s\n",
         GLASSMD_VERSION, GLASSMD_BUILD_TYPE, GLASSMD_COMPILER, GLASSMD_BUILD_FLAGS,
         GLASSMD_BUILD_DATE, in->path, in->config, in->forcefield, c->atoms.n, c->box.len[0],
         c->box.len[1], c->box.len[2], c->model.ff.cutoff, ks,
@@ -194,12 +203,22 @@ static gmd_status write_log_header(run_ctx *c, gmd_error *err)
         : in->taper == GMD_TAPER_HARD ? "hard"
                                       : "smooth",
         in->dt_fs, (unsigned long long)in->seed, c->md.nhc.tdamp_ps, c->md.nhc.length,
-        c->model.options.threads, in->thermo_every, in->traj_every, in->checkpoint_every);
+        c->model.options.threads, in->thermo_every, in->traj_every, in->checkpoint_every,
+        in->output_dir, in->types[0] ? in->types : "(from the data file)", initial_temperature(in),
+        in->traj_netcdf ? (in->traj_dump ? "both" : "netcdf") : (in->traj_dump ? "dump" : "none"));
     for (int s = 0; st == GMD_OK && s < in->nstages; s++) {
         const gmd_stage *g = &in->stages[s];
+        char extra[320] = "";
+        if (g->kind == GMD_STAGE_MINIMIZE)
+            snprintf(extra, sizeof extra, " ftol_eV_A=%g max_step_A=%g", g->ftol_eV_A,
+                     g->max_step_A);
+        else if (g->kind == GMD_STAGE_RAMP)
+            snprintf(extra, sizeof extra, " rate_K_ps=%g", g->rate_K_ps);
+        else if (g->kind == GMD_STAGE_WRITE)
+            snprintf(extra, sizeof extra, " file=%s", g->file);
         st = gmd_text_printf(
-            c->log, err, "stage %d = %s steps=%ld time_ps=%g T_start_K=%g T_end_K=%g\n", s + 1,
-            gmd_stage_kind_name(g->kind), g->nsteps, g->time_ps, g->t_start_K, g->t_end_K);
+            c->log, err, "stage %d = %s steps=%ld time_ps=%g T_start_K=%g T_end_K=%g%s\n", s + 1,
+            gmd_stage_kind_name(g->kind), g->nsteps, g->time_ps, g->t_start_K, g->t_end_K, extra);
     }
     return st;
 }
@@ -248,21 +267,47 @@ static gmd_status checkpoint(run_ctx *c, gmd_error *err)
     return st;
 }
 
-/* The atom with the largest displacement in the last step, and the guard. */
+/* Unwrapped positions before a step, so that the guard sees how far each atom went. */
+static void remember_positions(run_ctx *c)
+{
+    size_t n = c->atoms.n;
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < n; i++)
+            c->r_before[k * n + i] =
+                c->atoms.r[k][i] + (double)c->atoms.image[k][i] * c->box.len[k];
+}
+
+/* The largest of an atom's displacement in the last step and its speed times dt (where
+ * the next step would take it), squared; both, since a thermostat can stop atoms dead
+ * after a blow-up (velocities scaled to zero) while the positions have already jumped. */
+static double move2_of_atom(const run_ctx *c, size_t i)
+{
+    size_t n = c->atoms.n;
+    double d2 = 0.0, v2 = 0.0;
+    for (int k = 0; k < 3; k++) {
+        double d = c->atoms.r[k][i] + (double)c->atoms.image[k][i] * c->box.len[k] -
+                   c->r_before[k * n + i];
+        double v = c->atoms.v[k][i] * c->md.dt_ps;
+        d2 += d * d;
+        v2 += v * v;
+    }
+    return !(d2 <= v2) ? d2 : v2; /* NaN propagates */
+}
+
+/* The atom that moved farthest in the last step, and the guard. */
 static gmd_status guard(run_ctx *c, const char *stage, gmd_error *err)
 {
     double pe = gmd_tally_total(&c->tally);
     size_t worst = 0;
-    double vmax2 = 0.0;
+    double max2 = 0.0;
     for (size_t i = 0; i < c->atoms.n; i++) {
-        double v2 = c->atoms.v[0][i] * c->atoms.v[0][i] + c->atoms.v[1][i] * c->atoms.v[1][i] +
-                    c->atoms.v[2][i] * c->atoms.v[2][i];
-        if (!(v2 <= vmax2)) { /* catches NaN too */
-            vmax2 = v2;
+        double m2 = move2_of_atom(c, i);
+        if (!(m2 <= max2)) { /* catches NaN too */
+            max2 = m2;
             worst = i;
         }
     }
-    double move = sqrt(vmax2) * c->md.dt_ps;
+    double move = sqrt(max2);
     if (isfinite(pe) && move <= GUARD_MAX_MOVE_A) return GMD_OK;
     return gmd_fail(
         err, GMD_ERR_PHYSICS,
@@ -367,6 +412,7 @@ static gmd_status run_md_stage(run_ctx *c, int s, long first_step, gmd_error *er
             return gmd_fail(err, GMD_ERR_INTERNAL, "stopped after %ld steps as asked (test)",
                             c->steps_this_session);
         c->md.t_target_K = stage_target(g, k + 1);
+        remember_positions(c);
         gmd_status st = gmd_md_step(&c->md, &c->ff, &c->model, &c->box, &c->atoms, &c->tally, err);
         if (st == GMD_ERR_PHYSICS) st = locate_failure(c, name, st, err);
         if (st == GMD_OK) st = guard(c, name, err);
@@ -459,6 +505,9 @@ static gmd_status run_body(run_ctx *c, gmd_error *err)
     if ((st = gmd_model_create(&c->model, &c->ff, &mo, &c->box, &c->atoms, err)) != GMD_OK)
         return st;
     c->have_model = 1;
+    c->r_before = gmd_calloc(3 * (c->atoms.n ? c->atoms.n : 1), sizeof *c->r_before,
+                             "positions before a step", err);
+    if (!c->r_before) return GMD_ERR_NOMEM;
     c->total_steps = count_md_steps(in);
     if ((st = open_outputs(c, resume, err)) != GMD_OK) return st;
     if (!resume) {
@@ -473,6 +522,11 @@ static gmd_status run_body(run_ctx *c, gmd_error *err)
                                  "step,time_ps,T_K,pe_eV,ke_eV,etot_eV,conserved_eV,"
                                  "pressure_bar,stage\n");
         if (st == GMD_OK) st = gmd_model_compute(&c->model, &c->box, &c->atoms, &c->tally, err);
+        if (st == GMD_ERR_PHYSICS && err) { /* e.g. overlapping atoms: say where they are */
+            char msg[GMD_ERROR_MSG_LEN];
+            snprintf(msg, sizeof msg, "%s", err->message);
+            st = gmd_fail(err, st, "%s: in the starting configuration: %s", in->config, msg);
+        }
         if (st == GMD_OK && !isfinite(gmd_tally_total(&c->tally)))
             st = gmd_fail(err, GMD_ERR_PHYSICS,
                           "%s: the starting energy is not finite: atoms overlap; start with a "
@@ -514,6 +568,7 @@ gmd_status gmd_run_execute(const gmd_run_input *in, const gmd_run_options *opt, 
     }
     if (c->have_model) gmd_model_free(&c->model);
     gmd_atoms_free(&c->atoms);
+    free(c->r_before);
     free(c);
     return st;
 }

@@ -532,3 +532,209 @@ def pressure_voigt(virial, box):
     """Virial tensor (eV) -> pressure [xx, yy, zz, xy, xz, yz] in bar."""
     p = virial / float(np.prod(box)) * EV_A3_TO_BAR
     return np.array([p[0, 0], p[1, 1], p[2, 2], p[0, 1], p[0, 2], p[1, 2]])
+
+
+# ---------------------------------------------------------------------------------------
+# Dynamics: glassmd runs, LAMMPS MD scripts, drift fits (test_dynamics_lammps.py and
+# bench/bench_nvt.py)
+# ---------------------------------------------------------------------------------------
+def write_ff_threebody(src, dst, width=None, taper=None, drop=False):
+    """Copies the force field src to dst with every [threebody] line given another taper
+    width (A) and/or taper ('smooth' / 'hard'), or without the section (drop=True)."""
+    if drop:
+        return write_ff_variant(src, dst, no_threebody=True)
+    out = []
+    section = None
+    with open(src) as fh:
+        for raw in fh:
+            stripped = raw.split("#", 1)[0].strip()
+            if stripped.startswith("["):
+                section = stripped.strip("[]").strip()
+            elif section == "threebody" and stripped:
+                cols = stripped.split()
+                cols += ["0.2", "smooth"][len(cols) - 5:] if len(cols) < 7 else []
+                if width is not None:
+                    cols[5] = "%g" % width
+                if taper is not None:
+                    cols[6] = taper
+                raw = " ".join(cols) + "\n"
+            out.append(raw)
+    with open(dst, "w") as fh:
+        fh.writelines(out)
+    return dst
+
+
+def write_nb3b(path, ff):
+    """LAMMPS nb3b/harmonic parameter file for the [threebody] lines of ff (hard cut at
+    r3): entry `vertex end end k theta0 r3`; every other triplet of elements k = 0, cut 0
+    (LAMMPS needs an entry for each)."""
+    names = [n for n, _, _ in ff["species"]]
+    terms = {(v, e): (k, th, r3) for v, e, k, th, r3, _, _ in ff["threebody"]}
+    with open(path, "w") as fh:
+        for a in names:
+            for b in names:
+                for c in names:
+                    k, th, r3 = terms.get((a, b), (0.0, 0.0, 0.0)) if b == c else (0.0, 0.0, 0.0)
+                    fh.write("%s %s %s %.17g %.17g %.17g\n" % (a, b, c, k, th, r3))
+    return path
+
+
+def lammps_md_script(datafile, ff, steps, ensemble="nve", T=None, T_end=None, tdamp=0.1,
+                     dt_ps=0.001, threebody=False, nb3b="ff.nb3b", cutoff=10.0, accuracy=1e-5,
+                     thermo_every=100, table0=True):
+    """LAMMPS input for MD from datafile (its Velocities section is the start):
+    buck/coul/long CUTOFF + pppm ACCURACY [+ nb3b/harmonic, the hard cut], fix nve or
+    fix nvt temp T T_end tdamp (LAMMPS's default chain of 3), thermo every thermo_every
+    with pe ke etotal temp and, for nvt, the chain's energy f_md (etotal + f_md is the
+    conserved quantity). No dump."""
+    names = " ".join(n for n, _, _ in ff["species"])
+    if threebody:
+        pair = ("pair_style hybrid/overlay buck/coul/long %g nb3b/harmonic\n" % cutoff +
+                lammps_pair_coeffs(ff, style="buck/coul/long") +
+                "pair_coeff * * nb3b/harmonic %s %s\n" % (nb3b, names))
+    else:
+        pair = "pair_style buck/coul/long %g\n" % cutoff + lammps_pair_coeffs(ff)
+    if ensemble == "nve":
+        fix = "fix md all nve\n"
+    else:
+        fix = "fix md all nvt temp %.17g %.17g %.17g\n" % (T, T if T_end is None else T_end, tdamp)
+    return (lammps_header(datafile, ff) + pair + "kspace_style pppm %g\n" % accuracy +
+            ("pair_modify table 0\n" if table0 else "") +
+            "timestep %.17g\n" % dt_ps + fix +
+            "thermo_style custom step time temp pe ke etotal %s\n" %
+            ("f_md" if ensemble != "nve" else "") +
+            "thermo_modify norm no format float %%.17g\nthermo %d\nrun %d\n" % (thermo_every, steps))
+
+
+def lammps_thermo_arrays(log):
+    """Thermo rows of a LAMMPS MD log as numpy arrays {column: array}."""
+    rows = parse_thermo(log)
+    return {k: np.array([r[k] for r in rows]) for k in rows[0]}
+
+
+def write_run_input(path, config, forcefield, stages, **keys):
+    """A `glassmd run` input (docs/run-input.md): config, forcefield, the given keys
+    (seed defaults to 1, traj_every and checkpoint_every to 0) and one `stage = ...` line
+    per element of stages."""
+    keys.setdefault("seed", 1)
+    keys.setdefault("traj_every", 0)
+    keys.setdefault("checkpoint_every", 0)
+    lines = ["config = %s\n" % config, "forcefield = %s\n" % forcefield]
+    lines += ["%s = %s\n" % kv for kv in keys.items()]
+    lines += ["stage = %s\n" % s for s in stages]
+    with open(path, "w") as fh:
+        fh.writelines(lines)
+    return path
+
+
+def run_glassmd_run(input_path, threads=None, timeout=3600):
+    """Runs `glassmd run INPUT [--threads N]`; returns (output folder, wall seconds).
+    The output folder is NAME.out beside the input unless the input sets output_dir."""
+    import time
+    exe = glassmd_binary()
+    if exe is None:
+        raise RuntimeError("glassmd binary not found: set GLASSMD to the glassmd executable")
+    cmd = [exe, "run", input_path]
+    if threads:
+        cmd += ["--threads", str(threads)]
+    env = dict(os.environ)
+    if threads:
+        env["OMP_NUM_THREADS"] = str(threads)
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=os.path.dirname(os.path.abspath(input_path)),
+                          capture_output=True, text=True, timeout=timeout, env=env)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError("glassmd run failed (rc %d): %s\n%s%s" %
+                           (proc.returncode, " ".join(cmd), proc.stdout[-2000:],
+                            proc.stderr[-2000:]))
+    return os.path.splitext(os.path.abspath(input_path))[0] + ".out", wall
+
+
+def read_glassmd_thermo(path):
+    """thermo.csv of `glassmd run` as {column: array} (the stage column as a list of
+    str); an incomplete last line (a run still writing) is left out."""
+    with open(path) as fh:
+        header = fh.readline().strip().split(",")
+        rows = [line.strip().split(",") for line in fh if line.endswith("\n")]
+        rows = [r for r in rows if len(r) == len(header)]
+    out = {}
+    for k, name in enumerate(header):
+        col = [r[k] for r in rows]
+        out[name] = col if name == "stage" else np.array([float(c) for c in col])
+    return out
+
+
+def data_file_velocities(path):
+    """(ids, types, velocities N x 3 in A/ps) of a LAMMPS data file, sorted by id; the
+    Velocities section must be there (RuntimeError otherwise)."""
+    with open(path) as fh:
+        lines = fh.read().split("\n")
+
+    def section(name):
+        try:
+            start = next(k for k, l in enumerate(lines) if l.split("#")[0].strip() == name)
+        except StopIteration:
+            raise RuntimeError("%s: no %s section" % (path, name)) from None
+        rows = []
+        for line in lines[start + 1:]:
+            cols = line.split("#")[0].split()
+            if not cols:
+                if rows:
+                    break
+                continue
+            rows.append([float(c) for c in cols])
+        return np.array(rows)
+
+    atoms = section("Atoms")
+    vel = section("Velocities")
+    atoms = atoms[np.argsort(atoms[:, 0])]
+    vel = vel[np.argsort(vel[:, 0])]
+    if len(vel) != len(atoms) or np.any(vel[:, 0] != atoms[:, 0]):
+        raise RuntimeError("%s: Velocities and Atoms ids differ" % path)
+    return atoms[:, 0].astype(int), atoms[:, 1].astype(int), vel[:, 1:4]
+
+
+KB_EV_K = 8.617343e-5  # LAMMPS metal boltz
+MVV2E = 1.0364269e-4  # LAMMPS metal mvv2e: (g/mol)(A/ps)^2 -> eV
+
+
+def temperature_from_velocities(masses, vel):
+    """Temperature with 3N - 3 degrees of freedom (LAMMPS compute temp)."""
+    ke2 = float(np.sum(np.asarray(masses)[:, None] * vel * vel)) * MVV2E
+    return ke2 / ((3 * len(masses) - 3) * KB_EV_K)
+
+
+def drift_fit(t_ps, e_per_atom):
+    """Least-squares line through the energy per atom (eV) against time (ps). Returns
+    {'slope': eV/atom/ns, 'se_ols': the ordinary least-squares standard error of the slope
+    (assumes independent residuals), 'se': the same inflated for the correlation of
+    successive residuals (AR(1): factor sqrt((1 + rho)/(1 - rho)), rho the lag-1
+    autocorrelation of the residuals, clipped to [0, 0.99]), 'rho', 'rms' (residual RMS,
+    eV/atom), 'n'}. Use 'se' (the corrected one) to compare drifts."""
+    t = np.asarray(t_ps, float)
+    e = np.asarray(e_per_atom, float)
+    n = len(t)
+    A = np.vstack([t - t.mean(), np.ones(n)]).T
+    coef, *_ = np.linalg.lstsq(A, e, rcond=None)
+    res = e - A @ coef
+    sxx = float(np.sum((t - t.mean()) ** 2))
+    s2 = float(res @ res) / max(n - 2, 1)
+    se_ols = math.sqrt(s2 / sxx) if sxx > 0 else float("inf")
+    rho = float(np.corrcoef(res[:-1], res[1:])[0, 1]) if n > 3 and np.std(res) > 0 else 0.0
+    rho = min(max(rho, 0.0), 0.99)
+    se = se_ols * math.sqrt((1 + rho) / (1 - rho))
+    return {"slope": coef[0] * 1e3, "se_ols": se_ols * 1e3, "se": se * 1e3, "rho": rho,
+            "rms": math.sqrt(float(res @ res) / n), "n": n}
+
+
+def mean_with_se(x, block=None):
+    """Mean of a correlated series and its standard error from block averages (block
+    length default n // 10, at least 1)."""
+    x = np.asarray(x, float)
+    n = len(x)
+    block = block or max(1, n // 10)
+    nb = n // block
+    means = x[:nb * block].reshape(nb, block).mean(axis=1)
+    se = float(np.std(means, ddof=1) / math.sqrt(nb)) if nb > 1 else float("inf")
+    return float(x.mean()), se

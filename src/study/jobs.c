@@ -1,0 +1,432 @@
+/* jobs.c - what each job of a study does, run in-process by a worker (a forked child of
+ * the local pool, or an MPI rank).
+ *
+ * MD jobs write a plain run input (run.in) into their folder and hand it to
+ * gmd_run_execute, so every MD job can be repeated by hand with `glassmd run run.in`.
+ * The isotherm job runs two such inputs: equil/ (NVT isotherm_equil, no trajectory) and
+ * then the production in the job folder itself from equil/final.data, so the trajectory
+ * holds production frames only. Analysis jobs run `glassmd analyze` as a child process of
+ * the worker (posix_spawn of the glassmd executable; its output goes to analyze.log):
+ * the analysis library has no single entry point yet, the command line is its contract.
+ *
+ * job.json is written by the worker only (one writer per file): "running" with the inputs
+ * hash when it starts, "done" or "failed" (with the error) at the end. A job found
+ * "running" or "failed" with the same inputs hash resumes from its checkpoints; with
+ * another hash its checkpoints are removed and it starts over. */
+#define _POSIX_C_SOURCE 200809L
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <omp.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "glassmd/arrhenius.h"
+#include "glassmd/build.h"
+#include "glassmd/config_io.h"
+#include "glassmd/run.h"
+#include "study_internal.h"
+
+extern char **environ;
+
+typedef struct job_ctx {
+    const gmd_study_plan *plan;
+    const gmd_study_job *job;
+    const char *exe;
+    int resumable;
+    double progress_base, progress_weight; /* share of the job of the current sub-run */
+    char path[GMD_PATH_LEN + 64];
+} job_ctx;
+
+static const char *in_dir(job_ctx *c, const char *dir, const char *name)
+{
+    gmd_study_join(c->path, sizeof c->path, dir, name);
+    return c->path;
+}
+
+/* ---- progress and job.json ----------------------------------------------------------- */
+
+static void write_progress(const gmd_study_job *job, double fraction)
+{
+    char path[GMD_PATH_LEN + 16], text[32];
+    gmd_study_join(path, sizeof path, job->dir, "progress");
+    int n = snprintf(text, sizeof text, "%8.6f\n", fraction);
+    int fd = open(path, O_WRONLY | O_CREAT, 0666);
+    if (fd < 0) return;
+    if (pwrite(fd, text, (size_t)n, 0) < 0) { /* progress is best effort */
+    }
+    close(fd);
+}
+
+double gmd_study_job_read_progress(const gmd_study_job *job)
+{
+    char path[GMD_PATH_LEN + 16];
+    gmd_study_join(path, sizeof path, job->dir, "progress");
+    FILE *f = fopen(path, "r");
+    double x = 0.0;
+    if (f) {
+        if (fscanf(f, "%lf", &x) != 1) x = 0.0;
+        fclose(f);
+    }
+    return x;
+}
+
+static void on_run_progress(const gmd_run_progress *p, void *user)
+{
+    job_ctx *c = user;
+    double f = p->total_steps > 0 ? (double)p->step / (double)p->total_steps : 0.0;
+    write_progress(c->job, c->progress_base + c->progress_weight * f);
+}
+
+static gmd_status write_job_json(const job_ctx *c, const char *status, double wall_s,
+                                 const char *error, gmd_error *err)
+{
+    const gmd_study_job *job = c->job;
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return gmd_fail(err, GMD_ERR_NOMEM, "out of memory for job.json");
+    cJSON_AddStringToObject(o, "name", job->name);
+    cJSON_AddStringToObject(o, "kind", gmd_job_kind_name(job->kind));
+    cJSON *deps = cJSON_AddArrayToObject(o, "deps");
+    for (int d = 0; d < job->ndeps; d++)
+        cJSON_AddItemToArray(deps, cJSON_CreateString(c->plan->jobs[job->deps[d]].name));
+    char hash[32];
+    snprintf(hash, sizeof hash, "%016llx", job->hash);
+    cJSON_AddStringToObject(o, "inputs_hash", hash);
+    cJSON_AddStringToObject(o, "params", job->params);
+    if (job->input_file[0]) cJSON_AddStringToObject(o, "input_file", job->input_file);
+    cJSON_AddStringToObject(o, "status", status);
+    cJSON_AddNumberToObject(o, "wall_s", wall_s);
+    cJSON_AddNumberToObject(o, "threads", c->plan->study->threads_per_job);
+    cJSON_AddBoolToObject(o, "resumed", c->resumable);
+    if (error) cJSON_AddStringToObject(o, "error", error);
+    char path[GMD_PATH_LEN + 16];
+    gmd_study_join(path, sizeof path, job->dir, "job.json");
+    gmd_status st = gmd_study_write_json_atomic(path, o, err);
+    cJSON_Delete(o);
+    return st;
+}
+
+void gmd_study_job_read_error(const gmd_study_job *job, char *msg, size_t len)
+{
+    char path[GMD_PATH_LEN + 16];
+    gmd_study_join(path, sizeof path, job->dir, "job.json");
+    cJSON *o = gmd_study_read_json(path);
+    const cJSON *e = o ? cJSON_GetObjectItemCaseSensitive(o, "error") : NULL;
+    if (cJSON_IsString(e))
+        snprintf(msg, len, "%s", e->valuestring);
+    else
+        snprintf(msg, len, "the job stopped without a message (killed? see %s)", job->dir);
+    cJSON_Delete(o);
+}
+
+/* Same inputs hash, and not finished: the job continues from its checkpoints. */
+static int previous_run_resumable(const gmd_study_job *job)
+{
+    char path[GMD_PATH_LEN + 16], want[32];
+    gmd_study_join(path, sizeof path, job->dir, "job.json");
+    snprintf(want, sizeof want, "%016llx", job->hash);
+    cJSON *o = gmd_study_read_json(path);
+    const cJSON *h = o ? cJSON_GetObjectItemCaseSensitive(o, "inputs_hash") : NULL;
+    const cJSON *s = o ? cJSON_GetObjectItemCaseSensitive(o, "status") : NULL;
+    int yes = cJSON_IsString(h) && !strcmp(h->valuestring, want) && cJSON_IsString(s) &&
+              strcmp(s->valuestring, "done") != 0;
+    cJSON_Delete(o);
+    return yes;
+}
+
+/* ---- MD jobs ------------------------------------------------------------------------------ */
+
+static const char *threebody_word(const gmd_study *s)
+{
+    if (!s->threebody) return "off";
+    if (s->taper == GMD_TAPER_SMOOTH) return "smooth";
+    if (s->taper == GMD_TAPER_HARD) return "hard";
+    return "on";
+}
+
+/* Writes DIR/run.in for one MD run and executes it (resuming when allowed). */
+static gmd_status run_md(job_ctx *c, const char *dir, const char *config, const char *stages,
+                         long traj_every, gmd_error *err)
+{
+    const gmd_study *s = c->plan->study;
+    gmd_status st = gmd_study_mkdirs(dir, err);
+    if (st != GMD_OK) return st;
+    if (!c->resumable) unlink(in_dir(c, dir, "checkpoint.bin"));
+    char input[GMD_PATH_LEN + 16];
+    gmd_study_join(input, sizeof input, dir, "run.in");
+    FILE *f = fopen(input, "w");
+    if (!f) return gmd_fail(err, GMD_ERR_IO, "%s: cannot write (%s)", input, strerror(errno));
+    fprintf(f, "# written by glassmd study for the job %s; rerun by hand: glassmd run run.in\n",
+            c->job->name);
+    fprintf(f, "config = %s\nforcefield = %s\nseed = %llu\noutput_dir = %s\n", config,
+            s->forcefield, (unsigned long long)(s->seed + (uint64_t)c->job->replica - 1), dir);
+    if (s->kspace_set)
+        fprintf(f, "kspace = %s\n",
+                s->kspace == GMD_KSPACE_EWALD  ? "ewald"
+                : s->kspace == GMD_KSPACE_PPPM ? "pppm"
+                                               : "none");
+    if (s->accuracy > 0) fprintf(f, "accuracy = %.17g\n", s->accuracy);
+    if (s->cutoff > 0) fprintf(f, "cutoff = %.17g\n", s->cutoff);
+    fprintf(f, "threebody = %s\ndt_fs = %.17g\nthermo_every = 100\n", threebody_word(s), s->dt_fs);
+    fprintf(f, "traj_every = %ld\ntraj_format = %s\n", traj_every,
+            !traj_every    ? "none"
+            : s->traj_dump ? "dump"
+                           : "netcdf");
+    fprintf(f, "checkpoint_every = %ld\nthreads = %d\n%s", s->checkpoint_every, s->threads_per_job,
+            stages);
+    if (fclose(f) != 0) return gmd_fail(err, GMD_ERR_IO, "%s: cannot write", input);
+    gmd_run_input *in = gmd_calloc(1, sizeof *in, "run input", err);
+    if (!in) return GMD_ERR_NOMEM;
+    st = gmd_run_input_read(in, input, err);
+    if (st == GMD_OK) {
+        gmd_run_options opt = {.resume = c->resumable,
+                               .progress = on_run_progress,
+                               .progress_user = c,
+                               .progress_every = 200};
+        st = gmd_run_execute(in, &opt, err);
+    }
+    free(in);
+    return st;
+}
+
+static gmd_status job_build(job_ctx *c, gmd_error *err)
+{
+    const gmd_study *s = c->plan->study;
+    const gmd_study_composition *comp = &s->comp[c->job->comp];
+    gmd_box box;
+    gmd_atoms atoms;
+    memset(&atoms, 0, sizeof atoms);
+    gmd_build_options bo = {.density = comp->density,
+                            .seed = (unsigned long)(s->seed + (uint64_t)c->job->replica - 1),
+                            .min_distance_scale = 1.0};
+    gmd_status st = gmd_build_random(&s->ff, comp->counts, &bo, &box, &atoms, err);
+    if (st == GMD_OK)
+        st = gmd_config_write(in_dir(c, c->job->dir, "start.data"), GMD_CONFIG_LAMMPS_DATA, &s->ff,
+                              &box, &atoms, "random start written by glassmd study", err);
+    gmd_atoms_free(&atoms);
+    return st;
+}
+
+static gmd_status job_melt(job_ctx *c, gmd_error *err)
+{
+    const gmd_study *s = c->plan->study;
+    char stages[512];
+    snprintf(stages, sizeof stages,
+             "stage = minimize ftol=0.1 max_step=0.1 max_steps=2000\n"
+             "stage = nvt time=%.17gps T=%.17gK\n",
+             s->melt_time_ps, s->melt_T_K);
+    return run_md(c, c->job->dir, c->job->input_file, stages, 0, err);
+}
+
+/* The ramp melt_T -> glass_T cut at each isotherm below melt_T, with a write stage at
+ * each cut: T<K>.data holds positions and velocities there. */
+static gmd_status job_quench(job_ctx *c, gmd_error *err)
+{
+    const gmd_study *s = c->plan->study;
+    char stages[8192];
+    size_t n = 0;
+    double from = s->melt_T_K;
+    for (int i = 0; i < s->nisotherms; i++) {
+        double T = s->isotherm_K[i];
+        if (T >= s->melt_T_K) continue; /* taken from the melt */
+        char label[32];
+        gmd_study_temp_label(T, label, sizeof label);
+        n += (size_t)snprintf(stages + n, sizeof stages - n,
+                              "stage = ramp from=%.17gK to=%.17gK rate=%.17gK/ps\n"
+                              "stage = write file=T%s.data\n",
+                              from, T, s->quench_rate_K_ps, label);
+        from = T;
+    }
+    if (from > s->glass_T_K)
+        snprintf(stages + n, sizeof stages - n,
+                 "stage = ramp from=%.17gK to=%.17gK rate=%.17gK/ps\n", from, s->glass_T_K,
+                 s->quench_rate_K_ps);
+    return run_md(c, c->job->dir, c->job->input_file, stages, 0, err);
+}
+
+static gmd_status job_isotherm(job_ctx *c, gmd_error *err)
+{
+    const gmd_study *s = c->plan->study;
+    const gmd_study_job *job = c->job;
+    char equil[GMD_PATH_LEN + 16], stages[256], done[GMD_PATH_LEN + 32];
+    gmd_study_join(equil, sizeof equil, job->dir, "equil");
+    gmd_study_join(done, sizeof done, equil, "DONE");
+    double total = s->isotherm_equil_ps + s->isotherm_time_ps;
+    struct stat sb;
+    if (!c->resumable) unlink(done);
+    gmd_status st = GMD_OK;
+    if (stat(done, &sb) != 0) {
+        c->progress_weight = s->isotherm_equil_ps / total;
+        snprintf(stages, sizeof stages, "stage = nvt time=%.17gps T=%.17gK\n", s->isotherm_equil_ps,
+                 job->T_K);
+        st = run_md(c, equil, job->input_file, stages, 0, err);
+        FILE *f = st == GMD_OK ? fopen(done, "w") : NULL;
+        if (f) fclose(f);
+    }
+    if (st != GMD_OK) return st;
+    c->progress_base = s->isotherm_equil_ps / total;
+    c->progress_weight = s->isotherm_time_ps / total;
+    char start[GMD_PATH_LEN + 32];
+    gmd_study_join(start, sizeof start, equil, "final.data");
+    snprintf(stages, sizeof stages, "stage = nvt time=%.17gps T=%.17gK\n", s->isotherm_time_ps,
+             job->T_K);
+    return run_md(c, job->dir, start, stages, s->traj_every, err);
+}
+
+static gmd_status job_glass(job_ctx *c, gmd_error *err)
+{
+    const gmd_study *s = c->plan->study;
+    char stages[256];
+    snprintf(stages, sizeof stages, "stage = nvt time=%.17gps T=%.17gK\n", s->glass_time_ps,
+             c->job->T_K);
+    return run_md(c, c->job->dir, c->job->input_file, stages, s->traj_every, err);
+}
+
+/* ---- analysis jobs --------------------------------------------------------------------------- */
+
+static void last_line(const char *path, char *out, size_t len)
+{
+    out[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    char line[2048];
+    while (fgets(line, sizeof line, f))
+        if (line[0] != '\n' && line[0] != '\r') gmd_study_copy(out, len, line);
+    fclose(f);
+    size_t n = strlen(out);
+    while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        out[--n] = '\0';
+}
+
+static gmd_status job_analysis(job_ctx *c, gmd_error *err)
+{
+    const gmd_study *s = c->plan->study;
+    const gmd_study_job *job = c->job;
+    const gmd_study_job *md = &c->plan->jobs[job->deps[0]];
+    char traj[GMD_PATH_LEN + 16], dt[64], T[64], threads[32], fit[96], log[GMD_PATH_LEN + 16];
+    gmd_study_join(traj, sizeof traj, md->dir, s->traj_dump ? "traj.dump" : "traj.nc");
+    snprintf(dt, sizeof dt, "%.17g", s->dt_fs);
+    snprintf(T, sizeof T, "%.17g", job->T_K);
+    snprintf(threads, sizeof threads, "%d", s->threads_per_job);
+    snprintf(fit, sizeof fit, "%.17g:%.17g", s->msd_fit_t0_ps, s->msd_fit_t1_ps);
+    gmd_study_join(log, sizeof log, job->dir, "analyze.log");
+    char *argv[24];
+    int a = 0;
+    argv[a++] = (char *)c->exe;
+    argv[a++] = "analyze";
+    argv[a++] = traj;
+    argv[a++] = "--ff";
+    argv[a++] = (char *)s->forcefield;
+    argv[a++] = "--dt";
+    argv[a++] = dt;
+    argv[a++] = "--temperature";
+    argv[a++] = T;
+    argv[a++] = "--out";
+    argv[a++] = (char *)job->dir;
+    argv[a++] = "--threads";
+    argv[a++] = threads;
+    if (s->exp_sq[0]) {
+        argv[a++] = "--exp-sq";
+        argv[a++] = (char *)s->exp_sq;
+    }
+    if (s->msd_fit_t1_ps > 0) {
+        argv[a++] = "--msd-fit";
+        argv[a++] = fit;
+    }
+    argv[a] = NULL;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    pid_t pid;
+    int rc = posix_spawn(&pid, c->exe, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+        return gmd_fail(err, GMD_ERR_IO, "cannot start %s analyze (%s)", c->exe, strerror(rc));
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return gmd_fail(err, GMD_ERR_INTERNAL, "waitpid: %s", strerror(errno));
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return GMD_OK;
+    char msg[1024];
+    last_line(log, msg, sizeof msg);
+    return gmd_fail(err, GMD_ERR_VALUE, "glassmd analyze of %s failed: %s (full output in %s)",
+                    traj, msg[0] ? msg : "no message", log);
+}
+
+static gmd_status job_arrhenius(job_ctx *c, gmd_error *err)
+{
+    const gmd_study_job *job = c->job;
+    const char **dirs = gmd_calloc((size_t)job->ndeps + 1, sizeof *dirs, "arrhenius dirs", err);
+    cJSON *results = cJSON_CreateObject();
+    gmd_status st = dirs && results ? GMD_OK : gmd_fail(err, GMD_ERR_NOMEM, "out of memory");
+    for (int d = 0; st == GMD_OK && d < job->ndeps; d++)
+        dirs[d] = c->plan->jobs[job->deps[d]].dir;
+    if (st == GMD_OK) st = gmd_arrhenius_from_results(dirs, job->ndeps, job->dir, results, err);
+    if (st == GMD_OK)
+        st = gmd_study_write_json_atomic(in_dir(c, job->dir, "results.json"), results, err);
+    cJSON_Delete(results);
+    free(dirs);
+    return st;
+}
+
+static gmd_status job_report(job_ctx *c, gmd_error *err)
+{
+    return gmd_study_report(c->plan->study, err);
+}
+
+/* ---- the entry point ------------------------------------------------------------------------- */
+
+static gmd_status dispatch(job_ctx *c, gmd_error *err)
+{
+    switch (c->job->kind) {
+    case GMD_JOB_BUILD:
+        return job_build(c, err);
+    case GMD_JOB_MELT:
+        return job_melt(c, err);
+    case GMD_JOB_QUENCH:
+        return job_quench(c, err);
+    case GMD_JOB_ISOTHERM:
+        return job_isotherm(c, err);
+    case GMD_JOB_GLASS:
+        return job_glass(c, err);
+    case GMD_JOB_ANALYSIS:
+        return job_analysis(c, err);
+    case GMD_JOB_ARRHENIUS:
+        return job_arrhenius(c, err);
+    case GMD_JOB_SUMMARY:
+        return gmd_study_write_summary(c->plan, err);
+    case GMD_JOB_REPORT:
+        return job_report(c, err);
+    }
+    return gmd_fail(err, GMD_ERR_INTERNAL, "unknown job kind %d", (int)c->job->kind);
+}
+
+gmd_status gmd_study_job_execute(const gmd_study_plan *plan, int j, const char *exe, gmd_error *err)
+{
+    job_ctx c = {.plan = plan, .job = &plan->jobs[j], .exe = exe, .progress_weight = 1.0};
+    if (!c.job->hash_known)
+        return gmd_fail(err, GMD_ERR_INTERNAL, "job %s started before its inputs were known",
+                        c.job->name);
+    gmd_status st = gmd_study_mkdirs(c.job->dir, err);
+    if (st != GMD_OK) return st;
+    omp_set_num_threads(plan->study->threads_per_job);
+    c.resumable = previous_run_resumable(c.job);
+    if ((st = write_job_json(&c, "running", 0.0, NULL, err)) != GMD_OK) return st;
+    double t0 = gmd_study_now();
+    st = dispatch(&c, err);
+    double wall = gmd_study_now() - t0;
+    gmd_error jerr;
+    gmd_status js = write_job_json(&c, st == GMD_OK ? "done" : "failed", wall,
+                                   st == GMD_OK ? NULL : (err ? err->message : "failed"), &jerr);
+    unlink(in_dir(&c, c.job->dir, "progress"));
+    if (st == GMD_OK && js != GMD_OK) {
+        if (err) *err = jerr;
+        st = js;
+    }
+    return st;
+}

@@ -1,0 +1,50 @@
+/* study_internal.h - helpers shared by the files of src/study that run a study (plan.c,
+ * jobs.c, runner.c, mpi.c, summary.c); not a public contract. */
+#ifndef GLASSMD_STUDY_INTERNAL_H
+#define GLASSMD_STUDY_INTERNAL_H
+
+#include <stdint.h>
+
+#include "glassmd/study_plan.h"
+
+struct cJSON;
+
+/* FNV-1a of a file's bytes folded into h; *ok = 0 when it cannot be read. */
+uint64_t gmd_study_hash_file(const char *path, uint64_t h, int *ok);
+/* Parses a JSON file; NULL when missing or malformed. */
+struct cJSON *gmd_study_read_json(const char *path);
+/* Writes PATH.tmp then renames it over PATH. */
+gmd_status gmd_study_write_json_atomic(const char *path, const struct cJSON *json, gmd_error *err);
+/* DIR/NAME into out (cut to len: study paths are far shorter than GMD_PATH_LEN). */
+void gmd_study_join(char *out, size_t len, const char *dir, const char *name);
+/* text into out, cut to len */
+void gmd_study_copy(char *out, size_t len, const char *text);
+/* mkdir -p */
+gmd_status gmd_study_mkdirs(const char *path, gmd_error *err);
+/* "1000" for 1000 K: how temperatures appear in file and folder names. */
+void gmd_study_temp_label(double T, char *out, size_t len);
+
+/* Reads job j's progress file (0..1), 0 when absent. */
+double gmd_study_job_read_progress(const gmd_study_job *job);
+/* Reads the error message of a failed job from its job.json (or a generic one). */
+void gmd_study_job_read_error(const gmd_study_job *job, char *msg, size_t len);
+
+/* The scheduler, shared by the local pool and MPI: a backend starts jobs in slots and
+ * reports finished ones. */
+typedef struct gmd_study_backend {
+    int nslots;
+    void *ctx;
+    /* starts job j (its hash known) in a free slot */
+    gmd_status (*start)(void *ctx, gmd_study_plan *plan, int j, int slot, gmd_error *err);
+    /* waits at most timeout_s for a finished job: returns its slot (and *ok = 1 when it
+     * succeeded, *wall_s its wall time) or -1 when none finished */
+    int (*wait)(void *ctx, double timeout_s, int *ok, double *wall_s);
+} gmd_study_backend;
+
+gmd_status gmd_study_schedule(gmd_study_plan *plan, const gmd_study_run_options *opt,
+                              gmd_study_backend *backend, gmd_error *err);
+
+/* Monotonic seconds (no OpenMP: the scheduler must not start an OpenMP runtime). */
+double gmd_study_now(void);
+
+#endif

@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# test_study.sh - `glassmd study` end to end on a tiny study: two compositions (x = 0.5,
+# 0.8) of 120 atoms (14.1 A box at 0.043 atoms/A^3, so cutoff 6 A with Ewald), a 2 ps
+# melt, a quench at 1000 K/ps cut at 1500 and 1000 K, three isotherms (2000 K from the
+# melt) of 0.5 + 2 ps, a 2 ps glass; 26 jobs in all.
+#  1. it runs end to end; every analysis has results.json with a finite D(Na), the
+#     summaries and the report exist; a second run skips every job and touches nothing;
+#  2. a copy killed with -9 in the middle of an isotherm (its workers die with it) and run
+#     again resumes that job from its checkpoint, redoes no finished job (job.json mtimes),
+#     and ends with the same final.data files (byte for byte) and analysis numbers as the
+#     uninterrupted run;
+#  3. changing the lowest isotherm (1000 -> 900 K) redoes the quench (its cut points
+#     changed), that isotherm, the glass (the quench's end changed) and what depends on
+#     them, and skips the two isotherms above it (their starting files are byte-identical);
+#  4. mpirun -np 3 (rank 0 schedules, two worker ranks) gives the same final.data files and
+#     analysis numbers as the single-process run;
+#  5. bad study files stop before any job runs, with file, line and fix.
+# Environment: GLASSMD (the binary), GLASSMD_SOURCE_DIR, GLASSMD_TEST_TMP (scratch).
+set -uo pipefail
+GLASSMD=${GLASSMD:?set GLASSMD to the glassmd binary}
+SRC=${GLASSMD_SOURCE_DIR:?set GLASSMD_SOURCE_DIR}
+TMP=${GLASSMD_TEST_TMP:-/tmp}/study.$$
+mkdir -p "$TMP"
+trap 'rm -rf "$TMP"' EXIT
+export OMP_WAIT_POLICY=passive
+FF="$SRC/data/forcefields/na2s-sis2.ff"
+failures=0
+fail() {
+    echo "FAIL: $*"
+    failures=$((failures + 1))
+}
+
+write_study() { # file, isotherms
+    cat > "$1" <<EOF
+forcefield = $FF
+compositions = 0.5, 0.8
+atoms = 120
+density = 0.043
+melt_T = 2000
+melt_time = 2
+quench_rate = 1000 K/ps
+isotherms = $2
+isotherm_equil = 0.5
+isotherm_time = 2
+glass_T = 300
+glass_time = 2
+kspace = ewald
+accuracy = 1e-4
+cutoff = 6
+traj_every = 20
+traj_format = dump   # exact frame times (step x dt) for the MSD
+checkpoint_every = 200
+jobs = 2
+EOF
+}
+
+statuses() { # plan.json -> "name status" lines
+    /usr/bin/python3 -c '
+import json, sys
+for j in json.load(open(sys.argv[1]))["jobs"]: print(j["name"], j["status"])' "$1"
+}
+
+# Every number of every analysis results.json, by job (paths and strings left out).
+numbers() {
+    /usr/bin/python3 - "$1" <<'PY'
+import json, math, pathlib, sys
+root = pathlib.Path(sys.argv[1])
+def walk(x, p, out):
+    if isinstance(x, dict):
+        for k, v in x.items(): walk(v, p + "." + k, out)
+    elif isinstance(x, list):
+        for i, v in enumerate(x): walk(v, p + "." + str(i), out)
+    elif isinstance(x, (int, float)) and not isinstance(x, bool):
+        out.append("%s %r" % (p, x))
+out = []
+for f in sorted(root.glob("*/r*/*/analysis/results.json")):
+    walk(json.load(open(f)), str(f.relative_to(root)), out)
+print("\n".join(out))
+PY
+}
+
+same_results() { # dirA dirB label
+    local a=$1 b=$2 n=0
+    for f in $(cd "$a" && ls */r1/*/final.data */r1/*/equil/final.data 2>/dev/null); do
+        n=$((n + 1))
+        cmp -s "$a/$f" "$b/$f" || fail "$3: $f differs from the reference run"
+    done
+    [ "$n" -ge 10 ] || fail "$3: only $n final.data files to compare"
+    numbers "$a" > "$TMP/na.txt"
+    numbers "$b" > "$TMP/nb.txt"
+    [ "$(wc -l < "$TMP/na.txt")" -gt 100 ] || fail "$3: too few analysis numbers"
+    cmp -s "$TMP/na.txt" "$TMP/nb.txt" || fail "$3: analysis numbers differ: $(diff "$TMP/na.txt" "$TMP/nb.txt" | head -4)"
+}
+
+# ---- 1. end to end ------------------------------------------------------------------------
+write_study "$TMP/a.ini" "2000, 1500, 1000"
+t0=$(date +%s.%N)
+"$GLASSMD" study "$TMP/a.ini" 2> "$TMP/a.log" || fail "the tiny study failed: $(tail -3 "$TMP/a.log")"
+t1=$(date +%s.%N)
+echo "tiny study: $(echo "$t1 - $t0" | bc) s wall"
+A="$TMP/a.study"
+statuses "$A/plan.json" > "$TMP/a.status"
+[ "$(grep -c ' done$' "$TMP/a.status")" = "$(wc -l < "$TMP/a.status")" ] ||
+    fail "not every job is done: $(grep -v ' done$' "$TMP/a.status" | head -3)"
+/usr/bin/python3 - "$A" <<'PY' || fail "analysis results missing or not finite"
+import json, math, pathlib, sys
+root = pathlib.Path(sys.argv[1])
+files = sorted(root.glob("*/r1/*/analysis/results.json"))
+assert len(files) == 8, files
+for f in files:
+    r = json.load(open(f))
+    d = r["diffusion_cm2_s"]["Na"]["D"]
+    assert math.isfinite(d) and d > 0, (f, d)
+    assert math.isfinite(r["conductivity_S_cm"]["einstein_helfand"]["value"]), f
+for x in ("x0.50", "x0.80"):
+    a = json.load(open(root / x / "arrhenius" / "results.json"))["arrhenius"]
+    assert math.isfinite(a["D_Na"]["E_A_eV"]) and a["D_Na"]["npoints"] == 3, a["D_Na"]
+PY
+for f in summary/iso-2000K.csv summary/iso-1000K.csv summary/glass-300K.csv summary/arrhenius.csv; do
+    [ -s "$A/$f" ] || fail "$f missing"
+done
+[ "$(wc -l < "$A/summary/iso-1500K.csv")" = 3 ] || fail "iso-1500K.csv should have 2 rows"
+if grep -q '"report"' "$A/plan.json"; then
+    [ -s "$A/report/index.html" ] || fail "report/index.html missing"
+fi
+ls -l --time-style=+%s.%N -R "$A" > "$TMP/a.ls"
+"$GLASSMD" study "$TMP/a.ini" 2> "$TMP/a2.log" || fail "the second run failed"
+grep -q "0 run, 26 skipped" "$TMP/a2.log" || fail "second run redid jobs: $(tail -1 "$TMP/a2.log")"
+ls -l --time-style=+%s.%N -R "$A" | grep -v "plan.json" > "$TMP/a2.ls"
+grep -v "plan.json" "$TMP/a.ls" | cmp -s - "$TMP/a2.ls" || fail "the second run touched files"
+
+# ---- 2. kill -9 in the middle of a job, then resume --------------------------------------
+write_study "$TMP/b.ini" "2000, 1500, 1000"
+B="$TMP/b.study"
+"$GLASSMD" study "$TMP/b.ini" 2> "$TMP/b1.log" &
+pid=$!
+victim=""
+for _ in $(seq 1 600); do
+    for p in "$B"/x0.50/r1/iso-*K/progress; do
+        [ -f "$p" ] || continue
+        if awk '{exit !($1 > 0.4)}' "$p" 2>/dev/null; then victim=$(dirname "$p"); break; fi
+    done
+    [ -n "$victim" ] && break
+    sleep 0.1
+done
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+sleep 1
+[ -n "$victim" ] || fail "no isotherm reached 40 % before the kill"
+pgrep -f "study $TMP/b.ini" > /dev/null && fail "workers survived the killed study"
+grep -q '"running"' "$victim/job.json" || fail "the killed job is not marked running"
+done_before=$(grep -l '"done"' $(find "$B" -name job.json) | sort)
+ls -l --time-style=+%s.%N $done_before > "$TMP/b-done.ls"
+"$GLASSMD" study "$TMP/b.ini" 2> "$TMP/b2.log" || fail "the resumed study failed: $(tail -2 "$TMP/b2.log")"
+ls -l --time-style=+%s.%N $done_before | cmp -s - "$TMP/b-done.ls" || fail "finished jobs were redone"
+grep -Eq '"resumed":[[:space:]]*true' "$victim/job.json" || fail "the killed job did not resume"
+grep -q "resumed at step" "$victim/run.log" "$victim/equil/run.log" 2>/dev/null ||
+    fail "no checkpoint resume in $victim"
+echo "killed and resumed: ${victim#$B/} ($(grep -h 'resumed at step' "$victim/run.log" "$victim/equil/run.log" 2>/dev/null | head -1))"
+same_results "$A" "$B" "kill -9 + resume"
+
+# ---- 3. one isotherm changed -------------------------------------------------------------
+write_study "$TMP/b.ini" "2000, 1500, 900"
+"$GLASSMD" study "$TMP/b.ini" 2> "$TMP/b3.log" || fail "the changed study failed"
+statuses "$B/plan.json" > "$TMP/b3.status"
+for j in build melt iso-2000K iso-1500K iso-2000K/analysis iso-1500K/analysis; do
+    for x in x0.50 x0.80; do
+        grep -qx "$x/r1/$j skipped" "$TMP/b3.status" || fail "$x/r1/$j was redone after changing the 1000 K isotherm"
+    done
+done
+for j in quench iso-900K iso-900K/analysis; do
+    grep -qx "x0.50/r1/$j done" "$TMP/b3.status" || fail "x0.50/r1/$j was not redone"
+done
+# the glass starts from the quench's end: redone exactly when those bytes changed (a ramp
+# cut at other temperatures can end bit-identical when the step counts add up the same)
+if cmp -s "$A/x0.50/r1/quench/final.data" "$B/x0.50/r1/quench/final.data"; then want=skipped; else want=done; fi
+grep -qx "x0.50/r1/glass-300K $want" "$TMP/b3.status" || fail "glass-300K should be $want"
+grep -qx "x0.50/r1/glass-300K/analysis $want" "$TMP/b3.status" || fail "glass analysis should be $want"
+echo "isotherm 1000 -> 900 K: $(grep -c ' done$' "$TMP/b3.status") jobs redone, $(grep -c ' skipped$' "$TMP/b3.status") skipped (glass: $want)"
+grep -qx "x0.50/arrhenius done" "$TMP/b3.status" || fail "the Arrhenius fit was not redone"
+cmp -s "$A/x0.50/r1/quench/T1500.data" "$B/x0.50/r1/quench/T1500.data" ||
+    fail "T1500.data changed although the quench above 1000 K is the same"
+grep -q "x0.50/r1/iso-1000K" "$TMP/b3.status" && fail "the old 1000 K isotherm is still planned"
+
+# ---- 4. MPI ------------------------------------------------------------------------------
+if command -v mpirun > /dev/null; then
+    write_study "$TMP/m.ini" "2000, 1500, 1000"
+    mpirun --allow-run-as-root --oversubscribe -np 3 "$GLASSMD" study "$TMP/m.ini" 2> "$TMP/m.log" ||
+        fail "the MPI study failed: $(tail -3 "$TMP/m.log")"
+    if grep -q "built without MPI" "$TMP/m.log"; then
+        echo "SKIP: glassmd built without MPI"
+    else
+        same_results "$A" "$TMP/m.study" "mpirun -np 3"
+        echo "mpirun -np 3: same final.data and analysis numbers as the single-process run"
+    fi
+else
+    echo "SKIP: no mpirun"
+fi
+
+# ---- 5. bad study files ------------------------------------------------------------------
+bad_case() { # name, expected message part, sed expression on the good file
+    local name=$1 want=$2
+    write_study "$TMP/$name.ini" "2000, 1500, 1000"
+    sed -i "$3" "$TMP/$name.ini"
+    if "$GLASSMD" study "$TMP/$name.ini" 2> "$TMP/$name.err"; then
+        fail "$name: accepted"
+    fi
+    grep -qF -- "$want" "$TMP/$name.err" || fail "$name: message '$(cat "$TMP/$name.err")' lacks '$want'"
+    [ -e "$TMP/$name.study" ] && fail "$name: jobs ran (output folder created)"
+    grep -q "$name.ini:[0-9]" "$TMP/$name.err" || fail "$name: no file:line in '$(cat "$TMP/$name.err")'"
+}
+bad_case unknown "unknown key 'melt_tme'; did you mean 'melt_time'?" 's/^melt_time/melt_tme/'
+bad_case charged "is not neutral" 's/^compositions = .*/counts = Si=10,S=20,Na=5/'
+bad_case order "order.ini:8: isotherms: 1500 K follows 1000 K; list the temperatures" \
+    's/^isotherms = .*/isotherms = 1000, 1500/'
+bad_case expfile "exp_sq file 'no-such-file.dat' does not exist" '$a exp_sq = no-such-file.dat'
+bad_case bigcut "is not less than half the box" 's/^cutoff = .*/cutoff = 10/'
+for name in unknown charged order expfile bigcut; do echo "bad study $name: $(cat "$TMP/$name.err")"; done
+
+if [ "$failures" -gt 0 ]; then
+    echo "$failures failure(s)"
+    exit 1
+fi
+echo "all study checks passed"
