@@ -20,7 +20,7 @@ typedef struct gmd_kspace_params {
     int kmax[3];                   /* Ewald: k-vector index limits (0 = choose) */
     int mesh[3];                   /* PPPM: grid points per direction (0 = choose) */
     int order;                     /* PPPM: assignment order (default 5) */
-    double mesh_margin;            /* PPPM: mesh sized for accuracy * margin (0 = default 0.4;
+    double mesh_margin;            /* PPPM: mesh sized for accuracy * margin (0 = default 0.7;
                                       1 reproduces LAMMPS's mesh choice) */
     double estimated_error;        /* absolute RMS force error estimate, eV/A (output) */
     double estimated_error_real;   /* its real-space part, eV/A (output) */

@@ -6,10 +6,15 @@
  * then identical and the reciprocal forces carry the whole difference.
  *
  * The key figure: 3000 Na2S-SiS2 atoms (Si 500, S 1500, Na 1000) at 0.043 atoms/A^3,
- * cut-off 10 A, accuracy 1e-5. LAMMPS 2022 pppm 1e-5 achieves 7.4e-5 eV/A RMS on a 2000 K
- * melt of that system (its own estimate 1.6e-4); glassmd must do no worse, and no worse
- * than its own estimate. The same figure is also printed for the LAMMPS mesh choice
- * (mesh_margin = 1) and for the total error including the real-space truncation.
+ * cut-off 10 A, accuracy 1e-5. glassmd's default must do no worse than LAMMPS 2022
+ * `pppm 1e-5` on the same configuration, and no worse than its own estimate. LAMMPS's
+ * figure on this test's random configuration was measured with LAMMPS itself (below):
+ * 9.9955e-5 eV/A for the k-space part. Random configurations give larger PPPM errors than
+ * melts: on a 2000 K melt of the same system LAMMPS gives 8.6e-5 (glassmd 6.2e-5 with its
+ * default 48^3 mesh; see kspace_choose.c). Two comparisons, both on this configuration:
+ * the k-space error against Ewald at each program's own g_ewald, and the total error with
+ * the real-space truncation added, against glassmd at LAMMPS's setting (mesh_margin = 1,
+ * which reproduces LAMMPS's mesh, g_ewald and k-space error, as checked here).
  *
  * With GMD_PPPM_WRITE_DATA=file the test writes its 3000-atom configuration as a LAMMPS
  * data file (atom_style charge), for the comparison with LAMMPS described in the docs. */
@@ -31,7 +36,7 @@
 #include "glassmd/units.h"
 #include "testutil.h"
 
-#define LAMMPS_ACHIEVED 7.4e-5 /* eV/A, LAMMPS pppm 1e-5 on the 2000 K melt */
+#define LAMMPS_KSPACE_ERROR 9.9955e-5 /* eV/A, LAMMPS pppm 1e-5 on this configuration */
 
 typedef struct big_system {
     gmd_box box;
@@ -201,6 +206,16 @@ static void truncation_forces(const big_system *s, double g, double rc, double *
         }
 }
 
+/* RMS over atoms of |F - Fref - Ftrunc|: the total error of PPPM plus a cut-off pair term. */
+static double rms_total_error(const gmd_atoms *atoms, double *const fref[3], double *const ft[3])
+{
+    double total = 0.0;
+    for (size_t i = 0; i < atoms->n; i++)
+        for (int d = 0; d < 3; d++)
+            total += pow(atoms->f[d][i] - fref[d][i] - ft[d][i], 2);
+    return sqrt(total / (double)atoms->n);
+}
+
 static void test_accuracy_figure(void **state)
 {
     big_system *s = *state;
@@ -215,15 +230,11 @@ static void test_accuracy_figure(void **state)
         assert_non_null(ft[d]);
     }
     truncation_forces(s, s->pppm.g_ewald, 10.0, ft);
-    double total = 0.0;
-    for (size_t i = 0; i < s->atoms.n; i++)
-        for (int d = 0; d < 3; d++)
-            total += pow(s->atoms.f[d][i] - s->fref[d][i] - ft[d][i], 2);
-    total = sqrt(total / (double)s->atoms.n);
-    printf("pppm 1e-5 (mesh %d): achieved kspace RMS error %.3g eV/A, with real-space "
-           "truncation %.3g eV/A; estimate %.3g (kspace %.3g); target %.3g; LAMMPS %.2g\n",
+    double total = rms_total_error(&s->atoms, s->fref, ft);
+    printf("pppm 1e-5 (mesh %d): achieved kspace RMS error %.4g eV/A, with real-space "
+           "truncation %.4g eV/A; estimate %.3g (kspace %.3g); target %.3g\n",
            s->pppm.mesh[0], achieved, total, s->pppm.estimated_error,
-           s->pppm.estimated_error_kspace, target, LAMMPS_ACHIEVED);
+           s->pppm.estimated_error_kspace, target);
     printf("pppm energy %.10g eV, ewald %.10g eV, difference %.3g eV\n", e, s->eref, e - s->eref);
     gmd_term_free(t);
 
@@ -244,16 +255,20 @@ static void test_accuracy_figure(void **state)
     t = make_term(&p, &s->box, &s->atoms);
     run_term(t, &s->box, &s->atoms, 2, NULL);
     double lammps_setting = rms_force_error(&s->atoms, fl);
+    truncation_forces(s, p.g_ewald, 10.0, ft);
+    double lammps_total = rms_total_error(&s->atoms, fl, ft);
     printf("pppm at LAMMPS's setting (g %.7f, mesh %d): kspace RMS error %.5g eV/A "
-           "(LAMMPS on this configuration: 9.9955e-5)\n",
-           p.g_ewald, p.mesh[0], lammps_setting);
-    assert_true(fabs(lammps_setting - 9.9955e-5) < 0.01 * 9.9955e-5);
+           "(LAMMPS on this configuration: %.5g), with truncation %.4g eV/A\n",
+           p.g_ewald, p.mesh[0], lammps_setting, LAMMPS_KSPACE_ERROR, lammps_total);
+    assert_true(fabs(lammps_setting - LAMMPS_KSPACE_ERROR) < 0.01 * LAMMPS_KSPACE_ERROR);
     gmd_term_free(t);
     for (int d = 0; d < 3; d++)
         free(fl[d]);
     for (int d = 0; d < 3; d++)
         free(ft[d]);
-    assert_true(achieved <= LAMMPS_ACHIEVED);
+    /* the default is more accurate than LAMMPS, by a real margin (one FFT size finer) */
+    assert_true(achieved <= 0.9 * LAMMPS_KSPACE_ERROR);
+    assert_true(total <= 0.9 * lammps_total);
     assert_true(achieved <= s->pppm.estimated_error_kspace);
     assert_true(total <= s->pppm.estimated_error);
     assert_true(fabs(e - s->eref) < 5e-6 * fabs(s->eref));
