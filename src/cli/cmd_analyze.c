@@ -634,6 +634,8 @@ static int analyze_run(const analyze_args *a, int argc, char **argv, gmd_error *
 
 int gmd_cmd_analyze(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--arrhenius")) return gmd_cmd_analyze_arrhenius(argc, argv);
     analyze_args a;
     int rc = parse_analyze_args(argc, argv, &a);
     if (rc) return rc < 0 ? 0 : rc;

@@ -7,6 +7,8 @@ int gmd_cmd_build(int argc, char **argv);
 int gmd_cmd_eval(int argc, char **argv);
 int gmd_cmd_run(int argc, char **argv);
 int gmd_cmd_analyze(int argc, char **argv);
+/* `glassmd analyze --arrhenius DIR... [--out OUT]` (cmd_arrhenius.c) */
+int gmd_cmd_analyze_arrhenius(int argc, char **argv);
 int gmd_cmd_study(int argc, char **argv);
 
 /* Prints "glassmd CMD: error: MESSAGE" on stderr and returns 1. */
