@@ -4,13 +4,24 @@
  *
  * Cell grid
  * ---------
- * Frames hold unwrapped positions; the grid keeps a copy wrapped into [0, len) and bins it
- * into ncell[k] = floor(len[k] / rcut) cells per direction (side >= rcut), as linked lists
- * (head per cell, next per atom). Partners of an atom within rcut lie in its own cell or
+ * Frames hold unwrapped positions; the grid keeps a copy wrapped into [0, len) and sorts it
+ * by cell (counting sort, ncell[k] = floor(len[k] / rcut) cells per direction, side >=
+ * rcut), so the atoms of a cell are one contiguous range of slots (x, type, atom in slot
+ * order; slot of each frame atom). Partners of an atom within rcut lie in its own cell or
  * the adjacent ones; along a direction with fewer than 3 cells the distinct cells are
  * visited once each (offsets -1 and +1 would name the same cell twice). Displacements
  * take the minimum image, exact because rcut <= len/2 is required: then at most one image
- * of a pair lies within rcut.
+ * of a pair lies within rcut. gmd_cell_grid_neighbors lists the full neighbourhood of one
+ * atom (network.c, angles.c).
+ *
+ * Pair histogram (the cost of rdf and sq): every unordered pair is met once, from the
+ * atom in the lower cell (half stencil: slot s visits the later slots of its own cell and
+ * every neighbour cell with a higher index; the neighbour relation is symmetric). For
+ * each partner range the squared distances are computed in a vectorised loop, then the
+ * bins (square roots two at a time with SSE2), then the counts; a pair i in a, j in b adds
+ * one to the per-thread count (a, b) and is turned into the ordered counts (a, b) and
+ * (b, a) at the reduction. With the default rmax = L/2 (2 cells per direction) this is
+ * the N (N - 1) / 2 pairs of the box, half of the ordered search it replaces.
  *
  * g_ab(r)
  * -------
@@ -40,6 +51,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <cJSON.h>
 
@@ -65,20 +79,35 @@ static gmd_status grid_alloc(gmd_cell_grid *g, size_t n, long ncells, gmd_error 
             g->x[k] = gmd_calloc(n ? n : 1, sizeof(double), "cell grid positions", err);
             if (!g->x[k]) return GMD_ERR_NOMEM;
         }
-        free(g->next);
-        g->next = gmd_calloc(n ? n : 1, sizeof(int), "cell grid links", err);
-        if (!g->next) return GMD_ERR_NOMEM;
+        int **idx[4] = {&g->type, &g->atom, &g->slot, &g->cell};
+        for (int k = 0; k < 4; k++) {
+            free(*idx[k]);
+            *idx[k] = gmd_calloc(n ? n : 1, sizeof(int), "cell grid indices", err);
+            if (!*idx[k]) return GMD_ERR_NOMEM;
+        }
         g->n = n;
     }
-    free(g->head);
-    g->head = gmd_calloc((size_t)ncells, sizeof(int), "cell grid heads", err);
-    return g->head ? GMD_OK : GMD_ERR_NOMEM;
+    if (g->ncells != ncells || !g->cell_start) {
+        free(g->cell_start);
+        g->cell_start = gmd_calloc((size_t)ncells + 1, sizeof(int), "cell grid cells", err);
+        if (!g->cell_start) return GMD_ERR_NOMEM;
+        g->ncells = ncells;
+    }
+    return GMD_OK;
+}
+
+/* Cell of a wrapped position along one direction. */
+static int cell_of(double x, double len, int ncell)
+{
+    int c = (int)(x / len * ncell);
+    return c >= ncell ? ncell - 1 : c;
 }
 
 gmd_status gmd_cell_grid_build(gmd_cell_grid *g, const gmd_frame *frame, double rcut,
                                gmd_error *err)
 {
     long ncells = 1;
+    int ncell[3];
     for (int k = 0; k < 3; k++) {
         double len = frame->box.len[k];
         if (!(len > 0.0) || rcut > 0.5 * len * (1.0 + 1e-12))
@@ -87,25 +116,46 @@ gmd_status gmd_cell_grid_build(gmd_cell_grid *g, const gmd_frame *frame, double 
                             "%g A; lower the radius (e.g. --rdf-rmax) or use a bigger box",
                             frame->step, rcut, len);
         int nc = (int)floor(len / rcut);
-        g->ncell[k] = nc < 1 ? 1 : (nc > 256 ? 256 : nc);
-        g->len[k] = len;
-        ncells *= g->ncell[k];
+        ncell[k] = nc < 1 ? 1 : (nc > 256 ? 256 : nc);
+        ncells *= ncell[k];
     }
     gmd_status st = grid_alloc(g, frame->n, ncells, err);
     if (st != GMD_OK) return st;
+    for (int k = 0; k < 3; k++) {
+        g->ncell[k] = ncell[k];
+        g->len[k] = frame->box.len[k];
+    }
     g->rcut = rcut;
-    for (long c = 0; c < ncells; c++)
-        g->head[c] = -1;
+    /* counting sort: the cell of every atom (kept in g->slot for now), counts, offsets */
+    memset(g->cell_start, 0, ((size_t)ncells + 1) * sizeof(int));
     for (size_t i = 0; i < frame->n; i++) {
         int cell[3];
         for (int k = 0; k < 3; k++) {
-            g->x[k][i] = wrap_coordinate(frame->r[k][i], frame->box.lo[k], g->len[k]);
-            int c = (int)(g->x[k][i] / g->len[k] * g->ncell[k]);
-            cell[k] = c >= g->ncell[k] ? g->ncell[k] - 1 : c;
+            double u = wrap_coordinate(frame->r[k][i], frame->box.lo[k], g->len[k]);
+            cell[k] = cell_of(u, g->len[k], g->ncell[k]);
         }
-        long c = ((long)cell[0] * g->ncell[1] + cell[1]) * g->ncell[2] + cell[2];
-        g->next[i] = g->head[c];
-        g->head[c] = (int)i;
+        int c = (cell[0] * g->ncell[1] + cell[1]) * g->ncell[2] + cell[2];
+        g->slot[i] = c;
+        g->cell_start[c + 1]++;
+    }
+    for (long c = 0; c < ncells; c++)
+        g->cell_start[c + 1] += g->cell_start[c];
+    /* place atoms from the end of each cell backwards, so that a cell keeps the frame order
+     * and cell_start[c + 1] ends at the start of cell c; then shift the offsets back */
+    for (size_t i = frame->n; i-- > 0;) {
+        int c = g->slot[i];
+        int s = --g->cell_start[c + 1];
+        g->atom[s] = (int)i;
+        g->cell[s] = c;
+    }
+    memmove(g->cell_start, g->cell_start + 1, (size_t)ncells * sizeof(int));
+    g->cell_start[ncells] = (int)frame->n;
+    for (size_t s = 0; s < frame->n; s++) {
+        int i = g->atom[s];
+        g->slot[i] = (int)s;
+        g->type[s] = frame->type[i];
+        for (int k = 0; k < 3; k++)
+            g->x[k][s] = wrap_coordinate(frame->r[k][i], frame->box.lo[k], g->len[k]);
     }
     return GMD_OK;
 }
@@ -114,8 +164,11 @@ void gmd_cell_grid_free(gmd_cell_grid *g)
 {
     for (int k = 0; k < 3; k++)
         free(g->x[k]);
-    free(g->head);
-    free(g->next);
+    free(g->type);
+    free(g->atom);
+    free(g->slot);
+    free(g->cell);
+    free(g->cell_start);
     memset(g, 0, sizeof *g);
 }
 
@@ -159,36 +212,64 @@ static int cell_range(int c, int ncell, int out[3])
     return 3;
 }
 
-void gmd_cell_grid_neighbors(const gmd_cell_grid *g, size_t i, double rc, gmd_neigh_buf *b)
+/* The distinct neighbour cells of cell c (itself included); returns their number. */
+static int neighbor_cells(const gmd_cell_grid *g, int c, int out[27])
 {
-    int own[3], range[3][3], nr[3];
-    for (int k = 0; k < 3; k++) {
-        int c = (int)(g->x[k][i] / g->len[k] * g->ncell[k]);
-        own[k] = c >= g->ncell[k] ? g->ncell[k] - 1 : c;
+    int own[3] = {c / (g->ncell[1] * g->ncell[2]), (c / g->ncell[2]) % g->ncell[1],
+                  c % g->ncell[2]};
+    int range[3][3], nr[3], n = 0;
+    for (int k = 0; k < 3; k++)
         nr[k] = cell_range(own[k], g->ncell[k], range[k]);
-    }
-    double rc2 = rc * rc;
-    b->count = 0;
     for (int ax = 0; ax < nr[0]; ax++)
         for (int ay = 0; ay < nr[1]; ay++)
-            for (int az = 0; az < nr[2]; az++) {
-                long c =
-                    ((long)range[0][ax] * g->ncell[1] + range[1][ay]) * g->ncell[2] + range[2][az];
-                for (int j = g->head[c]; j >= 0; j = g->next[j]) {
-                    if ((size_t)j == i) continue;
-                    double d[3], d2 = 0.0;
-                    for (int k = 0; k < 3; k++) {
-                        d[k] = gmd_min_image(g->x[k][j] - g->x[k][i], g->len[k]);
-                        d2 += d[k] * d[k];
-                    }
-                    if (d2 >= rc2) continue;
-                    size_t m = b->count++;
-                    b->j[m] = j;
-                    b->d[m] = sqrt(d2);
-                    for (int k = 0; k < 3; k++)
-                        b->dx[k][m] = d[k];
-                } /* loop over atoms of cell c */
+            for (int az = 0; az < nr[2]; az++)
+                out[n++] = (range[0][ax] * g->ncell[1] + range[1][ay]) * g->ncell[2] + range[2][az];
+    return n;
+}
+
+void gmd_cell_grid_neighbors(const gmd_cell_grid *g, size_t i, double rc, gmd_neigh_buf *b)
+{
+    const int s = g->slot[i];
+    int cells[27];
+    const int ncells = neighbor_cells(g, g->cell[s], cells);
+    const double rc2 = rc * rc;
+    b->count = 0;
+    for (int q = 0; q < ncells; q++)
+        for (int j = g->cell_start[cells[q]]; j < g->cell_start[cells[q] + 1]; j++) {
+            if (j == s) continue;
+            double d[3], d2 = 0.0;
+            for (int k = 0; k < 3; k++) {
+                d[k] = gmd_min_image(g->x[k][j] - g->x[k][s], g->len[k]);
+                d2 += d[k] * d[k];
             }
+            if (d2 >= rc2) continue;
+            size_t m = b->count++;
+            b->j[m] = g->atom[j];
+            b->d[m] = sqrt(d2);
+            for (int k = 0; k < 3; k++)
+                b->dx[k][m] = d[k];
+        } /* loop over atoms of the neighbour cells */
+}
+
+/* Squared minimum-image distances from (xi, yi, zi) to the slots j0 .. j1 - 1, into d2.
+ * Wrapped coordinates differ by less than a box edge, so the image is the nearest integer
+ * of dx / len, found by the round-to-nearest of adding and subtracting 1.5 * 2^52 (exact
+ * IEEE arithmetic with no branch or library call, so the loop vectorises). */
+static void distances2(const gmd_cell_grid *g, const double ri[3], int j0, int j1,
+                       double *restrict d2)
+{
+    const double magic = 6755399441055744.0; /* 1.5 * 2^52 */
+    const double *restrict x = g->x[0], *restrict y = g->x[1], *restrict z = g->x[2];
+    const double lx = g->len[0], ly = g->len[1], lz = g->len[2];
+    const double ilx = 1.0 / lx, ily = 1.0 / ly, ilz = 1.0 / lz;
+#pragma omp simd
+    for (int j = j0; j < j1; j++) {
+        double dx = x[j] - ri[0], dy = y[j] - ri[1], dz = z[j] - ri[2];
+        dx -= lx * ((dx * ilx + magic) - magic);
+        dy -= ly * ((dy * ily + magic) - magic);
+        dz -= lz * ((dz * ilz + magic) - magic);
+        d2[j - j0] = dx * dx + dy * dy + dz * dz;
+    }
 }
 
 /* ================================================================ rdf accumulator */
@@ -236,48 +317,119 @@ void gmd_rdf_acc_set_cut(gmd_rdf_acc *acc, int a, int b, double cut)
     if (cut > acc->rsearch) acc->rsearch = cut;
 }
 
+/* Per-thread counts of one frame: local[((a * ns + b) * (nbins + 1) + bin] for the
+ * unordered pairs met with the first atom of species a (bin nbins collects the pairs out of
+ * range), lcut the ordered cut-off counts. */
+typedef struct pair_counts {
+    uint64_t *local;
+    uint64_t lcut[GMD_MAX_SPECIES][GMD_MAX_SPECIES];
+    double *d2; /* squared distances, one slot per atom */
+    int *bin;   /* their bins */
+} pair_counts;
+
+/* bin[m] = (int)(sqrt(d2[m]) / dr) for d2 < rs2 and sqrt(d2) < rmax, else nbins. The
+ * square roots are the cost of the histogram: on x86-64 they are taken two at a time with
+ * SSE2 (compilers do not vectorise sqrt() without -fno-math-errno); the same IEEE
+ * operations as the scalar loop, so the bins are the same. */
+static void distance_bins(const double *restrict d2, int n, double rs2, double rmax, double dr,
+                          int nbins, int *restrict bin)
+{
+    int m = 0;
+#if defined(__SSE2__)
+    const __m128d vrs2 = _mm_set1_pd(rs2), vrmax = _mm_set1_pd(rmax), vdr = _mm_set1_pd(dr);
+    const __m128i vout = _mm_set1_epi32(nbins);
+    for (; m + 2 <= n; m += 2) {
+        __m128d x2 = _mm_loadu_pd(d2 + m), x = _mm_sqrt_pd(x2);
+        __m128i q = _mm_cvttpd_epi32(_mm_div_pd(x, vdr)); /* two ints in the low half */
+        __m128d in = _mm_and_pd(_mm_cmplt_pd(x2, vrs2), _mm_cmplt_pd(x, vrmax));
+        __m128i in32 = _mm_shuffle_epi32(_mm_castpd_si128(in), _MM_SHUFFLE(2, 0, 2, 0));
+        __m128i b = _mm_or_si128(_mm_and_si128(in32, q), _mm_andnot_si128(in32, vout));
+        _mm_storel_epi64((__m128i *)(void *)(bin + m), b);
+    }
+#endif
+    for (; m < n; m++) {
+        double x = sqrt(d2[m]);
+        bin[m] = (d2[m] < rs2 && x < rmax) ? (int)(x / dr) : nbins;
+    }
+}
+
+/* Bins the pairs of slot s with the slots j0 .. j1 - 1. */
+static void bin_pairs(const gmd_rdf_acc *acc, int s, int j0, int j1, pair_counts *pc)
+{
+    const gmd_cell_grid *g = &acc->grid;
+    const int ns = acc->ns, nb = acc->nbins, a = g->type[s];
+    const double ri[3] = {g->x[0][s], g->x[1][s], g->x[2][s]};
+    double cutmax = 0.0;
+    for (int b = 0; b < ns; b++)
+        cutmax = fmax(cutmax, fmax(acc->cut[a][b], acc->cut[b][a]));
+    const double cut2 = cutmax * cutmax * (1.0 + 1e-9); /* a prefilter; exact test below */
+    distances2(g, ri, j0, j1, pc->d2);
+    distance_bins(pc->d2, j1 - j0, acc->rsearch * acc->rsearch, acc->rmax, acc->dr, nb, pc->bin);
+    uint64_t *row = pc->local + (size_t)a * ns * (nb + 1);
+    const int *restrict type = g->type + j0, *restrict bin = pc->bin;
+    for (int m = 0; m < j1 - j0; m++)
+        row[(size_t)type[m] * (nb + 1) + bin[m]]++;
+    if (!(cutmax > 0.0)) return;
+    for (int m = 0; m < j1 - j0; m++) {
+        if (!(pc->d2[m] < cut2)) continue;
+        double d = sqrt(pc->d2[m]);
+        int b = type[m];
+        if (d < acc->cut[a][b]) pc->lcut[a][b]++; /* both orders, each with its cut-off */
+        if (d < acc->cut[b][a]) pc->lcut[b][a]++;
+    }
+}
+
+/* Every unordered pair once: slot s meets the later slots of its own cell and every slot of
+ * the neighbour cells with a higher index (the relation "neighbour cell" is symmetric). */
+static void count_slot(const gmd_rdf_acc *acc, int s, pair_counts *pc)
+{
+    const gmd_cell_grid *g = &acc->grid;
+    const int c = g->cell[s];
+    int cells[27];
+    const int nc = neighbor_cells(g, c, cells);
+    for (int q = 0; q < nc; q++) {
+        if (cells[q] < c) continue;
+        int j0 = cells[q] == c ? s + 1 : g->cell_start[cells[q]];
+        bin_pairs(acc, s, j0, g->cell_start[cells[q] + 1], pc);
+    }
+}
+
 /* Histograms one frame into fhist (ordered pairs) and ncut; integer counts. */
 static gmd_status rdf_count_frame(gmd_rdf_acc *acc, const gmd_frame *frame, uint64_t *fhist,
                                   gmd_error *err)
 {
     const int ns = acc->ns, nb = acc->nbins;
-    const size_t hlen = (size_t)ns * ns * nb;
+    const size_t hlen = (size_t)ns * ns * (nb + 1);
+    const int n = (int)frame->n;
     int failed = 0;
 #pragma omp parallel num_threads(acc->threads)
     {
-        gmd_neigh_buf buf;
-        uint64_t *local = calloc(hlen, sizeof(uint64_t));
-        uint64_t lcut[GMD_MAX_SPECIES][GMD_MAX_SPECIES] = {{0}};
-        int ok = local && gmd_neigh_buf_init(&buf, frame->n, NULL) == GMD_OK;
+        pair_counts pc = {.local = calloc(hlen, sizeof(uint64_t)),
+                          .d2 = malloc((size_t)(n ? n : 1) * sizeof(double)),
+                          .bin = malloc((size_t)(n ? n : 1) * sizeof(int))};
+        int ok = pc.local && pc.d2 && pc.bin;
         if (!ok) {
 #pragma omp atomic write
             failed = 1;
         }
-#pragma omp for schedule(dynamic, 64)
-        for (size_t i = 0; i < frame->n; i++) {
-            if (!ok) continue;
-            int a = frame->type[i];
-            gmd_cell_grid_neighbors(&acc->grid, i, acc->rsearch, &buf);
-            for (size_t m = 0; m < buf.count; m++) {
-                int b = frame->type[buf.j[m]];
-                double d = buf.d[m];
-                if (d < acc->rmax) {
-                    int bin = (int)(d / acc->dr);
-                    if (bin < nb) local[((size_t)a * ns + b) * nb + bin]++;
-                }
-                if (d < acc->cut[a][b]) lcut[a][b]++;
-            }
-        } /* loop over atoms */
+#pragma omp for schedule(dynamic, 16)
+        for (int s = 0; s < n; s++)
+            if (ok) count_slot(acc, s, &pc);
 #pragma omp critical(gmd_rdf_reduce)
-        if (ok) {
-            for (size_t m = 0; m < hlen; m++)
-                fhist[m] += local[m];
+        if (ok) { /* an unordered a-b pair is the ordered pairs (a, b) and (b, a) */
             for (int a = 0; a < ns; a++)
                 for (int b = 0; b < ns; b++)
-                    acc->ncut[a][b] += lcut[a][b];
+                    for (int m = 0; m < nb; m++)
+                        fhist[((size_t)a * ns + b) * nb + m] +=
+                            pc.local[((size_t)a * ns + b) * (nb + 1) + m] +
+                            pc.local[((size_t)b * ns + a) * (nb + 1) + m];
+            for (int a = 0; a < ns; a++)
+                for (int b = 0; b < ns; b++)
+                    acc->ncut[a][b] += pc.lcut[a][b];
         }
-        if (local) gmd_neigh_buf_free(&buf);
-        free(local);
+        free(pc.local);
+        free(pc.d2);
+        free(pc.bin);
     }
     if (failed) return gmd_fail(err, GMD_ERR_NOMEM, "rdf: out of memory for per-thread histograms");
     return GMD_OK;

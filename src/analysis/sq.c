@@ -18,11 +18,21 @@
  * N_b) (Ashcroft-Langreth, -> delta_ab at large k), averaged over the vectors in shells [m dk,
  * (m+1) dk) and over frames; the shell's k is the mean |k| of its vectors. It is reported in the
  * Faber-Ziman normalisation, S^FZ_ab = 1 + (S^AL_ab - delta_ab)/sqrt(c_a c_b), the same quantity as
- * the transform above (both -> 1 at large k), so the two curves can be overlaid. Cost: the vectors
- * are grouped in columns (n1, n2); per column and atom one complex exponential, then one complex
- * multiplication per atom and vector along n3 (the phase recurrence exp(i kz z) *= exp(i 2 pi z /
- * Lz)). Columns are shared among threads; each vector's values go to its own slot and are summed
- * into shells in a fixed order, so the result does not depend on the thread count.
+ * the transform above (both -> 1 at large k), so the two curves can be overlaid.
+ * Cost (N atoms x N_k vectors, ~1e8 per frame for 3000 atoms up to 4 A^-1 in a 41 A box), as
+ * in an Ewald sum: per frame and atom, tables of e^{i n u x}, e^{i n u y}, e^{i n u z} for
+ * n = 0 .. kmax/u (one sine and cosine per atom and axis, then the recurrence e^{i n u x} =
+ * e^{i (n-1) u x} e^{i u x}). The vectors are grouped in columns (n1, n2) with n3 = -h .. h;
+ * per column and atom A = e^{i n1 u x} e^{i n2 u y}, and the vectors +n3 and -n3 share the
+ * four real products of A and e^{i n3 u z}: A Z = (ac - bd) + i(ad + bc), A conj(Z) = (ac +
+ * bd) + i(bc - ad), so a vector costs 2 multiplications and 4 additions per atom, with no
+ * recurrence along the column. Atoms are sorted by species (rho_a is a plain sum over a
+ * range) and cut into chunks of 64 whose e^{i n3 u z} rows stay in L1 while a group of up to
+ * 16 columns of the same n1 is summed; the inner sum is compiled for AVX2 / AVX-512 beside
+ * the baseline on x86-64 glibc (target_clones). Groups are shared among threads; each
+ * vector's values go to its own slot and are summed into shells in a fixed order, so the
+ * result does not depend on the thread count. gmd_dsq_acc_select restricts the sums to the
+ * atoms of one pair of species (fsdp.c).
  *
  * Wright R_X (SPEC Eq. 2): sqrt(sum (S_exp - S_calc)^2 / sum S_exp^2) over the experimental
  * points with 0.6 <= k <= 12 A^-1, S_calc (the X-ray total from g(r)) interpolated
@@ -31,7 +41,6 @@
  * Outputs: sq.csv (k_invA, S_ab for a <= b, S_N, S_X), sq_direct.csv (k_invA, nvec, S_ab FZ,
  * S_N, S_X), figures, sq_exp.csv + figure when an experimental file is given; results key
  * "sq" (settings, form-factor table) and "r_x". */
-#include <complex.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -98,6 +107,7 @@ gmd_status gmd_dsq_acc_init(gmd_dsq_acc *acc, int nspecies, const long *count, s
     acc->nshell = (int)floor(kmax / dk) + 1;
     acc->npairs = nspecies * (nspecies + 1) / 2;
     acc->threads = threads > 0 ? threads : 1;
+    acc->species_mask = (1u << nspecies) - 1u;
     acc->sal = gmd_calloc((size_t)acc->npairs * acc->nshell, sizeof(double), "S(k) shells", err);
     acc->ksum = gmd_calloc((size_t)acc->nshell, sizeof(double), "S(k) shells", err);
     acc->nvec = gmd_calloc((size_t)acc->nshell, sizeof(long), "S(k) shells", err);
@@ -115,6 +125,11 @@ void gmd_dsq_acc_free(gmd_dsq_acc *acc)
     free(acc->nvec);
     acc->sal = acc->ksum = NULL;
     acc->nvec = NULL;
+}
+
+void gmd_dsq_acc_select(gmd_dsq_acc *acc, int a, int b)
+{
+    acc->species_mask = (1u << a) | (1u << b);
 }
 
 /* One column (n1, n2) of k-vectors: n3 from lo to hi. */
@@ -154,33 +169,253 @@ static long list_columns(const gmd_box *box, double kmax, kcolumn **out, size_t 
     return nc;
 }
 
-/* rho_a(k) for one column, S_AL of every pair written to sal[vector * npairs + pair]. */
-static void column_sums(const gmd_dsq_acc *acc, const gmd_frame *f, const kcolumn *c,
-                        const double u[3], const double complex *stepz, double complex *phase,
-                        double *kabs, double *sal)
+/* The phase sums are the whole cost of the direct S(k); on x86-64 with glibc (ifunc) they
+ * are compiled for AVX2 and AVX-512 beside the baseline and the best is picked at run time
+ * (wider vectors; the same operations, so the same results up to the order of the sums). */
+#if defined(__x86_64__) && defined(__GLIBC__) && defined(__GNUC__) && !defined(__clang__) &&       \
+    !defined(GMD_NO_CLONES)
+#define GMD_DSQ_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define GMD_DSQ_CLONES
+#endif
+
+/* Atoms per chunk of the phase sums: a chunk's table of e^{i n3 u z} (up to ~30 rows of 64
+ * complex numbers) stays in L1 while a group of columns is summed. */
+#define DSQ_CHUNK 64
+/* Columns (of one n1) summed together over each chunk: one unit of work for a thread. */
+#define DSQ_GROUP 16
+
+/* A run of atoms of one species in the species-sorted order. */
+typedef struct dsq_chunk {
+    int species, start, len;
+} dsq_chunk;
+
+/* Phase tables of one frame (as in an Ewald sum): the atoms of the selected species sorted
+ * by species and cut into chunks, and e^{i n u_k x_k} for n = 0 .. nmax[k] along each axis
+ * k, chunk-major: re[k][start * (nmax[k] + 1) + n * len + i] for atom i of the chunk
+ * (start, len), so that a chunk's rows are contiguous. */
+typedef struct phase_tables {
+    int natoms, nmax[3];
+    double *re[3], *im[3];
+    dsq_chunk *chunk;
+    int nchunk;
+} phase_tables;
+
+static void phase_tables_free(phase_tables *t)
+{
+    for (int k = 0; k < 3; k++) {
+        free(t->re[k]);
+        free(t->im[k]);
+    }
+    free(t->chunk);
+}
+
+/* Row n of axis k of chunk ch (real parts; the imaginary parts at the same offset in im). */
+static size_t row_offset(const phase_tables *t, const dsq_chunk *ch, int k, int n)
+{
+    return (size_t)ch->start * (size_t)(t->nmax[k] + 1) + (size_t)n * (size_t)ch->len;
+}
+
+/* Sorts the selected atoms by species into chunks of at most DSQ_CHUNK; fills slot_atom. */
+static gmd_status sort_species(const gmd_dsq_acc *acc, const gmd_frame *f, phase_tables *t,
+                               int *slot_atom, gmd_error *err)
+{
+    int count[GMD_MAX_SPECIES] = {0}, start[GMD_MAX_SPECIES + 1] = {0};
+    for (size_t i = 0; i < f->n; i++)
+        if (acc->species_mask >> f->type[i] & 1u) count[f->type[i]]++;
+    int nchunk = 0;
+    for (int a = 0; a < acc->ns; a++) {
+        start[a + 1] = start[a] + count[a];
+        nchunk += (count[a] + DSQ_CHUNK - 1) / DSQ_CHUNK;
+    }
+    t->natoms = start[acc->ns];
+    t->chunk = gmd_calloc(nchunk ? (size_t)nchunk : 1, sizeof *t->chunk, "S(k) chunks", err);
+    if (!t->chunk) return GMD_ERR_NOMEM;
+    for (int a = 0; a < acc->ns; a++)
+        for (int s = 0; s < count[a]; s += DSQ_CHUNK)
+            t->chunk[t->nchunk++] =
+                (dsq_chunk){a, start[a] + s, count[a] - s < DSQ_CHUNK ? count[a] - s : DSQ_CHUNK};
+    for (size_t i = 0; i < f->n; i++)
+        if (acc->species_mask >> f->type[i] & 1u) slot_atom[start[f->type[i]]++] = (int)i;
+    return GMD_OK;
+}
+
+/* e^{i n u x} for n = 0 .. nmax of every atom, by the recurrence e^{i n u x} = e^{i (n-1) u x}
+ * e^{i u x} from one sine and cosine per atom and axis (positions wrapped into the box
+ * first: a phase is periodic in the box, and the wrapped argument is small). */
+static gmd_status fill_axis(phase_tables *t, const gmd_frame *f, const int *slot_atom, int k,
+                            double u, gmd_error *err)
+{
+    const int rows = t->nmax[k] + 1;
+    const size_t size = (size_t)rows * (size_t)(t->natoms ? t->natoms : 1);
+    double *re = gmd_calloc(size, sizeof(double), "S(k) phases", err);
+    double *im = re ? gmd_calloc(size, sizeof(double), "S(k) phases", err) : NULL;
+    t->re[k] = re;
+    t->im[k] = im;
+    if (!im) return GMD_ERR_NOMEM;
+    const double len = f->box.len[k];
+    for (int q = 0; q < t->nchunk; q++) {
+        const dsq_chunk *ch = &t->chunk[q];
+        double *r0 = re + row_offset(t, ch, k, 0), *i0 = im + row_offset(t, ch, k, 0);
+        for (int i = 0; i < ch->len; i++) {
+            double x = f->r[k][slot_atom[ch->start + i]];
+            x -= len * floor(x / len);
+            r0[i] = 1.0;
+            i0[i] = 0.0;
+            if (rows > 1) {
+                r0[ch->len + i] = cos(u * x);
+                i0[ch->len + i] = sin(u * x);
+            }
+        }
+        const double *r1 = r0 + ch->len, *i1 = i0 + ch->len;
+        for (int m = 2; m < rows; m++) {
+            const double *pr = r0 + (size_t)(m - 1) * ch->len, *pi = i0 + (size_t)(m - 1) * ch->len;
+            double *qr = r0 + (size_t)m * ch->len, *qi = i0 + (size_t)m * ch->len;
+            for (int i = 0; i < ch->len; i++) {
+                qr[i] = pr[i] * r1[i] - pi[i] * i1[i];
+                qi[i] = pr[i] * i1[i] + pi[i] * r1[i];
+            }
+        }
+    }
+    return GMD_OK;
+}
+
+/* The sums of one chunk over the vector pairs (n1, n2, +-n3), n3 = 1 .. h: with A = a + ib
+ * the chunk's phase e^{i (n1 u x + n2 u y)} and Z = c + id = e^{i n3 u z} from the table,
+ * A Z = (ac - bd) + i(ad + bc) and A conj(Z) = (ac + bd) + i(bc - ad) share their four
+ * products, so a vector costs two multiplications and four additions per atom.
+ * out[n3 * 4 + {0, 1, 2, 3}] += (Re, Im) at +n3, (Re, Im) at -n3. */
+GMD_DSQ_CLONES
+static void chunk_pm_sums(const double *restrict ar, const double *restrict ai, int len,
+                          const double *restrict zr, const double *restrict zi, int h,
+                          double *restrict out)
+{
+    for (int n3 = 1; n3 <= h; n3++) {
+        const double *restrict c = zr + (size_t)n3 * len, *restrict d = zi + (size_t)n3 * len;
+        double pr = 0.0, pi = 0.0, mr = 0.0, mi = 0.0;
+#pragma omp simd reduction(+ : pr, pi, mr, mi)
+        for (int i = 0; i < len; i++) {
+            double ac = ar[i] * c[i], bd = ai[i] * d[i], ad = ar[i] * d[i], bc = ai[i] * c[i];
+            pr += ac - bd;
+            pi += ad + bc;
+            mr += ac + bd;
+            mi += bc - ad;
+        }
+        out[4 * n3] += pr;
+        out[4 * n3 + 1] += pi;
+        out[4 * n3 + 2] += mr;
+        out[4 * n3 + 3] += mi;
+    } /* loop over n3 */
+}
+
+/* Adds the chunk's share of rho_a(k) to every vector of column c: rho[(m * ns + a) * 2 +
+ * {0, 1}] for n3 = lo + m. The phase A = e^{i n1 u x} e^{i n2 u y} comes from the tables
+ * (n2 < 0 by conjugation), the sums over n3 = -h .. h from chunk_pm_sums. pm: scratch for
+ * (h + 1) * 4 values. */
+static void column_chunk(const phase_tables *t, const dsq_chunk *ch, const kcolumn *c, int ns,
+                         double *rho, double *pm)
+{
+    const int n2 = abs(c->n2), h = c->hi;
+    const double sy = c->n2 < 0 ? -1.0 : 1.0;
+    double ar[DSQ_CHUNK], ai[DSQ_CHUNK];
+    const double *xr = t->re[0] + row_offset(t, ch, 0, c->n1);
+    const double *xi = t->im[0] + row_offset(t, ch, 0, c->n1);
+    const double *yr = t->re[1] + row_offset(t, ch, 1, n2);
+    const double *yi = t->im[1] + row_offset(t, ch, 1, n2);
+    double sr = 0.0, si = 0.0;
+    for (int i = 0; i < ch->len; i++) {
+        ar[i] = xr[i] * yr[i] - xi[i] * (sy * yi[i]);
+        ai[i] = xr[i] * (sy * yi[i]) + xi[i] * yr[i];
+        sr += ar[i];
+        si += ai[i];
+    }
+    memset(pm, 0, (size_t)(h + 1) * 4 * sizeof(double));
+    chunk_pm_sums(ar, ai, ch->len, t->re[2] + row_offset(t, ch, 2, 0),
+                  t->im[2] + row_offset(t, ch, 2, 0), h, pm);
+    for (int n3 = c->lo; n3 <= h; n3++) {
+        double *r = rho + ((size_t)(n3 - c->lo) * ns + ch->species) * 2;
+        const double *v = n3 == 0 ? NULL : pm + 4 * abs(n3) + (n3 > 0 ? 0 : 2);
+        r[0] += v ? v[0] : sr;
+        r[1] += v ? v[1] : si;
+    }
+}
+
+/* |k| and S_AL of every pair for the vectors of column c (slots c->first ...). */
+static void column_results(const gmd_dsq_acc *acc, const kcolumn *c, const double u[3],
+                           const double *rho, double *kabs, double *sal)
 {
     const int ns = acc->ns;
-    for (size_t i = 0; i < f->n; i++) {
-        double arg =
-            c->n1 * u[0] * f->r[0][i] + c->n2 * u[1] * f->r[1][i] + c->lo * u[2] * f->r[2][i];
-        phase[i] = cexp(I * arg);
-    }
     for (int n3 = c->lo; n3 <= c->hi; n3++) {
-        double complex rho[GMD_MAX_SPECIES] = {0};
-        for (size_t i = 0; i < f->n; i++) {
-            rho[f->type[i]] += phase[i];
-            phase[i] *= stepz[i];
-        }
+        const double *r = rho + (size_t)(n3 - c->lo) * ns * 2;
         size_t v = c->first + (size_t)(n3 - c->lo);
         double kx = c->n1 * u[0], ky = c->n2 * u[1], kz = n3 * u[2];
         kabs[v] = sqrt(kx * kx + ky * ky + kz * kz);
         for (int a = 0; a < ns; a++)
             for (int b = a; b < ns; b++) {
                 double norm = sqrt((double)acc->count[a] * (double)acc->count[b]);
-                double re = creal(rho[a] * conj(rho[b]));
+                double re = r[2 * a] * r[2 * b] + r[2 * a + 1] * r[2 * b + 1];
                 sal[v * acc->npairs + gmd_pair_index(ns, a, b)] = norm > 0.0 ? re / norm : 0.0;
             }
     } /* loop over n3 */
+}
+
+/* A group of at most DSQ_GROUP consecutive columns of the same n1: chunk by chunk (the
+ * chunk's table of e^{i n3 u z} is reused by every column of the group), then the results.
+ * rho: scratch for DSQ_GROUP columns of (2 nmax_z + 1) vectors. */
+static void column_group(const gmd_dsq_acc *acc, const phase_tables *t, const kcolumn *col,
+                         int ncol, const double u[3], double *rho, double *pm, double *kabs,
+                         double *sal)
+{
+    const size_t stride = (size_t)(2 * t->nmax[2] + 1) * acc->ns * 2;
+    memset(rho, 0, (size_t)ncol * stride * sizeof(double));
+    for (int q = 0; q < t->nchunk; q++)
+        for (int c = 0; c < ncol; c++)
+            column_chunk(t, &t->chunk[q], &col[c], acc->ns, rho + (size_t)c * stride, pm);
+    for (int c = 0; c < ncol; c++)
+        column_results(acc, &col[c], u, rho + (size_t)c * stride, kabs, sal);
+}
+
+/* Splits the column list into groups (same n1, at most DSQ_GROUP); returns their number and
+ * fills first[] (size nc + 1). */
+static long group_columns(const kcolumn *col, long nc, long *first)
+{
+    long ng = 0;
+    for (long c = 0; c < nc; c++)
+        if (c == 0 || col[c].n1 != col[c - 1].n1 || c - first[ng - 1] >= DSQ_GROUP) first[ng++] = c;
+    first[ng] = nc;
+    return ng;
+}
+
+/* The phase sums of every column into kabs and sal. Groups are shared among threads; each
+ * group is summed by one thread in a fixed order, so the result does not depend on the
+ * thread count. */
+static gmd_status all_columns(const gmd_dsq_acc *acc, const phase_tables *t, const kcolumn *col,
+                              long nc, const double u[3], double *kabs, double *sal, gmd_error *err)
+{
+    long *first = gmd_calloc((size_t)nc + 1, sizeof(long), "k-vector groups", err);
+    if (!first) return GMD_ERR_NOMEM;
+    const long ng = group_columns(col, nc, first);
+    const size_t rholen = (size_t)DSQ_GROUP * (2 * t->nmax[2] + 1) * acc->ns * 2;
+    int failed = 0;
+#pragma omp parallel num_threads(acc->threads)
+    {
+        double *rho = malloc(rholen * sizeof(double));
+        double *pm = malloc((size_t)(t->nmax[2] + 1) * 4 * sizeof(double));
+        if (!rho || !pm) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (long g = 0; g < ng; g++)
+            if (rho && pm)
+                column_group(acc, t, &col[first[g]], (int)(first[g + 1] - first[g]), u, rho, pm,
+                             kabs, sal);
+        free(rho);
+        free(pm);
+    }
+    free(first);
+    return failed ? gmd_fail(err, GMD_ERR_NOMEM, "direct S(k): out of memory for phase sums")
+                  : GMD_OK;
 }
 
 gmd_status gmd_dsq_acc_add(gmd_dsq_acc *acc, const gmd_frame *f, gmd_error *err)
@@ -190,30 +425,22 @@ gmd_status gmd_dsq_acc_add(gmd_dsq_acc *acc, const gmd_frame *f, gmd_error *err)
     long nc = list_columns(&f->box, acc->kmax, &col, &nvec, err);
     if (nc < 0) return GMD_ERR_NOMEM;
     double u[3];
-    for (int k = 0; k < 3; k++)
+    phase_tables t = {0};
+    for (int k = 0; k < 3; k++) {
         u[k] = 2.0 * GMD_PI / f->box.len[k];
+        t.nmax[k] = (int)floor(acc->kmax / u[k]);
+    }
+    if (t.nmax[2] < 1) t.nmax[2] = 1; /* the step e^{i u z} */
     double *kabs = gmd_calloc(nvec ? nvec : 1, sizeof(double), "k-vectors", err);
     double *sal =
         gmd_calloc((nvec ? nvec : 1) * (size_t)acc->npairs, sizeof(double), "S(k) per vector", err);
-    double complex *stepz = gmd_calloc(f->n ? f->n : 1, sizeof(double complex), "S(k) phases", err);
-    int failed = !kabs || !sal || !stepz;
-    if (!failed) {
-        for (size_t i = 0; i < f->n; i++)
-            stepz[i] = cexp(I * u[2] * f->r[2][i]);
-#pragma omp parallel num_threads(acc->threads)
-        {
-            double complex *phase = malloc((f->n ? f->n : 1) * sizeof(double complex));
-            if (!phase) {
-#pragma omp atomic write
-                failed = 1;
-            }
-#pragma omp for schedule(dynamic, 4)
-            for (long c = 0; c < nc; c++)
-                if (phase) column_sums(acc, f, &col[c], u, stepz, phase, kabs, sal);
-            free(phase);
-        }
-    }
-    if (!failed) {
+    int *slot_atom = gmd_calloc(f->n ? f->n : 1, sizeof(int), "S(k) atom order", err);
+    gmd_status st = (kabs && sal && slot_atom) ? GMD_OK : GMD_ERR_NOMEM;
+    if (st == GMD_OK) st = sort_species(acc, f, &t, slot_atom, err);
+    for (int k = 0; k < 3 && st == GMD_OK; k++)
+        st = fill_axis(&t, f, slot_atom, k, u[k], err);
+    if (st == GMD_OK) st = all_columns(acc, &t, col, nc, u, kabs, sal, err);
+    if (st == GMD_OK) {
         for (size_t v = 0; v < nvec; v++) {
             int m = (int)(kabs[v] / acc->dk);
             if (m >= acc->nshell) continue;
@@ -224,13 +451,12 @@ gmd_status gmd_dsq_acc_add(gmd_dsq_acc *acc, const gmd_frame *f, gmd_error *err)
         }
         acc->nframes++;
     }
+    phase_tables_free(&t);
     free(col);
     free(kabs);
     free(sal);
-    free(stepz);
-    if (failed && kabs && sal && stepz)
-        return gmd_fail(err, GMD_ERR_NOMEM, "direct S(k): out of memory for phases");
-    return failed ? GMD_ERR_NOMEM : GMD_OK;
+    free(slot_atom);
+    return st;
 }
 
 int gmd_dsq_acc_result(const gmd_dsq_acc *acc, double *k, double *s_al)

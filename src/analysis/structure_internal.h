@@ -3,7 +3,7 @@
  * (tests/unit/test_structure.c). Not installed; the public face is glassmd/analysis.h.
  *
  * Layout of the pieces:
- * - gmd_cell_grid (rdf.c): a wrapped copy of one frame's positions binned into cells of
+ * - gmd_cell_grid (rdf.c): a wrapped copy of one frame's positions sorted into cells of
  *   side >= rcut, and a full neighbour search (every j != i within rcut, minimum image).
  * - gmd_rdf_acc (rdf.c): pair-distance histograms per ordered species pair, accumulated
  *   over frames; g_ab(r), running coordination, exact coordination at cut-offs.
@@ -20,13 +20,20 @@
 #include "glassmd/analysis.h"
 
 /* ---------------------------------------------------------------- cell grid (rdf.c) */
+/* Atoms sorted by cell (counting sort): the atoms of cell c are the slots
+ * cell_start[c] .. cell_start[c + 1] - 1, so a cell's atoms are contiguous in memory and a
+ * pair loop over two cells is a loop over two index ranges (vectorisable). */
 typedef struct gmd_cell_grid {
     size_t n;
-    double *x[3];  /* positions wrapped into [0, len) */
+    double *x[3];    /* positions wrapped into [0, len), in slot (cell) order */
+    int *type;       /* species of each slot */
+    int *atom;       /* frame index of each slot */
+    int *slot;       /* slot of each frame atom */
+    int *cell;       /* cell of each slot */
+    int *cell_start; /* [ncells + 1] first slot of each cell */
+    long ncells;
     double len[3]; /* box edges of the frame */
     int ncell[3];  /* cells per direction, side >= rcut */
-    int *head;     /* first atom of each cell, -1 if empty */
-    int *next;     /* next atom in the same cell, -1 at the end */
     double rcut;
 } gmd_cell_grid;
 
@@ -130,10 +137,14 @@ typedef struct gmd_dsq_acc {
     long *nvec;   /* [m]: vectors counted */
     long nframes;
     int threads;
+    unsigned species_mask; /* bit a set: rho_a is computed (default: every species) */
 } gmd_dsq_acc;
 
 gmd_status gmd_dsq_acc_init(gmd_dsq_acc *acc, int nspecies, const long *count, size_t natoms,
                             double kmax, double dk, int threads, gmd_error *err);
+/* Restricts the sums to the pairs of species a and b (the other pairs stay 0): only the
+ * atoms of a and b enter the phase sums, which is what the FSDP of one pair needs. */
+void gmd_dsq_acc_select(gmd_dsq_acc *acc, int a, int b);
 gmd_status gmd_dsq_acc_add(gmd_dsq_acc *acc, const gmd_frame *frame, gmd_error *err);
 /* Index of the unordered pair (a, b) in the acc's pair arrays. */
 int gmd_pair_index(int ns, int a, int b);

@@ -244,6 +244,141 @@ static void test_ideal_gas_direct_sq(void **state)
     frame_release(&f);
 }
 
+/* ------------------------------------------------------------------ pair search vs brute force */
+
+/* Ordered-pair histogram and cut-off counts by the plain O(N^2) double loop over i != j
+ * with the minimum image by rint: the reference for the cell search with a half stencil. */
+static void brute_rdf(const gmd_frame *f, int ns, int nb, double dr, double cut[2][2],
+                      uint64_t *hist, uint64_t ncut[2][2])
+{
+    memset(hist, 0, sizeof(uint64_t) * (size_t)ns * ns * nb);
+    memset(ncut, 0, sizeof(uint64_t) * 4);
+    for (size_t i = 0; i < f->n; i++)
+        for (size_t j = 0; j < f->n; j++) {
+            if (i == j) continue;
+            double d2 = 0.0;
+            for (int k = 0; k < 3; k++) {
+                double d = f->r[k][j] - f->r[k][i];
+                d -= f->box.len[k] * rint(d / f->box.len[k]);
+                d2 += d * d;
+            }
+            double d = sqrt(d2);
+            int a = f->type[i], b = f->type[j];
+            int bin = (int)(d / dr);
+            if (bin < nb) hist[((size_t)a * ns + b) * nb + bin]++;
+            if (d < cut[a][b]) ncut[a][b]++;
+        }
+}
+
+/* Boxes with 1 to 7 cells per direction (non-cubic), cut-offs that differ between a-b and
+ * b-a: every ordered count equals the brute-force one, with 1 and 3 threads. */
+static void test_rdf_cells_vs_brute(void **state)
+{
+    (void)state;
+    const double boxes[3][3] = {{15.0, 9.0, 30.0}, {12.0, 12.0, 12.0}, {25.0, 25.0, 25.0}};
+    const double rmaxes[3] = {4.3, 6.0, 3.1};
+    gmd_rng rng;
+    gmd_rng_seed(&rng, 4242);
+    for (int c = 0; c < 3; c++) {
+        gmd_frame f;
+        frame_alloc(&f, 700, 1.0);
+        for (int k = 0; k < 3; k++)
+            f.box.len[k] = boxes[c][k];
+        f.box.lo[0] = -3.0; /* a box that does not start at 0 */
+        for (size_t i = 0; i < f.n; i++) {
+            f.type[i] = i % 3 == 0 ? 0 : 1;
+            for (int k = 0; k < 3; k++)
+                f.r[k][i] = f.box.lo[k] + boxes[c][k] * (gmd_rng_uniform(&rng) * 3.0 - 1.0);
+        }
+        long count[2];
+        counts_of(&f, 2, count);
+        double cut[2][2] = {{0.0, 2.5}, {3.7, 1.9}};
+        const double dr = 0.05;
+        for (int threads = 1; threads <= 3; threads += 2) {
+            gmd_rdf_acc acc;
+            gmd_error err;
+            assert_int_equal(
+                gmd_rdf_acc_init(&acc, 2, count, f.n, rmaxes[c], dr, &f, threads, &err), GMD_OK);
+            for (int a = 0; a < 2; a++)
+                for (int b = 0; b < 2; b++)
+                    if (cut[a][b] > 0.0) gmd_rdf_acc_set_cut(&acc, a, b, cut[a][b]);
+            assert_int_equal(gmd_rdf_acc_add(&acc, &f, &err), GMD_OK);
+            print_message("box %g x %g x %g, rmax %g: %d x %d x %d cells\n", boxes[c][0],
+                          boxes[c][1], boxes[c][2], acc.rmax, acc.grid.ncell[0], acc.grid.ncell[1],
+                          acc.grid.ncell[2]);
+            uint64_t *ref = calloc((size_t)4 * acc.nbins, sizeof(uint64_t)), rcut[2][2];
+            assert_non_null(ref);
+            brute_rdf(&f, 2, acc.nbins, dr, cut, ref, rcut);
+            assert_memory_equal(acc.hist, ref, sizeof(uint64_t) * 4 * acc.nbins);
+            for (int a = 0; a < 2; a++)
+                for (int b = 0; b < 2; b++)
+                    assert_true(acc.ncut[a][b] == rcut[a][b]);
+            free(ref);
+            gmd_rdf_acc_free(&acc);
+        }
+        frame_release(&f);
+    }
+}
+
+/* The direct S(k) with 1 and 3 threads is the same number for number; restricted to one
+ * pair (the fsdp setting) it reproduces that pair's shells and leaves the others 0; and a
+ * single vector checked against the plain double sum over atoms. */
+static void test_direct_sq_threads_select(void **state)
+{
+    (void)state;
+    const size_t n = 500;
+    gmd_frame f;
+    frame_alloc(&f, n, 14.0);
+    f.box.len[1] = 17.0;
+    for (size_t i = 0; i < n; i++)
+        f.type[i] = (int)(i % 3);
+    gmd_rng rng;
+    gmd_rng_seed(&rng, 99);
+    random_frame(&f, &rng, 14.0);
+    long count[3];
+    counts_of(&f, 3, count);
+    gmd_dsq_acc a1, a3, sel;
+    gmd_error err;
+    assert_int_equal(gmd_dsq_acc_init(&a1, 3, count, n, 3.0, 0.05, 1, &err), GMD_OK);
+    assert_int_equal(gmd_dsq_acc_init(&a3, 3, count, n, 3.0, 0.05, 3, &err), GMD_OK);
+    assert_int_equal(gmd_dsq_acc_init(&sel, 3, count, n, 3.0, 0.05, 2, &err), GMD_OK);
+    gmd_dsq_acc_select(&sel, 2, 1);
+    assert_int_equal(gmd_dsq_acc_add(&a1, &f, &err), GMD_OK);
+    assert_int_equal(gmd_dsq_acc_add(&a3, &f, &err), GMD_OK);
+    assert_int_equal(gmd_dsq_acc_add(&sel, &f, &err), GMD_OK);
+    size_t len = (size_t)a1.npairs * a1.nshell;
+    assert_memory_equal(a1.sal, a3.sal, len * sizeof(double));
+    for (int p = 0; p < a1.npairs; p++) {
+        int sel_pair = p == gmd_pair_index(3, 1, 1) || p == gmd_pair_index(3, 1, 2) ||
+                       p == gmd_pair_index(3, 2, 2);
+        for (int m = 0; m < a1.nshell; m++) {
+            double v = sel.sal[(size_t)p * a1.nshell + m], ref = a1.sal[(size_t)p * a1.nshell + m];
+            if (sel_pair)
+                assert_true(fabs(v - ref) <= 1e-12 * (1.0 + fabs(ref)));
+            else
+                assert_true(v == 0.0);
+        }
+    }
+    /* the lowest shell of the 17 A direction holds k = (0, 2 pi/17, 0) alone */
+    double k0 = 2.0 * PI / 17.0, re[3] = {0}, im[3] = {0};
+    for (size_t i = 0; i < n; i++) {
+        re[f.type[i]] += cos(k0 * f.r[1][i]);
+        im[f.type[i]] += sin(k0 * f.r[1][i]);
+    }
+    int m = (int)(k0 / 0.05);
+    assert_int_equal(a1.nvec[m], 1);
+    for (int a = 0; a < 3; a++)
+        for (int b = a; b < 3; b++) {
+            double ref = (re[a] * re[b] + im[a] * im[b]) / sqrt((double)count[a] * count[b]);
+            double got = a1.sal[(size_t)gmd_pair_index(3, a, b) * a1.nshell + m];
+            assert_true(fabs(got - ref) < 1e-10);
+        }
+    gmd_dsq_acc_free(&a1);
+    gmd_dsq_acc_free(&a3);
+    gmd_dsq_acc_free(&sel);
+    frame_release(&f);
+}
+
 /* ------------------------------------------------------------------ Na2S antifluorite */
 
 #define NA2S_A 6.54
@@ -715,12 +850,13 @@ static void test_rdf_sq_units(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_form_factors),      cmocka_unit_test(test_hard_sphere_transform),
-        cmocka_unit_test(test_wright_rx),         cmocka_unit_test(test_fsdp_find),
-        cmocka_unit_test(test_ideal_gas_rdf),     cmocka_unit_test(test_ideal_gas_direct_sq),
-        cmocka_unit_test(test_na2s_rdf),          cmocka_unit_test(test_na2s_direct_sq),
-        cmocka_unit_test(test_network_counts),    cmocka_unit_test(test_network_analysis_json),
-        cmocka_unit_test(test_angles_tetrahedra), cmocka_unit_test(test_rdf_sq_units),
+        cmocka_unit_test(test_form_factors),       cmocka_unit_test(test_hard_sphere_transform),
+        cmocka_unit_test(test_wright_rx),          cmocka_unit_test(test_fsdp_find),
+        cmocka_unit_test(test_ideal_gas_rdf),      cmocka_unit_test(test_ideal_gas_direct_sq),
+        cmocka_unit_test(test_na2s_rdf),           cmocka_unit_test(test_na2s_direct_sq),
+        cmocka_unit_test(test_network_counts),     cmocka_unit_test(test_network_analysis_json),
+        cmocka_unit_test(test_angles_tetrahedra),  cmocka_unit_test(test_rdf_sq_units),
+        cmocka_unit_test(test_rdf_cells_vs_brute), cmocka_unit_test(test_direct_sq_threads_select),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
