@@ -1,29 +1,32 @@
 """Peer test: glassmd's partial g(r) and running coordination against an independent
 double-precision numpy histogram and against MDAnalysis InterRDF.
 
-The trajectory: a 600-atom 50Na2S-50SiS2 melt made by LAMMPS (random start 1.8 A apart,
-minimize, NVT at 2000 K with buck/coul/long 8.0 + pppm 1e-4, dump `id type xu yu zu` every
-20 steps, 20 frames). If LAMMPS is missing or fails, a numpy random walk from the same
-start is written in the same dump format instead (the comparison is of the histogramming,
-not of the physics), and the test says so.
+The trajectory: a 3000-atom 50Na2S-50SiS2 melt at 0.043 atoms/A^3 (the issue's system
+size) made by LAMMPS on 2 MPI ranks (random start 1.8 A apart, 200 FIRE steps, NVT at
+2000 K with buck/coul/long 8.0 + pppm 1e-4 for 100 steps, then dump `id type xu yu zu`
+every 10 steps, 20 frames). If LAMMPS is missing or fails, a numpy random walk from the
+same start is written in the same dump format instead (the comparison is of the
+histogramming, not of the physics), and the test says so.
 
-glassmd: `glassmd analyze DUMP --types Si,S,Na --only rdf --out DIR --rdf-dr 0.02`, then
-DIR/rdf.csv and DIR/coordination.csv.
+glassmd: `glassmd analyze DUMP --types Si,S,Na --only rdf --out DIR --rdf-dr 0.02
+--rdf-rmax 10`, then DIR/rdf.csv and DIR/coordination.csv (500 bins).
 
 References:
   * numpy (written here, float64): every frame wrapped into the box, all pairs with the
-    minimum image, bins [m dr, (m+1) dr) for m < floor(rmax/dr), rmax = L/2,
+    minimum image, bins [m dr, (m+1) dr) for m < floor(rmax/dr),
     g_ab = H_ab / (N_a (N_b - delta_ab) / V * shell volume), averaged over frames;
-    running coordination = cumulative H_ab / (N_a frames). Agreement to 1e-9 (the CSV
-    prints 10 significant digits).
-  * MDAnalysis InterRDF (float32 distances) on the same wrapped positions, exclusion
+    running coordination = cumulative H_ab / (N_a frames). Agreement to 1e-9 relative to
+    max(1, |value|) (the CSV prints 10 significant digits).
+  * MDAnalysis InterRDF (float32 positions) on the same wrapped positions, exclusion
     block (1, 1) for like pairs (MDAnalysis then normalises with N_a (N_a - 1), as glassmd
-    does): per-bin |g difference| < 5e-3 and running coordination (cumulative count /
-    (N_a frames)) < 5e-4. A pair whose float32 distance falls on the other side of a bin
-    edge moves one count, which in the first-shell bins of Si (100 atoms) exceeds those
-    limits: the test counts (in float64) the pairs within 1e-5 A of each bin edge, raises
-    the limit of a bin to what those pairs can move, and checks separately that no
-    difference is left beyond such moves.
+    does). The issue's fixed limits: per-bin |g difference| < 5e-3 and running
+    coordination (cumulative count / (N_a frames)) < 5e-4. A pair whose float32 distance
+    falls on the other side of a bin edge moves one count; with 3000 atoms and 20 frames
+    such a move stays under the limits except for a like pair of the rarest species (Si,
+    500 atoms) closer than about 4.7 A (a Si-Si pair at 3 A weighs 1.2e-2), so each
+    check prints where its largest difference is and what one moved pair weighs there.
+    Separately, the test counts (in float64) the pairs within 1e-5 A of each bin edge and
+    checks that no difference is left beyond what those pairs can move.
 Prints every measured deviation and "N passed, M failed"; exit status 1 on failure.
 """
 
@@ -38,10 +41,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peerlib  # noqa: E402
 
 SPECIES = ["Si", "S", "Na"]
-NATOMS = 600
+NATOMS = 3000
 DENSITY = 0.0430
 DR = 0.02
+RMAX = 10.0
 NFRAMES = 20
+DUMP_EVERY = 10
 # A float32 distance (MDAnalysis) of r < 15 A is off by < 2e-6 A: pairs closer than this to
 # a bin edge may land in the other bin there.
 EDGE_EPS = 1e-5
@@ -54,16 +59,16 @@ def lammps_trajectory(work, cfg, ff):
                "kspace_style pppm 1e-4\n"
                "neighbor 2.0 bin\nneigh_modify every 1 delay 0 check yes\n"
                "thermo 100\n"
-               "min_style fire\nminimize 1e-6 1e-4 500 5000\n"
+               "min_style fire\nminimize 1e-6 1e-4 200 2000\n"
                "reset_timestep 0\ntimestep 0.001\n"
                "velocity all create 2000 4928459 mom yes rot yes dist gaussian\n"
                "fix t all nvt temp 2000 2000 0.1\n"
-               "run 200\n"
+               "run 100\n"
                "reset_timestep 0\n"
-               "dump d all custom 20 traj.dump id type xu yu zu\n"
+               "dump d all custom %d traj.dump id type xu yu zu\n"
                "dump_modify d sort id format float %%.12g\n"
-               "run %d\n" % (20 * (NFRAMES - 1)))
-    peerlib.run_lammps(work, script)
+               "run %d\n" % (DUMP_EVERY, DUMP_EVERY * (NFRAMES - 1)))
+    peerlib.run_lammps(work, script, nprocs=2)
     return os.path.join(work, "traj.dump")
 
 
@@ -120,7 +125,8 @@ def wrap(pos, lo, length):
 
 
 def numpy_rdf(frames, nbins, dr):
-    """Reference g_ab and running coordination (double precision, all pairs)."""
+    """Reference g_ab and running coordination (double precision, all pairs). Each species
+    pair a <= b is histogrammed once; (b, a) has the same ordered-pair histogram."""
     ntypes = len(SPECIES)
     gsum = np.zeros((ntypes, ntypes, nbins))
     hist = np.zeros((ntypes, ntypes, nbins))
@@ -128,20 +134,20 @@ def numpy_rdf(frames, nbins, dr):
     norm = np.zeros((ntypes, ntypes, nbins))
     edges = np.arange(nbins + 1) * dr
     shell = 4.0 / 3.0 * np.pi * (edges[1:] ** 3 - edges[:-1] ** 3)
+    reach2 = (nbins * dr + EDGE_EPS) ** 2
     for lo, length, types, pos in frames:
         x = wrap(pos, lo, length)
         vol = np.prod(length)
         for a in range(ntypes):
             ia = np.where(types == a + 1)[0]
-            for b in range(ntypes):
+            for b in range(a, ntypes):
                 ib = np.where(types == b + 1)[0]
                 d = x[ia][:, None, :] - x[ib][None, :, :]
                 d -= length * np.round(d / length)
-                r = np.sqrt((d * d).sum(axis=2))
+                d2 = (d * d).sum(axis=2)
                 if a == b:
-                    r = r[~np.eye(len(ia), dtype=bool)]
-                r = r.ravel()
-                r = r[r < nbins * dr + EDGE_EPS]
+                    d2[np.diag_indices(len(ia))] = np.inf
+                r = np.sqrt(d2[d2 < reach2])
                 m = np.rint(r / dr).astype(int)
                 close = np.abs(r - m * dr) < EDGE_EPS
                 near[a, b] += np.bincount(m[close], minlength=nbins + 1)[:nbins + 1]
@@ -151,6 +157,10 @@ def numpy_rdf(frames, nbins, dr):
                 pairs = len(ia) * (len(ib) - (a == b))
                 gsum[a, b] += h / (pairs / vol * shell)
                 norm[a, b] += pairs / vol * shell
+    for a in range(ntypes):
+        for b in range(a):
+            gsum[a, b], hist[a, b] = gsum[b, a], hist[b, a]
+            near[a, b], norm[a, b] = near[b, a], norm[b, a]
     counts = [np.sum(frames[0][2] == a + 1) for a in range(ntypes)]
     running = np.cumsum(hist, axis=2) / (np.array(counts)[:, None, None] * len(frames))
     return gsum / len(frames), running, near, norm
@@ -210,7 +220,7 @@ def main():
         dump = random_walk_trajectory(work, cfg)
         frames = read_dump(dump)
     length = frames[0][1]
-    nbins = int(np.floor(0.5 * length.min() / DR + 1e-9))
+    nbins = int(np.floor(min(RMAX, 0.5 * length.min()) / DR + 1e-9))
 
     ref_g, ref_run, near, norm = numpy_rdf(frames, nbins, DR)
 
@@ -220,7 +230,7 @@ def main():
         checks.fail("glassmd", "binary not found ($GLASSMD)")
     else:
         cmd = [exe, "analyze", dump, "--types", ",".join(SPECIES), "--only", "rdf", "--out", out,
-               "--rdf-dr", str(DR), "--threads", "2"]
+               "--rdf-dr", str(DR), "--rdf-rmax", repr(nbins * DR), "--threads", "2"]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
             checks.fail("glassmd analyze", "rc %d: %s" % (proc.returncode, proc.stderr[-1500:]))
@@ -263,10 +273,13 @@ def main():
                 # what float32 binning can move: the pairs near either edge of the bin
                 movable = (near[a, b, :-1] + near[a, b, 1:]) / (norm[a, b] / nfr) / nfr
                 unexplained = np.maximum(diff - movable - 1e-5 * np.maximum(1, ours), 0)
+                worst = int(diff.argmax())
                 checks.check("g_%s %s vs MDAnalysis, max per-bin |diff|" % (name, who),
-                             diff.max(), 5e-3 if movable.max() == 0 else max(5e-3, movable.max()),
-                             "(%d pairs within %.0e A of an edge)"
-                             % (near[a, b].sum(), EDGE_EPS))
+                             diff.max(), 5e-3,
+                             "(at r = %.2f A, where one pair moved weighs %.1e; %d pairs "
+                             "within %.0e A of an edge)"
+                             % ((worst + 0.5) * DR, (1 + (a == b)) / norm[a, b, worst],
+                                near[a, b].sum() / (1 + (a == b)), EDGE_EPS))
                 checks.check("g_%s beyond float32 edge moves" % name, unexplained.max(), 1e-12)
         for a in range(3):
             for b in range(3):
@@ -276,8 +289,7 @@ def main():
                 movable = near[a, b, 1:] / (counts[a] * nfr)
                 unexplained = np.maximum(diff - movable - 1e-6, 0)
                 checks.check("n_%s(r) %s vs MDAnalysis, max |diff|" % (name, who), diff.max(),
-                             max(5e-4, movable.max()),
-                             "(one pair = %.1e)" % (1.0 / (counts[a] * nfr)))
+                             5e-4, "(one ordered pair = %.1e)" % (1.0 / (counts[a] * nfr)))
                 checks.check("n_%s(r) beyond float32 edge moves" % name, unexplained.max(),
                              1e-12)
     checks.finish()
