@@ -55,6 +55,12 @@ struct gmd_term {
     void (*destroy)(gmd_term *self);
 };
 
+/* A new term with the name and functions of `kind` and a zeroed state of state_size
+ * bytes, for the create functions of the terms; NULL (err filled) when out of memory. The
+ * caller builds the state in place and, on a later failure, releases everything with
+ * gmd_term_free, so kind->destroy must accept a partly built (zeroed) state. */
+gmd_term *gmd_term_new(const gmd_term *kind, size_t state_size, gmd_error *err);
+
 /* Calls self->destroy and frees the term itself; NULL is fine. */
 void gmd_term_free(gmd_term *term);
 

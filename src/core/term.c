@@ -1,4 +1,5 @@
-/* term.c - helpers shared by every force-field term. */
+/* term.c - helpers shared by every force-field term: the energy tally, and the making
+ * and freeing of a term (a struct of function pointers owning its state). */
 #include "glassmd/term.h"
 
 #include <stdlib.h>
@@ -15,6 +16,19 @@ double gmd_tally_total(const gmd_tally *t)
     for (int p = 0; p < GMD_PART_COUNT; p++)
         e += t->energy[p];
     return e;
+}
+
+gmd_term *gmd_term_new(const gmd_term *kind, size_t state_size, gmd_error *err)
+{
+    gmd_term *term = gmd_calloc(1, sizeof *term, kind->name, err);
+    void *state = term ? gmd_calloc(1, state_size, kind->name, err) : NULL;
+    if (!state) {
+        free(term);
+        return NULL;
+    }
+    *term = *kind;
+    term->state = state;
+    return term;
 }
 
 void gmd_term_free(gmd_term *term)

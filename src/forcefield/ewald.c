@@ -316,18 +316,13 @@ gmd_status gmd_ewald_create(gmd_term **out, const gmd_kspace_params *params, con
     p.method = GMD_KSPACE_EWALD;
     gmd_status st = gmd_kspace_choose(&p, box, atoms, err);
     if (st != GMD_OK) return st;
-    gmd_term *term = gmd_calloc(1, sizeof *term, "ewald term", err);
-    ewald_state *s = gmd_calloc(1, sizeof *s, "ewald state", err);
-    if (!term || !s) {
-        free(term);
-        free(s);
-        return err ? err->code : GMD_ERR_NOMEM;
-    }
-    term->name = "ewald";
-    term->state = s;
-    term->compute = ewald_compute;
-    term->describe = ewald_describe;
-    term->destroy = ewald_destroy;
+    static const gmd_term kind = {.name = "ewald",
+                                  .compute = ewald_compute,
+                                  .describe = ewald_describe,
+                                  .destroy = ewald_destroy};
+    gmd_term *term = gmd_term_new(&kind, sizeof(ewald_state), err);
+    if (!term) return GMD_ERR_NOMEM;
+    ewald_state *s = term->state;
     s->params = p;
     s->width[0] = p.kmax[0] + 1;
     s->width[1] = 2 * p.kmax[1] + 1;

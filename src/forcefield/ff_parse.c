@@ -33,6 +33,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "glassmd/kvfile.h"
+
+#include "../io/io_util.h"
+
 #define LINE_MAX_LEN 1024
 #define MAX_COLUMNS 16
 
@@ -83,62 +87,12 @@ static gmd_status fail_at(const parser *p, int line, gmd_status code, const char
 
 /* ---- small string helpers ---------------------------------------------------------- */
 
-static char *trim(char *s)
-{
-    while (isspace((unsigned char)*s))
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && isspace((unsigned char)s[n - 1]))
-        s[--n] = '\0';
-    return s;
-}
-
-/* Splits s in place at whitespace (strtok keeps hidden global state, so not strtok). */
-static int split_columns(char *s, char *cols[MAX_COLUMNS])
-{
-    int n = 0;
-    while (*s) {
-        while (isspace((unsigned char)*s))
-            *s++ = '\0';
-        if (!*s) break;
-        if (n == MAX_COLUMNS) return MAX_COLUMNS + 1;
-        cols[n++] = s;
-        while (*s && !isspace((unsigned char)*s))
-            s++;
-    }
-    return n;
-}
-
-/* Levenshtein distance of two short strings (keys, section names). */
-static int edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63) return 64;
-    int row[64];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        int diag = row[0];
-        row[0] = (int)i;
-        for (size_t j = 1; j <= lb; j++) {
-            int up = row[j];
-            int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            int best = diag + cost;
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 static const char *closest(const char *word, const char *const *choices, int n)
 {
     const char *best = choices[0];
-    int best_d = edit_distance(word, best);
+    size_t best_d = gmd_kv_edit_distance(word, best);
     for (int i = 1; i < n; i++) {
-        int d = edit_distance(word, choices[i]);
+        size_t d = gmd_kv_edit_distance(word, choices[i]);
         if (d < best_d) best_d = d, best = choices[i];
     }
     return best;
@@ -155,15 +109,11 @@ static void join_names(const char *const *names, int n, char *buf, size_t len)
 
 static void species_list(const gmd_forcefield *ff, char *buf, size_t len)
 {
-    buf[0] = '\0';
     if (ff->nspecies == 0) {
         snprintf(buf, len, "none yet: [species] must come first");
         return;
     }
-    for (int s = 0; s < ff->nspecies; s++) {
-        size_t used = strlen(buf);
-        snprintf(buf + used, len - used, "%s%s", s ? ", " : "", ff->species[s].name);
-    }
+    gmd_io_species_list(ff, buf, len);
 }
 
 /* ---- values ------------------------------------------------------------------------ */
@@ -269,7 +219,7 @@ static gmd_status parse_key_value(parser *p, char *line)
 {
     char *eq = strchr(line, '=');
     *eq = '\0';
-    char *key = trim(line), *value = trim(eq + 1);
+    char *key = gmd_io_trim(line), *value = gmd_io_trim(eq + 1);
     if (!*key || !*value || strchr(value, '='))
         return FAIL(p, GMD_ERR_PARSE, "malformed setting; write 'key = value'");
     int index = 0;
@@ -305,7 +255,7 @@ static gmd_status open_section(parser *p, char *line)
     if (line[n - 1] != ']')
         return FAIL(p, GMD_ERR_PARSE, "section header '%s' lacks ']'; write '[name]'", line);
     line[n - 1] = '\0';
-    char *name = trim(line + 1);
+    char *name = gmd_io_trim(line + 1);
     for (int s = 1; s < SEC_COUNT; s++) {
         if (strcmp(name, section_names[s])) continue;
         if (p->section_line[s])
@@ -610,7 +560,7 @@ static gmd_status parse_line(parser *p, char *raw)
 {
     char *hash = strchr(raw, '#');
     if (hash) *hash = '\0';
-    char *line = trim(raw);
+    char *line = gmd_io_trim(raw);
     if (!*line) return GMD_OK;
     if (line[0] == '[') return open_section(p, line);
     if (strchr(line, '=')) return parse_key_value(p, line);
@@ -623,7 +573,7 @@ static gmd_status parse_line(parser *p, char *raw)
         return FAIL(p, GMD_ERR_PARSE,
                     "[composition] holds 'modifier = FORMULA' and 'former = FORMULA' lines");
     char *col[MAX_COLUMNS];
-    int ncol = split_columns(line, col);
+    int ncol = gmd_io_split(line, col, MAX_COLUMNS);
     switch (p->sec) {
     case SEC_SPECIES:
         return parse_species(p, col, ncol);

@@ -633,8 +633,13 @@ gmd_status gmd_pair_buck_coul_create(gmd_term **out, const gmd_forcefield *ff,
                         "buckingham/coul: g_ewald = %g 1/A must be >= 0 (0 = plain cut "
                         "Coulomb) and below 26/cutoff (beyond, erfc(g rc) < 1e-295)",
                         opt->g_ewald);
-    buck_coul *s = gmd_calloc(1, sizeof *s, "buckingham/coul term", err);
-    if (!s) return GMD_ERR_NOMEM;
+    static const gmd_term kind = {.name = "buckingham/coul",
+                                  .compute = buck_coul_compute,
+                                  .describe = buck_coul_describe,
+                                  .destroy = buck_coul_destroy};
+    gmd_term *term = gmd_term_new(&kind, sizeof(buck_coul), err);
+    if (!term) return GMD_ERR_NOMEM;
+    buck_coul *s = term->state;
     s->nspecies = ff->nspecies;
     s->cutoff = ff->cutoff;
     s->cutsq = ff->cutoff * ff->cutoff;
@@ -645,17 +650,10 @@ gmd_status gmd_pair_buck_coul_create(gmd_term **out, const gmd_forcefield *ff,
     s->coul_shift = s->shift && s->coulomb ? erfc(s->g_ewald * s->cutoff) / s->cutoff : 0.0;
     gmd_status st = fill_coeffs(s, ff, err);
     if (st == GMD_OK && s->coulomb) st = build_erfcx_table(s, err);
-    gmd_term *term = st == GMD_OK ? gmd_calloc(1, sizeof *term, "buckingham/coul term", err) : NULL;
-    if (!term) {
-        free(s->erfcx_coef);
-        free(s);
-        return st != GMD_OK ? st : GMD_ERR_NOMEM;
+    if (st != GMD_OK) {
+        gmd_term_free(term);
+        return st;
     }
-    term->name = "buckingham/coul";
-    term->state = s;
-    term->compute = buck_coul_compute;
-    term->describe = buck_coul_describe;
-    term->destroy = buck_coul_destroy;
     *out = term;
     return GMD_OK;
 }

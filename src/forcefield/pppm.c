@@ -677,18 +677,13 @@ gmd_status gmd_pppm_create(gmd_term **out, const gmd_kspace_params *params, cons
     p.method = GMD_KSPACE_PPPM;
     gmd_status st = gmd_kspace_choose(&p, box, atoms, err);
     if (st != GMD_OK) return st;
-    gmd_term *term = gmd_calloc(1, sizeof *term, "pppm term", err);
-    pppm_state *s = gmd_calloc(1, sizeof *s, "pppm state", err);
-    if (!term || !s) {
-        free(term);
-        free(s);
-        return err ? err->code : GMD_ERR_NOMEM;
-    }
-    term->name = "pppm";
-    term->state = s;
-    term->compute = pppm_compute;
-    term->describe = pppm_describe;
-    term->destroy = pppm_destroy;
+    static const gmd_term kind = {.name = "pppm",
+                                  .compute = pppm_compute,
+                                  .describe = pppm_describe,
+                                  .destroy = pppm_destroy};
+    gmd_term *term = gmd_term_new(&kind, sizeof(pppm_state), err);
+    if (!term) return GMD_ERR_NOMEM;
+    pppm_state *s = term->state;
     s->params = p;
     s->order = p.order;
     for (int d = 0; d < 3; d++)

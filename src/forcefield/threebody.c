@@ -578,32 +578,26 @@ gmd_status gmd_threebody_create(gmd_term **out, const gmd_forcefield *ff, int ta
     if (ff->nthreebody < 0 || ff->nthreebody > GMD_MAX_THREEBODY)
         return gmd_fail(err, GMD_ERR_VALUE, "%s: %d three-body entries; at most %d are allowed",
                         ff->path, ff->nthreebody, GMD_MAX_THREEBODY);
-    threebody_state *st = gmd_calloc(1, sizeof *st, "three-body term", err);
-    if (!st) return GMD_ERR_NOMEM;
+    static const gmd_term kind = {.name = "threebody",
+                                  .compute = threebody_compute,
+                                  .describe = threebody_describe,
+                                  .destroy = threebody_destroy};
+    gmd_term *term = gmd_term_new(&kind, sizeof(threebody_state), err);
+    if (!term) return GMD_ERR_NOMEM;
+    threebody_state *st = term->state;
     st->nentries = ff->nthreebody;
     for (int e = 0; e < ff->nthreebody; e++) {
         st->entry[e] = ff->threebody[e];
         if (taper_override != -1) st->entry[e].taper = (gmd_taper)taper_override;
         gmd_status status = check_entry(ff, &st->entry[e], e, err);
         if (status != GMD_OK) {
-            free(st);
+            gmd_term_free(term);
             return status;
         }
         snprintf(st->vertex_name[e], GMD_NAME_LEN, "%s", ff->species[st->entry[e].vertex].name);
         snprintf(st->end_name[e], GMD_NAME_LEN, "%s", ff->species[st->entry[e].end].name);
     }
     set_candidate_cuts(st);
-
-    gmd_term *term = gmd_calloc(1, sizeof *term, "three-body term", err);
-    if (!term) {
-        free(st);
-        return GMD_ERR_NOMEM;
-    }
-    term->name = "threebody";
-    term->state = st;
-    term->compute = threebody_compute;
-    term->describe = threebody_describe;
-    term->destroy = threebody_destroy;
     *out = term;
     return GMD_OK;
 }

@@ -13,22 +13,13 @@
  * Writing emits species, pos and id in id order, positions with %.17g (exact round trip). */
 #include "glassmd/config_io.h"
 
-#include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "extxyz_header.h"
 #include "io_util.h"
-
-#define MAX_PROPERTIES 32
-
-/* Where the columns glassmd needs sit on an atom line. */
-typedef struct column_map {
-    int ncols;            /* total columns per atom line */
-    int species, pos, id; /* first column of each, -1 when absent */
-} column_map;
 
 typedef struct xyz_reader {
     gmd_line_reader in;
@@ -48,142 +39,17 @@ static gmd_status fail_here(const xyz_reader *x, gmd_status code, const char *fm
     return gmd_fail(x->err, code, "%s:%d: %s", x->in.path, x->in.line, msg);
 }
 
-static int same_word_nocase(const char *a, const char *b, size_t n)
+/* The box and the column map from the comment line (extxyz_header.h). */
+static gmd_status parse_comment_line(const xyz_reader *x, gmd_box *box, gmd_xyz_columns *map)
 {
-    for (size_t i = 0; i < n; i++)
-        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i])) return 0;
-    return 1;
-}
-
-/* Finds `key=` in the comment line and copies its (possibly quoted) value; 0 if absent. */
-static int find_value(const char *line, const char *key, char *value, size_t len)
-{
-    size_t klen = strlen(key);
-    const char *c = line;
-    while (*c) {
-        while (isspace((unsigned char)*c))
-            c++;
-        const char *start = c;
-        while (*c && *c != '=' && !isspace((unsigned char)*c))
-            c++;
-        int match = (size_t)(c - start) == klen && same_word_nocase(start, key, klen);
-        if (*c != '=') continue; /* a flag without a value */
-        c++;
-        const char *v = c;
-        if (*c == '"') {
-            v = ++c;
-            while (*c && *c != '"')
-                c++;
-        } else {
-            while (*c && !isspace((unsigned char)*c))
-                c++;
-        }
-        if (match) {
-            size_t n = (size_t)(c - v) < len - 1 ? (size_t)(c - v) : len - 1;
-            memcpy(value, v, n);
-            value[n] = '\0';
-            return 1;
-        }
-        if (*c == '"') c++;
-    }
-    return 0;
-}
-
-static gmd_status parse_numbers(const xyz_reader *x, char *text, const char *key, double *out,
-                                int count)
-{
-    char *col[16];
-    int n = gmd_io_split(text, col, 15);
-    int ok = n == count;
-    for (int i = 0; ok && i < n; i++)
-        ok = !gmd_io_parse_double(col[i], &out[i]);
-    if (!ok) return fail_here(x, GMD_ERR_PARSE, "%s must hold %d numbers", key, count);
+    char why[512];
+    gmd_status st = gmd_xyz_parse_lattice(x->in.buf, box, why, sizeof why);
+    if (!st) st = gmd_xyz_parse_properties(x->in.buf, map, why, sizeof why);
+    if (st) return fail_here(x, st, "%s", why);
     return GMD_OK;
 }
 
-static gmd_status parse_lattice(const xyz_reader *x, const char *line, gmd_box *box)
-{
-    char value[1024];
-    double m[9], origin[3] = {0, 0, 0};
-    if (!find_value(line, "Lattice", value, sizeof value))
-        return fail_here(x, GMD_ERR_PARSE,
-                         "no Lattice=\"Lx 0 0 0 Ly 0 0 0 Lz\" on the comment line; glassmd "
-                         "needs the periodic box");
-    gmd_status st = parse_numbers(x, value, "Lattice", m, 9);
-    if (st) return st;
-    double scale = fmax(fabs(m[0]), fmax(fabs(m[4]), fabs(m[8])));
-    for (int i = 0; i < 9; i++)
-        if (i % 4 != 0 && fabs(m[i]) > 1e-10 * scale)
-            return fail_here(x, GMD_ERR_VALUE,
-                             "Lattice is not orthorhombic (off-diagonal %g); glassmd supports "
-                             "orthorhombic boxes only",
-                             m[i]);
-    if (m[0] <= 0 || m[4] <= 0 || m[8] <= 0)
-        return fail_here(x, GMD_ERR_VALUE, "Lattice diagonal %g %g %g must be positive", m[0], m[4],
-                         m[8]);
-    if (find_value(line, "Origin", value, sizeof value) &&
-        (st = parse_numbers(x, value, "Origin", origin, 3)))
-        return st;
-    for (int k = 0; k < 3; k++) {
-        box->lo[k] = origin[k];
-        box->len[k] = m[4 * k];
-    }
-    return GMD_OK;
-}
-
-/* Records where one property's columns start; checks the ones glassmd reads. */
-static gmd_status note_property(const xyz_reader *x, const char *name, char type, int count,
-                                column_map *map)
-{
-    int *slot = NULL;
-    char want_type = 0;
-    int want_count = 0;
-    if (!strcmp(name, "species"))
-        slot = &map->species, want_type = 'S', want_count = 1;
-    else if (!strcmp(name, "pos"))
-        slot = &map->pos, want_type = 'R', want_count = 3;
-    else if (!strcmp(name, "id"))
-        slot = &map->id, want_type = 'I', want_count = 1;
-    if (slot) {
-        if (toupper((unsigned char)type) != want_type || count != want_count)
-            return fail_here(x, GMD_ERR_VALUE, "property %s must be %s:%c:%d", name, name,
-                             want_type, want_count);
-        *slot = map->ncols;
-    }
-    map->ncols += count;
-    return GMD_OK;
-}
-
-static gmd_status parse_properties(const xyz_reader *x, const char *line, column_map *map)
-{
-    char value[1024];
-    *map = (column_map){0, -1, -1, -1};
-    if (!find_value(line, "Properties", value, sizeof value))
-        snprintf(value, sizeof value, "species:S:1:pos:R:3");
-    char *fields[3 * MAX_PROPERTIES + 1];
-    int n = 0;
-    for (char *tok = value, *next; tok && n <= 3 * MAX_PROPERTIES; tok = next) {
-        next = strchr(tok, ':');
-        if (next) *next++ = '\0';
-        fields[n++] = tok;
-    }
-    if (n % 3 != 0 || n > 3 * MAX_PROPERTIES)
-        return fail_here(x, GMD_ERR_PARSE, "Properties must be name:type:count triples");
-    for (int p = 0; p < n; p += 3) {
-        long count;
-        if (gmd_io_parse_long(fields[p + 2], &count) || count < 1 || count > 16 ||
-            strlen(fields[p + 1]) != 1)
-            return fail_here(x, GMD_ERR_PARSE, "Properties entry '%s:%s:%s' is malformed",
-                             fields[p], fields[p + 1], fields[p + 2]);
-        gmd_status st = note_property(x, fields[p], fields[p + 1][0], (int)count, map);
-        if (st) return st;
-    }
-    if (map->species < 0 || map->pos < 0)
-        return fail_here(x, GMD_ERR_VALUE, "Properties lack species:S:1 or pos:R:3");
-    return GMD_OK;
-}
-
-static gmd_status parse_atom(xyz_reader *x, const column_map *map, gmd_atoms *a, size_t i)
+static gmd_status parse_atom(xyz_reader *x, const gmd_xyz_columns *map, gmd_atoms *a, size_t i)
 {
     char *col[GMD_IO_MAX_COLUMNS];
     int n = gmd_io_split(x->in.buf, col, GMD_IO_MAX_COLUMNS - 1);
@@ -245,11 +111,10 @@ static gmd_status check_unique_ids(const xyz_reader *x, const gmd_atoms *a)
 static gmd_status read_xyz(xyz_reader *x, gmd_box *box, gmd_atoms *a)
 {
     long natoms;
-    column_map map;
+    gmd_xyz_columns map;
     gmd_status st;
     if ((st = read_count(x, &natoms)) || (st = require_line(x, "the comment line")) ||
-        (st = parse_lattice(x, x->in.buf, box)) || (st = parse_properties(x, x->in.buf, &map)) ||
-        (st = gmd_atoms_init(a, (size_t)natoms, x->err)))
+        (st = parse_comment_line(x, box, &map)) || (st = gmd_atoms_init(a, (size_t)natoms, x->err)))
         return st;
     for (size_t i = 0; i < (size_t)natoms; i++) {
         char what[64];

@@ -1,6 +1,6 @@
-/* io_util.h - helpers shared by the configuration readers and writers (internal to
- * src/io; implemented in config_io.c). Lines are read whole with their number so that
- * every message can say FILE:LINE. */
+/* io_util.h - helpers shared by the configuration readers and writers and the
+ * force-field parser (internal to the library; implemented in config_io.c). Lines are read
+ * whole with their number so that every message can say FILE:LINE. */
 #ifndef GLASSMD_IO_UTIL_H
 #define GLASSMD_IO_UTIL_H
 

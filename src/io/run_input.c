@@ -15,9 +15,7 @@
 #include "glassmd/run_input.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,144 +23,26 @@
 
 #include "glassmd/kvfile.h"
 #include "glassmd/md.h"
+#include "input_values.h"
 
-/* Where a value came from, for messages. */
-typedef struct where {
-    const char *file;
-    int line;
-    const char *what; /* the key or stage parameter, as the user wrote it */
-    gmd_error *err;
-} where;
+/* Where a value came from, for messages (at.what: the key or stage parameter). */
+typedef gmd_value_at where;
 
-__attribute__((format(printf, 3, 4))) static gmd_status bad(const where *at, gmd_status code,
-                                                            const char *fmt, ...)
-{
-    char msg[GMD_ERROR_MSG_LEN];
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(msg, sizeof msg, fmt, args);
-    va_end(args);
-    return gmd_fail(at->err, code, "%s:%d: %s", at->file, at->line, msg);
-}
-
-/* ---- numbers and units ------------------------------------------------------------ */
-
-/* A unit table lists the accepted unit names with their factor to the target unit; the
- * first entry is the unit a bare number is taken in (factor 1). An empty table (first
- * name NULL) means a bare number only. */
-typedef struct unit_def {
-    const char *name;
-    double factor;
-} unit_def;
-
-static const unit_def UNITS_NONE[] = {{NULL, 0}};
-static const unit_def UNITS_PS[] = {{"ps", 1.0}, {"fs", 1e-3}, {"ns", 1e3}, {NULL, 0}};
-static const unit_def UNITS_FS[] = {{"fs", 1.0}, {"ps", 1e3}, {"ns", 1e6}, {NULL, 0}};
-static const unit_def UNITS_K[] = {{"K", 1.0}, {NULL, 0}};
-static const unit_def UNITS_K_PS[] = {{"K/ps", 1.0}, {"K/fs", 1e3}, {"K/ns", 1e-3}, {NULL, 0}};
-static const unit_def UNITS_A[] = {{"A", 1.0}, {"nm", 10.0}, {NULL, 0}};
-static const unit_def UNITS_EV_A[] = {{"eV/A", 1.0}, {NULL, 0}};
-
-static void unit_list(const unit_def *units, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    for (int i = 0; units[i].name; i++) {
-        size_t used = strlen(buf);
-        snprintf(buf + used, len - used, "%s%s", i ? ", " : "", units[i].name);
-    }
-}
-
-static const unit_def *find_unit(const unit_def *units, const char *name)
-{
-    for (int i = 0; units[i].name; i++) {
-        const char *a = units[i].name, *b = name;
-        while (*a && *b && tolower((unsigned char)*a) == tolower((unsigned char)*b))
-            a++, b++;
-        if (*a == '\0' && *b == '\0') return &units[i];
-    }
-    return NULL;
-}
-
-/* A finite number, optionally followed by a unit from `units` ("10ps", "10 ps", "10"). */
-static gmd_status parse_quantity(const where *at, const char *text, const unit_def *units,
-                                 double *out)
-{
-    char accepted[128];
-    unit_list(units, accepted, sizeof accepted);
-    char *end = NULL;
-    errno = 0;
-    double x = strtod(text, &end);
-    if (end == text || !isfinite(x) || errno == ERANGE)
-        return bad(at, GMD_ERR_VALUE, "%s: '%s' is not a valid number; give a number%s%s", at->what,
-                   text, units[0].name ? " with an optional unit: " : "", accepted);
-    while (isspace((unsigned char)*end))
-        end++;
-    if (*end == '\0') {
-        *out = x;
-        return GMD_OK;
-    }
-    const unit_def *u = units[0].name ? find_unit(units, end) : NULL;
-    if (u) {
-        *out = x * u->factor;
-        return GMD_OK;
-    }
-    if (!units[0].name)
-        return bad(at, GMD_ERR_VALUE, "%s: '%s' takes no unit; give a bare number", at->what, text);
-    return bad(at, GMD_ERR_VALUE,
-               "%s: unknown unit '%s' in '%s'; use one of %s, or a bare number in %s", at->what,
-               end, text, accepted, units[0].name);
-}
-
-static gmd_status parse_positive(const where *at, const char *text, const unit_def *units,
-                                 double *out)
-{
-    gmd_status st = parse_quantity(at, text, units, out);
-    if (st == GMD_OK && !(*out > 0.0))
-        return bad(at, GMD_ERR_VALUE, "%s: '%s' must be positive; give a value > 0", at->what,
-                   text);
-    return st;
-}
+/* ---- numbers and units (input_values.h) --------------------------------------------- */
 
 /* A temperature in K; negative is always an error, zero too for a thermostat target. */
 static gmd_status parse_temperature(const where *at, const char *text, int thermostat, double *out)
 {
-    gmd_status st = parse_quantity(at, text, UNITS_K, out);
+    gmd_status st = gmd_parse_quantity(at, text, GMD_UNITS_K, out);
     if (st != GMD_OK) return st;
     if (*out < 0.0)
-        return bad(at, GMD_ERR_VALUE,
-                   "%s: negative temperature '%s'; temperatures are absolute, in K", at->what,
-                   text);
+        return gmd_value_fail(at, GMD_ERR_VALUE,
+                              "%s: negative temperature '%s'; temperatures are absolute, in K",
+                              at->what, text);
     if (thermostat && *out == 0.0)
-        return bad(at, GMD_ERR_VALUE,
-                   "%s: a thermostat target of 0 K is not possible; give a value > 0 K", at->what);
-    return GMD_OK;
-}
-
-static gmd_status parse_long(const where *at, const char *text, long min, long max, long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    long x = strtol(text, &end, 10);
-    if (end == text || *end != '\0' || errno == ERANGE)
-        return bad(at, GMD_ERR_VALUE, "%s: '%s' is not a whole number; give an integer", at->what,
-                   text);
-    if (x < min || x > max)
-        return bad(at, GMD_ERR_VALUE, "%s: %ld is out of range; give a value from %ld to %ld",
-                   at->what, x, min, max);
-    *out = x;
-    return GMD_OK;
-}
-
-static gmd_status parse_seed(const where *at, const char *text, uint64_t *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long long x = strtoull(text, &end, 10);
-    if (end == text || *end != '\0' || errno == ERANGE || text[0] == '-')
-        return bad(at, GMD_ERR_VALUE,
-                   "%s: '%s' is not a valid seed; give a whole number from 0 to 2^64-1", at->what,
-                   text);
-    *out = (uint64_t)x;
+        return gmd_value_fail(at, GMD_ERR_VALUE,
+                              "%s: a thermostat target of 0 K is not possible; give a value > 0 K",
+                              at->what);
     return GMD_OK;
 }
 
@@ -172,12 +52,13 @@ static gmd_status parse_seed(const where *at, const char *text, uint64_t *out)
 static gmd_status resolve_path(const where *at, const char *dir, const char *value, char *out)
 {
     if (value[0] == '\0')
-        return bad(at, GMD_ERR_VALUE, "%s: empty path; give a file name", at->what);
+        return gmd_value_fail(at, GMD_ERR_VALUE, "%s: empty path; give a file name", at->what);
     int n = (value[0] == '/' || dir[0] == '\0') ? snprintf(out, GMD_PATH_LEN, "%s", value)
                                                 : snprintf(out, GMD_PATH_LEN, "%s/%s", dir, value);
     if (n < 0 || n >= GMD_PATH_LEN)
-        return bad(at, GMD_ERR_VALUE, "%s: path too long (over %d characters); shorten it",
-                   at->what, GMD_PATH_LEN - 1);
+        return gmd_value_fail(at, GMD_ERR_VALUE,
+                              "%s: path too long (over %d characters); shorten it", at->what,
+                              GMD_PATH_LEN - 1);
     return GMD_OK;
 }
 
@@ -188,12 +69,14 @@ static gmd_status resolve_existing_file(const where *at, const char *dir, const 
     if (st != GMD_OK) return st;
     struct stat sb;
     if (stat(out, &sb) != 0)
-        return bad(at, GMD_ERR_IO,
-                   "%s file '%s' does not exist (looked for %s); fix the path (relative paths "
-                   "are relative to the input file's folder)",
-                   at->what, value, out);
+        return gmd_value_fail(
+            at, GMD_ERR_IO,
+            "%s file '%s' does not exist (looked for %s); fix the path (relative paths "
+            "are relative to the input file's folder)",
+            at->what, value, out);
     if (!S_ISREG(sb.st_mode))
-        return bad(at, GMD_ERR_IO, "%s: '%s' is not a regular file; give a file", at->what, out);
+        return gmd_value_fail(at, GMD_ERR_IO, "%s: '%s' is not a regular file; give a file",
+                              at->what, out);
     return GMD_OK;
 }
 
@@ -247,66 +130,48 @@ static gmd_status set_output_dir(reader *rd, const where *at, const char *v)
 static gmd_status set_types(reader *rd, const where *at, const char *v)
 {
     if (strlen(v) >= sizeof rd->in->types)
-        return bad(at, GMD_ERR_VALUE, "types: list too long (over %zu characters); shorten it",
-                   sizeof rd->in->types - 1);
+        return gmd_value_fail(at, GMD_ERR_VALUE,
+                              "types: list too long (over %zu characters); shorten it",
+                              sizeof rd->in->types - 1);
     snprintf(rd->in->types, sizeof rd->in->types, "%s", v);
     return GMD_OK;
 }
 
 static gmd_status set_kspace(reader *rd, const where *at, const char *v)
 {
-    static const char *const names[] = {"none", "ewald", "pppm", NULL};
-    static const gmd_kspace_method methods[] = {GMD_KSPACE_NONE, GMD_KSPACE_EWALD, GMD_KSPACE_PPPM};
-    for (int i = 0; names[i]; i++)
-        if (strcmp(v, names[i]) == 0) {
-            rd->in->kspace = methods[i];
-            rd->in->kspace_set = 1;
-            return GMD_OK;
-        }
-    return bad(at, GMD_ERR_VALUE, "kspace: unknown method '%s'; use ewald, pppm or none", v);
+    gmd_status st = gmd_parse_kspace_method(at, v, &rd->in->kspace);
+    if (st == GMD_OK) rd->in->kspace_set = 1;
+    return st;
 }
 
 static gmd_status set_accuracy(reader *rd, const where *at, const char *v)
 {
-    gmd_status st = parse_positive(at, v, UNITS_NONE, &rd->in->accuracy);
+    gmd_status st = gmd_parse_positive(at, v, GMD_UNITS_NONE, &rd->in->accuracy);
     if (st == GMD_OK && rd->in->accuracy >= 1.0)
-        return bad(at, GMD_ERR_VALUE,
-                   "accuracy: %s is a relative force error and must be below 1; e.g. 1e-5", v);
+        return gmd_value_fail(
+            at, GMD_ERR_VALUE,
+            "accuracy: %s is a relative force error and must be below 1; e.g. 1e-5", v);
     return st;
 }
 
 static gmd_status set_cutoff(reader *rd, const where *at, const char *v)
 {
-    return parse_positive(at, v, UNITS_A, &rd->in->cutoff);
+    return gmd_parse_positive(at, v, GMD_UNITS_A, &rd->in->cutoff);
 }
 
 static gmd_status set_threebody(reader *rd, const where *at, const char *v)
 {
-    gmd_run_input *in = rd->in;
-    if (strcmp(v, "smooth") == 0)
-        in->threebody = 1, in->taper = GMD_TAPER_SMOOTH;
-    else if (strcmp(v, "hard") == 0)
-        in->threebody = 1, in->taper = GMD_TAPER_HARD;
-    else if (strcmp(v, "on") == 0)
-        in->threebody = 1, in->taper = -1;
-    else if (strcmp(v, "off") == 0)
-        in->threebody = 0, in->taper = -1;
-    else
-        return bad(at, GMD_ERR_VALUE,
-                   "threebody: unknown setting '%s'; use smooth, hard, on "
-                   "(as in the force field) or off",
-                   v);
-    return GMD_OK;
+    return gmd_parse_threebody(at, v, &rd->in->threebody, &rd->in->taper);
 }
 
 static gmd_status set_dt(reader *rd, const where *at, const char *v)
 {
-    return parse_positive(at, v, UNITS_FS, &rd->in->dt_fs);
+    return gmd_parse_positive(at, v, GMD_UNITS_FS, &rd->in->dt_fs);
 }
 
 static gmd_status set_seed(reader *rd, const where *at, const char *v)
 {
-    return parse_seed(at, v, &rd->in->seed);
+    return gmd_parse_seed(at, v, &rd->in->seed);
 }
 
 static gmd_status set_velocity(reader *rd, const where *at, const char *v)
@@ -316,36 +181,36 @@ static gmd_status set_velocity(reader *rd, const where *at, const char *v)
 
 static gmd_status set_tdamp(reader *rd, const where *at, const char *v)
 {
-    return parse_positive(at, v, UNITS_PS, &rd->in->tdamp_ps);
+    return gmd_parse_positive(at, v, GMD_UNITS_PS, &rd->in->tdamp_ps);
 }
 
 static gmd_status set_chain(reader *rd, const where *at, const char *v)
 {
     long x = 0;
-    gmd_status st = parse_long(at, v, 1, GMD_NHC_MAX, &x);
+    gmd_status st = gmd_parse_long(at, v, 1, GMD_NHC_MAX, &x);
     rd->in->chain = (int)x;
     return st;
 }
 
 static gmd_status set_thermo_every(reader *rd, const where *at, const char *v)
 {
-    return parse_long(at, v, 1, 1000000000L, &rd->in->thermo_every);
+    return gmd_parse_long(at, v, 1, 1000000000L, &rd->in->thermo_every);
 }
 
 static gmd_status set_traj_every(reader *rd, const where *at, const char *v)
 {
-    return parse_long(at, v, 0, 1000000000L, &rd->in->traj_every);
+    return gmd_parse_long(at, v, 0, 1000000000L, &rd->in->traj_every);
 }
 
 static gmd_status set_checkpoint_every(reader *rd, const where *at, const char *v)
 {
-    return parse_long(at, v, 0, 1000000000L, &rd->in->checkpoint_every);
+    return gmd_parse_long(at, v, 0, 1000000000L, &rd->in->checkpoint_every);
 }
 
 static gmd_status set_threads(reader *rd, const where *at, const char *v)
 {
     long x = 0;
-    gmd_status st = parse_long(at, v, 0, 4096, &x);
+    gmd_status st = gmd_parse_long(at, v, 0, 4096, &x);
     rd->in->threads = (int)x;
     return st;
 }
@@ -362,8 +227,9 @@ static gmd_status set_traj_format(reader *rd, const where *at, const char *v)
     else if (strcmp(v, "none") == 0)
         in->traj_netcdf = 0, in->traj_dump = 0;
     else
-        return bad(at, GMD_ERR_VALUE,
-                   "traj_format: unknown format '%s'; use netcdf, dump, both or none", v);
+        return gmd_value_fail(at, GMD_ERR_VALUE,
+                              "traj_format: unknown format '%s'; use netcdf, dump, both or none",
+                              v);
     return GMD_OK;
 }
 
@@ -449,7 +315,7 @@ static gmd_status tokenize_stage(const where *at, const char *value, stage_args 
 {
     memset(args, 0, sizeof *args);
     if (strlen(value) >= sizeof args->text)
-        return bad(at, GMD_ERR_VALUE, "stage: line too long; shorten it");
+        return gmd_value_fail(at, GMD_ERR_VALUE, "stage: line too long; shorten it");
     strcpy(args->text, value);
     char *p = args->text;
     int ntok = 0;
@@ -465,12 +331,14 @@ static gmd_status tokenize_stage(const where *at, const char *value, stage_args 
             continue;
         }
         if (args->n == STAGE_MAX_ARGS)
-            return bad(at, GMD_ERR_VALUE, "stage: too many parameters; see docs/run-input.md");
+            return gmd_value_fail(at, GMD_ERR_VALUE,
+                                  "stage: too many parameters; see docs/run-input.md");
         args->name[args->n++] = tok;
     }
     if (!args->kind)
-        return bad(at, GMD_ERR_VALUE, "stage: empty; give a kind and its parameters, e.g. '%s'",
-                   STAGE_EXAMPLE[2]);
+        return gmd_value_fail(at, GMD_ERR_VALUE,
+                              "stage: empty; give a kind and its parameters, e.g. '%s'",
+                              STAGE_EXAMPLE[2]);
     return GMD_OK;
 }
 
@@ -483,10 +351,11 @@ static gmd_status stage_kind_of(const where *at, const char *kind, gmd_stage_kin
         }
     const char *guess = gmd_kv_suggest(kind, STAGE_KINDS);
     if (guess)
-        return bad(at, GMD_ERR_VALUE, "stage: unknown stage kind '%s'; did you mean '%s'?", kind,
-                   guess);
-    return bad(at, GMD_ERR_VALUE,
-               "stage: unknown stage kind '%s'; use minimize, nve, nvt, ramp or write", kind);
+        return gmd_value_fail(at, GMD_ERR_VALUE,
+                              "stage: unknown stage kind '%s'; did you mean '%s'?", kind, guess);
+    return gmd_value_fail(at, GMD_ERR_VALUE,
+                          "stage: unknown stage kind '%s'; use minimize, nve, nvt, ramp or write",
+                          kind);
 }
 
 /* Splits each parameter token at '=' and checks names: known to this kind, not repeated. */
@@ -498,10 +367,11 @@ static gmd_status check_stage_params(const where *at, gmd_stage_kind kind, stage
         char *tok = (char *)args->name[i];
         char *eq = strchr(tok, '=');
         if (!eq || eq == tok)
-            return bad(at, GMD_ERR_VALUE,
-                       "stage %s: '%s' is not a name=value parameter; write it without spaces, "
-                       "e.g. '%s'",
-                       kname, tok, STAGE_EXAMPLE[kind]);
+            return gmd_value_fail(
+                at, GMD_ERR_VALUE,
+                "stage %s: '%s' is not a name=value parameter; write it without spaces, "
+                "e.g. '%s'",
+                kname, tok, STAGE_EXAMPLE[kind]);
         *eq = '\0';
         args->value[i] = eq + 1;
         int found = 0;
@@ -514,13 +384,14 @@ static gmd_status check_stage_params(const where *at, gmd_stage_kind kind, stage
                 snprintf(hint, sizeof hint, "did you mean '%s'?", guess);
             else
                 snprintf(hint, sizeof hint, "e.g. '%s'", STAGE_EXAMPLE[kind]);
-            return bad(at, GMD_ERR_VALUE, "stage %s: unknown stage parameter '%s'; %s", kname, tok,
-                       hint);
+            return gmd_value_fail(at, GMD_ERR_VALUE, "stage %s: unknown stage parameter '%s'; %s",
+                                  kname, tok, hint);
         }
         for (int j = 0; j < i; j++)
             if (strcmp(args->name[j], tok) == 0)
-                return bad(at, GMD_ERR_VALUE, "stage %s: parameter '%s' given twice; keep only one",
-                           kname, tok);
+                return gmd_value_fail(at, GMD_ERR_VALUE,
+                                      "stage %s: parameter '%s' given twice; keep only one", kname,
+                                      tok);
     }
     return GMD_OK;
 }
@@ -547,8 +418,8 @@ static const char *stage_value(stage_ctx *c, const char *name, int required, gmd
     c->at.what = c->what;
     const char *v = stage_arg(c->args, name);
     if (!v && required)
-        *st = bad(&c->at, GMD_ERR_VALUE, "stage %s: missing parameter '%s'; e.g. '%s'",
-                  STAGE_KINDS[c->kind], name, STAGE_EXAMPLE[c->kind]);
+        *st = gmd_value_fail(&c->at, GMD_ERR_VALUE, "stage %s: missing parameter '%s'; e.g. '%s'",
+                             STAGE_KINDS[c->kind], name, STAGE_EXAMPLE[c->kind]);
     return v;
 }
 
@@ -559,11 +430,11 @@ static gmd_status fill_minimize(stage_ctx *c, gmd_stage *s)
     s->max_step_A = 0.1;
     s->nsteps = 5000;
     const char *v = stage_value(c, "ftol", 0, &st);
-    if (v && st == GMD_OK) st = parse_positive(&c->at, v, UNITS_EV_A, &s->ftol_eV_A);
+    if (v && st == GMD_OK) st = gmd_parse_positive(&c->at, v, GMD_UNITS_EV_A, &s->ftol_eV_A);
     if (st == GMD_OK && (v = stage_value(c, "max_step", 0, &st)))
-        st = parse_positive(&c->at, v, UNITS_A, &s->max_step_A);
+        st = gmd_parse_positive(&c->at, v, GMD_UNITS_A, &s->max_step_A);
     if (st == GMD_OK && (v = stage_value(c, "max_steps", 0, &st)))
-        st = parse_long(&c->at, v, 1, 1000000000L, &s->nsteps);
+        st = gmd_parse_long(&c->at, v, 1, 1000000000L, &s->nsteps);
     return st;
 }
 
@@ -571,7 +442,7 @@ static gmd_status fill_time(stage_ctx *c, gmd_stage *s)
 {
     gmd_status st = GMD_OK;
     const char *v = stage_value(c, "time", 1, &st);
-    if (st == GMD_OK) st = parse_positive(&c->at, v, UNITS_PS, &s->time_ps);
+    if (st == GMD_OK) st = gmd_parse_positive(&c->at, v, GMD_UNITS_PS, &s->time_ps);
     return st;
 }
 
@@ -592,13 +463,14 @@ static gmd_status fill_ramp(stage_ctx *c, gmd_stage *s)
     if (st == GMD_OK && (v = stage_value(c, "to", 1, &st)))
         st = parse_temperature(&c->at, v, 1, &s->t_end_K);
     if (st == GMD_OK && (v = stage_value(c, "rate", 1, &st)))
-        st = parse_positive(&c->at, v, UNITS_K_PS, &s->rate_K_ps);
+        st = gmd_parse_positive(&c->at, v, GMD_UNITS_K_PS, &s->rate_K_ps);
     if (st != GMD_OK) return st;
     if (s->t_start_K == s->t_end_K)
-        return bad(&c->at, GMD_ERR_VALUE,
-                   "stage ramp: from and to are both %g K, so the ramp takes no time; use "
-                   "'stage = nvt time=... T=%gK' to hold a temperature",
-                   s->t_start_K, s->t_start_K);
+        return gmd_value_fail(
+            &c->at, GMD_ERR_VALUE,
+            "stage ramp: from and to are both %g K, so the ramp takes no time; use "
+            "'stage = nvt time=... T=%gK' to hold a temperature",
+            s->t_start_K, s->t_start_K);
     s->time_ps = fabs(s->t_end_K - s->t_start_K) / s->rate_K_ps;
     return GMD_OK;
 }
@@ -609,10 +481,11 @@ static gmd_status fill_write(stage_ctx *c, gmd_stage *s)
     const char *v = stage_value(c, "file", 1, &st);
     if (st != GMD_OK) return st;
     if (strlen(v) >= sizeof s->file || strchr(v, '/'))
-        return bad(&c->at, GMD_ERR_VALUE,
-                   "stage write: file '%s' must be a plain file name (no folders, under %zu "
-                   "characters); it is written into output_dir",
-                   v, sizeof s->file);
+        return gmd_value_fail(
+            &c->at, GMD_ERR_VALUE,
+            "stage write: file '%s' must be a plain file name (no folders, under %zu "
+            "characters); it is written into output_dir",
+            v, sizeof s->file);
     snprintf(s->file, sizeof s->file, "%s", v);
     return GMD_OK;
 }
@@ -624,14 +497,16 @@ static gmd_status derive_steps(const where *at, gmd_stage *s, double dt_fs)
     double steps = s->time_ps / dt_ps;
     const char *kind = gmd_stage_kind_name(s->kind);
     if (steps < 1.0 - 1e-9)
-        return bad(at, GMD_ERR_VALUE,
-                   "stage %s: its time %g ps is shorter than one time step (dt_fs = %g); give "
-                   "a longer time or a smaller dt_fs",
-                   kind, s->time_ps, dt_fs);
+        return gmd_value_fail(
+            at, GMD_ERR_VALUE,
+            "stage %s: its time %g ps is shorter than one time step (dt_fs = %g); give "
+            "a longer time or a smaller dt_fs",
+            kind, s->time_ps, dt_fs);
     if (steps > 1e15)
-        return bad(at, GMD_ERR_VALUE,
-                   "stage %s: %g ps is %.3g steps of %g fs, more than can be run; shorten it", kind,
-                   s->time_ps, steps, dt_fs);
+        return gmd_value_fail(
+            at, GMD_ERR_VALUE,
+            "stage %s: %g ps is %.3g steps of %g fs, more than can be run; shorten it", kind,
+            s->time_ps, steps, dt_fs);
     s->nsteps = (long)llround(steps);
     return GMD_OK;
 }
@@ -641,9 +516,9 @@ static gmd_status read_stage(gmd_run_input *in, const char *file, const gmd_kv_e
 {
     stage_ctx c = {.at = {.file = file, .line = e->line, .what = "stage", .err = err}};
     if (in->nstages == GMD_MAX_STAGES)
-        return bad(&c.at, GMD_ERR_VALUE,
-                   "stage: more than %d stages; merge some (e.g. one longer nvt stage)",
-                   GMD_MAX_STAGES);
+        return gmd_value_fail(&c.at, GMD_ERR_VALUE,
+                              "stage: more than %d stages; merge some (e.g. one longer nvt stage)",
+                              GMD_MAX_STAGES);
     stage_args args;
     gmd_status st = tokenize_stage(&c.at, e->value, &args);
     if (st == GMD_OK) st = stage_kind_of(&c.at, args.kind, &c.kind);
@@ -697,8 +572,8 @@ static gmd_status apply_settings(reader *rd, const gmd_kv_file *kv, gmd_error *e
             if (strcmp(e->key, KEYS[k].key) != 0 || !KEYS[k].set) continue;
             where at = {.file = kv->name, .line = e->line, .what = e->key, .err = err};
             if (e->value[0] == '\0')
-                return bad(&at, GMD_ERR_VALUE, "'%s' has no value; write %s = VALUE", e->key,
-                           e->key);
+                return gmd_value_fail(&at, GMD_ERR_VALUE, "'%s' has no value; write %s = VALUE",
+                                      e->key, e->key);
             gmd_status st = KEYS[k].set(rd, &at, e->value);
             if (st != GMD_OK) return st;
         }

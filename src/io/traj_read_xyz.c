@@ -18,24 +18,15 @@
  * tolerated. Messages name FILE:LINE and the frame. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "extxyz_header.h"
 #include "io_util.h"
 #include "traj_read_internal.h"
-
-#define MAX_PROPERTIES 32
-
-typedef struct xyz_columns {
-    int ncols;
-    int species, pos, id, q; /* first column of each, -1 when absent */
-} xyz_columns;
 
 typedef struct xyz_reader {
     gmd_line_reader in;
@@ -72,138 +63,21 @@ static gmd_status require_line(xyz_reader *x, const char *what)
 
 /* ---- the comment line --------------------------------------------------------------- */
 
-/* Copies the (possibly quoted) value of key= into value; 0 when the key is absent. */
-static int find_value(const char *line, const char *key, char *value, size_t len)
+/* The box and the column map (extxyz_header.h). */
+static gmd_status parse_comment_line(xyz_reader *x, gmd_box *box, gmd_xyz_columns *c)
 {
-    size_t klen = strlen(key);
-    const char *c = line;
-    while (*c) {
-        while (isspace((unsigned char)*c))
-            c++;
-        const char *start = c;
-        while (*c && *c != '=' && !isspace((unsigned char)*c))
-            c++;
-        int match = (size_t)(c - start) == klen && !strncasecmp(start, key, klen);
-        if (*c != '=') continue;
-        const char *v = ++c;
-        if (*c == '"') {
-            v = ++c;
-            while (*c && *c != '"')
-                c++;
-        } else {
-            while (*c && !isspace((unsigned char)*c))
-                c++;
-        }
-        if (match) {
-            size_t n = (size_t)(c - v) < len - 1 ? (size_t)(c - v) : len - 1;
-            memcpy(value, v, n);
-            value[n] = '\0';
-            return 1;
-        }
-        if (*c == '"') c++;
-    }
-    return 0;
-}
-
-static gmd_status parse_numbers(xyz_reader *x, char *text, const char *key, double *out, int count)
-{
-    char *col[16];
-    int n = gmd_io_split(text, col, 15);
-    int ok = n == count;
-    for (int i = 0; ok && i < n; i++)
-        ok = !gmd_io_parse_double(col[i], &out[i]);
-    if (!ok) return fail_at(x, GMD_ERR_PARSE, "%s must hold %d numbers", key, count);
-    return GMD_OK;
-}
-
-static gmd_status parse_lattice(xyz_reader *x, const char *line, gmd_box *box)
-{
-    char value[1024];
-    double m[9], origin[3] = {0, 0, 0};
-    if (!find_value(line, "Lattice", value, sizeof value))
-        return fail_at(x, GMD_ERR_PARSE,
-                       "no Lattice=\"Lx 0 0 0 Ly 0 0 0 Lz\" on the comment line; the analyses "
-                       "need the periodic box");
-    gmd_status st = parse_numbers(x, value, "Lattice", m, 9);
-    if (st) return st;
-    double scale = fmax(fabs(m[0]), fmax(fabs(m[4]), fabs(m[8])));
-    for (int i = 0; i < 9; i++)
-        if (i % 4 != 0 && fabs(m[i]) > 1e-10 * scale)
-            return fail_at(x, GMD_ERR_VALUE,
-                           "Lattice is not orthorhombic (off-diagonal %g); glassmd analyses "
-                           "orthorhombic boxes only",
-                           m[i]);
-    if (!(m[0] > 0 && m[4] > 0 && m[8] > 0))
-        return fail_at(x, GMD_ERR_VALUE, "Lattice diagonal %g %g %g must be positive", m[0], m[4],
-                       m[8]);
-    if (find_value(line, "Origin", value, sizeof value) &&
-        (st = parse_numbers(x, value, "Origin", origin, 3)))
-        return st;
-    for (int k = 0; k < 3; k++) {
-        box->lo[k] = origin[k];
-        box->len[k] = m[4 * k];
-    }
-    return GMD_OK;
-}
-
-static gmd_status note_property(xyz_reader *x, const char *name, char type, long count,
-                                xyz_columns *c)
-{
-    int *slot = NULL, want_count = 1;
-    char want_type = 'R';
-    if (!strcmp(name, "species"))
-        slot = &c->species, want_type = 'S';
-    else if (!strcmp(name, "pos"))
-        slot = &c->pos, want_count = 3;
-    else if (!strcmp(name, "id"))
-        slot = &c->id, want_type = 'I';
-    else if (!strcmp(name, "charge") || !strcmp(name, "q") || !strcmp(name, "initial_charges"))
-        slot = &c->q;
-    if (slot) {
-        if (toupper((unsigned char)type) != want_type || count != want_count)
-            return fail_at(x, GMD_ERR_VALUE, "property %s must be %s:%c:%d", name, name, want_type,
-                           want_count);
-        *slot = c->ncols;
-    }
-    c->ncols += (int)count;
-    return GMD_OK;
-}
-
-static gmd_status parse_properties(xyz_reader *x, const char *line, xyz_columns *c)
-{
-    char value[1024], *fields[3 * MAX_PROPERTIES + 1];
-    *c = (xyz_columns){0, -1, -1, -1, -1};
-    if (!find_value(line, "Properties", value, sizeof value))
-        snprintf(value, sizeof value, "species:S:1:pos:R:3");
-    int n = 0;
-    for (char *tok = value, *next; tok && n <= 3 * MAX_PROPERTIES; tok = next) {
-        next = strchr(tok, ':');
-        if (next) *next++ = '\0';
-        fields[n++] = tok;
-    }
-    if (n % 3 != 0 || n > 3 * MAX_PROPERTIES)
-        return fail_at(x, GMD_ERR_PARSE, "Properties must be name:type:count triples");
-    for (int p = 0; p < n; p += 3) {
-        long count;
-        if (gmd_io_parse_long(fields[p + 2], &count) || count < 1 || count > 16 ||
-            strlen(fields[p + 1]) != 1)
-            return fail_at(x, GMD_ERR_PARSE, "Properties entry '%s:%s:%s' is malformed", fields[p],
-                           fields[p + 1], fields[p + 2]);
-        gmd_status st = note_property(x, fields[p], fields[p + 1][0], count, c);
-        if (st) return st;
-    }
-    if (c->species < 0 || c->pos < 0)
-        return fail_at(x, GMD_ERR_VALUE, "Properties lack species:S:1 or pos:R:3");
-    if (c->ncols > GMD_IO_MAX_COLUMNS - 1)
-        return fail_at(x, GMD_ERR_VALUE, "more than %d columns per atom", GMD_IO_MAX_COLUMNS - 1);
+    char why[512];
+    gmd_status st = gmd_xyz_parse_lattice(x->in.buf, box, why, sizeof why);
+    if (!st) st = gmd_xyz_parse_properties(x->in.buf, c, why, sizeof why);
+    if (st) return fail_at(x, st, "%s", why);
     return GMD_OK;
 }
 
 static gmd_status parse_step(xyz_reader *x, const char *line, long *step)
 {
     char value[64];
-    if (!find_value(line, "step", value, sizeof value) &&
-        !find_value(line, "timestep", value, sizeof value)) {
+    if (!gmd_xyz_find_value(line, "step", value, sizeof value) &&
+        !gmd_xyz_find_value(line, "timestep", value, sizeof value)) {
         *step = x->frame - 1;
         return GMD_OK;
     }
@@ -214,8 +88,8 @@ static gmd_status parse_step(xyz_reader *x, const char *line, long *step)
 
 /* ---- atom lines --------------------------------------------------------------------- */
 
-static gmd_status parse_atom(xyz_reader *x, traj_species *sp, const xyz_columns *c, traj_raw *raw,
-                             size_t i)
+static gmd_status parse_atom(xyz_reader *x, traj_species *sp, const gmd_xyz_columns *c,
+                             traj_raw *raw, size_t i)
 {
     char *col[GMD_IO_MAX_COLUMNS], why[512];
     int n = gmd_io_split(x->in.buf, col, GMD_IO_MAX_COLUMNS - 1);
@@ -235,7 +109,8 @@ static gmd_status parse_atom(xyz_reader *x, traj_species *sp, const xyz_columns 
     return GMD_OK;
 }
 
-static gmd_status read_atoms(xyz_reader *x, traj_species *sp, const xyz_columns *c, traj_raw *raw)
+static gmd_status read_atoms(xyz_reader *x, traj_species *sp, const gmd_xyz_columns *c,
+                             traj_raw *raw)
 {
     raw->atom_line = x->in.line + 1;
     for (size_t i = 0; i < raw->n; i++) {
@@ -272,10 +147,9 @@ static gmd_status xyz_read(void *state, traj_species *sp, traj_raw *raw, int *eo
         return fail_at(x, GMD_ERR_PARSE,
                        "expected the number of atoms (a positive integer), found '%.40s'",
                        gmd_io_trim(x->in.buf));
-    xyz_columns c;
+    gmd_xyz_columns c;
     gmd_status st = require_line(x, "the comment line");
-    if (!st) st = parse_lattice(x, x->in.buf, &raw->box);
-    if (!st) st = parse_properties(x, x->in.buf, &c);
+    if (!st) st = parse_comment_line(x, &raw->box, &c);
     if (!st) st = parse_step(x, x->in.buf, &raw->step);
     if (!st) st = traj_raw_reserve(raw, (size_t)natoms, err);
     if (st) return st;

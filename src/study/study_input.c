@@ -11,10 +11,8 @@
 #include "glassmd/study.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +21,8 @@
 
 #include "glassmd/build.h"
 #include "glassmd/kvfile.h"
+
+#include "../io/input_values.h"
 
 static const char *const KNOWN_KEYS[] = {"forcefield",
                                          "compositions",
@@ -57,106 +57,14 @@ static const char *const REPEATABLE[] = {"counts", NULL};
 
 #define MAX_LIST 64
 
-typedef struct where {
-    const char *file;
-    int line;
-    const char *key;
-    gmd_error *err;
-} where;
+/* Where a value came from, for messages (at.what: the key). */
+typedef gmd_value_at where;
 
-static gmd_status bad(const where *at, gmd_status code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static gmd_status bad(const where *at, gmd_status code, const char *fmt, ...)
-{
-    char msg[GMD_ERROR_MSG_LEN];
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(msg, sizeof msg, fmt, args);
-    va_end(args);
-    if (at->line > 0) return gmd_fail(at->err, code, "%s:%d: %s", at->file, at->line, msg);
-    return gmd_fail(at->err, code, "%s: %s", at->file, msg);
-}
-
-/* ---- numbers with units --------------------------------------------------------------- */
-
-typedef struct unit_def {
-    const char *name;
-    double factor;
-} unit_def;
-
-static const unit_def UNITS_NONE[] = {{NULL, 0}};
-static const unit_def UNITS_PS[] = {{"ps", 1.0}, {"fs", 1e-3}, {"ns", 1e3}, {NULL, 0}};
-static const unit_def UNITS_FS[] = {{"fs", 1.0}, {"ps", 1e3}, {NULL, 0}};
-static const unit_def UNITS_K[] = {{"K", 1.0}, {NULL, 0}};
-static const unit_def UNITS_K_PS[] = {{"K/ps", 1.0}, {"K/fs", 1e3}, {"K/ns", 1e-3}, {NULL, 0}};
-static const unit_def UNITS_A[] = {{"A", 1.0}, {"nm", 10.0}, {NULL, 0}};
-
-static int same_ci(const char *a, const char *b)
-{
-    while (*a && *b && tolower((unsigned char)*a) == tolower((unsigned char)*b))
-        a++, b++;
-    return *a == '\0' && *b == '\0';
-}
-
-/* A finite number with an optional unit from `units` ("100ps", "100 ps", "100"). */
-static gmd_status parse_quantity(const where *at, const char *text, const unit_def *units,
-                                 double *out)
-{
-    char *end = NULL;
-    errno = 0;
-    double x = strtod(text, &end);
-    if (end == text || !isfinite(x) || errno == ERANGE)
-        return bad(at, GMD_ERR_VALUE, "%s: '%s' is not a valid number; give a number%s%s", at->key,
-                   text, units[0].name ? " in " : "", units[0].name ? units[0].name : "");
-    while (isspace((unsigned char)*end))
-        end++;
-    if (*end == '\0') {
-        *out = x;
-        return GMD_OK;
-    }
-    for (int i = 0; units[i].name; i++)
-        if (same_ci(units[i].name, end)) {
-            *out = x * units[i].factor;
-            return GMD_OK;
-        }
-    if (!units[0].name)
-        return bad(at, GMD_ERR_VALUE, "%s: '%s' takes no unit; give a bare number", at->key, text);
-    char accepted[128] = "";
-    for (int i = 0; units[i].name; i++) {
-        size_t used = strlen(accepted);
-        snprintf(accepted + used, sizeof accepted - used, "%s%s", i ? ", " : "", units[i].name);
-    }
-    return bad(at, GMD_ERR_VALUE, "%s: unknown unit '%s' in '%s'; use one of %s, or a bare number",
-               at->key, end, text, accepted);
-}
-
-static gmd_status parse_positive(const where *at, const char *text, const unit_def *units,
-                                 double *out)
-{
-    gmd_status st = parse_quantity(at, text, units, out);
-    if (st == GMD_OK && !(*out > 0.0))
-        return bad(at, GMD_ERR_VALUE, "%s: '%s' must be positive; give a value > 0", at->key, text);
-    return st;
-}
-
-static gmd_status parse_long(const where *at, const char *text, long min, long max, long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    long x = strtol(text, &end, 10);
-    if (end == text || *end != '\0' || errno == ERANGE)
-        return bad(at, GMD_ERR_VALUE, "%s: '%s' is not a whole number; give an integer", at->key,
-                   text);
-    if (x < min || x > max)
-        return bad(at, GMD_ERR_VALUE, "%s: %ld is out of range; give a value from %ld to %ld",
-                   at->key, x, min, max);
-    *out = x;
-    return GMD_OK;
-}
+/* ---- numbers with units (src/io/input_values.h) ------------------------------------------ */
 
 /* A comma-separated list of quantities. */
-static gmd_status parse_list(const where *at, const char *text, const unit_def *units, double *out,
-                             int max, int *n)
+static gmd_status parse_list(const where *at, const char *text, const gmd_unit_def *units,
+                             double *out, int max, int *n)
 {
     char buf[2048];
     snprintf(buf, sizeof buf, "%s", text);
@@ -169,14 +77,15 @@ static gmd_status parse_list(const where *at, const char *text, const unit_def *
         while (len > 0 && isspace((unsigned char)tok[len - 1]))
             tok[--len] = '\0';
         if (*n >= max)
-            return bad(at, GMD_ERR_VALUE, "%s: more than %d values; give at most %d", at->key, max,
-                       max);
-        gmd_status st = parse_quantity(at, tok, units, &out[*n]);
+            return gmd_value_fail(at, GMD_ERR_VALUE, "%s: more than %d values; give at most %d",
+                                  at->what, max, max);
+        gmd_status st = gmd_parse_quantity(at, tok, units, &out[*n]);
         if (st != GMD_OK) return st;
         (*n)++;
     }
     if (*n == 0)
-        return bad(at, GMD_ERR_VALUE, "%s: empty list; give comma-separated values", at->key);
+        return gmd_value_fail(at, GMD_ERR_VALUE, "%s: empty list; give comma-separated values",
+                              at->what);
     return GMD_OK;
 }
 
@@ -202,10 +111,11 @@ static gmd_status existing_file(const where *at, const char *study_path, const c
     resolve_path(study_path, rel, out, len);
     struct stat sb;
     if (stat(out, &sb) != 0 || !S_ISREG(sb.st_mode))
-        return bad(at, GMD_ERR_IO,
-                   "%s file '%s' does not exist (looked for %s); fix the path (relative to the "
-                   "study file's folder)",
-                   at->key, rel, out);
+        return gmd_value_fail(
+            at, GMD_ERR_IO,
+            "%s file '%s' does not exist (looked for %s); fix the path (relative to the "
+            "study file's folder)",
+            at->what, rel, out);
     return GMD_OK;
 }
 
@@ -245,62 +155,35 @@ typedef struct pending {
     int atoms_line, cutoff_line, iso_line, glass_line, melt_line;
 } pending;
 
-static gmd_status parse_kspace(const where *at, const char *v, gmd_study *s)
-{
-    s->kspace_set = 1;
-    if (!strcmp(v, "ewald"))
-        s->kspace = GMD_KSPACE_EWALD;
-    else if (!strcmp(v, "pppm"))
-        s->kspace = GMD_KSPACE_PPPM;
-    else if (!strcmp(v, "none"))
-        s->kspace = GMD_KSPACE_NONE;
-    else
-        return bad(at, GMD_ERR_VALUE, "kspace: unknown method '%s'; use ewald, pppm or none", v);
-    return GMD_OK;
-}
-
-static gmd_status parse_threebody(const where *at, const char *v, gmd_study *s)
-{
-    s->threebody = 1;
-    s->taper = -1;
-    if (!strcmp(v, "smooth"))
-        s->taper = GMD_TAPER_SMOOTH;
-    else if (!strcmp(v, "hard"))
-        s->taper = GMD_TAPER_HARD;
-    else if (!strcmp(v, "off"))
-        s->threebody = 0;
-    else if (strcmp(v, "on") != 0)
-        return bad(at, GMD_ERR_VALUE, "threebody: '%s' is not one of smooth, hard, on, off", v);
-    return GMD_OK;
-}
-
 static gmd_status parse_msd_fit(const where *at, const char *v, gmd_study *s)
 {
     char buf[256];
     snprintf(buf, sizeof buf, "%s", v);
     char *colon = strchr(buf, ':');
     if (!colon)
-        return bad(at, GMD_ERR_VALUE, "msd_fit: '%s' is not T0:T1; write e.g. msd_fit = 10:100", v);
+        return gmd_value_fail(at, GMD_ERR_VALUE,
+                              "msd_fit: '%s' is not T0:T1; write e.g. msd_fit = 10:100", v);
     *colon = '\0';
-    gmd_status st = parse_quantity(at, buf, UNITS_PS, &s->msd_fit_t0_ps);
-    if (st == GMD_OK) st = parse_quantity(at, colon + 1, UNITS_PS, &s->msd_fit_t1_ps);
+    gmd_status st = gmd_parse_quantity(at, buf, GMD_UNITS_PS, &s->msd_fit_t0_ps);
+    if (st == GMD_OK) st = gmd_parse_quantity(at, colon + 1, GMD_UNITS_PS, &s->msd_fit_t1_ps);
     if (st == GMD_OK && !(s->msd_fit_t0_ps >= 0 && s->msd_fit_t1_ps > s->msd_fit_t0_ps))
-        return bad(at, GMD_ERR_VALUE, "msd_fit: '%s' needs 0 <= T0 < T1 (ps)", v);
+        return gmd_value_fail(at, GMD_ERR_VALUE, "msd_fit: '%s' needs 0 <= T0 < T1 (ps)", v);
     return st;
 }
 
 static gmd_status parse_counts(const where *at, const char *v, gmd_study *s)
 {
     if (s->ncompositions >= GMD_STUDY_MAX_COMPOSITIONS)
-        return bad(at, GMD_ERR_VALUE, "more than %d compositions; split the study",
-                   GMD_STUDY_MAX_COMPOSITIONS);
+        return gmd_value_fail(at, GMD_ERR_VALUE, "more than %d compositions; split the study",
+                              GMD_STUDY_MAX_COMPOSITIONS);
     gmd_study_composition *c = &s->comp[s->ncompositions];
     gmd_error e;
     if (gmd_counts_parse(&s->ff, v, c->counts, &e) != GMD_OK)
-        return bad(at, GMD_ERR_VALUE, "counts: %s", e.message);
+        return gmd_value_fail(at, GMD_ERR_VALUE, "counts: %s", e.message);
     if (gmd_forcefield_check_neutral(&s->ff, c->counts, &e) != GMD_OK)
-        return bad(at, GMD_ERR_VALUE, "counts '%s' is not neutral with the charges of %s (%s)", v,
-                   s->forcefield, e.message);
+        return gmd_value_fail(at, GMD_ERR_VALUE,
+                              "counts '%s' is not neutral with the charges of %s (%s)", v,
+                              s->forcefield, e.message);
     c->x = -1.0;
     s->ncompositions++;
     snprintf(c->label, sizeof c->label, "counts%d", s->ncompositions);
@@ -313,81 +196,79 @@ static gmd_status parse_key(const where *at, const char *k, const char *v, gmd_s
     gmd_status st = GMD_OK;
     if (!strcmp(k, "compositions")) {
         p->x_line = at->line;
-        st = parse_list(at, v, UNITS_NONE, p->x, GMD_STUDY_MAX_COMPOSITIONS, &p->nx);
+        st = parse_list(at, v, GMD_UNITS_NONE, p->x, GMD_STUDY_MAX_COMPOSITIONS, &p->nx);
         for (int i = 0; st == GMD_OK && i < p->nx; i++)
             if (!(p->x[i] >= 0.0 && p->x[i] <= 1.0))
-                return bad(at, GMD_ERR_VALUE,
-                           "compositions: x = %g is outside [0, 1]; x is the modifier fraction",
-                           p->x[i]);
+                return gmd_value_fail(
+                    at, GMD_ERR_VALUE,
+                    "compositions: x = %g is outside [0, 1]; x is the modifier fraction", p->x[i]);
     } else if (!strcmp(k, "counts")) {
         st = parse_counts(at, v, s);
     } else if (!strcmp(k, "atoms")) {
         p->atoms_line = at->line;
-        st = parse_long(at, v, 2, 100000000, &s->natoms);
+        st = gmd_parse_long(at, v, 2, 100000000, &s->natoms);
     } else if (!strcmp(k, "density")) {
         p->density_line = at->line;
-        st = parse_list(at, v, UNITS_NONE, p->density, MAX_LIST, &p->ndensity);
+        st = parse_list(at, v, GMD_UNITS_NONE, p->density, MAX_LIST, &p->ndensity);
         for (int i = 0; st == GMD_OK && i < p->ndensity; i++)
             if (!(p->density[i] > 0.0 && p->density[i] < 1.0))
-                return bad(at, GMD_ERR_VALUE,
-                           "density: %g atoms/A^3 is implausible; give a number density such as "
-                           "0.043",
-                           p->density[i]);
+                return gmd_value_fail(
+                    at, GMD_ERR_VALUE,
+                    "density: %g atoms/A^3 is implausible; give a number density such as "
+                    "0.043",
+                    p->density[i]);
     } else if (!strcmp(k, "replicas")) {
-        st = parse_long(at, v, 1, 64, &n);
+        st = gmd_parse_long(at, v, 1, 64, &n);
         s->replicas = (int)n;
     } else if (!strcmp(k, "seed")) {
-        char *end = NULL;
-        errno = 0;
-        unsigned long long x = strtoull(v, &end, 10);
-        if (end == v || *end != '\0' || errno == ERANGE || v[0] == '-')
-            return bad(at, GMD_ERR_VALUE, "seed: '%s' is not a whole number >= 0", v);
-        s->seed = x;
+        st = gmd_parse_seed(at, v, &s->seed);
     } else if (!strcmp(k, "melt_T")) {
         p->melt_line = at->line;
-        st = parse_positive(at, v, UNITS_K, &s->melt_T_K);
+        st = gmd_parse_positive(at, v, GMD_UNITS_K, &s->melt_T_K);
     } else if (!strcmp(k, "melt_time")) {
-        st = parse_positive(at, v, UNITS_PS, &s->melt_time_ps);
+        st = gmd_parse_positive(at, v, GMD_UNITS_PS, &s->melt_time_ps);
     } else if (!strcmp(k, "quench_rate")) {
-        st = parse_positive(at, v, UNITS_K_PS, &s->quench_rate_K_ps);
+        st = gmd_parse_positive(at, v, GMD_UNITS_K_PS, &s->quench_rate_K_ps);
     } else if (!strcmp(k, "isotherms")) {
         p->iso_line = at->line;
-        st = parse_list(at, v, UNITS_K, s->isotherm_K, GMD_STUDY_MAX_ISOTHERMS, &s->nisotherms);
+        st = parse_list(at, v, GMD_UNITS_K, s->isotherm_K, GMD_STUDY_MAX_ISOTHERMS, &s->nisotherms);
     } else if (!strcmp(k, "isotherm_equil")) {
-        st = parse_positive(at, v, UNITS_PS, &s->isotherm_equil_ps);
+        st = gmd_parse_positive(at, v, GMD_UNITS_PS, &s->isotherm_equil_ps);
     } else if (!strcmp(k, "isotherm_time")) {
-        st = parse_positive(at, v, UNITS_PS, &s->isotherm_time_ps);
+        st = gmd_parse_positive(at, v, GMD_UNITS_PS, &s->isotherm_time_ps);
     } else if (!strcmp(k, "glass_T")) {
         p->glass_line = at->line;
-        st = parse_positive(at, v, UNITS_K, &s->glass_T_K);
+        st = gmd_parse_positive(at, v, GMD_UNITS_K, &s->glass_T_K);
     } else if (!strcmp(k, "glass_time")) {
-        st = parse_positive(at, v, UNITS_PS, &s->glass_time_ps);
+        st = gmd_parse_positive(at, v, GMD_UNITS_PS, &s->glass_time_ps);
     } else if (!strcmp(k, "kspace")) {
-        st = parse_kspace(at, v, s);
+        s->kspace_set = 1;
+        st = gmd_parse_kspace_method(at, v, &s->kspace);
     } else if (!strcmp(k, "accuracy")) {
-        st = parse_positive(at, v, UNITS_NONE, &s->accuracy);
+        st = gmd_parse_positive(at, v, GMD_UNITS_NONE, &s->accuracy);
         if (st == GMD_OK && s->accuracy >= 1.0)
-            return bad(at, GMD_ERR_VALUE, "accuracy: give a relative accuracy < 1, e.g. 1e-5");
+            return gmd_value_fail(at, GMD_ERR_VALUE,
+                                  "accuracy: give a relative accuracy < 1, e.g. 1e-5");
     } else if (!strcmp(k, "cutoff")) {
         p->cutoff_line = at->line;
-        st = parse_positive(at, v, UNITS_A, &s->cutoff);
+        st = gmd_parse_positive(at, v, GMD_UNITS_A, &s->cutoff);
     } else if (!strcmp(k, "threebody")) {
-        st = parse_threebody(at, v, s);
+        st = gmd_parse_threebody(at, v, &s->threebody, &s->taper);
     } else if (!strcmp(k, "dt_fs")) {
-        st = parse_positive(at, v, UNITS_FS, &s->dt_fs);
+        st = gmd_parse_positive(at, v, GMD_UNITS_FS, &s->dt_fs);
     } else if (!strcmp(k, "traj_every")) {
-        st = parse_long(at, v, 1, LONG_MAX, &s->traj_every);
+        st = gmd_parse_long(at, v, 1, LONG_MAX, &s->traj_every);
     } else if (!strcmp(k, "traj_format")) {
         if (strcmp(v, "netcdf") && strcmp(v, "dump"))
-            return bad(at, GMD_ERR_VALUE, "traj_format: '%s' is not netcdf or dump", v);
+            return gmd_value_fail(at, GMD_ERR_VALUE, "traj_format: '%s' is not netcdf or dump", v);
         s->traj_dump = !strcmp(v, "dump");
     } else if (!strcmp(k, "checkpoint_every")) {
-        st = parse_long(at, v, 1, LONG_MAX, &s->checkpoint_every);
+        st = gmd_parse_long(at, v, 1, LONG_MAX, &s->checkpoint_every);
     } else if (!strcmp(k, "threads_per_job")) {
-        st = parse_long(at, v, 1, 1024, &n);
+        st = gmd_parse_long(at, v, 1, 1024, &n);
         s->threads_per_job = (int)n;
     } else if (!strcmp(k, "jobs")) {
-        st = parse_long(at, v, 0, 4096, &n);
+        st = gmd_parse_long(at, v, 0, 4096, &n);
         s->jobs = (int)n;
     } else if (!strcmp(k, "exp_sq")) {
         st = existing_file(at, s->path, v, s->exp_sq, sizeof s->exp_sq);
@@ -406,8 +287,8 @@ static gmd_status add_x_compositions(gmd_study *s, const pending *p, const where
     /* x compositions come first, then the counts ones, in the order written */
     int ncounts = s->ncompositions;
     if (p->nx + ncounts > GMD_STUDY_MAX_COMPOSITIONS)
-        return bad(file_at, GMD_ERR_VALUE, "more than %d compositions; split the study",
-                   GMD_STUDY_MAX_COMPOSITIONS);
+        return gmd_value_fail(file_at, GMD_ERR_VALUE, "more than %d compositions; split the study",
+                              GMD_STUDY_MAX_COMPOSITIONS);
     memmove(&s->comp[p->nx], &s->comp[0], (size_t)ncounts * sizeof s->comp[0]);
     for (int i = 0; i < p->nx; i++) {
         gmd_study_composition *c = &s->comp[i];
@@ -420,21 +301,22 @@ static gmd_status add_x_compositions(gmd_study *s, const pending *p, const where
         where at = {file_at->file, p->atoms_line ? p->atoms_line : p->x_line, "atoms",
                     file_at->err};
         if (!s->ff.has_composition)
-            return bad(&at, GMD_ERR_VALUE,
-                       "compositions: the force field %s has no [composition] section; give "
-                       "the compositions as counts = Si=..,S=..,Na=..",
-                       s->forcefield);
+            return gmd_value_fail(
+                &at, GMD_ERR_VALUE,
+                "compositions: the force field %s has no [composition] section; give "
+                "the compositions as counts = Si=..,S=..,Na=..",
+                s->forcefield);
         if (gmd_composition_counts(&s->ff, c->x, s->natoms, c->counts, &e) != GMD_OK)
-            return bad(&at, GMD_ERR_VALUE, "composition x = %g: %s", c->x, e.message);
+            return gmd_value_fail(&at, GMD_ERR_VALUE, "composition x = %g: %s", c->x, e.message);
     }
     s->ncompositions += p->nx;
     for (int i = 0; i < s->ncompositions; i++)
         for (int j = 0; j < i; j++)
             if (!strcmp(s->comp[i].label, s->comp[j].label)) {
                 where at = {file_at->file, p->x_line, "compositions", file_at->err};
-                return bad(&at, GMD_ERR_VALUE,
-                           "compositions: %s is given twice; list each composition once",
-                           s->comp[i].label);
+                return gmd_value_fail(&at, GMD_ERR_VALUE,
+                                      "compositions: %s is given twice; list each composition once",
+                                      s->comp[i].label);
             }
     return GMD_OK;
 }
@@ -443,10 +325,10 @@ static gmd_status assign_densities(gmd_study *s, const pending *p, const where *
 {
     where at = {file_at->file, p->density_line, "density", file_at->err};
     if (p->ndensity > 1 && p->ndensity != s->ncompositions)
-        return bad(&at, GMD_ERR_VALUE,
-                   "density: %d values for %d compositions; give one value, or one per "
-                   "composition in the order x compositions then counts",
-                   p->ndensity, s->ncompositions);
+        return gmd_value_fail(&at, GMD_ERR_VALUE,
+                              "density: %d values for %d compositions; give one value, or one per "
+                              "composition in the order x compositions then counts",
+                              p->ndensity, s->ncompositions);
     for (int i = 0; i < s->ncompositions; i++)
         s->comp[i].density = p->ndensity == 0   ? 0.0430
                              : p->ndensity == 1 ? p->density[0]
@@ -460,21 +342,24 @@ static gmd_status check_temperatures(const gmd_study *s, const pending *p, const
     if (!(s->glass_T_K <= s->melt_T_K)) {
         where g = {file_at->file, p->glass_line ? p->glass_line : p->melt_line, "glass_T",
                    file_at->err};
-        return bad(&g, GMD_ERR_VALUE, "glass_T = %g K is above melt_T = %g K; the quench cools",
-                   s->glass_T_K, s->melt_T_K);
+        return gmd_value_fail(&g, GMD_ERR_VALUE,
+                              "glass_T = %g K is above melt_T = %g K; the quench cools",
+                              s->glass_T_K, s->melt_T_K);
     }
     for (int i = 0; i < s->nisotherms; i++) {
         double T = s->isotherm_K[i];
         if (i > 0 && !(T < s->isotherm_K[i - 1]))
-            return bad(&at, GMD_ERR_VALUE,
-                       "isotherms: %g K follows %g K; list the temperatures once each in "
-                       "descending order (they are taken from the quench as it cools)",
-                       T, s->isotherm_K[i - 1]);
+            return gmd_value_fail(
+                &at, GMD_ERR_VALUE,
+                "isotherms: %g K follows %g K; list the temperatures once each in "
+                "descending order (they are taken from the quench as it cools)",
+                T, s->isotherm_K[i - 1]);
         if (T > s->melt_T_K || T < s->glass_T_K)
-            return bad(&at, GMD_ERR_VALUE,
-                       "isotherms: %g K is outside the quench from melt_T = %g K to glass_T = "
-                       "%g K; give isotherms between the two",
-                       T, s->melt_T_K, s->glass_T_K);
+            return gmd_value_fail(
+                &at, GMD_ERR_VALUE,
+                "isotherms: %g K is outside the quench from melt_T = %g K to glass_T = "
+                "%g K; give isotherms between the two",
+                T, s->melt_T_K, s->glass_T_K);
     }
     return GMD_OK;
 }
@@ -493,11 +378,12 @@ static gmd_status check_boxes(const gmd_study *s, const pending *p, const where 
         if (rc + skin >= 0.5 * L) {
             where at = {file_at->file, p->cutoff_line ? p->cutoff_line : p->atoms_line, "cutoff",
                         file_at->err};
-            return bad(&at, GMD_ERR_VALUE,
-                       "the cut-off %g A plus the neighbour skin (%g A) is not less than half the "
-                       "box (%.2f A) of %s (%ld atoms at %g atoms/A^3); set cutoff below %.2f A "
-                       "or use more atoms",
-                       rc, skin, 0.5 * L, s->comp[i].label, n, s->comp[i].density, 0.5 * L - skin);
+            return gmd_value_fail(
+                &at, GMD_ERR_VALUE,
+                "the cut-off %g A plus the neighbour skin (%g A) is not less than half the "
+                "box (%.2f A) of %s (%ld atoms at %g atoms/A^3); set cutoff below %.2f A "
+                "or use more atoms",
+                rc, skin, 0.5 * L, s->comp[i].label, n, s->comp[i].density, 0.5 * L - skin);
         }
     }
     return GMD_OK;
@@ -533,9 +419,9 @@ static void study_name(gmd_study *s)
 static gmd_status check_all(gmd_study *s, const pending *p, const where *file_at)
 {
     if (s->ncompositions == 0 && p->nx == 0)
-        return bad(file_at, GMD_ERR_VALUE,
-                   "no composition; add a line such as 'compositions = 0.5, 0.6' or "
-                   "'counts = Si=500,S=1500,Na=1000'");
+        return gmd_value_fail(file_at, GMD_ERR_VALUE,
+                              "no composition; add a line such as 'compositions = 0.5, 0.6' or "
+                              "'counts = Si=500,S=1500,Na=1000'");
     gmd_status st = add_x_compositions(s, p, file_at);
     if (st == GMD_OK) st = assign_densities(s, p, file_at);
     if (st == GMD_OK) st = check_temperatures(s, p, file_at);
@@ -564,15 +450,15 @@ gmd_status gmd_study_read(gmd_study *study, const char *path, gmd_error *err)
     st = gmd_kv_check_keys(&kv, KNOWN_KEYS, REPEATABLE, err);
     const gmd_kv_entry *ffe = gmd_kv_find(&kv, "forcefield");
     if (st == GMD_OK && !ffe)
-        st = bad(&file_at, GMD_ERR_VALUE,
-                 "missing required key 'forcefield'; add a line such as 'forcefield = "
-                 "na2s-sis2.ff'");
+        st = gmd_value_fail(&file_at, GMD_ERR_VALUE,
+                            "missing required key 'forcefield'; add a line such as 'forcefield = "
+                            "na2s-sis2.ff'");
     if (st == GMD_OK) { /* the force field first: counts and neutrality need it */
         where at = {path, ffe->line, "forcefield", err};
         st = existing_file(&at, path, ffe->value, study->forcefield, sizeof study->forcefield);
         gmd_error e;
         if (st == GMD_OK && gmd_forcefield_read(&study->ff, study->forcefield, &e) != GMD_OK)
-            st = bad(&at, GMD_ERR_PARSE, "forcefield: %s", e.message);
+            st = gmd_value_fail(&at, GMD_ERR_PARSE, "forcefield: %s", e.message);
     }
     pending p;
     memset(&p, 0, sizeof p);

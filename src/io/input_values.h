@@ -1,0 +1,64 @@
+/* input_values.h - the values of `key = value` inputs (internal to the library;
+ * implemented in src/io/input_values.c, used by src/io/run_input.c and
+ * src/study/study_input.c, so that run inputs and study files accept the same values and
+ * say the same things about bad ones): numbers with units, whole numbers, seeds, and the
+ * kspace and threebody choices.
+ *
+ * A number is finite, optionally followed by a unit ("10ps", "10 ps", "10"). A unit table
+ * lists the accepted unit names (matched ignoring ASCII case) with their factor to the
+ * target unit; the first entry is the unit a bare number is taken in (factor 1). An empty
+ * table (first name NULL) means a bare number only. Every message is
+ * "FILE:LINE: WHAT: what is wrong; how to fix it" (or "FILE: ..." when line is 0). */
+#ifndef GLASSMD_INPUT_VALUES_H
+#define GLASSMD_INPUT_VALUES_H
+
+#include <stdint.h>
+
+#include "glassmd/error.h"
+#include "glassmd/kspace.h"
+
+/* Where a value came from, for messages. */
+typedef struct gmd_value_at {
+    const char *file;
+    int line;         /* 1-based; 0 for a message about the whole file */
+    const char *what; /* the key or parameter, as the user wrote it */
+    gmd_error *err;
+} gmd_value_at;
+
+typedef struct gmd_unit_def {
+    const char *name;
+    double factor;
+} gmd_unit_def;
+
+extern const gmd_unit_def GMD_UNITS_NONE[]; /* a bare number */
+extern const gmd_unit_def GMD_UNITS_PS[];   /* ps, fs, ns */
+extern const gmd_unit_def GMD_UNITS_FS[];   /* fs, ps, ns */
+extern const gmd_unit_def GMD_UNITS_K[];    /* K */
+extern const gmd_unit_def GMD_UNITS_K_PS[]; /* K/ps, K/fs, K/ns */
+extern const gmd_unit_def GMD_UNITS_A[];    /* A, nm */
+extern const gmd_unit_def GMD_UNITS_EV_A[]; /* eV/A */
+
+/* Fails with "FILE:LINE: message" (or "FILE: message" when at->line is 0). */
+__attribute__((format(printf, 3, 4))) gmd_status
+gmd_value_fail(const gmd_value_at *at, gmd_status code, const char *fmt, ...);
+
+/* A finite number with an optional unit from `units`, converted to the first unit. */
+gmd_status gmd_parse_quantity(const gmd_value_at *at, const char *text, const gmd_unit_def *units,
+                              double *out);
+/* The same, and > 0. */
+gmd_status gmd_parse_positive(const gmd_value_at *at, const char *text, const gmd_unit_def *units,
+                              double *out);
+/* A whole number in [min, max]. */
+gmd_status gmd_parse_long(const gmd_value_at *at, const char *text, long min, long max, long *out);
+/* A random seed: a whole number from 0 to 2^64-1. */
+gmd_status gmd_parse_seed(const gmd_value_at *at, const char *text, uint64_t *out);
+
+/* "ewald", "pppm" or "none". */
+gmd_status gmd_parse_kspace_method(const gmd_value_at *at, const char *text,
+                                   gmd_kspace_method *out);
+/* "smooth" or "hard" (three-body on with that taper), "on" (as in the force field: taper
+ * -1) or "off" (threebody 0, taper -1). */
+gmd_status gmd_parse_threebody(const gmd_value_at *at, const char *text, int *threebody,
+                               int *taper);
+
+#endif
