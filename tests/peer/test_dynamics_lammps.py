@@ -51,6 +51,7 @@ T0 = 2000.0
 TDAMP = 0.1
 RAMP_TO, RAMP_RATE = 1800.0, 400.0  # K, K/ps
 THERMO = 10  # steps between thermo rows in the drift runs
+OFF_SETTLE_PS = 0.5  # left out of the NVT run without the term (it starts from a melt made with it)
 
 
 def parse_args():
@@ -160,6 +161,11 @@ def main():
                                     ["nvt time=%gps T=%gK" % (args.nvt_ps, T0),
                                      "ramp from=%gK to=%gK rate=%gK/ps" % (T0, RAMP_TO, RAMP_RATE)],
                                     threebody="smooth"),
+        # the melt was made with the term: switching it off heats the melt for ~0.5 ps,
+        # which is left out below
+        "g_nvt_off": glassmd_job(wd, "g_nvt_off", data, P.reference_ff(),
+                                 ["nvt time=%gps T=%gK" % (args.nvt_ps + OFF_SETTLE_PS, T0)],
+                                 threebody="off"),
         "g_nvt_hard": glassmd_job(wd, "g_nvt_hard", data, P.reference_ff(),
                                   ["nvt time=%gps T=%gK" % (args.nvt_ps, T0)], threebody="hard"),
     }
@@ -205,7 +211,24 @@ def main():
     fc = P.drift_fit(tn - tn[0], r["conserved"][in_nvt] / natoms)
     C.info("NVT smooth: drift of the chain's conserved quantity %+.3e +- %.2e eV/atom/ns" %
            (fc["slope"], fc["se"]))
-    compare_drifts(C, "NVT conserved vs NVE energy (smooth)", fc, fits["g_nve_smooth"], "NVT", "NVE")
+    smooth_ok = compare_drifts(C, "NVT conserved vs NVE energy (smooth)", fc, fits["g_nve_smooth"],
+                               "NVT", "NVE")
+    if not smooth_ok and not taper_ok and os.environ.get("GLASSMD_XFAIL_TAPER") == "1":
+        C.failed -= 1  # both drifts are the taper's (see above): same expected failure
+        print("!! XFAIL: with the smooth taper both the NVE energy and the NVT conserved quantity\n"
+              "!! drift by the taper's stiffness, so their comparison is noise on that failure;\n"
+              "!! the same comparison without the term follows and must pass.", flush=True)
+    r_off = res["g_nvt_off"]
+    settled = r_off["t"] - r_off["t"][0] >= OFF_SETTLE_PS
+    r_off = {k: np.asarray(v)[settled] for k, v in r_off.items() if k in ("t", "T", "conserved")}
+    T_off, T_off_se = P.mean_with_se(r_off["T"])
+    C.check("NVT no three-body: |<T> - %g K| / %g K" % (T0, T0), abs(T_off - T0) / T0, 0.01,
+            "<T> = %.1f +- %.1f K" % (T_off, T_off_se))
+    fc_off = P.drift_fit(r_off["t"] - r_off["t"][0], r_off["conserved"] / natoms)
+    C.info("NVT no three-body: drift of the chain's conserved quantity %+.3e +- %.2e eV/atom/ns" %
+           (fc_off["slope"], fc_off["se"]))
+    compare_drifts(C, "NVT conserved vs NVE energy (no three-body)", fc_off, fits["g_nve_off"],
+                   "NVT", "NVE")
     t_ramp = r["t"][in_ramp]
     t_start = tn[-1]
     target = T0 + (RAMP_TO - T0) * (t_ramp - t_start) / ramp_ps
