@@ -542,10 +542,12 @@ static gmd_status run_body(run_ctx *c, gmd_error *err)
     if (st == GMD_OK)
         st = gmd_config_write(out_path(c, "final.data"), GMD_CONFIG_LAMMPS_DATA, &c->ff, &c->box,
                               &c->atoms, "final configuration of glassmd run", err);
+    /* the final checkpoint records the log before the "finished" line, so that resuming a
+     * run killed after it (or one that had ended) writes that line exactly once */
+    if (st == GMD_OK) st = checkpoint(c, err);
     if (st == GMD_OK)
         st = gmd_text_printf(c->log, err, "finished at step %ld, time %.6f ps\n", c->md.step,
                              c->md.time_ps);
-    if (st == GMD_OK) st = checkpoint(c, err);
     return st;
 }
 
