@@ -6,17 +6,7 @@
 #   bench/bench_analysis.sh --frames 100 --rounds 3 --threads 1,2 --traj run/traj.dump
 # The glassmd binary: $GLASSMD, else build/glassmd next to this script's repository.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(dirname "$here")"
-if [[ -z "${GLASSMD:-}" ]]; then
-    for candidate in "$root/build/glassmd" "$root"/build*/glassmd; do
-        if [[ -x "$candidate" ]]; then GLASSMD="$candidate"; break; fi
-    done
-fi
-if [[ -z "${GLASSMD:-}" || ! -x "$GLASSMD" ]]; then
-    echo "bench_analysis.sh: no glassmd executable; build it (cmake --build build) or set GLASSMD" >&2
-    exit 1
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/find_glassmd.sh"
 /usr/bin/python3 -c 'import MDAnalysis' 2>/dev/null ||
     { echo "bench_analysis.sh: MDAnalysis missing (apt-get install python3-mdanalysis)" >&2; exit 1; }
 exec /usr/bin/python3 "$here/bench_analysis.py" --glassmd "$GLASSMD" "$@"

@@ -6,17 +6,6 @@
 #   bench/bench_forces.sh --rounds 3 --evals 10 --threads 1,2,4 --out /tmp/bench
 # The glassmd binary: $GLASSMD, else build/glassmd next to this script's repository.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(dirname "$here")"
-if [[ -z "${GLASSMD:-}" ]]; then
-    for candidate in "$root/build/glassmd" "$root"/build*/glassmd; do
-        if [[ -x "$candidate" ]]; then GLASSMD="$candidate"; break; fi
-    done
-fi
-if [[ -z "${GLASSMD:-}" || ! -x "$GLASSMD" ]]; then
-    echo "bench_forces.sh: no glassmd executable; build it (cmake --build build) or set GLASSMD" >&2
-    exit 1
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/find_glassmd.sh"
 command -v lmp >/dev/null || { echo "bench_forces.sh: lmp (LAMMPS) not found on PATH" >&2; exit 1; }
-export GLASSMD_SOURCE_DIR="$root"
 exec /usr/bin/python3 "$here/bench_forces.py" --glassmd "$GLASSMD" "$@"

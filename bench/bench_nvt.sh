@@ -8,17 +8,7 @@
 # (--mode drift|hardT runs the long dynamics checks instead; see bench_nve_drift.sh.)
 # The glassmd binary: $GLASSMD, else build*/glassmd next to this script's repository.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(dirname "$here")"
-if [[ -z "${GLASSMD:-}" ]]; then
-    for candidate in "$root/build/glassmd" "$root"/build*/glassmd; do
-        if [[ -x "$candidate" ]]; then GLASSMD="$candidate"; break; fi
-    done
-fi
-if [[ -z "${GLASSMD:-}" || ! -x "$GLASSMD" ]]; then
-    echo "bench_nvt.sh: no glassmd executable; build it (cmake --build build) or set GLASSMD" >&2
-    exit 1
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/find_glassmd.sh"
 command -v lmp >/dev/null || { echo "bench_nvt.sh: lmp (LAMMPS) not found on PATH" >&2; exit 1; }
 mode=speed
 args=()
@@ -26,5 +16,4 @@ while [[ $# -gt 0 ]]; do
     if [[ "$1" == "--mode" ]]; then mode="$2"; shift 2; else args+=("$1"); shift; fi
 done
 echo "# $(uptime)"
-export GLASSMD_SOURCE_DIR="$root"
 exec /usr/bin/python3 "$here/bench_nvt.py" "$mode" --glassmd "$GLASSMD" "${args[@]}"
