@@ -55,7 +55,6 @@ typedef struct gmd_study_plan {
     const gmd_study *study;
     int njobs;
     gmd_study_job *jobs;
-    int have_report; /* 1 when gmd_study_report is built in */
 } gmd_study_plan;
 
 /* Lays out the jobs of a study (does not touch the disk). */

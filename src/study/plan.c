@@ -326,7 +326,7 @@ static gmd_status build_plan(builder *b)
     for (int i = 0; st == GMD_OK && i < narr; i++) /* the summary tabulates the fits too */
         if (add_dep(b, summary, arr[i])) st = GMD_ERR_NOMEM;
     if (st == GMD_OK) snprintf(b->plan->jobs[summary].params, 16, "v1");
-    if (st == GMD_OK && b->plan->have_report) {
+    if (st == GMD_OK) {
         int rep = add_job(b, GMD_JOB_REPORT, -1, -1, "report");
         if (rep < 0 || add_dep(b, rep, summary)) st = GMD_ERR_NOMEM;
         if (st == GMD_OK) snprintf(b->plan->jobs[rep].params, 16, "v1");
@@ -341,7 +341,6 @@ gmd_status gmd_study_plan_make(gmd_study_plan *plan, const gmd_study *study, gmd
 {
     memset(plan, 0, sizeof *plan);
     plan->study = study;
-    plan->have_report = 1;
     builder b = {.plan = plan, .err = err};
     int ok;
     uint64_t h = gmd_study_hash_file(study->forcefield, GMD_FNV1A64_INIT, &ok);
