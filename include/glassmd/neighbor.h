@@ -25,6 +25,7 @@ typedef struct gmd_neighbor_list {
     size_t capacity;
     double *r0[3]; /* positions at the last build */
     long builds;   /* how many times the list was built */
+    int stale;     /* 1: rebuild at the next check (gmd_neighbor_invalidate) */
     /* cell binning workspace */
     int ncell[3];
     int *cell_head, *cell_next;

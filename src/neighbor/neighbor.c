@@ -504,13 +504,14 @@ gmd_status gmd_neighbor_build(gmd_neighbor_list *nl, const gmd_box *box, const g
     for (int k = 0; k < 3; k++)
         if (atoms->n) memcpy(nl->r0[k], atoms->r[k], atoms->n * sizeof(double));
     nl->builds++;
+    nl->stale = 0;
     return GMD_OK;
 }
 
 int gmd_neighbor_needs_rebuild(const gmd_neighbor_list *nl, const gmd_box *box,
                                const gmd_atoms *atoms)
 {
-    if (nl->builds == 0 || nl->natoms != atoms->n || !nl->start) return 1;
+    if (nl->stale || nl->builds == 0 || nl->natoms != atoms->n || !nl->start) return 1;
     double limit2 = 0.25 * nl->skin * nl->skin;
     for (size_t i = 0; i < atoms->n; i++) {
         double d2 = 0.0;
@@ -525,5 +526,5 @@ int gmd_neighbor_needs_rebuild(const gmd_neighbor_list *nl, const gmd_box *box,
 
 void gmd_neighbor_invalidate(gmd_neighbor_list *nl)
 {
-    nl->builds = 0;
+    nl->stale = 1;
 }
