@@ -14,9 +14,11 @@ Modes (first argument):
          "Loop time" per step is printed too.
   drift  (bench_nve_drift.sh)  NVE --nve-ps (default 10) from the melt: LAMMPS and
          glassmd without the three-body term, LAMMPS nb3b/harmonic (hard), glassmd hard,
-         smooth with width 0.2 (the reference force field) and --widths (default 0.4,0.6)
-         via copies of the force field. Drift of E_total per atom by least squares with
-         its standard error (plain OLS and AR(1)-corrected).
+         smooth with width 0.2 (the reference force field; default threebody_substeps =
+         auto, 8), the same with --substeps (default 1,4: plain Verlet and 4 substeps),
+         and --widths (default none) via copies of the force field (--no-hard leaves the
+         hard-cut runs out: they heat by thousands of K per ps). Drift of E_total per atom
+         by least squares with its standard error (plain OLS and AR(1)-corrected).
   hardT  (bench_nve_drift.sh --hardT)  NVT at 2000 K with the hard cut, --nvt-ps
          (default 10), both engines from the melt, glassmd smooth and both engines without the
          term; mean T (first --skip-ps, default 2, left out) with block-average errors.
@@ -57,7 +59,11 @@ def parse_args():
     ap.add_argument("--threads", default="1,2", help="speed: thread / rank counts")
     ap.add_argument("--cases", default="pair,threebody", help="speed: pair, threebody")
     ap.add_argument("--nve-ps", type=float, default=10.0, help="drift: NVE length")
-    ap.add_argument("--widths", default="0.4,0.6", help="drift: extra smooth taper widths (A)")
+    ap.add_argument("--widths", default="", help="drift: extra smooth taper widths (A)")
+    ap.add_argument("--no-hard", action="store_true", help="drift: leave out the hard cut")
+    ap.add_argument("--substeps", default="1,4",
+                    help="drift: extra runs with w = 0.2 A and these threebody_substeps "
+                         "(1: plain Verlet; the default run uses auto, 8 at 1 fs)")
     ap.add_argument("--nvt-ps", type=float, default=10.0, help="hardT: NVT length")
     ap.add_argument("--skip-ps", type=float, default=2.0,
                     help="hardT: leave out the first SKIP ps (the burst of heating when a "
@@ -160,11 +166,11 @@ def speed(args, cfg):
 
 
 # ---------------------------------------------------------------------------- drift, hardT
-def glassmd_md(args, wd, cfg, name, ff_path, stage, threebody):
+def glassmd_md(args, wd, cfg, name, ff_path, stage, threebody, **keys):
     def job():
         inp = P.write_run_input(os.path.join(wd, name + ".in"), cfg, ff_path, [stage], seed=1,
                                 dt_fs=1, thermo_every=args.thermo, threads=1, tdamp_ps=TDAMP,
-                                chain=3, threebody=threebody)
+                                chain=3, threebody=threebody, **keys)
         out, wall = P.run_glassmd_run(inp, threads=1)
         th = P.read_glassmd_thermo(os.path.join(out, "thermo.csv"))
         return {"t": th["time_ps"], "etot": th["etot_eV"], "T": th["T_K"], "wall": wall}
@@ -198,13 +204,17 @@ def drift(args, cfg):
         "glassmd no three-body": glassmd_md(args, wd, cfg, "g_nve_off", args.ff, stage, "off"),
         "glassmd smooth w=0.2": glassmd_md(args, wd, cfg, "g_nve_w0.2", args.ff, stage, "smooth"),
     }
+    for n in [int(x) for x in args.substeps.split(",") if x]:
+        jobs["glassmd smooth sub=%d" % n] = glassmd_md(args, wd, cfg, "g_nve_sub%d" % n, args.ff,
+                                                      stage, "smooth", threebody_substeps=n)
     for w in [float(x) for x in args.widths.split(",") if x]:
         ffw = P.write_ff_threebody(args.ff, os.path.join(wd, "ff_w%g.ff" % w), width=w,
                                    taper="smooth")
         jobs["glassmd smooth w=%g" % w] = glassmd_md(args, wd, cfg, "g_nve_w%g" % w, ffw, stage,
                                                      "on")
-    jobs["glassmd hard"] = glassmd_md(args, wd, cfg, "g_nve_hard", args.ff, stage, "hard")
-    jobs["LAMMPS nb3b hard"] = lammps_md(args, wd, cfg, "l_nve_hard", steps, "nve", True)
+    if not args.no_hard:
+        jobs["glassmd hard"] = glassmd_md(args, wd, cfg, "g_nve_hard", args.ff, stage, "hard")
+        jobs["LAMMPS nb3b hard"] = lammps_md(args, wd, cfg, "l_nve_hard", steps, "nve", True)
     print("NVE %g ps from %s, dt 1 fs, thermo every %d steps; %s" %
           (args.nve_ps, cfg, args.thermo, load_line()), flush=True)
     res = run_jobs(args, jobs)

@@ -14,6 +14,10 @@
 
 #define GMD_MODEL_MAX_TERMS 4
 
+/* Groups of terms for multiple time stepping (md.h): the three-body angle terms are FAST
+ * (stiff through their taper, and cheap), the pair and k-space terms SLOW. */
+enum { GMD_GROUP_SLOW = 1u, GMD_GROUP_FAST = 2u, GMD_GROUP_ALL = 3u };
+
 typedef struct gmd_model_options {
     gmd_kspace_method kspace; /* GMD_KSPACE_NONE: no Coulomb at all */
     double accuracy;          /* relative force accuracy (<= 0: the force field's) */
@@ -35,6 +39,7 @@ typedef struct gmd_model {
     gmd_neighbor_list nlist;
     int nterms;
     gmd_term *terms[GMD_MODEL_MAX_TERMS];
+    unsigned group[GMD_MODEL_MAX_TERMS]; /* GMD_GROUP_SLOW or GMD_GROUP_FAST */
 } gmd_model;
 
 gmd_status gmd_model_create(gmd_model *model, const gmd_forcefield *ff,
@@ -43,6 +48,14 @@ gmd_status gmd_model_create(gmd_model *model, const gmd_forcefield *ff,
 /* Zeroes atoms->f, then adds every term's forces; fills tally (cleared first). */
 gmd_status gmd_model_compute(gmd_model *model, const gmd_box *box, gmd_atoms *atoms,
                              gmd_tally *tally, gmd_error *err);
+/* The same for the terms of `groups` only (GMD_GROUP_* or'ed), with the forces going to
+ * forces[0..2] (n each, zeroed first) instead of atoms->f; the neighbour list is checked
+ * and rebuilt as by gmd_model_compute. */
+gmd_status gmd_model_compute_group(gmd_model *model, unsigned groups, const gmd_box *box,
+                                   gmd_atoms *atoms, double *const forces[3], gmd_tally *tally,
+                                   gmd_error *err);
+/* 1 when some term belongs to `group`. */
+int gmd_model_has_group(const gmd_model *model, unsigned group);
 /* A JSON object describing the k-space choice (method, g_ewald, mesh/kvectors, error). */
 int gmd_model_describe_kspace(const gmd_model *model, char *buf, size_t len);
 void gmd_model_free(gmd_model *model);

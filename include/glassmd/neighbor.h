@@ -6,7 +6,13 @@
  * minimum-image convention (gmd_min_image), which is exact while cutoff + skin <= len/2 in
  * every direction; gmd_neighbor_build refuses a box that is smaller than that.
  * The list stays valid until some atom has moved more than skin/2 since the build
- * (gmd_neighbor_needs_rebuild). */
+ * (gmd_neighbor_needs_rebuild).
+ *
+ * An optional inner list (gmd_neighbor_set_inner) holds, in the same row layout and order,
+ * the pairs of the list that were within inner_cutoff + skin at the build: a short-range
+ * term (the three-body bonds, r3 = 2.7 A against a 10 A list) scans a few neighbours per
+ * atom instead of all of them, which matters when it is evaluated several times per step
+ * (multiple time stepping). It is valid exactly as long as the full list. */
 #ifndef GLASSMD_NEIGHBOR_H
 #define GLASSMD_NEIGHBOR_H
 
@@ -25,13 +31,21 @@ typedef struct gmd_neighbor_list {
     size_t capacity;
     double *r0[3]; /* positions at the last build */
     long builds;   /* how many times the list was built */
-    int stale;     /* 1: rebuild at the next check (gmd_neighbor_invalidate) */
+    /* inner list: pairs within inner_cutoff + skin at the build (inner_cutoff 0: none) */
+    double inner_cutoff;
+    size_t *inner_start; /* natoms + 1 row offsets into inner_index */
+    int *inner_index;
+    size_t inner_npairs, inner_capacity;
+    int stale; /* 1: rebuild at the next check (gmd_neighbor_invalidate) */
     /* cell binning workspace */
     int ncell[3];
     int *cell_head, *cell_next;
 } gmd_neighbor_list;
 
 gmd_status gmd_neighbor_init(gmd_neighbor_list *nl, double cutoff, double skin, gmd_error *err);
+/* Asks every later build for an inner list of the pairs within inner_cutoff (A, at most
+ * the cut-off; 0 turns it off); the next needs_rebuild answers 1. */
+gmd_status gmd_neighbor_set_inner(gmd_neighbor_list *nl, double inner_cutoff, gmd_error *err);
 /* Builds the list; the atoms must be wrapped into the box (gmd_atoms_wrap). */
 gmd_status gmd_neighbor_build(gmd_neighbor_list *nl, const gmd_box *box, const gmd_atoms *atoms,
                               int threads, gmd_error *err);

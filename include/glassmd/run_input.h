@@ -45,6 +45,10 @@ typedef struct gmd_run_input {
     double cutoff;                 /* <= 0: the force field's */
     int threebody;                 /* 1 (default) / 0 */
     int taper;                     /* -1 as in the file, or GMD_TAPER_* */
+    int threebody_substeps;        /* multiple time stepping of the three-body term (md.h):
+                                      inner steps per step; 0 = auto (an inner step of
+                                      at most 0.125 fs with the smooth taper, 8 at
+                                      dt = 1 fs; 1 with the hard cut) */
     double dt_fs;                  /* default 1.0 */
     uint64_t seed;                 /* required */
     double velocity_K;             /* initial velocities (<= 0: the first MD stage's T) */

@@ -27,8 +27,9 @@ gmd_model_options gmd_model_default_options(const gmd_forcefield *ff)
     return o;
 }
 
-static gmd_status add_term(gmd_model *model, gmd_term *term)
+static gmd_status add_term(gmd_model *model, gmd_term *term, unsigned group)
 {
+    model->group[model->nterms] = group;
     model->terms[model->nterms++] = term;
     return GMD_OK;
 }
@@ -49,16 +50,16 @@ static gmd_status create_kspace(gmd_model *model, const gmd_box *box, const gmd_
     st = kp->method == GMD_KSPACE_EWALD ? gmd_ewald_create(&term, kp, box, atoms, err)
                                         : gmd_pppm_create(&term, kp, box, atoms, err);
     if (st != GMD_OK) return st;
-    return add_term(model, term);
+    return add_term(model, term, GMD_GROUP_SLOW);
 }
 
-static double neighbor_cutoff(const gmd_model *model)
+static double threebody_cutoff(const gmd_model *model)
 {
-    double rc = model->ff.cutoff;
+    double r3 = 0.0;
     if (model->options.threebody)
         for (int t = 0; t < model->ff.nthreebody; t++)
-            rc = fmax(rc, model->ff.threebody[t].r3);
-    return rc;
+            r3 = fmax(r3, model->ff.threebody[t].r3);
+    return r3;
 }
 
 gmd_status gmd_model_create(gmd_model *model, const gmd_forcefield *ff,
@@ -81,36 +82,57 @@ gmd_status gmd_model_create(gmd_model *model, const gmd_forcefield *ff,
                                .g_ewald = model->kspace.g_ewald};
         gmd_term *pair = NULL;
         st = gmd_pair_buck_coul_create(&pair, &model->ff, &po, err);
-        if (st == GMD_OK) add_term(model, pair);
+        if (st == GMD_OK) add_term(model, pair, GMD_GROUP_SLOW);
     }
     if (st == GMD_OK && model->options.threebody && model->ff.nthreebody > 0) {
         gmd_term *three = NULL;
         st = gmd_threebody_create(&three, &model->ff, model->options.taper_override, err);
-        if (st == GMD_OK) add_term(model, three);
+        if (st == GMD_OK) add_term(model, three, GMD_GROUP_FAST);
     }
+    double r3 = threebody_cutoff(model);
     if (st == GMD_OK)
-        st = gmd_neighbor_init(&model->nlist, neighbor_cutoff(model), model->options.skin, err);
+        st = gmd_neighbor_init(&model->nlist, fmax(model->ff.cutoff, r3), model->options.skin, err);
+    if (st == GMD_OK && r3 > 0.0) st = gmd_neighbor_set_inner(&model->nlist, r3, err);
     if (st != GMD_OK) gmd_model_free(model);
     return st;
 }
 
-gmd_status gmd_model_compute(gmd_model *model, const gmd_box *box, gmd_atoms *atoms,
-                             gmd_tally *tally, gmd_error *err)
+gmd_status gmd_model_compute_group(gmd_model *model, unsigned groups, const gmd_box *box,
+                                   gmd_atoms *atoms, double *const forces[3], gmd_tally *tally,
+                                   gmd_error *err)
 {
     gmd_tally_clear(tally);
-    gmd_atoms_zero_forces(atoms);
+    for (int k = 0; k < 3; k++)
+        if (atoms->n) memset(forces[k], 0, atoms->n * sizeof(double));
     if (gmd_neighbor_needs_rebuild(&model->nlist, box, atoms)) {
         gmd_atoms_wrap(atoms, box);
         gmd_status st = gmd_neighbor_build(&model->nlist, box, atoms, model->options.threads, err);
         if (st != GMD_OK) return st;
     }
+    gmd_atoms view = *atoms; /* the same atoms, with the forces going to `forces` */
+    for (int k = 0; k < 3; k++)
+        view.f[k] = forces[k];
     gmd_compute_args args = {
-        .box = box, .atoms = atoms, .nlist = &model->nlist, .threads = model->options.threads};
+        .box = box, .atoms = &view, .nlist = &model->nlist, .threads = model->options.threads};
     for (int t = 0; t < model->nterms; t++) {
+        if (!(model->group[t] & groups)) continue;
         gmd_status st = model->terms[t]->compute(model->terms[t], &args, tally, err);
         if (st != GMD_OK) return st;
     }
     return GMD_OK;
+}
+
+gmd_status gmd_model_compute(gmd_model *model, const gmd_box *box, gmd_atoms *atoms,
+                             gmd_tally *tally, gmd_error *err)
+{
+    return gmd_model_compute_group(model, GMD_GROUP_ALL, box, atoms, atoms->f, tally, err);
+}
+
+int gmd_model_has_group(const gmd_model *model, unsigned group)
+{
+    for (int t = 0; t < model->nterms; t++)
+        if (model->group[t] & group) return 1;
+    return 0;
 }
 
 int gmd_model_describe_kspace(const gmd_model *model, char *buf, size_t len)

@@ -47,10 +47,14 @@
  * Data layout and passes (per compute call)
  * -----------------------------------------
  * 1. Candidates: the half neighbour list (cut-off >= largest r3) is scanned in parallel
- *    over rows; rows of atoms whose species is in no entry (Na) are skipped. A pair (i, j)
+ *    over rows; rows of atoms whose species is in no entry (Na) are skipped. Each row's
+ *    candidates are written at the start of the row's own slice of a buffer as long as the
+ *    list (no counting pass), then the gaps are closed in order. When the list
+ *    carries an inner list covering r3 (gmd_neighbor_set_inner, which the model asks for),
+ *    its rows are scanned instead: the same pairs in the same order, minus those that
+ *    cannot reach r3 before the next rebuild, a few per atom instead of ~200. A pair (i, j)
  *    is a candidate when its species pair is (vertex, end) of some entry, in either order,
- *    and |d| <= that entry's r3. Pass 1a counts candidates per row, a prefix sum gives
- *    each row its slice, pass 1b fills the slices (i, j, d = r_j - r_i, |d|): no atomics,
+ *    and |d| <= that entry's r3; it is stored as (i, j, d = r_j - r_i, |d|^2). No atomics,
  *    and the order does not depend on the thread count.
  * 2. Bonds, per entry: the candidates are sorted by vertex atom with a counting sort into
  *    compressed rows (vertex_start[v] .. vertex_start[v+1]-1 hold the bonds of vertex v,
@@ -280,30 +284,20 @@ static gmd_status collect_candidates(threebody_state *st, const gmd_compute_args
     workspace *ws = &st->ws;
     long n = (long)atoms->n;
     size_t *row = ws->row_start;
+    int inner = nl->inner_start && nl->inner_cutoff >= st->max_r3;
+    const size_t *rows = inner ? nl->inner_start : nl->start;
+    const int *index = inner ? nl->inner_index : nl->index;
+    gmd_status status = grow_candidates(ws, rows[n], err); /* a row's candidates fit in it */
+    if (status != GMD_OK) return status;
 
     row[0] = 0;
 #pragma omp parallel for schedule(dynamic, 64) num_threads(args->threads)
     for (long i = 0; i < n; i++) {
-        size_t count = 0;
+        size_t slot = rows[i];
         double d[3];
-        size_t end = st->in_entry[atoms->type[i]] ? nl->start[i + 1] : nl->start[i];
-        for (size_t m = nl->start[i]; m < end; m++) /* rows of other species hold none */
-            count += candidate_distance2(st, args->box, atoms, (int)i, nl->index[m], d) >= 0.0;
-        row[i + 1] = count;
-    } /* count candidates per row */
-    for (long i = 0; i < n; i++)
-        row[i + 1] += row[i];
-    *ncand = row[n];
-    gmd_status status = grow_candidates(ws, *ncand, err);
-    if (status != GMD_OK) return status;
-
-#pragma omp parallel for schedule(dynamic, 64) num_threads(args->threads)
-    for (long i = 0; i < n; i++) {
-        size_t slot = row[i];
-        double d[3];
-        size_t end = st->in_entry[atoms->type[i]] ? nl->start[i + 1] : nl->start[i];
-        for (size_t m = nl->start[i]; m < end; m++) {
-            int j = nl->index[m];
+        size_t end = st->in_entry[atoms->type[i]] ? rows[i + 1] : rows[i];
+        for (size_t m = rows[i]; m < end; m++) { /* rows of other species hold none */
+            int j = index[m];
             double r2 = candidate_distance2(st, args->box, atoms, (int)i, j, d);
             if (r2 < 0.0) continue;
             ws->cand_i[slot] = (int)i;
@@ -313,7 +307,19 @@ static gmd_status collect_candidates(threebody_state *st, const gmd_compute_args
                 ws->cand_d[k][slot] = d[k];
             slot++;
         }
-    } /* fill candidates per row */
+        row[i + 1] = slot - rows[i];
+    } /* fill candidates at the start of each row's slice */
+    for (long i = 0; i < n; i++) {
+        size_t count = row[i + 1], from = rows[i], to = row[i];
+        row[i + 1] += row[i];
+        if (from == to || count == 0) continue;
+        memmove(ws->cand_i + to, ws->cand_i + from, count * sizeof *ws->cand_i);
+        memmove(ws->cand_j + to, ws->cand_j + from, count * sizeof *ws->cand_j);
+        memmove(ws->cand_r2 + to, ws->cand_r2 + from, count * sizeof *ws->cand_r2);
+        for (int k = 0; k < 3; k++)
+            memmove(ws->cand_d[k] + to, ws->cand_d[k] + from, count * sizeof *ws->cand_d[k]);
+    } /* close the gaps, in order (to <= from) */
+    *ncand = row[n];
     return GMD_OK;
 }
 

@@ -164,6 +164,18 @@ static gmd_status set_threebody(reader *rd, const where *at, const char *v)
     return gmd_parse_threebody(at, v, &rd->in->threebody, &rd->in->taper);
 }
 
+static gmd_status set_threebody_substeps(reader *rd, const where *at, const char *v)
+{
+    if (strcmp(v, "auto") == 0) {
+        rd->in->threebody_substeps = 0;
+        return GMD_OK;
+    }
+    long x = 0;
+    gmd_status st = gmd_parse_long(at, v, 1, GMD_MTS_MAX_SUBSTEPS, &x);
+    rd->in->threebody_substeps = (int)x;
+    return st;
+}
+
 static gmd_status set_dt(reader *rd, const where *at, const char *v)
 {
     return gmd_parse_positive(at, v, GMD_UNITS_FS, &rd->in->dt_fs);
@@ -247,6 +259,7 @@ static const key_def KEYS[] = {
     {"accuracy", set_accuracy},
     {"cutoff", set_cutoff},
     {"threebody", set_threebody},
+    {"threebody_substeps", set_threebody_substeps},
     {"dt_fs", set_dt},
     {"seed", set_seed},
     {"velocity_K", set_velocity},

@@ -47,6 +47,7 @@ typedef struct run_ctx {
     gmd_md_state md;
     gmd_model model;
     int have_model;
+    gmd_mts mts; /* multiple time stepping of the three-body term */
     gmd_tally tally;
     gmd_checkpoint_meta meta;
     gmd_text_writer *thermo, *log;
@@ -99,10 +100,10 @@ static unsigned long long hash_run_input(const gmd_run_input *in)
     h = hash_file_bytes(in->forcefield, h);
     h = gmd_fnv1a64(in->types, strlen(in->types), h);
     long kspace = in->kspace_set ? (long)in->kspace : -1;
-    long ints[] = {kspace,          in->threebody,    in->taper,
-                   in->chain,       in->thermo_every, in->traj_every,
-                   in->traj_netcdf, in->traj_dump,    in->checkpoint_every,
-                   in->nstages};
+    long ints[] = {kspace,          in->threebody,         in->taper,
+                   in->chain,       in->thermo_every,      in->traj_every,
+                   in->traj_netcdf, in->traj_dump,         in->checkpoint_every,
+                   in->nstages,     in->threebody_substeps};
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
         h = hash_long(ints[i], h);
     h = gmd_fnv1a64(&in->seed, sizeof in->seed, h);
@@ -139,6 +140,24 @@ static gmd_model_options model_options(const gmd_run_input *in, const gmd_forcef
     o.taper_override = in->taper;
     o.threads = in->threads > 0 ? in->threads : omp_get_max_threads();
     return o;
+}
+
+/* threebody_substeps: as given, or for `auto`, with a three-body term on the smooth taper,
+ * enough substeps for an inner step of at most GMD_MTS_AUTO_INNER_FS (8 at dt = 1 fs): the
+ * taper's switch needs that to conserve energy at 2000 K (docs/dynamics.md); otherwise 1
+ * (the hard cut or no term: plain velocity Verlet, step for step as LAMMPS). */
+#define GMD_MTS_AUTO_INNER_FS 0.125
+static int threebody_substeps(const gmd_run_input *in, const gmd_forcefield *ff)
+{
+    if (in->threebody_substeps > 0) return in->threebody_substeps;
+    if (!in->threebody) return 1;
+    for (int e = 0; e < ff->nthreebody; e++) {
+        int taper = in->taper >= 0 ? in->taper : (int)ff->threebody[e].taper;
+        if (taper != GMD_TAPER_SMOOTH) continue;
+        double n = ceil(in->dt_fs / GMD_MTS_AUTO_INNER_FS - 1e-9);
+        return n < 1 ? 1 : n > GMD_MTS_MAX_SUBSTEPS ? GMD_MTS_MAX_SUBSTEPS : (int)n;
+    }
+    return 1;
 }
 
 static long count_md_steps(const gmd_run_input *in)
@@ -193,7 +212,8 @@ static gmd_status write_log_header(run_ctx *c, gmd_error *err)
         "# glassmd %s (%s build, %s, flags '%s', built %s)\n"
         "input = %s\nconfig = %s\nforcefield = %s\nnatoms = %zu\n"
         "box_A = %.10g %.10g %.10g\ncutoff_A = %g\nkspace = %s\nthreebody = %s\n"
-        "dt_fs = %g\nseed = %llu\ntdamp_ps = %g\nchain = %d\nthreads = %d\n"
+        "threebody_substeps = %d\ndt_fs = %g\nseed = %llu\ntdamp_ps = %g\nchain = %d\n"
+        "threads = %d\n"
         "thermo_every = %ld\ntraj_every = %ld\ncheckpoint_every = %ld\n"
         "output_dir = %s\ntypes = %s\nvelocity_K = %g\ntraj_format = %s\n",
         GLASSMD_VERSION, GLASSMD_BUILD_TYPE, GLASSMD_COMPILER, GLASSMD_BUILD_FLAGS,
@@ -202,9 +222,10 @@ static gmd_status write_log_header(run_ctx *c, gmd_error *err)
         !in->threebody                ? "off"
         : in->taper == GMD_TAPER_HARD ? "hard"
                                       : "smooth",
-        in->dt_fs, (unsigned long long)in->seed, c->md.nhc.tdamp_ps, c->md.nhc.length,
-        c->model.options.threads, in->thermo_every, in->traj_every, in->checkpoint_every,
-        in->output_dir, in->types[0] ? in->types : "(from the data file)", initial_temperature(in),
+        c->mts.substeps, in->dt_fs, (unsigned long long)in->seed, c->md.nhc.tdamp_ps,
+        c->md.nhc.length, c->model.options.threads, in->thermo_every, in->traj_every,
+        in->checkpoint_every, in->output_dir, in->types[0] ? in->types : "(from the data file)",
+        initial_temperature(in),
         in->traj_netcdf ? (in->traj_dump ? "both" : "netcdf") : (in->traj_dump ? "dump" : "none"));
     for (int s = 0; st == GMD_OK && s < in->nstages; s++) {
         const gmd_stage *g = &in->stages[s];
@@ -413,7 +434,8 @@ static gmd_status run_md_stage(run_ctx *c, int s, long first_step, gmd_error *er
                             c->steps_this_session);
         c->md.t_target_K = stage_target(g, k + 1);
         remember_positions(c);
-        gmd_status st = gmd_md_step(&c->md, &c->ff, &c->model, &c->box, &c->atoms, &c->tally, err);
+        gmd_status st =
+            gmd_md_step_mts(&c->md, &c->ff, &c->model, &c->box, &c->atoms, &c->mts, &c->tally, err);
         if (st == GMD_ERR_PHYSICS) st = locate_failure(c, name, st, err);
         if (st == GMD_OK) st = guard(c, name, err);
         c->steps_this_session++;
@@ -505,6 +527,8 @@ static gmd_status run_body(run_ctx *c, gmd_error *err)
     if ((st = gmd_model_create(&c->model, &c->ff, &mo, &c->box, &c->atoms, err)) != GMD_OK)
         return st;
     c->have_model = 1;
+    if ((st = gmd_mts_init(&c->mts, threebody_substeps(in, &c->ff), c->atoms.n, err)) != GMD_OK)
+        return st;
     c->r_before = gmd_calloc(3 * (c->atoms.n ? c->atoms.n : 1), sizeof *c->r_before,
                              "positions before a step", err);
     if (!c->r_before) return GMD_ERR_NOMEM;
@@ -569,6 +593,7 @@ gmd_status gmd_run_execute(const gmd_run_input *in, const gmd_run_options *opt, 
         if (err) *err = close_err;
     }
     if (c->have_model) gmd_model_free(&c->model);
+    gmd_mts_free(&c->mts);
     gmd_atoms_free(&c->atoms);
     free(c->r_before);
     free(c);

@@ -28,7 +28,7 @@ double gmd_kinetic2(const gmd_forcefield *ff, const gmd_atoms *atoms, int thread
 {
     double sum = 0.0;
     const double *vx = atoms->v[0], *vy = atoms->v[1], *vz = atoms->v[2];
-#pragma omp parallel for num_threads(threads) reduction(+ : sum) schedule(static)
+#pragma omp parallel for num_threads(threads) reduction(+ : sum) schedule(static) if (atoms->n >= GMD_MD_OMP_MIN_ATOMS)
     for (size_t i = 0; i < atoms->n; i++) {
         double m = ff->species[atoms->type[i]].mass;
         sum += m * (vx[i] * vx[i] + vy[i] * vy[i] + vz[i] * vz[i]);
@@ -40,7 +40,7 @@ static void scale_velocities(gmd_atoms *atoms, double factor, int threads)
 {
     for (int k = 0; k < 3; k++) {
         double *v = atoms->v[k];
-#pragma omp parallel for num_threads(threads) schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static) if (atoms->n >= GMD_MD_OMP_MIN_ATOMS)
         for (size_t i = 0; i < atoms->n; i++)
             v[i] *= factor;
     }
@@ -74,7 +74,8 @@ void gmd_md_velocities(gmd_md_state *md, const gmd_forcefield *ff, gmd_atoms *at
     if (ke2 > 0.0) scale_velocities(atoms, sqrt(target / ke2), 1);
 }
 
-static void kick(const gmd_forcefield *ff, gmd_atoms *atoms, double half_dt, int threads)
+void gmd_md_kick(const gmd_forcefield *ff, gmd_atoms *atoms, double *const f[3],
+                 double *const f_minus[3], double half_dt, int threads)
 {
     double inv_m[GMD_MAX_SPECIES];
     for (int s = 0; s < ff->nspecies; s++)
@@ -82,25 +83,31 @@ static void kick(const gmd_forcefield *ff, gmd_atoms *atoms, double half_dt, int
     const int *type = atoms->type;
     for (int k = 0; k < 3; k++) {
         double *v = atoms->v[k];
-        const double *f = atoms->f[k];
-#pragma omp parallel for num_threads(threads) schedule(static)
-        for (size_t i = 0; i < atoms->n; i++)
-            v[i] += inv_m[type[i]] * f[i];
+        const double *fk = f[k], *mk = f_minus ? f_minus[k] : NULL;
+        if (mk) {
+#pragma omp parallel for num_threads(threads) schedule(static) if (atoms->n >= GMD_MD_OMP_MIN_ATOMS)
+            for (size_t i = 0; i < atoms->n; i++)
+                v[i] += inv_m[type[i]] * (fk[i] - mk[i]);
+        } else {
+#pragma omp parallel for num_threads(threads) schedule(static) if (atoms->n >= GMD_MD_OMP_MIN_ATOMS)
+            for (size_t i = 0; i < atoms->n; i++)
+                v[i] += inv_m[type[i]] * fk[i];
+        }
     }
 }
 
-static void drift(gmd_atoms *atoms, double dt, int threads)
+void gmd_md_drift(gmd_atoms *atoms, double dt, int threads)
 {
     for (int k = 0; k < 3; k++) {
         double *r = atoms->r[k];
         const double *v = atoms->v[k];
-#pragma omp parallel for num_threads(threads) schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static) if (atoms->n >= GMD_MD_OMP_MIN_ATOMS)
         for (size_t i = 0; i < atoms->n; i++)
             r[i] += dt * v[i];
     }
 }
 
-static void thermostat_half(gmd_md_state *md, const gmd_forcefield *ff, gmd_atoms *atoms,
+void gmd_md_thermostat_half(gmd_md_state *md, const gmd_forcefield *ff, gmd_atoms *atoms,
                             int threads)
 {
     if (md->ensemble != GMD_ENSEMBLE_NVT) return;
@@ -114,13 +121,13 @@ gmd_status gmd_md_step(gmd_md_state *md, const gmd_forcefield *ff, gmd_model *mo
 {
     const int threads = model->options.threads;
     const double dt = md->dt_ps;
-    thermostat_half(md, ff, atoms, threads);
-    kick(ff, atoms, 0.5 * dt, threads);
-    drift(atoms, dt, threads);
+    gmd_md_thermostat_half(md, ff, atoms, threads);
+    gmd_md_kick(ff, atoms, atoms->f, NULL, 0.5 * dt, threads);
+    gmd_md_drift(atoms, dt, threads);
     gmd_status st = gmd_model_compute(model, box, atoms, tally, err);
     if (st != GMD_OK) return st;
-    kick(ff, atoms, 0.5 * dt, threads);
-    thermostat_half(md, ff, atoms, threads);
+    gmd_md_kick(ff, atoms, atoms->f, NULL, 0.5 * dt, threads);
+    gmd_md_thermostat_half(md, ff, atoms, threads);
     md->step++;
     md->time_ps += dt;
     return GMD_OK;

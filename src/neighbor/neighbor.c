@@ -45,6 +45,12 @@
  * min-image displacements with skin/2: if no atom moved farther, no pair can have closed
  * in from beyond cutoff + skin to within the cut-off.
  *
+ * Inner list: after the build, each row is filtered once more, keeping (in order) the
+ * pairs within inner_cutoff + skin of each other at the build positions, in two parallel
+ * passes (count per row, prefix sum, fill) so that neither atomics nor the thread count
+ * change the result. A pair that comes within inner_cutoff before the next rebuild was
+ * within inner_cutoff + skin at the build, by the same argument as for the full list.
+ *
  * Minimum image is exact while rl <= len/2 in every direction, which gmd_neighbor_build
  * checks: then a pair within rl has exactly one image within rl. */
 #include "glassmd/neighbor.h"
@@ -96,10 +102,24 @@ gmd_status gmd_neighbor_init(gmd_neighbor_list *nl, double cutoff, double skin, 
     return GMD_OK;
 }
 
+gmd_status gmd_neighbor_set_inner(gmd_neighbor_list *nl, double inner_cutoff, gmd_error *err)
+{
+    if (!(inner_cutoff >= 0.0) || inner_cutoff > nl->cutoff)
+        return gmd_fail(err, GMD_ERR_VALUE,
+                        "neighbour list: inner cut-off %g A must lie between 0 and the cut-off "
+                        "%g A",
+                        inner_cutoff, nl->cutoff);
+    nl->inner_cutoff = inner_cutoff;
+    nl->stale = 1;
+    return GMD_OK;
+}
+
 void gmd_neighbor_free(gmd_neighbor_list *nl)
 {
     free(nl->start);
     free(nl->index);
+    free(nl->inner_start);
+    free(nl->inner_index);
     for (int k = 0; k < 3; k++)
         free(nl->r0[k]);
     free(nl->cell_head);
@@ -479,6 +499,53 @@ static gmd_status sorted_alloc(sorted_atoms *s, size_t n, gmd_error *err)
     return GMD_OK;
 }
 
+/* 1 when pair (i, j) of the list was within the inner radius rin2 (squared) at the build. */
+static int inner_pair(const gmd_neighbor_list *nl, const gmd_box *box, size_t i, int j, double rin2)
+{
+    double d2 = 0.0;
+    for (int k = 0; k < 3; k++) {
+        double d = gmd_min_image(nl->r0[k][j] - nl->r0[k][i], box->len[k]);
+        d2 += d * d;
+    }
+    return d2 <= rin2;
+}
+
+static gmd_status build_inner(gmd_neighbor_list *nl, const gmd_box *box, int threads,
+                              gmd_error *err)
+{
+    size_t n = nl->natoms;
+    size_t *start = gmd_realloc(nl->inner_start, n + 1, sizeof *start, "inner neighbour rows", err);
+    if (!start) return GMD_ERR_NOMEM;
+    nl->inner_start = start;
+    double rin = nl->inner_cutoff + nl->skin, rin2 = rin * rin;
+    start[0] = 0;
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (long i = 0; i < (long)n; i++) {
+        size_t count = 0;
+        for (size_t m = nl->start[i]; m < nl->start[i + 1]; m++)
+            count += (size_t)inner_pair(nl, box, (size_t)i, nl->index[m], rin2);
+        start[i + 1] = count;
+    } /* count per row */
+    for (size_t i = 0; i < n; i++)
+        start[i + 1] += start[i];
+    if (start[n] > nl->inner_capacity || !nl->inner_index) {
+        size_t cap = start[n] + start[n] / 8 + 16;
+        int *index = gmd_realloc(nl->inner_index, cap, sizeof *index, "inner neighbour list", err);
+        if (!index) return GMD_ERR_NOMEM;
+        nl->inner_index = index;
+        nl->inner_capacity = cap;
+    }
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (long i = 0; i < (long)n; i++) {
+        size_t slot = start[i];
+        for (size_t m = nl->start[i]; m < nl->start[i + 1]; m++)
+            if (inner_pair(nl, box, (size_t)i, nl->index[m], rin2))
+                nl->inner_index[slot++] = nl->index[m];
+    } /* fill per row */
+    nl->inner_npairs = start[n];
+    return GMD_OK;
+}
+
 gmd_status gmd_neighbor_build(gmd_neighbor_list *nl, const gmd_box *box, const gmd_atoms *atoms,
                               int threads, gmd_error *err)
 {
@@ -503,6 +570,13 @@ gmd_status gmd_neighbor_build(gmd_neighbor_list *nl, const gmd_box *box, const g
     if (st != GMD_OK) return st;
     for (int k = 0; k < 3; k++)
         if (atoms->n) memcpy(nl->r0[k], atoms->r[k], atoms->n * sizeof(double));
+    if (nl->inner_cutoff > 0.0) {
+        st = build_inner(nl, box, threads < 1 ? 1 : threads, err);
+        if (st != GMD_OK) {
+            nl->stale = 1;
+            return st;
+        }
+    }
     nl->builds++;
     nl->stale = 0;
     return GMD_OK;

@@ -1,8 +1,10 @@
 /* test_md.c - integrators: initial velocities, velocity-Verlet energy conservation (and
  * its dt^2 error scaling), Nose-Hoover chain temperature control and conserved quantity,
  * temperature ramps and FIRE minimisation, on a small Na2S-SiS2 melt (600 atoms, PPPM).
- * Energy conservation is tested without the three-body term: its smooth taper (w = 0.2 A)
- * is stiff at dt = 1 fs (see docs/dynamics.md); the ramp test keeps it. */
+ * These drive plain velocity Verlet (gmd_md_step); energy conservation is tested without the
+ * three-body term, whose smooth taper (w = 0.2 A) is too stiff for plain Verlet at dt = 1 fs
+ * (docs/dynamics.md; test_mts.c tests the multiple time stepping that cures it); the ramp
+ * test keeps it. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -4,7 +4,8 @@
  * written here: the list must hold each pair within cutoff + skin exactly once and nothing
  * else, in cubic and non-cubic boxes, in the half-stencil mode (big boxes) and the
  * full-stencil mode (boxes barely twice the list radius), for atoms outside the box, and
- * must still hold every pair within the cut-off after atoms moved less than skin/2. */
+ * must still hold every pair within the cut-off after atoms moved less than skin/2. The
+ * inner list must be, row by row and in order, the pairs of the list within inner + skin. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -231,6 +232,62 @@ static void test_skin_and_rebuild(void **state)
     gmd_atoms_free(&atoms);
 }
 
+/* Row by row, the inner list is the full row filtered to inner + skin, in the same order;
+ * after moves below skin/2 it still holds every pair within the inner cut-off. */
+static void test_inner_list(void **state)
+{
+    (void)state;
+    double len[3] = {26.0, 24.0, 30.0};
+    const double cutoff = 6.0, skin = 1.0, inner = 2.7;
+    gmd_box box;
+    gmd_atoms atoms;
+    random_box_system(1200, len, 71, &box, &atoms);
+    gmd_neighbor_list nl;
+    gmd_error err;
+    assert_int_equal(gmd_neighbor_init(&nl, cutoff, skin, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_set_inner(&nl, cutoff + 0.1, &err), GMD_ERR_VALUE);
+    assert_non_null(strstr(err.message, "inner cut-off"));
+    assert_int_equal(gmd_neighbor_set_inner(&nl, inner, &err), GMD_OK);
+    double rin2 = (inner + skin) * (inner + skin);
+    for (int threads = 1; threads <= 2; threads++) {
+        assert_int_equal(gmd_neighbor_build(&nl, &box, &atoms, threads, &err), GMD_OK);
+        size_t total = 0;
+        for (size_t i = 0; i < atoms.n; i++) {
+            size_t q = nl.inner_start[i];
+            for (size_t p = nl.start[i]; p < nl.start[i + 1]; p++) {
+                size_t j = (size_t)nl.index[p];
+                if (min_image_dist2(&box, &atoms, i, j) > rin2) continue;
+                assert_true(q < nl.inner_start[i + 1]);
+                assert_int_equal(nl.inner_index[q++], j);
+            }
+            assert_int_equal(q, nl.inner_start[i + 1]);
+            total += q - nl.inner_start[i];
+        }
+        assert_int_equal(total, nl.inner_npairs);
+        assert_true(total > atoms.n / 4); /* not trivially empty */
+    }
+    gmd_rng rng;
+    gmd_rng_seed(&rng, 72);
+    for (size_t i = 0; i < atoms.n; i++)
+        for (int k = 0; k < 3; k++)
+            atoms.r[k][i] += 0.28 * skin * (2.0 * gmd_rng_uniform(&rng) - 1.0); /* < skin/2 */
+    assert_false(gmd_neighbor_needs_rebuild(&nl, &box, &atoms));
+    unsigned char *mark = calloc(atoms.n * atoms.n, 1);
+    assert_non_null(mark);
+    for (size_t i = 0; i < atoms.n; i++)
+        for (size_t p = nl.inner_start[i]; p < nl.inner_start[i + 1]; p++) {
+            size_t j = (size_t)nl.inner_index[p];
+            mark[(i < j ? i : j) * atoms.n + (i < j ? j : i)] = 1;
+        }
+    for (size_t i = 0; i < atoms.n; i++)
+        for (size_t j = i + 1; j < atoms.n; j++)
+            if (min_image_dist2(&box, &atoms, i, j) < inner * inner)
+                assert_int_equal(mark[i * atoms.n + j], 1);
+    free(mark);
+    gmd_neighbor_free(&nl);
+    gmd_atoms_free(&atoms);
+}
+
 static void test_box_too_small(void **state)
 {
     (void)state;
@@ -281,7 +338,7 @@ int main(void)
         cmocka_unit_test(test_small_box_full_stencil), cmocka_unit_test(test_reference_glass),
         cmocka_unit_test(test_unwrapped_positions),    cmocka_unit_test(test_thread_independent),
         cmocka_unit_test(test_skin_and_rebuild),       cmocka_unit_test(test_box_too_small),
-        cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_bad_arguments),          cmocka_unit_test(test_inner_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -344,6 +344,15 @@ static void test_threebody_settings(void **state)
     assert_int_equal(in.traj_netcdf + in.traj_dump, 2);
     assert_int_equal(in.kspace, GMD_KSPACE_NONE);
     assert_int_equal(in.kspace_set, 1);
+    assert_int_equal(in.threebody_substeps, 0); /* auto */
+    assert_int_equal(
+        read_input("tb.in", BASE "threebody_substeps = 12\nstage = nve time=1ps\n", &in, &err),
+        GMD_OK);
+    assert_int_equal(in.threebody_substeps, 12);
+    assert_int_equal(
+        read_input("tb.in", BASE "threebody_substeps = auto\nstage = nve time=1ps\n", &in, &err),
+        GMD_OK);
+    assert_int_equal(in.threebody_substeps, 0);
 }
 
 /* ---- errors ----------------------------------------------------------------------- */
@@ -393,6 +402,9 @@ static void test_error_bad_numbers(void **state)
     expect_error(BASE "dt_fs = 1 min\n" NVE, 4, "unknown unit 'min'", "fs, ps, ns");
     expect_error(BASE "thermo_every = 10.5\n" NVE, 4, "not a whole number", NULL);
     expect_error(BASE "chain = 0\n" NVE, 4, "out of range", NULL);
+    expect_error(BASE "threebody_substeps = 0\n" NVE, 4, "out of range", "from 1 to 64");
+    expect_error(BASE "threebody_substeps = many\n" NVE, 4, "not a whole number", NULL);
+    expect_error(BASE "threebody_substep = 4\n" NVE, 4, "did you mean 'threebody_substeps'?", NULL);
     expect_error(BASE "accuracy = 1e-5 K\n" NVE, 4, "takes no unit", NULL);
     expect_error(BASE "cutoff = nan\n" NVE, 4, "not a valid number", NULL);
     expect_error("config = glass.data\nforcefield = model.ff\nseed = -4\n" NVE, 3,

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "glassmd/neighbor.h"
+#include "glassmd/rng.h"
 #include "glassmd/threebody.h"
 #include "glassmd/units.h"
 #include "testutil.h"
@@ -611,6 +612,55 @@ static void test_threads_identical(void **state)
     gmd_atoms_free(&a);
 }
 
+/* With an inner list (as the model asks for) the term gives the same forces, energy and
+ * virial bit for bit as from the full list, also after atoms moved without a rebuild. */
+static void test_inner_list_same_result(void **state)
+{
+    (void)state;
+    gmd_box box;
+    gmd_atoms a;
+    random_sisna(&box, &a, 100, 37);
+    gmd_threebody_params p = sis_params(GMD_TAPER_SMOOTH);
+    gmd_term *term = make_term(&p, 1, -1);
+    gmd_neighbor_list full, inner;
+    gmd_error err;
+    build_list(&full, &box, &a, 6.0, 1.0);
+    assert_int_equal(gmd_neighbor_init(&inner, 6.0, 1.0, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_set_inner(&inner, p.r3, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_build(&inner, &box, &a, 1, &err), GMD_OK);
+    assert_true(inner.inner_npairs < full.npairs / 4);
+    gmd_rng rng;
+    gmd_rng_seed(&rng, 38);
+    double *f1[3];
+    for (int k = 0; k < 3; k++) {
+        f1[k] = malloc(a.n * sizeof(double));
+        assert_non_null(f1[k]);
+    }
+    for (int round = 0; round < 2; round++) {
+        gmd_tally t1 = run_term(term, &box, &a, &full, 1);
+        for (int k = 0; k < 3; k++)
+            memcpy(f1[k], a.f[k], a.n * sizeof(double));
+        gmd_tally t2 = run_term(term, &box, &a, &inner, 2);
+        assert_true(t1.energy[GMD_PART_THREEBODY] > 1.0);
+        assert_true(t1.energy[GMD_PART_THREEBODY] == t2.energy[GMD_PART_THREEBODY]);
+        for (int c = 0; c < 6; c++)
+            assert_true(t1.virial[c] == t2.virial[c]);
+        for (size_t i = 0; i < a.n; i++)
+            for (int k = 0; k < 3; k++)
+                assert_true(f1[k][i] == a.f[k][i]);
+        for (size_t i = 0; i < a.n; i++) /* moves below skin/2: both lists stay valid */
+            for (int k = 0; k < 3; k++)
+                a.r[k][i] += 0.13 * (2.0 * gmd_rng_uniform(&rng) - 1.0);
+        assert_false(gmd_neighbor_needs_rebuild(&inner, &box, &a));
+    }
+    for (int k = 0; k < 3; k++)
+        free(f1[k]);
+    gmd_neighbor_free(&full);
+    gmd_neighbor_free(&inner);
+    gmd_term_free(term);
+    gmd_atoms_free(&a);
+}
+
 static int compare_doubles(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -942,6 +992,7 @@ int main(void)
         cmocka_unit_test(test_virial_periodic_diagonal),
         cmocka_unit_test(test_virial_cluster_all_components),
         cmocka_unit_test(test_threads_identical),
+        cmocka_unit_test(test_inner_list_same_result),
         cmocka_unit_test(test_hard_equals_smooth_without_band_bonds),
         cmocka_unit_test(test_ideal_geometry),
         cmocka_unit_test(test_several_entries),
