@@ -21,6 +21,9 @@
 #include "glassmd/error.h"
 #include "glassmd/system.h"
 
+/* Atom types (gmd_atoms.type) an inner-list type mask covers. */
+#define GMD_NEIGHBOR_MAX_TYPES 16
+
 typedef struct gmd_neighbor_list {
     double cutoff; /* interaction cut-off, A */
     double skin;   /* extra shell, A */
@@ -31,8 +34,11 @@ typedef struct gmd_neighbor_list {
     size_t capacity;
     double *r0[3]; /* positions at the last build */
     long builds;   /* how many times the list was built */
-    /* inner list: pairs within inner_cutoff + skin at the build (inner_cutoff 0: none) */
+    /* inner list: pairs within inner_cutoff + skin at the build (inner_cutoff 0: none),
+     * of the type pairs marked in inner_types when inner_masked (else of any types) */
     double inner_cutoff;
+    int inner_masked;
+    unsigned char inner_types[GMD_NEIGHBOR_MAX_TYPES][GMD_NEIGHBOR_MAX_TYPES];
     size_t *inner_start; /* natoms + 1 row offsets into inner_index */
     int *inner_index;
     size_t inner_npairs, inner_capacity;
@@ -44,8 +50,11 @@ typedef struct gmd_neighbor_list {
 
 gmd_status gmd_neighbor_init(gmd_neighbor_list *nl, double cutoff, double skin, gmd_error *err);
 /* Asks every later build for an inner list of the pairs within inner_cutoff (A, at most
- * the cut-off; 0 turns it off); the next needs_rebuild answers 1. */
-gmd_status gmd_neighbor_set_inner(gmd_neighbor_list *nl, double inner_cutoff, gmd_error *err);
+ * the cut-off; 0 turns it off) whose types (a, b) have types[a][b] set (types NULL: all
+ * pairs; the mask is used as given, so set both orders); the next needs_rebuild answers 1. */
+gmd_status gmd_neighbor_set_inner(gmd_neighbor_list *nl, double inner_cutoff,
+                                  const unsigned char (*types)[GMD_NEIGHBOR_MAX_TYPES],
+                                  gmd_error *err);
 /* Builds the list; the atoms must be wrapped into the box (gmd_atoms_wrap). */
 gmd_status gmd_neighbor_build(gmd_neighbor_list *nl, const gmd_box *box, const gmd_atoms *atoms,
                               int threads, gmd_error *err);

@@ -13,6 +13,9 @@
 #include "glassmd/threebody.h"
 #include "glassmd/units.h"
 
+_Static_assert(GMD_MAX_SPECIES <= GMD_NEIGHBOR_MAX_TYPES,
+               "the inner neighbour list's type mask must cover every species");
+
 gmd_model_options gmd_model_default_options(const gmd_forcefield *ff)
 {
     gmd_model_options o = {
@@ -92,7 +95,14 @@ gmd_status gmd_model_create(gmd_model *model, const gmd_forcefield *ff,
     double r3 = threebody_cutoff(model);
     if (st == GMD_OK)
         st = gmd_neighbor_init(&model->nlist, fmax(model->ff.cutoff, r3), model->options.skin, err);
-    if (st == GMD_OK && r3 > 0.0) st = gmd_neighbor_set_inner(&model->nlist, r3, err);
+    if (st == GMD_OK && r3 > 0.0) {
+        unsigned char types[GMD_NEIGHBOR_MAX_TYPES][GMD_NEIGHBOR_MAX_TYPES] = {{0}};
+        for (int t = 0; t < model->ff.nthreebody; t++) { /* the species pairs of the bonds */
+            const gmd_threebody_params *p = &model->ff.threebody[t];
+            types[p->vertex][p->end] = types[p->end][p->vertex] = 1;
+        }
+        st = gmd_neighbor_set_inner(&model->nlist, r3, types, err);
+    }
     if (st != GMD_OK) gmd_model_free(model);
     return st;
 }

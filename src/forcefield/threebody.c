@@ -50,9 +50,10 @@
  *    over rows; rows of atoms whose species is in no entry (Na) are skipped. Each row's
  *    candidates are written at the start of the row's own slice of a buffer as long as the
  *    list (no counting pass), then the gaps are closed in order. When the list
- *    carries an inner list covering r3 (gmd_neighbor_set_inner, which the model asks for),
- *    its rows are scanned instead: the same pairs in the same order, minus those that
- *    cannot reach r3 before the next rebuild, a few per atom instead of ~200. A pair (i, j)
+ *    carries an inner list covering r3 and the entries' species pairs
+ *    (gmd_neighbor_set_inner, which the model asks for), its rows are scanned instead: the
+ *    same pairs in the same order, minus those that cannot reach r3 before the next
+ *    rebuild or are of other species, two or three per atom instead of ~200. A pair (i, j)
  *    is a candidate when its species pair is (vertex, end) of some entry, in either order,
  *    and |d| <= that entry's r3; it is stored as (i, j, d = r_j - r_i, |d|^2). No atomics,
  *    and the order does not depend on the thread count.
@@ -276,6 +277,21 @@ static double candidate_distance2(const threebody_state *st, const gmd_box *box,
     return r2 <= cut2 ? r2 : -1.0;
 }
 
+/* 1 when the list's inner list holds every pair the term needs: cut-off at least r3, and
+ * every (vertex, end) species pair of the entries in its type mask. */
+static int inner_list_covers(const threebody_state *st, const gmd_neighbor_list *nl)
+{
+    if (!nl->inner_start || nl->inner_cutoff < st->max_r3) return 0;
+    if (!nl->inner_masked) return 1;
+    for (int e = 0; e < st->nentries; e++) {
+        int v = st->entry[e].vertex, en = st->entry[e].end;
+        if (v >= GMD_NEIGHBOR_MAX_TYPES || en >= GMD_NEIGHBOR_MAX_TYPES ||
+            !nl->inner_types[v][en] || !nl->inner_types[en][v])
+            return 0;
+    }
+    return 1;
+}
+
 static gmd_status collect_candidates(threebody_state *st, const gmd_compute_args *args,
                                      size_t *ncand, gmd_error *err)
 {
@@ -284,7 +300,7 @@ static gmd_status collect_candidates(threebody_state *st, const gmd_compute_args
     workspace *ws = &st->ws;
     long n = (long)atoms->n;
     size_t *row = ws->row_start;
-    int inner = nl->inner_start && nl->inner_cutoff >= st->max_r3;
+    int inner = inner_list_covers(st, nl);
     const size_t *rows = inner ? nl->inner_start : nl->start;
     const int *index = inner ? nl->inner_index : nl->index;
     gmd_status status = grow_candidates(ws, rows[n], err); /* a row's candidates fit in it */

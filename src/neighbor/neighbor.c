@@ -46,7 +46,8 @@
  * in from beyond cutoff + skin to within the cut-off.
  *
  * Inner list: after the build, each row is filtered once more, keeping (in order) the
- * pairs within inner_cutoff + skin of each other at the build positions, in two parallel
+ * pairs within inner_cutoff + skin of each other at the build positions (and, with a type
+ * mask, of the wanted type pairs only), in two parallel
  * passes (count per row, prefix sum, fill) so that neither atomics nor the thread count
  * change the result. A pair that comes within inner_cutoff before the next rebuild was
  * within inner_cutoff + skin at the build, by the same argument as for the full list.
@@ -102,7 +103,9 @@ gmd_status gmd_neighbor_init(gmd_neighbor_list *nl, double cutoff, double skin, 
     return GMD_OK;
 }
 
-gmd_status gmd_neighbor_set_inner(gmd_neighbor_list *nl, double inner_cutoff, gmd_error *err)
+gmd_status gmd_neighbor_set_inner(gmd_neighbor_list *nl, double inner_cutoff,
+                                  const unsigned char (*types)[GMD_NEIGHBOR_MAX_TYPES],
+                                  gmd_error *err)
 {
     if (!(inner_cutoff >= 0.0) || inner_cutoff > nl->cutoff)
         return gmd_fail(err, GMD_ERR_VALUE,
@@ -110,6 +113,8 @@ gmd_status gmd_neighbor_set_inner(gmd_neighbor_list *nl, double inner_cutoff, gm
                         "%g A",
                         inner_cutoff, nl->cutoff);
     nl->inner_cutoff = inner_cutoff;
+    nl->inner_masked = types != NULL;
+    if (types) memcpy(nl->inner_types, types, sizeof nl->inner_types);
     nl->stale = 1;
     return GMD_OK;
 }
@@ -499,9 +504,17 @@ static gmd_status sorted_alloc(sorted_atoms *s, size_t n, gmd_error *err)
     return GMD_OK;
 }
 
-/* 1 when pair (i, j) of the list was within the inner radius rin2 (squared) at the build. */
-static int inner_pair(const gmd_neighbor_list *nl, const gmd_box *box, size_t i, int j, double rin2)
+/* 1 when pair (i, j) of the list is of a wanted type pair and was within the inner radius
+ * rin2 (squared) at the build. */
+static int inner_pair(const gmd_neighbor_list *nl, const gmd_box *box, const int *type, size_t i,
+                      int j, double rin2)
 {
+    if (nl->inner_masked) {
+        unsigned ti = (unsigned)type[i], tj = (unsigned)type[j];
+        if (ti >= GMD_NEIGHBOR_MAX_TYPES || tj >= GMD_NEIGHBOR_MAX_TYPES ||
+            !nl->inner_types[ti][tj])
+            return 0;
+    }
     double d2 = 0.0;
     for (int k = 0; k < 3; k++) {
         double d = gmd_min_image(nl->r0[k][j] - nl->r0[k][i], box->len[k]);
@@ -510,8 +523,8 @@ static int inner_pair(const gmd_neighbor_list *nl, const gmd_box *box, size_t i,
     return d2 <= rin2;
 }
 
-static gmd_status build_inner(gmd_neighbor_list *nl, const gmd_box *box, int threads,
-                              gmd_error *err)
+static gmd_status build_inner(gmd_neighbor_list *nl, const gmd_box *box, const int *type,
+                              int threads, gmd_error *err)
 {
     size_t n = nl->natoms;
     size_t *start = gmd_realloc(nl->inner_start, n + 1, sizeof *start, "inner neighbour rows", err);
@@ -523,7 +536,7 @@ static gmd_status build_inner(gmd_neighbor_list *nl, const gmd_box *box, int thr
     for (long i = 0; i < (long)n; i++) {
         size_t count = 0;
         for (size_t m = nl->start[i]; m < nl->start[i + 1]; m++)
-            count += (size_t)inner_pair(nl, box, (size_t)i, nl->index[m], rin2);
+            count += (size_t)inner_pair(nl, box, type, (size_t)i, nl->index[m], rin2);
         start[i + 1] = count;
     } /* count per row */
     for (size_t i = 0; i < n; i++)
@@ -539,7 +552,7 @@ static gmd_status build_inner(gmd_neighbor_list *nl, const gmd_box *box, int thr
     for (long i = 0; i < (long)n; i++) {
         size_t slot = start[i];
         for (size_t m = nl->start[i]; m < nl->start[i + 1]; m++)
-            if (inner_pair(nl, box, (size_t)i, nl->index[m], rin2))
+            if (inner_pair(nl, box, type, (size_t)i, nl->index[m], rin2))
                 nl->inner_index[slot++] = nl->index[m];
     } /* fill per row */
     nl->inner_npairs = start[n];
@@ -571,7 +584,7 @@ gmd_status gmd_neighbor_build(gmd_neighbor_list *nl, const gmd_box *box, const g
     for (int k = 0; k < 3; k++)
         if (atoms->n) memcpy(nl->r0[k], atoms->r[k], atoms->n * sizeof(double));
     if (nl->inner_cutoff > 0.0) {
-        st = build_inner(nl, box, threads < 1 ? 1 : threads, err);
+        st = build_inner(nl, box, atoms->type, threads < 1 ? 1 : threads, err);
         if (st != GMD_OK) {
             nl->stale = 1;
             return st;

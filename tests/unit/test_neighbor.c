@@ -245,11 +245,17 @@ static void test_inner_list(void **state)
     gmd_neighbor_list nl;
     gmd_error err;
     assert_int_equal(gmd_neighbor_init(&nl, cutoff, skin, &err), GMD_OK);
-    assert_int_equal(gmd_neighbor_set_inner(&nl, cutoff + 0.1, &err), GMD_ERR_VALUE);
+    assert_int_equal(gmd_neighbor_set_inner(&nl, cutoff + 0.1, NULL, &err), GMD_ERR_VALUE);
     assert_non_null(strstr(err.message, "inner cut-off"));
-    assert_int_equal(gmd_neighbor_set_inner(&nl, inner, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_set_inner(&nl, inner, NULL, &err), GMD_OK);
     double rin2 = (inner + skin) * (inner + skin);
-    for (int threads = 1; threads <= 2; threads++) {
+    for (size_t i = 0; i < atoms.n; i++)
+        atoms.type[i] = (int)(i % 3);
+    unsigned char mixed[GMD_NEIGHBOR_MAX_TYPES][GMD_NEIGHBOR_MAX_TYPES] = {{0}};
+    mixed[0][1] = mixed[1][0] = 1; /* only type 0 - type 1 pairs */
+    for (int pass = 0; pass < 4; pass++) {
+        int threads = 1 + pass % 2, masked = pass >= 2;
+        if (pass == 2) assert_int_equal(gmd_neighbor_set_inner(&nl, inner, mixed, &err), GMD_OK);
         assert_int_equal(gmd_neighbor_build(&nl, &box, &atoms, threads, &err), GMD_OK);
         size_t total = 0;
         for (size_t i = 0; i < atoms.n; i++) {
@@ -257,6 +263,7 @@ static void test_inner_list(void **state)
             for (size_t p = nl.start[i]; p < nl.start[i + 1]; p++) {
                 size_t j = (size_t)nl.index[p];
                 if (min_image_dist2(&box, &atoms, i, j) > rin2) continue;
+                if (masked && !mixed[atoms.type[i]][atoms.type[j]]) continue;
                 assert_true(q < nl.inner_start[i + 1]);
                 assert_int_equal(nl.inner_index[q++], j);
             }
@@ -264,8 +271,10 @@ static void test_inner_list(void **state)
             total += q - nl.inner_start[i];
         }
         assert_int_equal(total, nl.inner_npairs);
-        assert_true(total > atoms.n / 4); /* not trivially empty */
+        assert_true(total > atoms.n / 8); /* not trivially empty */
     }
+    assert_int_equal(gmd_neighbor_set_inner(&nl, inner, NULL, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_build(&nl, &box, &atoms, 2, &err), GMD_OK);
     gmd_rng rng;
     gmd_rng_seed(&rng, 72);
     for (size_t i = 0; i < atoms.n; i++)

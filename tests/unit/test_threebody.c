@@ -626,7 +626,9 @@ static void test_inner_list_same_result(void **state)
     gmd_error err;
     build_list(&full, &box, &a, 6.0, 1.0);
     assert_int_equal(gmd_neighbor_init(&inner, 6.0, 1.0, &err), GMD_OK);
-    assert_int_equal(gmd_neighbor_set_inner(&inner, p.r3, &err), GMD_OK);
+    unsigned char types[GMD_NEIGHBOR_MAX_TYPES][GMD_NEIGHBOR_MAX_TYPES] = {{0}};
+    types[p.vertex][p.end] = types[p.end][p.vertex] = 1;
+    assert_int_equal(gmd_neighbor_set_inner(&inner, p.r3, types, &err), GMD_OK);
     assert_int_equal(gmd_neighbor_build(&inner, &box, &a, 1, &err), GMD_OK);
     assert_true(inner.inner_npairs < full.npairs / 4);
     gmd_rng rng;
@@ -653,6 +655,16 @@ static void test_inner_list_same_result(void **state)
                 a.r[k][i] += 0.13 * (2.0 * gmd_rng_uniform(&rng) - 1.0);
         assert_false(gmd_neighbor_needs_rebuild(&inner, &box, &a));
     }
+    /* an inner list of other species pairs does not cover the term: it uses the full rows */
+    unsigned char other[GMD_NEIGHBOR_MAX_TYPES][GMD_NEIGHBOR_MAX_TYPES] = {{0}};
+    other[2][2] = 1;
+    assert_int_equal(gmd_neighbor_set_inner(&inner, p.r3, other, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_build(&inner, &box, &a, 1, &err), GMD_OK);
+    gmd_neighbor_free(&full);
+    build_list(&full, &box, &a, 6.0, 1.0);
+    gmd_tally t1 = run_term(term, &box, &a, &full, 1);
+    gmd_tally t2 = run_term(term, &box, &a, &inner, 1);
+    assert_true(t1.energy[GMD_PART_THREEBODY] == t2.energy[GMD_PART_THREEBODY]);
     for (int k = 0; k < 3; k++)
         free(f1[k]);
     gmd_neighbor_free(&full);
