@@ -90,12 +90,29 @@ typedef struct gmd_analysis_settings {
 
 void gmd_analysis_default_settings(gmd_analysis_settings *s);
 
+/* A pair-distance histogram per ordered species pair (the g(r) accumulator), which the rdf
+ * and sq analyses can share so that a run of both bins the pairs of each frame once (the
+ * binning is most of their cost). A driver that runs either creates one, passes it in
+ * gmd_analysis_system.pairs before creating the analyses, and adds every frame to it
+ * (gmd_pair_histogram_add) before the analyses' add_frame; rdf sets its coordination
+ * cut-offs on it. With pairs NULL each analysis keeps its own. */
+typedef struct gmd_rdf_acc gmd_pair_histogram;
+
 /* What every analysis sees about the system (constant over the trajectory). */
 typedef struct gmd_analysis_system {
     const gmd_species_table *species;
     size_t natoms;
     long count[GMD_MAX_SPECIES]; /* atoms per species */
+    gmd_pair_histogram *pairs;   /* shared histogram fed by the driver, or NULL */
 } gmd_analysis_system;
+
+/* Bins of settings->rdf_rmax_A / rdf_dr_A, as the rdf and sq analyses use. */
+gmd_status gmd_pair_histogram_create(gmd_pair_histogram **out,
+                                     const gmd_analysis_settings *settings,
+                                     const gmd_analysis_system *sys, const gmd_frame *first,
+                                     gmd_error *err);
+gmd_status gmd_pair_histogram_add(gmd_pair_histogram *h, const gmd_frame *frame, gmd_error *err);
+void gmd_pair_histogram_free(gmd_pair_histogram *h);
 
 typedef struct gmd_analysis gmd_analysis;
 struct gmd_analysis {

@@ -536,7 +536,8 @@ double gmd_first_peak(const double *x, const double *y, int n, int window, doubl
 typedef struct rdf_state {
     gmd_analysis_settings settings;
     const gmd_species_table *species;
-    gmd_rdf_acc acc;
+    gmd_rdf_acc own;  /* used when the driver shares no histogram */
+    gmd_rdf_acc *acc; /* &own or the driver's gmd_analysis_system.pairs */
 } rdf_state;
 
 /* Sets the coordination cut-offs of SPEC section 5 (both orders of each pair). */
@@ -558,7 +559,8 @@ static void rdf_set_cuts(gmd_rdf_acc *acc, const gmd_analysis_settings *s,
 static gmd_status rdf_add_frame(gmd_analysis *self, const gmd_frame *frame, gmd_error *err)
 {
     rdf_state *st = self->state;
-    return gmd_rdf_acc_add(&st->acc, frame, err);
+    if (st->acc != &st->own) return GMD_OK; /* the driver's shared histogram: it adds frames */
+    return gmd_rdf_acc_add(st->acc, frame, err);
 }
 
 /* Neutron (which = 0) or X-ray k = 0 (which = 1) weights; 0 if some species is unknown. */
@@ -617,7 +619,7 @@ static void column_free(column_set *c)
 
 static gmd_status rdf_write_g(rdf_state *st, cJSON *results, gmd_error *err)
 {
-    const gmd_rdf_acc *acc = &st->acc;
+    const gmd_rdf_acc *acc = st->acc;
     const gmd_species_table *sp = st->species;
     const int ns = acc->ns, nb = acc->nbins;
     column_set cs = {0};
@@ -669,7 +671,7 @@ done:
 
 static gmd_status rdf_write_running(rdf_state *st, cJSON *results, gmd_error *err)
 {
-    const gmd_rdf_acc *acc = &st->acc;
+    const gmd_rdf_acc *acc = st->acc;
     const gmd_species_table *sp = st->species;
     const int ns = acc->ns, nb = acc->nbins;
     column_set cs = {0};
@@ -718,11 +720,11 @@ done:
 static gmd_status rdf_finish(gmd_analysis *self, cJSON *results, gmd_error *err)
 {
     rdf_state *st = self->state;
-    if (st->acc.nframes == 0) return gmd_fail(err, GMD_ERR_VALUE, "rdf: no frames were read");
+    if (st->acc->nframes == 0) return gmd_fail(err, GMD_ERR_VALUE, "rdf: no frames were read");
     cJSON *info = cJSON_AddObjectToObject(results, "rdf");
-    cJSON_AddNumberToObject(info, "frames", (double)st->acc.nframes);
-    cJSON_AddNumberToObject(info, "dr_A", st->acc.dr);
-    cJSON_AddNumberToObject(info, "rmax_A", st->acc.rmax);
+    cJSON_AddNumberToObject(info, "frames", (double)st->acc->nframes);
+    cJSON_AddNumberToObject(info, "dr_A", st->acc->dr);
+    cJSON_AddNumberToObject(info, "rmax_A", st->acc->rmax);
     cJSON_AddStringToObject(info, "normalisation",
                             "ideal-gas pair density N_a (N_b - delta_ab) / V per frame");
     cJSON_AddStringToObject(info, "g_N_weights",
@@ -737,9 +739,38 @@ static void rdf_destroy(gmd_analysis *self)
 {
     if (!self) return;
     rdf_state *st = self->state;
-    if (st) gmd_rdf_acc_free(&st->acc);
+    if (st) gmd_rdf_acc_free(&st->own);
     free(st);
     self->state = NULL;
+}
+
+gmd_status gmd_pair_histogram_create(gmd_pair_histogram **out,
+                                     const gmd_analysis_settings *settings,
+                                     const gmd_analysis_system *sys, const gmd_frame *first,
+                                     gmd_error *err)
+{
+    *out = gmd_calloc(1, sizeof **out, "pair histogram", err);
+    if (!*out) return GMD_ERR_NOMEM;
+    gmd_status st =
+        gmd_rdf_acc_init(*out, sys->species->n, sys->count, sys->natoms, settings->rdf_rmax_A,
+                         settings->rdf_dr_A, first, settings->threads, err);
+    if (st != GMD_OK) {
+        free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+gmd_status gmd_pair_histogram_add(gmd_pair_histogram *h, const gmd_frame *frame, gmd_error *err)
+{
+    return gmd_rdf_acc_add(h, frame, err);
+}
+
+void gmd_pair_histogram_free(gmd_pair_histogram *h)
+{
+    if (!h) return;
+    gmd_rdf_acc_free(h);
+    free(h);
 }
 
 gmd_status gmd_rdf_create(gmd_analysis **out, const gmd_analysis_settings *settings,
@@ -754,15 +785,18 @@ gmd_status gmd_rdf_create(gmd_analysis **out, const gmd_analysis_settings *setti
     }
     st->settings = *settings;
     st->species = sys->species;
-    gmd_status status =
-        gmd_rdf_acc_init(&st->acc, sys->species->n, sys->count, sys->natoms, settings->rdf_rmax_A,
-                         settings->rdf_dr_A, first, settings->threads, err);
+    st->acc = sys->pairs ? sys->pairs : &st->own;
+    gmd_status status = sys->pairs
+                            ? GMD_OK
+                            : gmd_rdf_acc_init(&st->own, sys->species->n, sys->count, sys->natoms,
+                                               settings->rdf_rmax_A, settings->rdf_dr_A, first,
+                                               settings->threads, err);
     if (status != GMD_OK) {
         free(st);
         free(a);
         return status;
     }
-    rdf_set_cuts(&st->acc, settings, sys->species);
+    rdf_set_cuts(st->acc, settings, sys->species);
     a->name = "rdf";
     a->state = st;
     a->add_frame = rdf_add_frame;

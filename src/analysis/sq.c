@@ -585,14 +585,15 @@ gmd_status gmd_wright_rx(const double *kexp, const double *sexp, size_t nexp, co
 typedef struct sq_state {
     gmd_analysis_settings settings;
     const gmd_species_table *species;
-    gmd_rdf_acc rdf;
+    gmd_rdf_acc own_rdf; /* used when the driver shares no histogram */
+    gmd_rdf_acc *rdf;    /* &own_rdf or the driver's gmd_analysis_system.pairs */
     gmd_dsq_acc dsq;
 } sq_state;
 
 static gmd_status sq_add_frame(gmd_analysis *self, const gmd_frame *frame, gmd_error *err)
 {
     sq_state *st = self->state;
-    gmd_status s = gmd_rdf_acc_add(&st->rdf, frame, err);
+    gmd_status s = st->rdf == &st->own_rdf ? gmd_rdf_acc_add(st->rdf, frame, err) : GMD_OK;
     return s == GMD_OK ? gmd_dsq_acc_add(&st->dsq, frame, err) : s;
 }
 
@@ -673,7 +674,7 @@ static void table_totals(sq_table *t, const sq_state *st, const gmd_element **el
     for (size_t j = 0; j < nrows; j++) {
         for (int p = 0; p < npairs; p++)
             sab[p] = t->col[p0 + p][j];
-        sq_totals(st->species, st->rdf.count, st->rdf.natoms, el, t->col[0][j], sab,
+        sq_totals(st->species, st->rdf->count, st->rdf->natoms, el, t->col[0][j], sab,
                   &t->col[t->ncols - 2][j], &t->col[t->ncols - 1][j]);
     }
 }
@@ -699,7 +700,7 @@ static gmd_status sq_write_transform(sq_state *st, const gmd_element **el, int h
                                      double **sx, size_t *nk, gmd_error *err)
 {
     const gmd_species_table *sp = st->species;
-    const gmd_rdf_acc *r = &st->rdf;
+    const gmd_rdf_acc *r = st->rdf;
     size_t nrows = (size_t)floor(st->settings.sq_kmax_invA / st->settings.sq_dk_invA + 1e-9);
     sq_table t = {0};
     double *g = gmd_calloc((size_t)r->nbins, sizeof(double), "g(r)", err);
@@ -823,12 +824,12 @@ static gmd_status sq_write_rx(sq_state *st, const double *kx, const double *sx, 
 static gmd_status sq_finish(gmd_analysis *self, cJSON *results, gmd_error *err)
 {
     sq_state *st = self->state;
-    if (st->rdf.nframes == 0) return gmd_fail(err, GMD_ERR_VALUE, "sq: no frames were read");
+    if (st->rdf->nframes == 0) return gmd_fail(err, GMD_ERR_VALUE, "sq: no frames were read");
     const gmd_element *el[GMD_MAX_SPECIES];
     int have_el = species_elements(st->species, el);
     cJSON *info = cJSON_AddObjectToObject(results, "sq");
-    cJSON_AddNumberToObject(info, "frames", (double)st->rdf.nframes);
-    cJSON_AddNumberToObject(info, "rmax_A", st->rdf.rmax);
+    cJSON_AddNumberToObject(info, "frames", (double)st->rdf->nframes);
+    cJSON_AddNumberToObject(info, "rmax_A", st->rdf->rmax);
     cJSON_AddBoolToObject(info, "lorch", st->settings.sq_lorch != 0);
     cJSON_AddNumberToObject(info, "direct_kmax_invA", st->dsq.kmax);
     cJSON_AddStringToObject(info, "form_factors",
@@ -858,7 +859,7 @@ static void sq_destroy(gmd_analysis *self)
     if (!self) return;
     sq_state *st = self->state;
     if (st) {
-        gmd_rdf_acc_free(&st->rdf);
+        gmd_rdf_acc_free(&st->own_rdf);
         gmd_dsq_acc_free(&st->dsq);
     }
     free(st);
@@ -880,9 +881,11 @@ gmd_status gmd_sq_create(gmd_analysis **out, const gmd_analysis_settings *settin
     }
     st->settings = *settings;
     st->species = sys->species;
-    gmd_status s =
-        gmd_rdf_acc_init(&st->rdf, sys->species->n, sys->count, sys->natoms, settings->rdf_rmax_A,
-                         settings->rdf_dr_A, first, settings->threads, err);
+    st->rdf = sys->pairs ? sys->pairs : &st->own_rdf;
+    gmd_status s = sys->pairs ? GMD_OK
+                              : gmd_rdf_acc_init(&st->own_rdf, sys->species->n, sys->count,
+                                                 sys->natoms, settings->rdf_rmax_A,
+                                                 settings->rdf_dr_A, first, settings->threads, err);
     if (s == GMD_OK)
         s = gmd_dsq_acc_init(&st->dsq, sys->species->n, sys->count, sys->natoms,
                              settings->direct_sq_kmax_invA, settings->sq_dk_invA, settings->threads,

@@ -391,7 +391,8 @@ typedef struct run_state {
     gmd_frame frame;
     gmd_analysis_system sys;
     gmd_analysis *an[NANALYSES];
-    cJSON *skipped; /* name -> reason */
+    gmd_pair_histogram *pairs; /* shared by rdf and sq: each frame's pairs binned once */
+    cJSON *skipped;            /* name -> reason */
     long frames_read, frames_used;
     double volume_sum;
     double t_first, t_last;
@@ -447,8 +448,20 @@ static gmd_status prefix_error(gmd_error *err, gmd_status st, const char *name, 
     return gmd_fail(err, st, "%s: %.900s", name, msg);
 }
 
+static int selected(const analyze_args *a, const char *name)
+{
+    for (int k = 0; k < NANALYSES; k++)
+        if (a->selected[k] && !strcmp(ANALYSES[k].name, name)) return 1;
+    return 0;
+}
+
 static gmd_status create_analyses(const analyze_args *a, run_state *r, gmd_error *err)
 {
+    if (selected(a, "rdf") && selected(a, "sq")) {
+        gmd_status st = gmd_pair_histogram_create(&r->pairs, &a->s, &r->sys, &r->frame, err);
+        if (st) return prefix_error(err, st, "rdf", 0);
+        r->sys.pairs = r->pairs;
+    }
     for (int k = 0; k < NANALYSES; k++) {
         if (!a->selected[k]) continue;
         const char *why =
@@ -470,6 +483,10 @@ static gmd_status create_analyses(const analyze_args *a, run_state *r, gmd_error
 
 static gmd_status feed_frame(run_state *r, gmd_error *err)
 {
+    if (r->pairs) {
+        gmd_status st = gmd_pair_histogram_add(r->pairs, &r->frame, err);
+        if (st) return prefix_error(err, st, "rdf", r->frames_read);
+    }
     for (int k = 0; k < NANALYSES; k++) {
         if (!r->an[k]) continue;
         gmd_status st = r->an[k]->add_frame(r->an[k], &r->frame, err);
@@ -597,6 +614,7 @@ static void run_free(run_state *r)
 {
     for (int k = 0; k < NANALYSES; k++)
         gmd_analysis_free(r->an[k]);
+    gmd_pair_histogram_free(r->pairs);
     gmd_frame_free(&r->frame);
     gmd_traj_reader_close(r->reader);
     cJSON_Delete(r->skipped);

@@ -131,6 +131,19 @@ d = json.load(open('$TMP/default/results.json'))
 sys.exit(0 if 'temperature' in d['skipped'].get('sigma', '') and d['temperature_K'] is None else 1)
 " || fail "default run without --temperature: no note on sigma in results.json"
 
+# rdf and sq together share one pair histogram (each frame binned once): the same curves,
+# byte for byte, as each run alone with its own.
+"$GLASSMD" analyze "$TMP/traj.dump" --ff "$FF" --only rdf --out "$TMP/rdf_alone" \
+    --max-frames 5 2>/dev/null || fail "--only rdf failed"
+"$GLASSMD" analyze "$TMP/traj.dump" --ff "$FF" --only sq --out "$TMP/sq_alone" \
+    --max-frames 5 2>/dev/null || fail "--only sq failed"
+for f in rdf.csv coordination.csv; do
+    cmp -s "$TMP/rdf_alone/$f" "$TMP/default/$f" || fail "$f differs between --only rdf and rdf+sq"
+done
+for f in sq.csv sq_direct.csv; do
+    cmp -s "$TMP/sq_alone/$f" "$TMP/default/$f" || fail "$f differs between --only sq and rdf+sq"
+done
+
 # ---- bad inputs: one error line naming the cause -------------------------------------
 expect_error() {
     local phrase=$1
