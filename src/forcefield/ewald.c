@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "glassmd/units.h"
+#include "kspace_internal.h"
 
 typedef struct cplx {
     double re, im;
@@ -312,16 +313,15 @@ gmd_status gmd_ewald_create(gmd_term **out, const gmd_kspace_params *params, con
                             const gmd_atoms *atoms, gmd_error *err)
 {
     *out = NULL;
-    gmd_kspace_params p = *params;
-    p.method = GMD_KSPACE_EWALD;
-    gmd_status st = gmd_kspace_choose(&p, box, atoms, err);
-    if (st != GMD_OK) return st;
     static const gmd_term kind = {.name = "ewald",
                                   .compute = ewald_compute,
                                   .describe = ewald_describe,
                                   .destroy = ewald_destroy};
-    gmd_term *term = gmd_term_new(&kind, sizeof(ewald_state), err);
-    if (!term) return GMD_ERR_NOMEM;
+    gmd_kspace_params p;
+    gmd_term *term = NULL;
+    gmd_status st = gmd_kspace_term_new(&term, &kind, sizeof(ewald_state), GMD_KSPACE_EWALD, params,
+                                        box, atoms, &p, err);
+    if (st != GMD_OK) return st;
     ewald_state *s = term->state;
     s->params = p;
     s->width[0] = p.kmax[0] + 1;

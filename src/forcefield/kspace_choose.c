@@ -44,6 +44,7 @@
 #include <math.h>
 
 #include "glassmd/units.h"
+#include "kspace_internal.h"
 
 #define GMD_PPPM_MESH_MARGIN 0.7
 #define PPPM_MIN_ORDER 2
@@ -312,4 +313,18 @@ gmd_status gmd_kspace_choose(gmd_kspace_params *p, const gmd_box *box, const gmd
     p->estimated_error_kspace = kspace_error;
     p->estimated_error = sqrt(real_error * real_error + kspace_error * kspace_error);
     return GMD_OK;
+}
+
+gmd_status gmd_kspace_term_new(gmd_term **term, const gmd_term *kind, size_t state_size,
+                               gmd_kspace_method method, const gmd_kspace_params *params,
+                               const gmd_box *box, const gmd_atoms *atoms,
+                               gmd_kspace_params *chosen, gmd_error *err)
+{
+    *term = NULL;
+    *chosen = *params;
+    chosen->method = method;
+    gmd_status st = gmd_kspace_choose(chosen, box, atoms, err);
+    if (st != GMD_OK) return st;
+    *term = gmd_term_new(kind, state_size, err);
+    return *term ? GMD_OK : GMD_ERR_NOMEM;
 }

@@ -65,6 +65,7 @@
 #endif
 
 #include "glassmd/units.h"
+#include "kspace_internal.h"
 
 #define ALIAS_NUMERATOR 2
 #define ALIAS_DENOMINATOR 200
@@ -673,16 +674,15 @@ gmd_status gmd_pppm_create(gmd_term **out, const gmd_kspace_params *params, cons
                            const gmd_atoms *atoms, gmd_error *err)
 {
     *out = NULL;
-    gmd_kspace_params p = *params;
-    p.method = GMD_KSPACE_PPPM;
-    gmd_status st = gmd_kspace_choose(&p, box, atoms, err);
-    if (st != GMD_OK) return st;
     static const gmd_term kind = {.name = "pppm",
                                   .compute = pppm_compute,
                                   .describe = pppm_describe,
                                   .destroy = pppm_destroy};
-    gmd_term *term = gmd_term_new(&kind, sizeof(pppm_state), err);
-    if (!term) return GMD_ERR_NOMEM;
+    gmd_kspace_params p;
+    gmd_term *term = NULL;
+    gmd_status st = gmd_kspace_term_new(&term, &kind, sizeof(pppm_state), GMD_KSPACE_PPPM, params,
+                                        box, atoms, &p, err);
+    if (st != GMD_OK) return st;
     pppm_state *s = term->state;
     s->params = p;
     s->order = p.order;
