@@ -229,19 +229,6 @@ static void add_forces(const ewald_state *s, gmd_atoms *atoms, int threads)
     } /* loop over atoms */
 }
 
-/* Self energy and neutralising background (shared with PPPM through the same formula). */
-static double self_and_background(const gmd_atoms *atoms, double g, double volume,
-                                  double *background)
-{
-    double qsum = 0.0, qsqsum = 0.0;
-    for (size_t i = 0; i < atoms->n; i++) {
-        qsum += atoms->charge[i];
-        qsqsum += atoms->charge[i] * atoms->charge[i];
-    }
-    *background = -GMD_PI * GMD_COULOMB_EV_A * qsum * qsum / (2.0 * volume * g * g);
-    return -GMD_COULOMB_EV_A * g / sqrt(GMD_PI) * qsqsum + *background;
-}
-
 static gmd_status ewald_compute(gmd_term *self, const gmd_compute_args *args, gmd_tally *tally,
                                 gmd_error *err)
 {
@@ -258,12 +245,7 @@ static gmd_status ewald_compute(gmd_term *self, const gmd_compute_args *args, gm
     double virial[6] = {0};
     double e_recip = energy_and_virial(s, virial);
     add_forces(s, atoms, threads);
-    double background;
-    double e_self = self_and_background(atoms, s->params.g_ewald, gmd_box_volume(box), &background);
-    tally->energy[GMD_PART_COUL_RECIP] += e_recip;
-    tally->energy[GMD_PART_COUL_SELF] += e_self;
-    for (int a = 0; a < 6; a++)
-        tally->virial[a] += virial[a] + (a < 3 ? background : 0.0);
+    gmd_kspace_tally(tally, atoms, s->params.g_ewald, gmd_box_volume(box), e_recip, virial);
     return GMD_OK;
 }
 

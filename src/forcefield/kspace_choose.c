@@ -328,3 +328,20 @@ gmd_status gmd_kspace_term_new(gmd_term **term, const gmd_term *kind, size_t sta
     *term = gmd_term_new(kind, state_size, err);
     return *term ? GMD_OK : GMD_ERR_NOMEM;
 }
+
+void gmd_kspace_tally(gmd_tally *tally, const gmd_atoms *atoms, double g_ewald, double volume,
+                      double e_recip, const double virial[6])
+{
+    double qsum = 0.0, qsqsum = 0.0;
+    for (size_t i = 0; i < atoms->n; i++) {
+        qsum += atoms->charge[i];
+        qsqsum += atoms->charge[i] * atoms->charge[i];
+    }
+    double g = g_ewald;
+    double background = -GMD_PI * GMD_COULOMB_EV_A * qsum * qsum / (2.0 * volume * g * g);
+    double e_self = -GMD_COULOMB_EV_A * g / sqrt(GMD_PI) * qsqsum + background;
+    tally->energy[GMD_PART_COUL_RECIP] += e_recip;
+    tally->energy[GMD_PART_COUL_SELF] += e_self;
+    for (int a = 0; a < 6; a++)
+        tally->virial[a] += virial[a] + (a < 3 ? background : 0.0);
+}

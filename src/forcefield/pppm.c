@@ -517,18 +517,6 @@ static gmd_status ensure_atom_arrays(pppm_state *s, size_t n, gmd_error *err)
     return GMD_OK;
 }
 
-static double self_and_background(const gmd_atoms *atoms, double g, double volume,
-                                  double *background)
-{
-    double qsum = 0.0, qsqsum = 0.0;
-    for (size_t i = 0; i < atoms->n; i++) {
-        qsum += atoms->charge[i];
-        qsqsum += atoms->charge[i] * atoms->charge[i];
-    }
-    *background = -GMD_PI * GMD_COULOMB_EV_A * qsum * qsum / (2.0 * volume * g * g);
-    return -GMD_COULOMB_EV_A * g / sqrt(GMD_PI) * qsqsum + *background;
-}
-
 /* Energy and virial: the rows' sums added in row order (independent of the threads). */
 static double sum_rows(const pppm_state *s, double virial[6])
 {
@@ -566,12 +554,7 @@ static gmd_status pppm_compute(gmd_term *self, const gmd_compute_args *args, gmd
     }
     double virial[6] = {0};
     double e_recip = sum_rows(s, virial);
-    double background;
-    double e_self = self_and_background(atoms, s->params.g_ewald, volume, &background);
-    tally->energy[GMD_PART_COUL_RECIP] += e_recip;
-    tally->energy[GMD_PART_COUL_SELF] += e_self;
-    for (int a = 0; a < 6; a++)
-        tally->virial[a] += virial[a] + (a < 3 ? background : 0.0);
+    gmd_kspace_tally(tally, atoms, s->params.g_ewald, volume, e_recip, virial);
     return GMD_OK;
 }
 
