@@ -25,6 +25,9 @@
  * the checkpoint checksum, and handy for meta.input_hash. */
 #define GMD_FNV1A64_INIT 0xcbf29ce484222325ULL
 uint64_t gmd_fnv1a64(const void *data, size_t len, uint64_t hash);
+/* The same over the bytes of a file; a file that cannot be read adds nothing and sets *ok
+ * to 0 (ok may be NULL), else *ok = 1. */
+uint64_t gmd_fnv1a64_file(const char *path, uint64_t hash, int *ok);
 
 typedef struct gmd_checkpoint_meta {
     int stage_index; /* stage being run (or the next one, if stage_step == 0) */

@@ -66,6 +66,19 @@ uint64_t gmd_fnv1a64(const void *data, size_t len, uint64_t hash)
     return hash;
 }
 
+uint64_t gmd_fnv1a64_file(const char *path, uint64_t hash, int *ok)
+{
+    FILE *f = fopen(path, "rb");
+    if (ok) *ok = f != NULL;
+    if (!f) return hash;
+    unsigned char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        hash = gmd_fnv1a64(buf, n, hash);
+    fclose(f);
+    return hash;
+}
+
 /* Total file size for natoms and blob_len; 0 when it would overflow. */
 static uint64_t file_size_for(uint64_t natoms, uint64_t blob_len)
 {

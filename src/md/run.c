@@ -64,19 +64,6 @@ static const char *out_path(run_ctx *c, const char *name)
     return c->path_buf;
 }
 
-/* Folds the bytes of a file into an FNV-1a hash; a missing file adds nothing. */
-static uint64_t hash_file_bytes(const char *path, uint64_t h)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return h;
-    unsigned char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        h = gmd_fnv1a64(buf, n, h);
-    fclose(f);
-    return h;
-}
-
 static uint64_t hash_double(double x, uint64_t h)
 {
     return gmd_fnv1a64(&x, sizeof x, h);
@@ -96,8 +83,8 @@ static uint64_t hash_long(long x, uint64_t h)
 static unsigned long long hash_run_input(const gmd_run_input *in)
 {
     uint64_t h = GMD_FNV1A64_INIT;
-    h = hash_file_bytes(in->config, h);
-    h = hash_file_bytes(in->forcefield, h);
+    h = gmd_fnv1a64_file(in->config, h, NULL);
+    h = gmd_fnv1a64_file(in->forcefield, h, NULL);
     h = gmd_fnv1a64(in->types, strlen(in->types), h);
     long kspace = in->kspace_set ? (long)in->kspace : -1;
     long ints[] = {kspace,          in->threebody,         in->taper,

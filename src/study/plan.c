@@ -46,20 +46,6 @@ const char *gmd_job_state_name(gmd_job_state state)
 
 /* ---- hashing ------------------------------------------------------------------------ */
 
-/* FNV-1a of a file's bytes; 0 with *ok = 0 when it cannot be read. */
-uint64_t gmd_study_hash_file(const char *path, uint64_t h, int *ok)
-{
-    FILE *f = fopen(path, "rb");
-    *ok = f != NULL;
-    if (!f) return h;
-    unsigned char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        h = gmd_fnv1a64(buf, n, h);
-    fclose(f);
-    return h;
-}
-
 int gmd_study_job_update_hash(gmd_study_plan *plan, int j)
 {
     gmd_study_job *job = &plan->jobs[j];
@@ -76,7 +62,7 @@ int gmd_study_job_update_hash(gmd_study_plan *plan, int j)
     }
     if (job->input_file[0]) {
         int ok;
-        h = gmd_study_hash_file(job->input_file, h, &ok);
+        h = gmd_fnv1a64_file(job->input_file, h, &ok);
         if (!ok) return job->hash_known = 0;
     }
     job->hash = h;
@@ -343,7 +329,7 @@ gmd_status gmd_study_plan_make(gmd_study_plan *plan, const gmd_study *study, gmd
     plan->study = study;
     builder b = {.plan = plan, .err = err};
     int ok;
-    uint64_t h = gmd_study_hash_file(study->forcefield, GMD_FNV1A64_INIT, &ok);
+    uint64_t h = gmd_fnv1a64_file(study->forcefield, GMD_FNV1A64_INIT, &ok);
     if (!ok) return gmd_fail(err, GMD_ERR_IO, "%s: cannot read the force field", study->forcefield);
     snprintf(b.ff_hash, sizeof b.ff_hash, "%016llx", (unsigned long long)h);
     gmd_status st = build_plan(&b);

@@ -9,8 +9,6 @@
 
 struct cJSON;
 
-/* FNV-1a of a file's bytes folded into h; *ok = 0 when it cannot be read. */
-uint64_t gmd_study_hash_file(const char *path, uint64_t h, int *ok);
 /* Parses a JSON file; NULL when missing or malformed. */
 struct cJSON *gmd_study_read_json(const char *path);
 /* Writes PATH.tmp then renames it over PATH. */

@@ -47,7 +47,7 @@ static int teardown_dir(void **state)
 {
     (void)state;
     const char *names[] = {"a.ckpt", "a.ckpt.tmp", "b.ckpt",     "b.ckpt.tmp", "c.ckpt",
-                           "d.ckpt", "e.ckpt",     "e.ckpt.tmp", NULL};
+                           "d.ckpt", "e.ckpt",     "e.ckpt.tmp", "f.txt",      NULL};
     char p[512];
     for (int i = 0; names[i]; i++) {
         remove(in_dir(names[i], p, sizeof p));
@@ -248,6 +248,21 @@ static void test_fnv1a_vectors(void **state)
     /* incremental use gives the same as one call */
     uint64_t h = gmd_fnv1a64("foo", 3, GMD_FNV1A64_INIT);
     assert_true(gmd_fnv1a64("bar", 3, h) == 0x85944171f73967e8ULL);
+    /* over a file's bytes (70000 of them: more than one read buffer) */
+    char p[512];
+    FILE *f = fopen(in_dir("f.txt", p, sizeof p), "wb");
+    assert_non_null(f);
+    unsigned char bytes[70000];
+    for (size_t i = 0; i < sizeof bytes; i++)
+        bytes[i] = (unsigned char)(i * 7 + 3);
+    assert_int_equal(fwrite(bytes, 1, sizeof bytes, f), sizeof bytes);
+    fclose(f);
+    int ok = 0;
+    assert_true(gmd_fnv1a64_file(p, GMD_FNV1A64_INIT, &ok) ==
+                gmd_fnv1a64(bytes, sizeof bytes, GMD_FNV1A64_INIT));
+    assert_int_equal(ok, 1);
+    assert_true(gmd_fnv1a64_file(in_dir("missing.txt", p, sizeof p), 42, &ok) == 42);
+    assert_int_equal(ok, 0);
 }
 
 static void test_round_trip_bit_exact(void **state)
