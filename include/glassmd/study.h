@@ -41,6 +41,7 @@ typedef struct gmd_study {
     int kspace_set;
     double accuracy, cutoff;
     int threebody, taper;
+    int threebody_substeps; /* multiple time stepping of the term (0: auto, run-input.md) */
     double dt_fs;
     long traj_every;
     int threads_per_job;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "glassmd/forcefield.h"
+#include "glassmd/md.h"
 
 const gmd_unit_def GMD_UNITS_NONE[] = {{NULL, 0}};
 const gmd_unit_def GMD_UNITS_PS[] = {{"ps", 1.0}, {"fs", 1e-3}, {"ns", 1e3}, {NULL, 0}};
@@ -155,4 +156,16 @@ gmd_status gmd_parse_threebody(const gmd_value_at *at, const char *text, int *th
                               "field) or off",
                               at->what, text);
     return GMD_OK;
+}
+
+gmd_status gmd_parse_substeps(const gmd_value_at *at, const char *text, int *out)
+{
+    if (strcmp(text, "auto") == 0) {
+        *out = 0;
+        return GMD_OK;
+    }
+    long x = 0;
+    gmd_status st = gmd_parse_long(at, text, 1, GMD_MTS_MAX_SUBSTEPS, &x);
+    if (st == GMD_OK) *out = (int)x;
+    return st;
 }

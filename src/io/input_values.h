@@ -60,5 +60,7 @@ gmd_status gmd_parse_kspace_method(const gmd_value_at *at, const char *text,
  * -1) or "off" (threebody 0, taper -1). */
 gmd_status gmd_parse_threebody(const gmd_value_at *at, const char *text, int *threebody,
                                int *taper);
+/* threebody_substeps: "auto" (0) or a whole number 1 .. GMD_MTS_MAX_SUBSTEPS. */
+gmd_status gmd_parse_substeps(const gmd_value_at *at, const char *text, int *out);
 
 #endif

@@ -166,14 +166,7 @@ static gmd_status set_threebody(reader *rd, const where *at, const char *v)
 
 static gmd_status set_threebody_substeps(reader *rd, const where *at, const char *v)
 {
-    if (strcmp(v, "auto") == 0) {
-        rd->in->threebody_substeps = 0;
-        return GMD_OK;
-    }
-    long x = 0;
-    gmd_status st = gmd_parse_long(at, v, 1, GMD_MTS_MAX_SUBSTEPS, &x);
-    rd->in->threebody_substeps = (int)x;
-    return st;
+    return gmd_parse_substeps(at, v, &rd->in->threebody_substeps);
 }
 
 static gmd_status set_dt(reader *rd, const where *at, const char *v)

@@ -173,6 +173,7 @@ static gmd_status run_md(job_ctx *c, const char *dir, const char *config, const 
     if (s->accuracy > 0) fprintf(f, "accuracy = %.17g\n", s->accuracy);
     if (s->cutoff > 0) fprintf(f, "cutoff = %.17g\n", s->cutoff);
     fprintf(f, "threebody = %s\ndt_fs = %.17g\nthermo_every = 100\n", threebody_word(s), s->dt_fs);
+    if (s->threebody_substeps > 0) fprintf(f, "threebody_substeps = %d\n", s->threebody_substeps);
     fprintf(f, "traj_every = %ld\ntraj_format = %s\n", traj_every,
             !traj_every    ? "none"
             : s->traj_dump ? "dump"

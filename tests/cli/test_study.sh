@@ -47,6 +47,7 @@ glass_time = 2
 kspace = ewald
 accuracy = 1e-4
 cutoff = 6
+threebody_substeps = 4   # passed on to every job's run input
 traj_every = 20
 traj_format = dump   # exact frame times (step x dt) for the MSD
 checkpoint_every = 200
@@ -99,6 +100,9 @@ t0=$(date +%s.%N)
 t1=$(date +%s.%N)
 echo "tiny study: $(echo "$t1 - $t0" | bc) s wall"
 A="$TMP/a.study"
+grep -qx "threebody_substeps = 4" "$A/x0.50/r1/melt/run.in" &&
+    grep -qx "threebody_substeps = 4" "$A/x0.50/r1/melt/run.log" ||
+    fail "threebody_substeps of the study file did not reach the jobs' run inputs"
 statuses "$A/plan.json" > "$TMP/a.status"
 [ "$(grep -c ' done$' "$TMP/a.status")" = "$(wc -l < "$TMP/a.status")" ] ||
     fail "not every job is done: $(grep -v ' done$' "$TMP/a.status" | head -3)"

@@ -81,7 +81,8 @@ static void test_values_units_and_counts(void **state)
                                "density = 0.04, 0.041, 0.042\nmelt_time = 0.1 ns\n"
                                "quench_rate = 0.01K/fs\nisotherms = 1500K, 1000\n"
                                "glass_time = 2000fs\ncutoff = 0.6 nm\nkspace = ewald\n"
-                               "threebody = off\nmsd_fit = 1:5\nseed = 7\nreplicas = 2\n",
+                               "threebody = off\nmsd_fit = 1:5\nseed = 7\nreplicas = 2\n"
+                               "threebody_substeps = 12\n",
                                &err);
     if (st != GMD_OK) fail_msg("%s", err.message);
     assert_int_equal(s->ncompositions, 3);
@@ -97,6 +98,7 @@ static void test_values_units_and_counts(void **state)
     assert_true(s->glass_time_ps == 2.0);
     assert_true(s->cutoff == 6.0 && s->kspace_set && s->kspace == GMD_KSPACE_EWALD);
     assert_int_equal(s->threebody, 0);
+    assert_int_equal(s->threebody_substeps, 12);
     assert_true(s->msd_fit_t0_ps == 1 && s->msd_fit_t1_ps == 5);
     assert_int_equal(s->replicas, 2);
     assert_int_equal(s->nisotherms, 2);
@@ -119,6 +121,8 @@ static void test_errors_name_line_and_fix(void **state)
     expect_error("compositions = 0.5, 0.6\ndensity = 0.04, 0.04, 0.04\n",
                  "3 values for 2 compositions");
     expect_error("compositions = 1.5\n", "s.ini:2: compositions: x = 1.5 is outside [0, 1]");
+    expect_error("compositions = 0.5\nthreebody_substeps = 0\n",
+                 "s.ini:3: threebody_substeps: 0 is out of range; give a value from 1 to 64");
     expect_error("compositions = 0.5\nmelt_time = 5 min\n", "unknown unit 'min'");
     expect_error("compositions = 0.5\nglass_T = 2500\n", "glass_T = 2500 K is above melt_T");
     expect_error("atoms = 120\n", "no composition");
