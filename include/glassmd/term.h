@@ -34,6 +34,8 @@ typedef struct gmd_tally {
 
 void gmd_tally_clear(gmd_tally *t);
 double gmd_tally_total(const gmd_tally *t);
+/* to += from, part by part and virial component by component. */
+void gmd_tally_add(gmd_tally *to, const gmd_tally *from);
 
 /* What a term needs at compute time. The neighbour list is a half list built with the
  * force field's cut-off plus a skin; terms that need no list ignore it. */

@@ -10,6 +10,14 @@ void gmd_tally_clear(gmd_tally *t)
     memset(t, 0, sizeof *t);
 }
 
+void gmd_tally_add(gmd_tally *to, const gmd_tally *from)
+{
+    for (int p = 0; p < GMD_PART_COUNT; p++)
+        to->energy[p] += from->energy[p];
+    for (int c = 0; c < 6; c++)
+        to->virial[c] += from->virial[c];
+}
+
 double gmd_tally_total(const gmd_tally *t)
 {
     double e = 0.0;

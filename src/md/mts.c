@@ -53,14 +53,6 @@ static void add_forces(gmd_atoms *atoms, double *const f_fast[3], int threads)
     }
 }
 
-static void add_tally(gmd_tally *to, const gmd_tally *from)
-{
-    for (int p = 0; p < GMD_PART_COUNT; p++)
-        to->energy[p] += from->energy[p];
-    for (int c = 0; c < 6; c++)
-        to->virial[c] += from->virial[c];
-}
-
 /* The inner loop: substeps steps of h with the fast forces only; on return f_fast and
  * fast hold the fast forces and energies at the new positions. */
 static gmd_status fast_steps(const gmd_forcefield *ff, gmd_model *model, const gmd_box *box,
@@ -104,7 +96,7 @@ gmd_status gmd_md_step_mts(gmd_md_state *md, const gmd_forcefield *ff, gmd_model
     gmd_md_kick(ff, atoms, atoms->f, NULL, 0.5 * dt, threads);
     add_forces(atoms, mts->f_fast, threads);
     *tally = slow;
-    add_tally(tally, &fast);
+    gmd_tally_add(tally, &fast);
     gmd_md_thermostat_half(md, ff, atoms, threads);
     md->step++;
     md->time_ps += dt;
