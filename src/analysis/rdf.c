@@ -559,8 +559,7 @@ static void rdf_set_cuts(gmd_rdf_acc *acc, const gmd_analysis_settings *s,
 static gmd_status rdf_add_frame(gmd_analysis *self, const gmd_frame *frame, gmd_error *err)
 {
     rdf_state *st = self->state;
-    if (st->acc != &st->own) return GMD_OK; /* the driver's shared histogram: it adds frames */
-    return gmd_rdf_acc_add(st->acc, frame, err);
+    return gmd_rdf_acc_add_own(st->acc, &st->own, frame, err);
 }
 
 /* Neutron (which = 0) or X-ray k = 0 (which = 1) weights; 0 if some species is unknown. */
@@ -744,6 +743,29 @@ static void rdf_destroy(gmd_analysis *self)
     self->state = NULL;
 }
 
+/* An accumulator with the bins of the rdf settings. */
+static gmd_status init_for_settings(gmd_rdf_acc *acc, const gmd_analysis_settings *settings,
+                                    const gmd_analysis_system *sys, const gmd_frame *first,
+                                    gmd_error *err)
+{
+    return gmd_rdf_acc_init(acc, sys->species->n, sys->count, sys->natoms, settings->rdf_rmax_A,
+                            settings->rdf_dr_A, first, settings->threads, err);
+}
+
+gmd_status gmd_rdf_acc_attach(gmd_rdf_acc *own, gmd_rdf_acc **acc,
+                              const gmd_analysis_settings *settings, const gmd_analysis_system *sys,
+                              const gmd_frame *first, gmd_error *err)
+{
+    *acc = sys->pairs ? sys->pairs : own;
+    return sys->pairs ? GMD_OK : init_for_settings(own, settings, sys, first, err);
+}
+
+gmd_status gmd_rdf_acc_add_own(gmd_rdf_acc *acc, const gmd_rdf_acc *own, const gmd_frame *frame,
+                               gmd_error *err)
+{
+    return acc == own ? gmd_rdf_acc_add(acc, frame, err) : GMD_OK;
+}
+
 gmd_status gmd_pair_histogram_create(gmd_pair_histogram **out,
                                      const gmd_analysis_settings *settings,
                                      const gmd_analysis_system *sys, const gmd_frame *first,
@@ -751,9 +773,7 @@ gmd_status gmd_pair_histogram_create(gmd_pair_histogram **out,
 {
     *out = gmd_calloc(1, sizeof **out, "pair histogram", err);
     if (!*out) return GMD_ERR_NOMEM;
-    gmd_status st =
-        gmd_rdf_acc_init(*out, sys->species->n, sys->count, sys->natoms, settings->rdf_rmax_A,
-                         settings->rdf_dr_A, first, settings->threads, err);
+    gmd_status st = init_for_settings(*out, settings, sys, first, err);
     if (st != GMD_OK) {
         free(*out);
         *out = NULL;
@@ -785,12 +805,7 @@ gmd_status gmd_rdf_create(gmd_analysis **out, const gmd_analysis_settings *setti
     }
     st->settings = *settings;
     st->species = sys->species;
-    st->acc = sys->pairs ? sys->pairs : &st->own;
-    gmd_status status = sys->pairs
-                            ? GMD_OK
-                            : gmd_rdf_acc_init(&st->own, sys->species->n, sys->count, sys->natoms,
-                                               settings->rdf_rmax_A, settings->rdf_dr_A, first,
-                                               settings->threads, err);
+    gmd_status status = gmd_rdf_acc_attach(&st->own, &st->acc, settings, sys, first, err);
     if (status != GMD_OK) {
         free(st);
         free(a);

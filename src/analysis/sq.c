@@ -593,7 +593,7 @@ typedef struct sq_state {
 static gmd_status sq_add_frame(gmd_analysis *self, const gmd_frame *frame, gmd_error *err)
 {
     sq_state *st = self->state;
-    gmd_status s = st->rdf == &st->own_rdf ? gmd_rdf_acc_add(st->rdf, frame, err) : GMD_OK;
+    gmd_status s = gmd_rdf_acc_add_own(st->rdf, &st->own_rdf, frame, err);
     return s == GMD_OK ? gmd_dsq_acc_add(&st->dsq, frame, err) : s;
 }
 
@@ -881,11 +881,7 @@ gmd_status gmd_sq_create(gmd_analysis **out, const gmd_analysis_settings *settin
     }
     st->settings = *settings;
     st->species = sys->species;
-    st->rdf = sys->pairs ? sys->pairs : &st->own_rdf;
-    gmd_status s = sys->pairs ? GMD_OK
-                              : gmd_rdf_acc_init(&st->own_rdf, sys->species->n, sys->count,
-                                                 sys->natoms, settings->rdf_rmax_A,
-                                                 settings->rdf_dr_A, first, settings->threads, err);
+    gmd_status s = gmd_rdf_acc_attach(&st->own_rdf, &st->rdf, settings, sys, first, err);
     if (s == GMD_OK)
         s = gmd_dsq_acc_init(&st->dsq, sys->species->n, sys->count, sys->natoms,
                              settings->direct_sq_kmax_invA, settings->sq_dk_invA, settings->threads,

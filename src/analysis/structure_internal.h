@@ -88,6 +88,15 @@ void gmd_rdf_acc_running(const gmd_rdf_acc *acc, int a, int b, double *n);
 /* Mean number of b within the cut-off set for a-b. */
 double gmd_rdf_acc_coordination(const gmd_rdf_acc *acc, int a, int b);
 void gmd_rdf_acc_free(gmd_rdf_acc *acc);
+/* The histogram an rdf or sq analysis bins into: the driver's shared one (sys->pairs), or
+ * else *own, initialised here with the settings' rdf_rmax_A and rdf_dr_A. Sets *acc. */
+gmd_status gmd_rdf_acc_attach(gmd_rdf_acc *own, gmd_rdf_acc **acc,
+                              const gmd_analysis_settings *settings, const gmd_analysis_system *sys,
+                              const gmd_frame *first, gmd_error *err);
+/* Adds the frame to acc when it is the analysis's own histogram; a shared one is fed by the
+ * driver (gmd_pair_histogram_add), once per frame for every analysis using it. */
+gmd_status gmd_rdf_acc_add_own(gmd_rdf_acc *acc, const gmd_rdf_acc *own, const gmd_frame *frame,
+                               gmd_error *err);
 
 /* First maximum of y (above threshold, the largest within +-window points), refined by
  * the parabola through it and its two neighbours; the global maximum if none. */
