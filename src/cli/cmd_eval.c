@@ -181,6 +181,15 @@ static gmd_status write_forces(const char *path, const gmd_atoms *atoms, gmd_err
     return GMD_OK;
 }
 
+/* The taper the model uses: --threebody's, else the force field's (the first entry's;
+ * the file's entries may differ only when written so by hand). */
+static const char *effective_taper(const gmd_model *model, int taper_option)
+{
+    if (!model->options.threebody || model->ff.nthreebody == 0) return "off";
+    int taper = taper_option != -1 ? taper_option : (int)model->ff.threebody[0].taper;
+    return taper == GMD_TAPER_HARD ? "hard" : "smooth";
+}
+
 static cJSON *result_json(const eval_args *a, const gmd_model *model, const gmd_box *box,
                           const gmd_atoms *atoms, const gmd_tally *t, double seconds)
 {
@@ -210,11 +219,9 @@ static cJSON *result_json(const eval_args *a, const gmd_model *model, const gmd_
     gmd_model_describe_kspace(model, buf, sizeof buf);
     cJSON *ks = cJSON_Parse(buf);
     cJSON_AddItemToObject(o, "kspace", ks ? ks : cJSON_CreateNull());
-    cJSON_AddStringToObject(o, "threebody_taper",
-                            !model->options.threebody || model->ff.nthreebody == 0 ? "off"
-                            : a->taper == GMD_TAPER_HARD                           ? "hard"
-                            : a->taper == GMD_TAPER_SMOOTH                         ? "smooth"
-                                                                                   : "file");
+    cJSON_AddStringToObject(o, "threebody_taper", effective_taper(model, a->taper));
+    cJSON_AddStringToObject(o, "threebody_taper_from",
+                            a->taper == -1 ? "force field" : "--threebody");
     cJSON_AddNumberToObject(o, "threads", model->options.threads);
     cJSON_AddNumberToObject(o, "repeat", (double)a->repeat);
     cJSON_AddNumberToObject(o, "time_per_eval_s", seconds / (double)a->repeat);

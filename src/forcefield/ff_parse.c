@@ -384,7 +384,9 @@ static gmd_status parse_threebody(parser *p, char **col, int ncol)
                     "[threebody] line has %d columns; write 'vertex end k theta0 r3 [width] "
                     "[taper]'",
                     ncol);
-    gmd_threebody_params t = {.width = 0.2, .taper = GMD_TAPER_SMOOTH};
+    /* Without a taper column: the hard cut, the paper's model (SPEC section 2); the width
+     * default serves a later `threebody = smooth` override. */
+    gmd_threebody_params t = {.width = 0.2, .taper = GMD_TAPER_HARD};
     gmd_status st;
     double theta_deg = 0;
     if ((st = need_species(p, col[0], "[threebody] vertex", &t.vertex)) ||

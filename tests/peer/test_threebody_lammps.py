@@ -8,8 +8,11 @@ exactly what LAMMPS `pair_style nb3b/harmonic` computes for the entry `S Si Si k
 The test makes a random 50Na2S-50SiS2 configuration (3000 atoms, 0.043 atoms/A^3, no two
 atoms closer than 1.9 A, fixed seed), writes it as a LAMMPS data file and evaluates it
   - with LAMMPS: the nb3b/harmonic term alone, `run 0`, energy, virial pressure, forces;
-  - with glassmd: `glassmd eval ... --kspace none --threebody hard` on a force field whose
-    Buckingham terms are all zero, so that pe and forces are the three-body term alone;
+  - with glassmd: `glassmd eval ... --kspace none` (no --threebody option: the shipped
+    force field's default term) on a copy of data/forcefields/na2s-sis2.ff whose
+    Buckingham terms are all zero and whose [threebody] line is the shipped one verbatim,
+    so that pe and forces are the shipped default three-body term alone (eval must report
+    it as the hard cut);
   - with numpy: a brute-force energy written here, as a third opinion and to show the
     configuration holds enough triplets.
 Checks: energy 5e-6 eV/atom (and 1e-8 relative), forces 1e-5 eV/A RMS, virial pressure
@@ -97,6 +100,29 @@ def write_nb3b(path):
                 f.write(f"{a} {b} {c} 0.0 0.0 0.0\n")
 
 
+def shipped_threebody_line():
+    """The [threebody] line of the shipped force field, checked to hold the parameters the
+    LAMMPS nb3b file here is written with (so the comparison is of the shipped default)."""
+    src = os.environ.get("GLASSMD_SOURCE_DIR",
+                         os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    path = os.path.join(src, "data", "forcefields", "na2s-sis2.ff")
+    section, lines = None, []
+    with open(path) as fh:
+        for raw in fh:
+            line = raw.split("#")[0].strip()
+            if line.startswith("["):
+                section = line
+            elif line and section == "[threebody]":
+                lines.append(line)
+    if len(lines) != 1:
+        raise RuntimeError(f"{path}: expected one [threebody] line, found {len(lines)}")
+    cols = lines[0].split()
+    if cols[:2] != ["S", "Si"] or [float(c) for c in cols[2:5]] != [K_B, THETA0_DEG, R3]:
+        raise RuntimeError(f"{path}: [threebody] line {lines[0]!r} is not S Si {K_B} "
+                           f"{THETA0_DEG} {R3}")
+    return lines[0]
+
+
 def write_glassmd_ff(path):
     with open(path, "w") as f:
         f.write("# three-body only: every Buckingham A and C is zero, no Coulomb\n")
@@ -107,7 +133,7 @@ def write_glassmd_ff(path):
         f.write("\n[pairs]\n")
         for a, b in itertools.combinations_with_replacement(SPECIES, 2):
             f.write(f"{a} {b} 0 1.0 0\n")
-        f.write(f"\n[threebody]\nS Si {K_B} {THETA0_DEG} {R3} 0.2 hard\n")
+        f.write("\n[threebody]\n" + shipped_threebody_line() + "\n")
         f.write("\n[composition]\nmodifier = Na2S\nformer = SiS2\n")
 
 
@@ -173,7 +199,7 @@ def run_glassmd(tmp, data, ff):
         raise RuntimeError(f"GLASSMD={exe!r} is not an executable; build target glassmd_cli")
     out = os.path.join(tmp, "glassmd_forces.txt")
     cmd = [exe, "eval", data, "--ff", ff, "--types", ",".join(SPECIES), "--kspace", "none",
-           "--threebody", "hard", "--forces", out]
+           "--forces", out]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr}")
@@ -218,6 +244,8 @@ def main():
     except (RuntimeError, OSError, ValueError, json.JSONDecodeError) as exc:
         check("glassmd eval", False, str(exc))
         return finish()
+    check("the default three-body term is the hard cut", res.get("threebody_taper") == "hard",
+          f"eval reports threebody_taper = {res.get('threebody_taper')!r}")
     e_g = float(res["threebody"])
     de = abs(e_g - e_lmp)
     print(f"glassmd: threebody = {e_g:.12f} eV, pe = {res['pe']:.12f} eV")

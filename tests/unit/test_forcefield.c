@@ -70,7 +70,7 @@ static void test_shipped_file_matches_spec(void **state)
     assert_close(ff.threebody[0].theta0, GMD_PI / 3.0, 1e-12); /* 60 degrees */
     assert_close(ff.threebody[0].r3, 2.7, 1e-12);
     assert_close(ff.threebody[0].width, 0.2, 1e-12);
-    assert_int_equal(ff.threebody[0].taper, GMD_TAPER_SMOOTH);
+    assert_int_equal(ff.threebody[0].taper, GMD_TAPER_HARD); /* the paper's model, SPEC 2 */
     assert_close(ff.cutoff, 10.0, 0.0);
     assert_int_equal(ff.shift_energy, 0);
     assert_int_equal(ff.kspace, GMD_KSPACE_PPPM);
@@ -195,12 +195,12 @@ static void test_defaults_and_minimal_file(void **state)
     assert_int_equal(ff.nthreebody, 0);
     assert_int_equal(ff.has_composition, 0);
     assert_close(ff.pair[0][1].r_safe, 0.0, 0.0); /* repulsive only: no check */
-    /* three-body defaults: width 0.2, smooth */
+    /* three-body defaults: width 0.2 (for a smooth override), the hard cut */
     const char *t3 = "[species]\nA 10 1\nB 20 -1\n[pairs]\nA B 100 0.3 0\nA A 0 1 0\nB B 0 "
                      "1 0\n[threebody]\nB A 2 109.47 3.0\n";
     assert_int_equal(gmd_forcefield_parse(&ff, t3, "min.ff", &err), GMD_OK);
     assert_close(ff.threebody[0].width, 0.2, 0.0);
-    assert_int_equal(ff.threebody[0].taper, GMD_TAPER_SMOOTH);
+    assert_int_equal(ff.threebody[0].taper, GMD_TAPER_HARD);
     assert_close(ff.threebody[0].theta0, 109.47 * GMD_PI / 180, 1e-12);
 }
 
