@@ -20,8 +20,10 @@ Modes (first argument):
          hard-cut runs out: they heat by thousands of K per ps). Drift of E_total per atom
          by least squares with its standard error (plain OLS and AR(1)-corrected).
   hardT  (bench_nve_drift.sh --hardT)  NVT at 2000 K with the hard cut, --nvt-ps
-         (default 10), both engines from the melt, glassmd smooth and both engines without the
-         term; mean T (first --skip-ps, default 2, left out) with block-average errors.
+         (default 10), both engines from the melt with a Nose-Hoover chain of 3 (fix nvt),
+         glassmd also with a single thermostat (chain = 1, the default under the hard cut),
+         glassmd smooth and both engines without the term (--hard-only leaves those out);
+         mean T (first --skip-ps, default 2, left out) with block-average errors.
 The melt (glassmd build seed 7, FIRE up to 2000 steps to 0.1 eV/A, NVT 2000 K for
 --melt-ps, default 2, run seed 11) is
 made once and kept in OUT/melt.out/final.data; --config uses another data file (with a
@@ -68,6 +70,8 @@ def parse_args():
     ap.add_argument("--skip-ps", type=float, default=2.0,
                     help="hardT: leave out the first SKIP ps (the burst of heating when a "
                          "smooth-taper melt is switched to the hard cut lasts about 1 ps)")
+    ap.add_argument("--hard-only", action="store_true",
+                    help="hardT: only the hard-cut runs (LAMMPS, glassmd chain 3 and 1)")
     ap.add_argument("--thermo", type=int, default=10, help="drift/hardT: thermo interval")
     ap.add_argument("--jobs", type=int, default=2,
                     help="drift/hardT: runs at a time (one thread each)")
@@ -168,9 +172,10 @@ def speed(args, cfg):
 # ---------------------------------------------------------------------------- drift, hardT
 def glassmd_md(args, wd, cfg, name, ff_path, stage, threebody, **keys):
     def job():
+        keys.setdefault("chain", 3)  # LAMMPS fix nvt's chain unless asked otherwise
         inp = P.write_run_input(os.path.join(wd, name + ".in"), cfg, ff_path, [stage], seed=1,
                                 dt_fs=1, thermo_every=args.thermo, threads=1, tdamp_ps=TDAMP,
-                                chain=3, threebody=threebody, **keys)
+                                threebody=threebody, **keys)
         out, wall = P.run_glassmd_run(inp, threads=1)
         th = P.read_glassmd_thermo(os.path.join(out, "thermo.csv"))
         return {"t": th["time_ps"], "etot": th["etot_eV"], "T": th["T_K"], "wall": wall}
@@ -240,11 +245,15 @@ def hard_t(args, cfg):
     stage = "nvt time=%gps T=%gK" % (args.nvt_ps, T0)
     jobs = {"LAMMPS nb3b hard": lammps_md(args, wd, cfg, "l_nvt_hard", steps, "nvt", True),
             "glassmd hard": glassmd_md(args, wd, cfg, "g_nvt_hard", args.ff, stage, "hard"),
+            "glassmd hard chain=1": glassmd_md(args, wd, cfg, "g_nvt_hard_c1", args.ff, stage,
+                                               "hard", chain=1),
             "glassmd smooth w=0.2": glassmd_md(args, wd, cfg, "g_nvt_smooth", args.ff, stage,
                                                "smooth"),
             "LAMMPS no three-body": lammps_md(args, wd, cfg, "l_nvt_off", steps, "nvt", False),
             "glassmd no three-body": glassmd_md(args, wd, cfg, "g_nvt_off", args.ff, stage,
                                                 "off")}
+    if args.hard_only:
+        jobs = {k: v for k, v in jobs.items() if "hard" in k}
     print("NVT %g ps at %g K (tdamp %g ps) from %s; mean T after the first %g ps; %s" %
           (args.nvt_ps, T0, TDAMP, cfg, args.skip_ps, load_line()), flush=True)
     res = run_jobs(args, jobs)

@@ -44,8 +44,8 @@ import peerlib as P  # noqa: E402
 
 TDAMP = 0.1
 # results.json paths of the Si-S-Si angle peaks split by edge/corner sharing
-ES_PEAK = ("sharing_angles", "edge", "peak_deg")
-CS_PEAK = ("sharing_angles", "corner", "peak_deg")
+ES_PEAK = ("angles_former_bridge_former", "edge", "peak_deg")
+CS_PEAK = ("angles_former_bridge_former", "corner", "peak_deg")
 COUNTS = "Si=500,S=1500,Na=1000"
 
 

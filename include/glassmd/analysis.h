@@ -140,6 +140,11 @@ gmd_status gmd_msd_create(gmd_analysis **out, const gmd_analysis_settings *setti
                           const gmd_analysis_system *sys, const gmd_frame *first, gmd_error *err);
 gmd_status gmd_sigma_create(gmd_analysis **out, const gmd_analysis_settings *settings,
                             const gmd_analysis_system *sys, const gmd_frame *first, gmd_error *err);
+/* Replaces the temperature a sigma analysis divides by (T_K > 0), before finish: a
+ * temperature measured over the analysed frames (gmd_thermo_mean_temperature) is known
+ * only after the last frame. GMD_ERR_VALUE for T_K <= 0, GMD_ERR_INTERNAL for another
+ * analysis. */
+gmd_status gmd_sigma_set_temperature(gmd_analysis *sigma, double T_K, gmd_error *err);
 gmd_status gmd_network_create(gmd_analysis **out, const gmd_analysis_settings *settings,
                               const gmd_analysis_system *sys, const gmd_frame *first,
                               gmd_error *err);

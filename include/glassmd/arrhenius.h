@@ -45,12 +45,16 @@ gmd_status gmd_arrhenius_fit_points(const double *T_K, const double *y, const do
  *                      "conductivity_S_cm": {"nernst_einstein": {...},
  *                                            "nernst_einstein_err": {...}}     (S/cm)
  * The temperature of a run is read from, in this order, "temperature_K" at the top level,
- * "settings": {"temperature_K"}, "conductivity_S_cm": {"temperature_K"}. Points with a
+ * "settings": {"temperature_K"}, "conductivity_S_cm": {"temperature_K"}: the temperature
+ * the analysis used, which is the measured mean when it was given the run's thermo file
+ * (docs/analysis.md), so the 1/T axis is the measured one. "temperature_setpoint_K" and
+ * "temperature_err_K" are carried beside it (NaN / null when absent). Points with a
  * missing or non-positive value are left out (a non-diffusive species can give D <= 0).
- * Writes OUT_DIR/arrhenius.csv (T_K, inv_T_1000_per_K and, per quantity, ln_Q, ln_Q_err,
- * fit_ln_Q) and the figure OUT_DIR/arrhenius (ln y against 1000/T with the fitted lines),
- * and adds to results (a cJSON object) "arrhenius": {"D_Na": {"E_A_eV", "err_eV",
- * "prefactor", "prefactor_err", "npoints", "weighted", "T_K": [...]}, ..., "sigma": {...}}.
+ * Writes OUT_DIR/arrhenius.csv (T_set_K, T_K, T_err_K, inv_T_1000_per_K and, per
+ * quantity, ln_Q, ln_Q_err, fit_ln_Q) and the figure OUT_DIR/arrhenius (ln y against
+ * 1000/T with the fitted lines), and adds to results (a cJSON object) "arrhenius":
+ * {"D_Na": {"E_A_eV", "err_eV", "prefactor", "prefactor_err", "npoints", "weighted",
+ * "T_K": [...], "T_set_K": [...], "T_err_K": [...]}, ..., "sigma": {...}}.
  * Errors name the folder and what is missing. */
 gmd_status gmd_arrhenius_from_results(const char *const *dirs, int n, const char *out_dir,
                                       struct cJSON *results, gmd_error *err);

@@ -53,7 +53,9 @@ typedef struct gmd_run_input {
     uint64_t seed;                 /* required */
     double velocity_K;             /* initial velocities (<= 0: the first MD stage's T) */
     double tdamp_ps;               /* default 0.1 */
-    int chain;                     /* default 3 */
+    int chain;                     /* Nose-Hoover chain length; 0 = auto (default): 1
+                                      with a hard-cut three-body term, else 3
+                                      (gmd_run_chain_length in run.h) */
     long thermo_every;             /* default 100 */
     long traj_every;               /* default 1000; 0 = no trajectory */
     int traj_netcdf, traj_dump;    /* formats (default netcdf on, dump on) */

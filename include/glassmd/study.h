@@ -42,6 +42,7 @@ typedef struct gmd_study {
     double accuracy, cutoff;
     int threebody, taper;
     int threebody_substeps; /* multiple time stepping of the term (0: auto, run-input.md) */
+    int chain;              /* Nose-Hoover chain length of every MD job (0: auto, run-input.md) */
     double dt_fs;
     long traj_every;
     int threads_per_job;

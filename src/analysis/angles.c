@@ -14,8 +14,18 @@
  * through it and its neighbours. The per-thread histograms are integer counts stored in
  * doubles (exact below 2^53), so the result does not depend on the thread count.
  *
- * Outputs: angles.csv (theta_deg, P_<A-B-C> per triplet), angles.gp/png; results keys
- * "angles_peak_deg" and "angles_mean_deg" per triplet. */
+ * Sharing split. When the former-bridge-former triplet of the settings (Si-S-Si) is among
+ * the triplets, its angles are also split by the link of the two formers (network.c,
+ * gmd_sharing_angle_acc): corner-sharing (CS, the pair shares exactly this one anion),
+ * edge-sharing (ES, exactly two) and face-sharing (FS, three or more), each with its own
+ * histogram normalised as above (each to 1, so the peaks compare; the triplet counts give
+ * the weights). CS + ES + FS = all former-bridge-former triplets.
+ *
+ * Outputs: angles.csv (theta_deg, P_<A-B-C> per triplet, then P_<F-B-F>_CS, _ES, _FS),
+ * angles.gp/png (all but the FS curve); results keys "angles_peak_deg" and
+ * "angles_mean_deg" per triplet, and "angles_former_bridge_former" {triplet,
+ * cut_former_bridge_A, frames, corner / edge / face: {peak_deg, mean_deg,
+ * triplets_per_frame, pairs_per_frame, triplet_fraction}}. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +38,11 @@
 
 #define ANGLE_DEFAULT_CUT 3.0
 #define MAX_TRIPLETS 8
+#define MAX_COLUMNS (MAX_TRIPLETS + GMD_SHARE_KINDS)
+
+/* The sharing classes: results.json key and angles.csv column suffix. */
+static const char *const SHARE_KEY[GMD_SHARE_KINDS] = {"corner", "edge", "face"};
+static const char *const SHARE_TAG[GMD_SHARE_KINDS] = {"CS", "ES", "FS"};
 
 /* Adds the angles of one central atom i to h (local histogram) for triplet t. */
 static void angles_at(const gmd_angle_acc *t, const gmd_frame *f, const gmd_neigh_buf *buf,
@@ -107,58 +122,125 @@ typedef struct angles_state {
     int n;
     gmd_angle_acc acc[MAX_TRIPLETS];
     char label[MAX_TRIPLETS][3 * GMD_NAME_LEN + 4];
+    int split;                   /* index of the former-bridge-former triplet, or -1 */
+    gmd_sharing_angle_acc share; /* its CS / ES / FS split (when split >= 0) */
 } angles_state;
 
 static gmd_status angles_add_frame(gmd_analysis *self, const gmd_frame *frame, gmd_error *err)
 {
     angles_state *st = self->state;
-    return gmd_angle_acc_add(st->acc, st->n, frame, st->settings.threads, err);
+    gmd_status s = gmd_angle_acc_add(st->acc, st->n, frame, st->settings.threads, err);
+    if (s == GMD_OK && st->split >= 0)
+        s = gmd_sharing_angle_acc_add(&st->share, frame, st->settings.threads, err);
+    return s;
 }
 
-static gmd_status angles_finish(gmd_analysis *self, cJSON *results, gmd_error *err)
+/* The columns of angles.csv: theta, then one probability density per curve. */
+typedef struct angles_table {
+    int ncols;
+    double theta[GMD_ANGLE_BINS], p[MAX_COLUMNS][GMD_ANGLE_BINS];
+    char colname[MAX_COLUMNS][3 * GMD_NAME_LEN + 12];
+    char label[MAX_COLUMNS][3 * GMD_NAME_LEN + 12]; /* figure legend */
+    const char *names[MAX_COLUMNS + 1];
+    const double *cols[MAX_COLUMNS + 1];
+} angles_table;
+
+/* Appends a histogram of total counts as a probability density per degree; returns its
+ * parabola-refined maximum (NAN when empty). */
+static double table_add(angles_table *t, const char *column, const char *label, const double *hist,
+                        long total)
 {
-    angles_state *st = self->state;
-    double theta[GMD_ANGLE_BINS], p[MAX_TRIPLETS][GMD_ANGLE_BINS];
-    const char *names[MAX_TRIPLETS + 1] = {"theta_deg"};
-    const double *cols[MAX_TRIPLETS + 1] = {theta};
-    char colname[MAX_TRIPLETS][3 * GMD_NAME_LEN + 8];
-    cJSON *peaks = cJSON_AddObjectToObject(results, "angles_peak_deg");
-    cJSON *means = cJSON_AddObjectToObject(results, "angles_mean_deg");
+    int c = t->ncols++;
     for (int m = 0; m < GMD_ANGLE_BINS; m++)
-        theta[m] = m + 0.5;
-    for (int t = 0; t < st->n; t++) {
-        const gmd_angle_acc *a = &st->acc[t];
-        for (int m = 0; m < GMD_ANGLE_BINS; m++)
-            p[t][m] = a->total ? a->hist[m] / (double)a->total : 0.0;
-        snprintf(colname[t], sizeof colname[t], "P_%s", st->label[t]);
-        names[t + 1] = colname[t];
-        cols[t + 1] = p[t];
-        if (a->total) {
-            cJSON_AddNumberToObject(
-                peaks, st->label[t],
-                gmd_first_peak(theta, p[t], GMD_ANGLE_BINS, GMD_ANGLE_BINS, -1.0));
-            cJSON_AddNumberToObject(means, st->label[t], a->sum_deg / (double)a->total);
-        } else {
-            cJSON_AddNullToObject(peaks, st->label[t]);
-            cJSON_AddNullToObject(means, st->label[t]);
-        }
+        t->p[c][m] = total ? hist[m] / (double)total : 0.0;
+    snprintf(t->colname[c], sizeof t->colname[c], "P_%s", column);
+    snprintf(t->label[c], sizeof t->label[c], "%s", label);
+    t->names[c + 1] = t->colname[c];
+    t->cols[c + 1] = t->p[c];
+    if (!total) return NAN;
+    return gmd_first_peak(t->theta, t->p[c], GMD_ANGLE_BINS, GMD_ANGLE_BINS, -1.0);
+}
+
+static void add_number_or_null(cJSON *o, const char *key, double v)
+{
+    if (isfinite(v))
+        cJSON_AddNumberToObject(o, key, v);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+/* The CS / ES / FS curves of the former-bridge-former triplet and their results object. */
+static void angles_sharing(const angles_state *st, angles_table *t, cJSON *results)
+{
+    const gmd_sharing_angle_acc *sa = &st->share;
+    cJSON *o = cJSON_AddObjectToObject(results, "angles_former_bridge_former");
+    cJSON_AddStringToObject(o, "triplet", st->label[st->split]);
+    cJSON_AddNumberToObject(o, "cut_former_bridge_A", sa->cut);
+    cJSON_AddNumberToObject(o, "frames", (double)sa->nframes);
+    long all = 0;
+    for (int k = 0; k < GMD_SHARE_KINDS; k++)
+        all += sa->total[k];
+    double nf = sa->nframes > 0 ? (double)sa->nframes : 1.0;
+    for (int k = 0; k < GMD_SHARE_KINDS; k++) {
+        char column[3 * GMD_NAME_LEN + 8], label[3 * GMD_NAME_LEN + 8];
+        snprintf(column, sizeof column, "%s_%s", st->label[st->split], SHARE_TAG[k]);
+        snprintf(label, sizeof label, "%s %s", st->label[st->split], SHARE_TAG[k]);
+        double peak = table_add(t, column, label, sa->hist[k], sa->total[k]);
+        cJSON *c = cJSON_AddObjectToObject(o, SHARE_KEY[k]);
+        add_number_or_null(c, "peak_deg", peak);
+        add_number_or_null(c, "mean_deg",
+                           sa->total[k] ? sa->sum_deg[k] / (double)sa->total[k] : NAN);
+        cJSON_AddNumberToObject(c, "triplets_per_frame", (double)sa->total[k] / nf);
+        cJSON_AddNumberToObject(c, "pairs_per_frame", (double)sa->pairs[k] / nf);
+        cJSON_AddNumberToObject(c, "triplet_fraction",
+                                all ? (double)sa->total[k] / (double)all : 0.0);
     }
+}
+
+static gmd_status angles_write(const angles_state *st, const angles_table *t, gmd_error *err)
+{
     gmd_status status = gmd_csv_write(st->settings.out_dir, "angles",
-                                      "bond-angle distributions, probability per degree", st->n + 1,
-                                      names, cols, GMD_ANGLE_BINS, err);
+                                      "bond-angle distributions, probability per degree",
+                                      t->ncols + 1, t->names, t->cols, GMD_ANGLE_BINS, err);
     if (status != GMD_OK) return status;
     gmd_plot plot = {.title = "Bond-angle distributions",
                      .xlabel = "angle (degrees)",
                      .ylabel = "P(theta) (1/degree)",
                      .xcol = 1,
-                     .nseries = st->n,
+                     .nseries = t->ncols,
                      .extra = "set xrange [0:180]\nset xtics 30"};
-    for (int t = 0; t < st->n; t++) {
-        plot.ycols[t] = t + 2;
-        plot.labels[t] = st->label[t];
+    for (int c = 0; c < t->ncols; c++) {
+        plot.ycols[c] = c + 2;
+        plot.labels[c] = t->label[c];
     }
+    /* The FS curve (last) is left out of the figure: face sharing is rare, so its few
+     * triplets make one tall spike that squashes every other curve; it stays in the CSV. */
+    if (st->split >= 0) plot.nseries--;
     int skipped = 0;
     return gmd_plot_write(st->settings.out_dir, "angles", &plot, &skipped, err);
+}
+
+static gmd_status angles_finish(gmd_analysis *self, cJSON *results, gmd_error *err)
+{
+    angles_state *st = self->state;
+    angles_table *t = gmd_calloc(1, sizeof *t, "angles table", err);
+    if (!t) return GMD_ERR_NOMEM;
+    t->names[0] = "theta_deg";
+    t->cols[0] = t->theta;
+    for (int m = 0; m < GMD_ANGLE_BINS; m++)
+        t->theta[m] = m + 0.5;
+    cJSON *peaks = cJSON_AddObjectToObject(results, "angles_peak_deg");
+    cJSON *means = cJSON_AddObjectToObject(results, "angles_mean_deg");
+    for (int k = 0; k < st->n; k++) {
+        const gmd_angle_acc *a = &st->acc[k];
+        double peak = table_add(t, st->label[k], st->label[k], a->hist, a->total);
+        add_number_or_null(peaks, st->label[k], peak);
+        add_number_or_null(means, st->label[k], a->total ? a->sum_deg / (double)a->total : NAN);
+    }
+    if (st->split >= 0) angles_sharing(st, t, results);
+    gmd_status status = angles_write(st, t, err);
+    free(t);
+    return status;
 }
 
 static void angles_destroy(gmd_analysis *self)
@@ -178,6 +260,22 @@ static double bond_cut(const gmd_analysis_settings *s, const gmd_species_table *
     if (bridge >= 0 && ((x == modifier && y == bridge) || (x == bridge && y == modifier)))
         return s->cut_modifier_bridge_A;
     return ANGLE_DEFAULT_CUT;
+}
+
+/* Finds the former-bridge-former triplet among the requested ones (st->split, -1 when it
+ * is not asked for or the species are absent) and sets up its sharing split. */
+static void angles_find_split(angles_state *st, const gmd_species_table *sp)
+{
+    int former = gmd_species_find(sp, st->settings.former);
+    int bridge = gmd_species_find(sp, st->settings.bridge);
+    st->split = -1;
+    for (int t = 0; t < st->n && st->split < 0 && former >= 0 && bridge >= 0; t++)
+        if (st->acc[t].a == former && st->acc[t].b == bridge && st->acc[t].c == former)
+            st->split = t;
+    if (st->split < 0) return;
+    st->share.former = former;
+    st->share.bridge = bridge;
+    st->share.cut = st->acc[st->split].cut_ab; /* the former-bridge cut-off */
 }
 
 gmd_status gmd_angles_create(gmd_analysis **out, const gmd_analysis_settings *settings,
@@ -215,6 +313,7 @@ gmd_status gmd_angles_create(gmd_analysis **out, const gmd_analysis_settings *se
         free(st);
         return gmd_fail(err, GMD_ERR_VALUE, "angles: no triplets requested; give e.g. Si-S-Si");
     }
+    angles_find_split(st, sys->species);
     gmd_analysis *a = gmd_calloc(1, sizeof *a, "angles analysis", err);
     if (!a) {
         free(st);

@@ -108,7 +108,8 @@ gmd_status gmd_arrhenius_fit_points(const double *T_K, const double *y, const do
 
 typedef struct arr_table {
     int nrows, nseries;
-    double *T; /* nrows */
+    double *T;             /* nrows: temperature_K (measured where the analysis measured it) */
+    double *T_set, *T_err; /* nrows: the set point and the error of T (NaN when absent) */
     char name[ARR_MAX_SERIES][ARR_NAME_LEN];
     int is_sigma[ARR_MAX_SERIES]; /* 1: a conductivity, 0: a diffusion coefficient */
     double *val, *err;            /* [series * nrows + row], NaN where absent */
@@ -219,6 +220,8 @@ static gmd_status read_run(arr_table *t, int row, const char *dir, gmd_error *er
     if (!root)
         return gmd_fail(err, GMD_ERR_PARSE, "%s: not valid JSON; rerun `glassmd analyze`", path);
     t->T[row] = run_temperature(root);
+    t->T_set[row] = number_or_nan(root, "temperature_setpoint_K");
+    t->T_err[row] = number_or_nan(root, "temperature_err_K");
     if (!(t->T[row] > 0.0))
         st = gmd_fail(err, GMD_ERR_VALUE,
                       "%s: no temperature_K > 0; analyse the run with its temperature "
@@ -233,6 +236,8 @@ static gmd_status read_run(arr_table *t, int row, const char *dir, gmd_error *er
 static void table_free(arr_table *t)
 {
     free(t->T);
+    free(t->T_set);
+    free(t->T_err);
     free(t->val);
     free(t->err);
 }
@@ -245,6 +250,8 @@ static void sort_rows(arr_table *t)
         for (int j = i; j > 0 && t->T[j] < t->T[j - 1]; j--) {
             double tmp = t->T[j];
             t->T[j] = t->T[j - 1], t->T[j - 1] = tmp;
+            tmp = t->T_set[j], t->T_set[j] = t->T_set[j - 1], t->T_set[j - 1] = tmp;
+            tmp = t->T_err[j], t->T_err[j] = t->T_err[j - 1], t->T_err[j - 1] = tmp;
             for (int s = 0; s < t->nseries; s++) {
                 double *v = t->val + s * n, *e = t->err + s * n;
                 tmp = v[j], v[j] = v[j - 1], v[j - 1] = tmp;
@@ -260,28 +267,37 @@ typedef struct arr_fitted {
     gmd_arrhenius_fit fit;
 } arr_fitted;
 
-/* Fits series s over its usable rows; 0 when it has too few. */
-static int fit_series(const arr_table *t, int s, gmd_arrhenius_fit *fit, double *Tbuf, double *ybuf,
-                      double *ebuf)
+/* The points of one fit: T, y, its error, and beside T its set point and error. */
+typedef struct arr_points {
+    double *T, *y, *e, *T_set, *T_err;
+} arr_points;
+
+/* Fits series s over its usable rows (into p); 0 when it has too few. */
+static int fit_series(const arr_table *t, int s, gmd_arrhenius_fit *fit, const arr_points *p)
 {
     int m = 0;
     for (int i = 0; i < t->nrows; i++) {
         double v = t->val[s * t->nrows + i];
         if (!(v > 0.0) || !isfinite(v)) continue;
-        Tbuf[m] = t->T[i], ybuf[m] = v, ebuf[m] = t->err[s * t->nrows + i];
+        p->T[m] = t->T[i], p->y[m] = v, p->e[m] = t->err[s * t->nrows + i];
+        p->T_set[m] = t->T_set[i], p->T_err[m] = t->T_err[i];
         m++;
     }
     gmd_error ignored;
-    return m >= 2 && gmd_arrhenius_fit_points(Tbuf, ybuf, ebuf, m, fit, &ignored) == GMD_OK;
+    return m >= 2 && gmd_arrhenius_fit_points(p->T, p->y, p->e, m, fit, &ignored) == GMD_OK;
 }
 
 static gmd_status add_fit_json(cJSON *arr, const char *name, const gmd_arrhenius_fit *f,
-                               const double *T, int m, gmd_error *err)
+                               const arr_points *p, int m, gmd_error *err)
 {
     cJSON *o = cJSON_AddObjectToObject(arr, name);
-    cJSON *temps = cJSON_CreateDoubleArray(T, m);
-    if (!o || !temps) {
+    cJSON *temps = cJSON_CreateDoubleArray(p->T, m);
+    cJSON *set = cJSON_CreateDoubleArray(p->T_set, m); /* NaN is written as null */
+    cJSON *terr = cJSON_CreateDoubleArray(p->T_err, m);
+    if (!o || !temps || !set || !terr) {
         cJSON_Delete(temps);
+        cJSON_Delete(set);
+        cJSON_Delete(terr);
         return gmd_fail(err, GMD_ERR_NOMEM, "out of memory for the Arrhenius results");
     }
     cJSON_AddNumberToObject(o, "E_A_eV", f->E_A_eV);
@@ -297,37 +313,47 @@ static gmd_status add_fit_json(cJSON *arr, const char *name, const gmd_arrhenius
     cJSON_AddNumberToObject(o, "npoints", f->npoints);
     cJSON_AddBoolToObject(o, "weighted", f->weighted);
     cJSON_AddItemToObject(o, "T_K", temps);
+    cJSON_AddItemToObject(o, "T_set_K", set);
+    cJSON_AddItemToObject(o, "T_err_K", terr);
     return GMD_OK;
 }
 
-/* CSV columns: T, 1000/T, then per fitted quantity ln y, its error, the fitted line. */
+/* The leading CSV columns: the set point beside the temperature used and its error, then
+ * 1000/T (the x axis of the figures). */
+#define ARR_LEAD 4
+
+/* CSV columns: T_set, T, T_err, 1000/T, then per fitted quantity ln y, its error, the
+ * fitted line. */
 static gmd_status write_outputs(const arr_table *t, const arr_fitted *fits, int nfit,
                                 const char *out_dir, gmd_error *err)
 {
-    int n = t->nrows, ncol = 2 + 3 * nfit;
+    int n = t->nrows, ncol = ARR_LEAD + 3 * nfit;
     double *cols = gmd_calloc((size_t)ncol * (size_t)n, sizeof *cols, "Arrhenius CSV", err);
     if (!cols) return GMD_ERR_NOMEM;
-    char names[2 + 3 * ARR_MAX_SERIES][ARR_NAME_LEN + 16];
-    const char *cname[2 + 3 * ARR_MAX_SERIES] = {"T_K", "inv_T_1000_per_K"};
-    const double *cptr[2 + 3 * ARR_MAX_SERIES];
+    char names[ARR_LEAD + 3 * ARR_MAX_SERIES][ARR_NAME_LEN + 16];
+    const char *cname[ARR_LEAD + 3 * ARR_MAX_SERIES] = {"T_set_K", "T_K", "T_err_K",
+                                                        "inv_T_1000_per_K"};
+    const double *cptr[ARR_LEAD + 3 * ARR_MAX_SERIES];
     for (int c = 0; c < ncol; c++)
         cptr[c] = cols + (size_t)c * (size_t)n;
     gmd_plot pd = {.title = "Arrhenius plot: diffusion",
                    .xlabel = "1000/T (1/K)",
                    .ylabel = "ln(D / (cm^2/s))",
-                   .xcol = 2,
+                   .xcol = ARR_LEAD,
                    .csv = "arrhenius.csv"};
     gmd_plot ps = {.title = "Arrhenius plot: conductivity",
                    .xlabel = "1000/T (1/K)",
                    .ylabel = "ln(sigma / (S/cm))",
-                   .xcol = 2,
+                   .xcol = ARR_LEAD,
                    .csv = "arrhenius.csv"};
     for (int i = 0; i < n; i++) {
-        cols[i] = t->T[i];
-        cols[n + i] = 1000.0 / t->T[i];
+        cols[i] = t->T_set[i];
+        cols[n + i] = t->T[i];
+        cols[2 * n + i] = t->T_err[i];
+        cols[3 * n + i] = 1000.0 / t->T[i];
     }
     for (int k = 0; k < nfit; k++) {
-        int s = fits[k].series, c = 2 + 3 * k;
+        int s = fits[k].series, c = ARR_LEAD + 3 * k;
         const gmd_arrhenius_fit *f = &fits[k].fit;
         for (int i = 0; i < n; i++) {
             double v = t->val[s * n + i], e = t->err[s * n + i];
@@ -361,16 +387,17 @@ static gmd_status write_outputs(const arr_table *t, const arr_fitted *fits, int 
 static gmd_status fit_all(const arr_table *t, const char *out_dir, cJSON *results, gmd_error *err)
 {
     cJSON *arr = cJSON_AddObjectToObject(results, "arrhenius");
-    double *buf = gmd_calloc(3 * (size_t)t->nrows, sizeof *buf, "Arrhenius points", err);
+    double *buf = gmd_calloc(5 * (size_t)t->nrows, sizeof *buf, "Arrhenius points", err);
     arr_fitted *fits = gmd_calloc(ARR_MAX_SERIES, sizeof *fits, "Arrhenius fits", err);
     gmd_status st = arr && buf && fits ? GMD_OK : GMD_ERR_NOMEM;
     if (!arr) gmd_fail(err, GMD_ERR_NOMEM, "out of memory for the Arrhenius results");
     int nfit = 0;
     for (int s = 0; st == GMD_OK && s < t->nseries; s++) {
-        double *T = buf, *y = buf + t->nrows, *e = buf + 2 * t->nrows;
-        if (!fit_series(t, s, &fits[nfit].fit, T, y, e)) continue;
+        size_t n = (size_t)t->nrows;
+        arr_points p = {buf, buf + n, buf + 2 * n, buf + 3 * n, buf + 4 * n};
+        if (!fit_series(t, s, &fits[nfit].fit, &p)) continue;
         fits[nfit].series = s;
-        st = add_fit_json(arr, t->name[s], &fits[nfit].fit, T, fits[nfit].fit.npoints, err);
+        st = add_fit_json(arr, t->name[s], &fits[nfit].fit, &p, fits[nfit].fit.npoints, err);
         nfit++;
     }
     if (st == GMD_OK && nfit == 0)
@@ -395,9 +422,11 @@ gmd_status gmd_arrhenius_from_results(const char *const *dirs, int n, const char
                         n);
     arr_table t = {.nrows = n};
     t.T = gmd_calloc((size_t)n, sizeof *t.T, "Arrhenius temperatures", err);
+    t.T_set = gmd_calloc((size_t)n, sizeof *t.T_set, "Arrhenius set points", err);
+    t.T_err = gmd_calloc((size_t)n, sizeof *t.T_err, "Arrhenius temperature errors", err);
     t.val = gmd_calloc((size_t)n * ARR_MAX_SERIES, sizeof *t.val, "Arrhenius values", err);
     t.err = gmd_calloc((size_t)n * ARR_MAX_SERIES, sizeof *t.err, "Arrhenius errors", err);
-    gmd_status st = t.T && t.val && t.err ? GMD_OK : GMD_ERR_NOMEM;
+    gmd_status st = t.T && t.T_set && t.T_err && t.val && t.err ? GMD_OK : GMD_ERR_NOMEM;
     for (int i = 0; st == GMD_OK && i < n; i++)
         st = read_run(&t, i, dirs[i], err);
     if (st == GMD_OK) {

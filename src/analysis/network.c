@@ -9,19 +9,25 @@
  * - Q^n: each former's number n of bridging anions within rc; p_n = fraction of formers,
  *   <n> = sum n p_n;
  * - sharing: for every bridging anion, every unordered pair of its formers shares it; a
- *   former pair sharing exactly one anion is corner-sharing, two or more edge-sharing
- *   (the pairs are listed, sorted and counted in runs); the fraction of formers that belong
- *   to at least one edge-sharing pair;
+ *   former pair sharing exactly one anion is corner-sharing (CS), exactly two edge-sharing
+ *   (ES), three or more face-sharing (FS; counted on its own, not as edge-sharing, as
+ *   RINGS and Atomes do, so that ES keeps its meaning of two tetrahedra on one edge). The
+ *   (pair, anion) links are listed, sorted and counted in runs; the fractions of formers
+ *   that belong to at least one ES pair and to at least one FS pair;
  * - homopolar bonds: anion-anion pairs closer than cut_homopolar (default 2.4 A), each
  *   counted once.
  * Neighbours come from the cell grid of rdf.c (minimum image on wrapped positions).
- * Fractions are computed per frame and averaged over frames; counts (corner/edge pairs,
- * homopolar bonds) are per-frame means.
+ * Fractions are computed per frame and averaged over frames; counts (corner/edge/face
+ * pairs, homopolar bonds) are per-frame means.
+ *
+ * The same sorted link list classifies the former-bridge-former angles (angle at the
+ * anion) by the sharing of their former pair: gmd_sharing_angle_acc_add, used by the
+ * angles analysis (angles.c), so that the split and the pair counts here cannot disagree.
  *
  * Outputs: network.csv (one row per frame), network_qn.csv and its figure; results keys
  * "sulfur" {bridging, nonbridging, free}, "qn" {p: [...], mean_n}, "sharing"
- * {corner_pairs, edge_pairs, si_in_edge_fraction}, "homopolar_bonds", and "network"
- * (species and cut-offs). */
+ * {corner_pairs, edge_pairs, face_pairs, si_in_edge_fraction, si_in_face_fraction},
+ * "homopolar_bonds", and "network" (species and cut-offs). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,17 +35,37 @@
 
 #include <cJSON.h>
 
+#include "glassmd/units.h"
 #include "structure_internal.h"
 
+/* One link: formers i < j both bonded to the anion. A pair sharing n anions has n links. */
 typedef struct former_pair {
     int i, j; /* i < j */
+    int anion;
 } former_pair;
 
+/* By pair, then anion: the links of a pair form one run, and the full key makes the order
+ * unique although qsort is not stable (the angle sums are reproducible to the bit). */
 static int pair_cmp(const void *x, const void *y)
 {
     const former_pair *a = x, *b = y;
     if (a->i != b->i) return a->i < b->i ? -1 : 1;
-    return a->j < b->j ? -1 : (a->j > b->j);
+    if (a->j != b->j) return a->j < b->j ? -1 : 1;
+    return a->anion < b->anion ? -1 : (a->anion > b->anion);
+}
+
+/* End (one past) of the run of links of the pair at s. */
+static size_t run_end(const former_pair *p, size_t np, size_t s)
+{
+    size_t e = s;
+    while (e < np && p[e].i == p[s].i && p[e].j == p[s].j)
+        e++;
+    return e;
+}
+
+gmd_sharing_kind gmd_sharing_kind_of(long shared)
+{
+    return shared <= 1 ? GMD_SHARE_CORNER : (shared == 2 ? GMD_SHARE_EDGE : GMD_SHARE_FACE);
 }
 
 /* Per-anion former neighbours (at most max_nf kept per anion; more are counted). */
@@ -89,9 +115,10 @@ static gmd_status find_links(const gmd_frame *f, const gmd_cell_grid *g, int for
     return GMD_OK;
 }
 
-/* Corner / edge pairs from the anion links; marks formers in edge pairs. */
-static gmd_status count_sharing(const gmd_frame *f, int bridge, const anion_links *links,
-                                gmd_network_stats *out, gmd_error *err)
+/* Every (former pair, shared anion) link of the frame, sorted by pair_cmp; *out is
+ * allocated (free it), *np links. */
+static gmd_status shared_links(const gmd_frame *f, int bridge, const anion_links *links,
+                               former_pair **out, size_t *np, gmd_error *err)
 {
     size_t npairs = 0;
     for (size_t i = 0; i < f->n; i++)
@@ -101,39 +128,55 @@ static gmd_status count_sharing(const gmd_frame *f, int bridge, const anion_link
             npairs += nf * (nf - (nf > 0)) / 2;
         }
     former_pair *pairs = gmd_calloc(npairs ? npairs : 1, sizeof *pairs, "former pairs", err);
-    char *in_edge = gmd_calloc(f->n ? f->n : 1, 1, "edge flags", err);
-    if (!pairs || !in_edge) {
-        free(pairs);
-        free(in_edge);
-        return GMD_ERR_NOMEM;
-    }
-    size_t np = 0;
+    *out = pairs;
+    *np = 0;
+    if (!pairs) return GMD_ERR_NOMEM;
+    size_t n = 0;
     for (size_t i = 0; i < f->n; i++) {
         if (f->type[i] != bridge) continue;
         int nf = links->nformer[i] < links->max_nf ? links->nformer[i] : links->max_nf;
         const int *fm = &links->formers[i * (size_t)links->max_nf];
         for (int x = 0; x < nf; x++)
             for (int y = x + 1; y < nf; y++)
-                pairs[np++] =
-                    (former_pair){fm[x] < fm[y] ? fm[x] : fm[y], fm[x] < fm[y] ? fm[y] : fm[x]};
+                pairs[n++] = (former_pair){fm[x] < fm[y] ? fm[x] : fm[y],
+                                           fm[x] < fm[y] ? fm[y] : fm[x], (int)i};
     }
-    qsort(pairs, np, sizeof *pairs, pair_cmp);
+    qsort(pairs, n, sizeof *pairs, pair_cmp);
+    *np = n;
+    return GMD_OK;
+}
+
+/* Corner / edge / face pairs from the anion links; counts the formers in edge pairs and
+ * in face pairs (a former may be in both). */
+static gmd_status count_sharing(const gmd_frame *f, int bridge, const anion_links *links,
+                                gmd_network_stats *out, gmd_error *err)
+{
+    former_pair *pairs = NULL;
+    size_t np = 0;
+    gmd_status st = shared_links(f, bridge, links, &pairs, &np, err);
+    char *flag = st == GMD_OK ? gmd_calloc(f->n ? f->n : 1, 1, "sharing flags", err) : NULL;
+    if (!flag) {
+        free(pairs);
+        return st == GMD_OK ? GMD_ERR_NOMEM : st;
+    }
+    enum { IN_EDGE = 1, IN_FACE = 2 };
     for (size_t s = 0; s < np;) {
-        size_t e = s;
-        while (e < np && pairs[e].i == pairs[s].i && pairs[e].j == pairs[s].j)
-            e++;
-        if (e - s == 1) {
-            out->corner_pairs++;
-        } else {
-            out->edge_pairs++;
-            in_edge[pairs[s].i] = in_edge[pairs[s].j] = 1;
-        }
+        size_t e = run_end(pairs, np, s);
+        gmd_sharing_kind k = gmd_sharing_kind_of((long)(e - s));
+        char bit = k == GMD_SHARE_EDGE ? IN_EDGE : (k == GMD_SHARE_FACE ? IN_FACE : 0);
+        out->corner_pairs += k == GMD_SHARE_CORNER;
+        out->edge_pairs += k == GMD_SHARE_EDGE;
+        out->face_pairs += k == GMD_SHARE_FACE;
+        flag[pairs[s].i] |= bit;
+        flag[pairs[s].j] |= bit;
         s = e;
     }
-    for (size_t i = 0; i < f->n; i++)
-        out->formers_in_edge += in_edge[i];
+    for (size_t i = 0; i < f->n; i++) {
+        out->formers_in_edge += (flag[i] & IN_EDGE) != 0;
+        out->formers_in_face += (flag[i] & IN_FACE) != 0;
+    }
     free(pairs);
-    free(in_edge);
+    free(flag);
     return GMD_OK;
 }
 
@@ -158,23 +201,45 @@ static void count_qn(const gmd_frame *f, int bridge, const anion_links *links,
     }
 }
 
+static void links_free(anion_links *links)
+{
+    free(links->nformer);
+    free(links->formers);
+    links->nformer = links->formers = NULL;
+}
+
+/* The former neighbours of every anion of the frame (and the homopolar bonds); links is
+ * allocated here, free it with links_free also on failure. */
+static gmd_status frame_links(const gmd_frame *frame, int former, int bridge, double cut_fb,
+                              double cut_homopolar, int threads, anion_links *links,
+                              long *homopolar, gmd_error *err)
+{
+    size_t n = frame->n ? frame->n : 1;
+    links->max_nf = MAX_FORMERS_PER_ANION;
+    links->nformer = gmd_calloc(n, sizeof(int), "network links", err);
+    links->formers = links->nformer
+                         ? gmd_calloc(n * (size_t)links->max_nf, sizeof(int), "network links", err)
+                         : NULL;
+    if (!links->formers) return GMD_ERR_NOMEM;
+    gmd_cell_grid grid = {0};
+    gmd_status st = gmd_cell_grid_build(&grid, frame, fmax(cut_fb, cut_homopolar), err);
+    if (st == GMD_OK)
+        st = find_links(frame, &grid, former, bridge, cut_fb, cut_homopolar,
+                        threads > 0 ? threads : 1, links, homopolar, err);
+    gmd_cell_grid_free(&grid);
+    return st;
+}
+
 gmd_status gmd_network_frame(const gmd_frame *frame, int former, int bridge, double cut_fb,
                              double cut_homopolar, int threads, gmd_network_stats *out,
                              gmd_error *err)
 {
     memset(out, 0, sizeof *out);
-    gmd_cell_grid grid = {0};
     anion_links links = {0};
-    links.max_nf = MAX_FORMERS_PER_ANION;
-    links.nformer = gmd_calloc(frame->n ? frame->n : 1, sizeof(int), "network links", err);
-    links.formers = gmd_calloc((frame->n ? frame->n : 1) * (size_t)links.max_nf, sizeof(int),
-                               "network links", err);
     int *nbridging = gmd_calloc(frame->n ? frame->n : 1, sizeof(int), "network Q^n", err);
-    gmd_status st = (links.nformer && links.formers && nbridging) ? GMD_OK : GMD_ERR_NOMEM;
-    if (st == GMD_OK) st = gmd_cell_grid_build(&grid, frame, fmax(cut_fb, cut_homopolar), err);
-    if (st == GMD_OK)
-        st = find_links(frame, &grid, former, bridge, cut_fb, cut_homopolar,
-                        threads > 0 ? threads : 1, &links, &out->homopolar, err);
+    gmd_status st = nbridging ? frame_links(frame, former, bridge, cut_fb, cut_homopolar, threads,
+                                            &links, &out->homopolar, err)
+                              : GMD_ERR_NOMEM;
     if (st == GMD_OK) {
         count_qn(frame, bridge, &links, out, nbridging);
         for (size_t i = 0; i < frame->n; i++) {
@@ -186,10 +251,60 @@ gmd_status gmd_network_frame(const gmd_frame *frame, int former, int bridge, dou
         }
         st = count_sharing(frame, bridge, &links, out, err);
     }
-    gmd_cell_grid_free(&grid);
-    free(links.nformer);
-    free(links.formers);
+    links_free(&links);
     free(nbridging);
+    return st;
+}
+
+/* ============================================== former-bridge-former angles by sharing */
+
+/* The angle (degrees) at anion k between formers i and j, from minimum-image bond vectors
+ * (the bonds are shorter than half the box: the cell grid refused anything else). */
+static double angle_at_anion(const gmd_frame *f, int k, int i, int j)
+{
+    double uv = 0.0, uu = 0.0, vv = 0.0;
+    for (int c = 0; c < 3; c++) {
+        double u = gmd_min_image(f->r[c][i] - f->r[c][k], f->box.len[c]);
+        double v = gmd_min_image(f->r[c][j] - f->r[c][k], f->box.len[c]);
+        uv += u * v, uu += u * u, vv += v * v;
+    }
+    double c = uv / sqrt(uu * vv);
+    c = c > 1.0 ? 1.0 : (c < -1.0 ? -1.0 : c);
+    return acos(c) * 180.0 / GMD_PI;
+}
+
+/* Bins the angles of the links of one former pair (links s .. e - 1) into class k. */
+static void bin_pair_angles(gmd_sharing_angle_acc *acc, const gmd_frame *f, const former_pair *p,
+                            size_t s, size_t e, gmd_sharing_kind k)
+{
+    acc->pairs[k]++;
+    for (size_t m = s; m < e; m++) {
+        double deg = angle_at_anion(f, p[m].anion, p[m].i, p[m].j);
+        int bin = (int)deg; /* as gmd_angle_acc: 180 itself goes into the last bin */
+        acc->hist[k][bin >= GMD_ANGLE_BINS ? GMD_ANGLE_BINS - 1 : bin] += 1.0;
+        acc->sum_deg[k] += deg;
+        acc->total[k]++;
+    }
+}
+
+gmd_status gmd_sharing_angle_acc_add(gmd_sharing_angle_acc *acc, const gmd_frame *frame,
+                                     int threads, gmd_error *err)
+{
+    anion_links links = {0};
+    former_pair *pairs = NULL;
+    size_t np = 0;
+    long homopolar = 0; /* cut-off 0: none searched */
+    gmd_status st = frame_links(frame, acc->former, acc->bridge, acc->cut, 0.0, threads, &links,
+                                &homopolar, err);
+    if (st == GMD_OK) st = shared_links(frame, acc->bridge, &links, &pairs, &np, err);
+    for (size_t s = 0; st == GMD_OK && s < np;) {
+        size_t e = run_end(pairs, np, s);
+        bin_pair_angles(acc, frame, pairs, s, e, gmd_sharing_kind_of((long)(e - s)));
+        s = e;
+    }
+    if (st == GMD_OK) acc->nframes++;
+    free(pairs);
+    links_free(&links);
     return st;
 }
 
@@ -231,7 +346,8 @@ static double ratio(long a, long b)
 
 /* Frame means of the fractions and counts. */
 typedef struct network_means {
-    double bs, nbs, free, qn[GMD_QN_MAX + 1], mean_n, corner, edge, in_edge, homopolar;
+    double bs, nbs, free, qn[GMD_QN_MAX + 1], mean_n, corner, edge, face, in_edge, in_face;
+    double homopolar;
     int nmax;
 } network_means;
 
@@ -251,7 +367,9 @@ static void network_average(const network_state *st, network_means *m)
         }
         m->corner += (double)s->corner_pairs / nf;
         m->edge += (double)s->edge_pairs / nf;
+        m->face += (double)s->face_pairs / nf;
         m->in_edge += ratio(s->formers_in_edge, s->former) / nf;
+        m->in_face += ratio(s->formers_in_face, s->former) / nf;
         m->homopolar += (double)s->homopolar / nf;
     }
 }
@@ -276,17 +394,27 @@ static void network_json(const network_state *st, const network_means *m, cJSON 
     cJSON *sh = cJSON_AddObjectToObject(results, "sharing");
     cJSON_AddNumberToObject(sh, "corner_pairs", m->corner);
     cJSON_AddNumberToObject(sh, "edge_pairs", m->edge);
+    cJSON_AddNumberToObject(sh, "face_pairs", m->face);
     cJSON_AddNumberToObject(sh, "si_in_edge_fraction", m->in_edge);
+    cJSON_AddNumberToObject(sh, "si_in_face_fraction", m->in_face);
     cJSON_AddNumberToObject(results, "homopolar_bonds", m->homopolar);
 }
 
 static gmd_status network_write_frames(const network_state *st, int nmax, gmd_error *err)
 {
-    enum { FIXED = 9 };
+    enum { FIXED = 11 };
     int ncol = FIXED + nmax + 1;
-    char names[FIXED + GMD_QN_MAX + 1][24] = {
-        "step",         "bridging",   "nonbridging",         "free",           "mean_n",
-        "corner_pairs", "edge_pairs", "si_in_edge_fraction", "homopolar_bonds"};
+    char names[FIXED + GMD_QN_MAX + 1][24] = {"step",
+                                              "bridging",
+                                              "nonbridging",
+                                              "free",
+                                              "mean_n",
+                                              "corner_pairs",
+                                              "edge_pairs",
+                                              "face_pairs",
+                                              "si_in_edge_fraction",
+                                              "si_in_face_fraction",
+                                              "homopolar_bonds"};
     const char *name_ptr[FIXED + GMD_QN_MAX + 1];
     double *col[FIXED + GMD_QN_MAX + 1] = {0};
     gmd_status status = GMD_OK;
@@ -308,7 +436,9 @@ static gmd_status network_write_frames(const network_state *st, int nmax, gmd_er
                            mean_n,
                            (double)s->corner_pairs,
                            (double)s->edge_pairs,
+                           (double)s->face_pairs,
                            ratio(s->formers_in_edge, s->former),
+                           ratio(s->formers_in_face, s->former),
                            (double)s->homopolar};
         for (int c = 0; c < FIXED; c++)
             col[c][t] = v[c];

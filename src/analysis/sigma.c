@@ -320,3 +320,17 @@ gmd_status gmd_sigma_create(gmd_analysis **out, const gmd_analysis_settings *set
     *out = a;
     return GMD_OK;
 }
+
+gmd_status gmd_sigma_set_temperature(gmd_analysis *sigma, double T_K, gmd_error *err)
+{
+    if (!sigma || !sigma->name || strcmp(sigma->name, "sigma") != 0)
+        return gmd_fail(err, GMD_ERR_INTERNAL,
+                        "gmd_sigma_set_temperature: the analysis is not sigma; pass the one "
+                        "gmd_sigma_create made");
+    if (!(T_K > 0.0) || !isfinite(T_K))
+        return gmd_fail(err, GMD_ERR_VALUE,
+                        "sigma: temperature %g K; give a finite temperature > 0 K", T_K);
+    sigma_state *st = sigma->state;
+    st->settings.temperature_K = T_K;
+    return GMD_OK;
+}

@@ -10,7 +10,8 @@
  * - gmd_element (formfactors.c): Z, coherent neutron length, X-ray form factor.
  * - gmd_sq_from_gr, gmd_dsq_acc, gmd_wright_rx (sq.c): Faber-Ziman transform, the
  *   reciprocal-lattice S(k), the Wright R_X.
- * - gmd_fsdp_find (fsdp.c), gmd_network_frame (network.c), gmd_angle_acc (angles.c). */
+ * - gmd_fsdp_find (fsdp.c), gmd_network_frame and gmd_sharing_angle_acc (network.c: both
+ *   need the former pairs and the anions they share), gmd_angle_acc (angles.c). */
 #ifndef GLASSMD_STRUCTURE_INTERNAL_H
 #define GLASSMD_STRUCTURE_INTERNAL_H
 
@@ -186,10 +187,24 @@ typedef struct gmd_network_stats {
     long former, bridge_atoms;
     long bridging, nonbridging, free; /* bridge atoms with >= 2, 1, 0 formers */
     long qn[GMD_QN_MAX + 1];          /* formers with n bridging anions */
-    long corner_pairs, edge_pairs;    /* former pairs sharing exactly 1 / >= 2 anions */
-    long formers_in_edge;
-    long homopolar; /* bridge-bridge pairs closer than cut_homopolar */
+    long corner_pairs, edge_pairs;    /* former pairs sharing exactly 1 / exactly 2 anions */
+    long face_pairs;                  /* former pairs sharing >= 3 anions */
+    long formers_in_edge;             /* formers in at least one edge-sharing pair */
+    long formers_in_face;             /* formers in at least one face-sharing pair */
+    long homopolar;                   /* bridge-bridge pairs closer than cut_homopolar */
 } gmd_network_stats;
+
+/* How two formers are linked: by the number of anions they share (both bonds within the
+ * former-bridge cut-off). Face sharing (>= 3) is its own class, not edge sharing. */
+typedef enum gmd_sharing_kind {
+    GMD_SHARE_CORNER = 0, /* exactly 1 shared anion */
+    GMD_SHARE_EDGE = 1,   /* exactly 2 */
+    GMD_SHARE_FACE = 2,   /* 3 or more */
+    GMD_SHARE_KINDS = 3
+} gmd_sharing_kind;
+
+/* The class of a former pair sharing `shared` (>= 1) anions. */
+gmd_sharing_kind gmd_sharing_kind_of(long shared);
 
 /* One frame: former / bridge species indices (bridge >= 0; former may be -1). */
 gmd_status gmd_network_frame(const gmd_frame *frame, int former, int bridge, double cut_fb,
@@ -210,6 +225,23 @@ typedef struct gmd_angle_acc {
  * A == C) to the histograms of nacc triplets. */
 gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *frame, int threads,
                              gmd_error *err);
+
+/* Former-bridge-former angles (angle at the anion) split by how the two formers are linked:
+ * each such triplet belongs to exactly one former pair, which shares 1 (corner), 2 (edge)
+ * or >= 3 (face) anions. Histograms as gmd_angle_acc (1-degree bins, counts), per kind. */
+typedef struct gmd_sharing_angle_acc {
+    int former, bridge;
+    double cut; /* former-bridge bond cut-off, A */
+    double hist[GMD_SHARE_KINDS][GMD_ANGLE_BINS];
+    double sum_deg[GMD_SHARE_KINDS];
+    long total[GMD_SHARE_KINDS]; /* triplets (= shared anions summed over the pairs) */
+    long pairs[GMD_SHARE_KINDS]; /* former pairs */
+    long nframes;
+} gmd_sharing_angle_acc;
+
+/* Adds the frame's former-bridge-former angles, classified by sharing (network.c). */
+gmd_status gmd_sharing_angle_acc_add(gmd_sharing_angle_acc *acc, const gmd_frame *frame,
+                                     int threads, gmd_error *err);
 
 /* ---------------------------------------------------------------- shared helpers */
 /* Index of a species by name, -1 if absent. */

@@ -29,6 +29,7 @@
 
 #include "commands.h"
 #include "glassmd/analysis.h"
+#include "glassmd/thermo_stats.h"
 #include "glassmd/version.h"
 
 #define NANALYSES 7
@@ -45,8 +46,8 @@ static const analysis_kind ANALYSES[NANALYSES] = {
     {"fsdp", gmd_fsdp_create, "S(k) on the reciprocal lattice, first sharp diffraction peak"},
     {"msd", gmd_msd_create, "mean-square displacement per species, diffusion coefficients"},
     {"sigma", gmd_sigma_create, "ionic conductivity (Einstein-Helfand), Nernst-Einstein, Haven"},
-    {"network", gmd_network_create, "bridging sulfur, Q^n, corner/edge sharing, S-S bonds"},
-    {"angles", gmd_angles_create, "bond-angle distributions"},
+    {"network", gmd_network_create, "bridging sulfur, Q^n, corner/edge/face sharing, S-S bonds"},
+    {"angles", gmd_angles_create, "bond-angle distributions, Si-S-Si split by CS/ES/FS"},
 };
 
 typedef struct analyze_args {
@@ -56,12 +57,15 @@ typedef struct analyze_args {
     int selected[NANALYSES];
     int only; /* 1: the selection came from --only (failures are errors) */
     gmd_analysis_settings s;
+    const char *thermo_path; /* --temperature FILE: measured from this thermo CSV */
+    double setpoint_K;       /* --temperature-setpoint (0: not given) */
 } analyze_args;
 
 static void analyze_usage(void)
 {
     printf("usage: glassmd analyze TRAJ [--format auto|lammpsdump|netcdf|xyz] [--ff FILE]\n"
-           "                       [--types Si,S,Na] [--dt FS] [--temperature K]\n"
+           "                       [--types Si,S,Na] [--dt FS] [--temperature K|THERMO]\n"
+           "                       [--temperature-setpoint K]\n"
            "                       [--only LIST] [--skip N] [--max-frames N] [--out DIR]\n"
            "                       [--threads N] [analysis settings]\n\n"
            "Reads a trajectory frame by frame and writes into DIR one CSV per curve, a\n"
@@ -71,7 +75,9 @@ static void analyze_usage(void)
            "  --types LIST      species of LAMMPS types 1, 2, ... (e.g. Si,S,Na)\n"
            "  --dt FS           MD time step in fs: time of a dump frame = TIMESTEP * dt\n"
            "                    (default 1)\n"
-           "  --temperature K   temperature of the run (needed by sigma)\n"
+           "  --temperature K   temperature of the run (needed by sigma), or the run's\n"
+           "                    thermo.csv: the mean of T_K over the trajectory's time span\n"
+           "  --temperature-setpoint K  the thermostat's set point, reported beside it\n"
            "  --only LIST       analyses to run (default all):");
     for (int a = 0; a < NANALYSES; a++)
         printf("%s%s", a ? "," : " ", ANALYSES[a].name);
@@ -95,7 +101,8 @@ static void analyze_usage(void)
            "  --cut-s-s R       homopolar bridge-bridge bond cut-off in A (default 2.4)\n"
            "  --fsdp-pair A-B   partial whose FSDP is measured (default Na-Na)\n"
            "  --angles LIST     bond angles A-B-C, angle at B (default\n"
-           "                    Si-S-Si,S-Si-S,Na-S-Na,S-Na-S)\n");
+           "                    Si-S-Si,S-Si-S,Na-S-Na,S-Na-S); former-bridge-former is also\n"
+           "                    split by corner/edge/face sharing of its two formers\n");
 }
 
 /* ---- option parsing ----------------------------------------------------------------- */
@@ -106,6 +113,7 @@ enum {
     OPT_TYPES,
     OPT_DT,
     OPT_TEMPERATURE,
+    OPT_TEMPERATURE_SETPOINT,
     OPT_ONLY,
     OPT_SKIP,
     OPT_MAX_FRAMES,
@@ -136,6 +144,7 @@ static const struct option OPTIONS[] = {
     {"types", required_argument, 0, OPT_TYPES},
     {"dt", required_argument, 0, OPT_DT},
     {"temperature", required_argument, 0, OPT_TEMPERATURE},
+    {"temperature-setpoint", required_argument, 0, OPT_TEMPERATURE_SETPOINT},
     {"only", required_argument, 0, OPT_ONLY},
     {"skip", required_argument, 0, OPT_SKIP},
     {"max-frames", required_argument, 0, OPT_MAX_FRAMES},
@@ -273,6 +282,25 @@ static int parse_fit(const char *text, gmd_analysis_settings *s)
     return 0;
 }
 
+/* --temperature: a number in K, or else the path of a thermo CSV whose mean T_K is taken
+ * (over the trajectory's time span, once the frames are read). */
+static int parse_temperature(const char *text, analyze_args *a)
+{
+    double v;
+    if (gmd_cli_parse_double(text, &v) == 0) {
+        a->thermo_path = NULL;
+        return positive(OPT_TEMPERATURE, text, 0, &a->s.temperature_K);
+    }
+    if (access(text, R_OK) != 0)
+        return gmd_cli_error("analyze",
+                             "--temperature '%s': neither a temperature in K nor a readable "
+                             "thermo file (%s); give e.g. --temperature 1000 or the run's "
+                             "thermo.csv",
+                             text, strerror(errno));
+    a->thermo_path = text;
+    return 0;
+}
+
 static int parse_setting(int c, const char *v, analyze_args *a)
 {
     gmd_analysis_settings *s = &a->s;
@@ -317,7 +345,9 @@ static int parse_setting(int c, const char *v, analyze_args *a)
     case OPT_ANGLES:
         return parse_angles(v, s);
     case OPT_TEMPERATURE:
-        return positive(c, v, 0, &s->temperature_K);
+        return parse_temperature(v, a);
+    case OPT_TEMPERATURE_SETPOINT:
+        return positive(c, v, 0, &a->setpoint_K);
     case OPT_DT:
         return positive(c, v, 0, &s->dt_fs);
     }
@@ -396,6 +426,7 @@ typedef struct run_state {
     long frames_read, frames_used;
     double volume_sum;
     double t_first, t_last;
+    gmd_thermo_mean thermo; /* with --temperature FILE: over the analysed time span */
 } run_state;
 
 /* mkdir -p */
@@ -524,6 +555,52 @@ static gmd_status stream_frames(const analyze_args *a, run_state *r, gmd_error *
     return st;
 }
 
+/* With --temperature FILE: the mean T_K of the thermo rows within the analysed frames'
+ * time span (all rows when the times are not comparable), handed to sigma, which was
+ * created with the whole file's mean (the span is known only now). */
+static gmd_status measure_temperature(const analyze_args *a, run_state *r, gmd_error *err)
+{
+    if (!a->thermo_path) return GMD_OK;
+    gmd_status st =
+        gmd_thermo_mean_temperature(a->thermo_path, r->t_first, r->t_last, 0, &r->thermo, err);
+    for (int k = 0; st == GMD_OK && k < NANALYSES; k++)
+        if (r->an[k] && !strcmp(ANALYSES[k].name, "sigma"))
+            st = gmd_sigma_set_temperature(r->an[k], r->thermo.mean_K, err);
+    return st;
+}
+
+static void add_number_or_null(cJSON *o, const char *key, double v)
+{
+    if (isfinite(v) && v > 0)
+        cJSON_AddNumberToObject(o, key, v);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+/* temperature_K (the one used: measured or given), its error, the set point, the source. */
+static void describe_temperature(const analyze_args *a, const run_state *r, cJSON *o)
+{
+    int measured = a->thermo_path != NULL;
+    add_number_or_null(o, "temperature_K", measured ? r->thermo.mean_K : a->s.temperature_K);
+    add_number_or_null(o, "temperature_err_K", measured ? r->thermo.err_K : NAN);
+    add_number_or_null(o, "temperature_setpoint_K", a->setpoint_K);
+    if (measured) {
+        char source[4200];
+        snprintf(source, sizeof source, "thermo %s", a->thermo_path);
+        cJSON_AddStringToObject(o, "temperature_source", source);
+        cJSON *t = cJSON_AddObjectToObject(o, "temperature_thermo");
+        double span[2] = {r->thermo.t0_ps, r->thermo.t1_ps};
+        cJSON_AddNumberToObject(t, "rows", (double)r->thermo.nrows);
+        cJSON_AddNumberToObject(t, "blocks", r->thermo.nblocks);
+        cJSON_AddItemToObject(t, "time_ps", cJSON_CreateDoubleArray(span, 2));
+        cJSON_AddBoolToObject(t, "whole_file", r->thermo.whole_file);
+    } else if (a->s.temperature_K > 0) {
+        cJSON_AddStringToObject(o, "temperature_source", "given");
+    } else {
+        cJSON_AddNullToObject(o, "temperature_source");
+    }
+}
+
 /* The run's description, first in results.json. */
 static cJSON *describe_run(const analyze_args *a, const run_state *r, int argc, char **argv)
 {
@@ -545,10 +622,7 @@ static cJSON *describe_run(const analyze_args *a, const run_state *r, int argc, 
         cJSON_AddNumberToObject(species, r->sys.species->name[s], (double)r->sys.count[s]);
     cJSON_AddItemToObject(o, "species", species);
     cJSON_AddNumberToObject(o, "volume_A3", r->volume_sum / (double)r->frames_used);
-    if (a->s.temperature_K > 0)
-        cJSON_AddNumberToObject(o, "temperature_K", a->s.temperature_K);
-    else
-        cJSON_AddNullToObject(o, "temperature_K");
+    describe_temperature(a, r, o);
     cJSON_AddNumberToObject(o, "dt_fs", a->s.dt_fs);
     cJSON_AddNumberToObject(o, "time_span_ps", r->t_last - r->t_first);
     cJSON_AddBoolToObject(o, "figures", gmd_plot_available());
@@ -634,6 +708,7 @@ static int analyze_run(const analyze_args *a, int argc, char **argv, gmd_error *
                 "glassmd analyze: warning: gnuplot not found on PATH; figures skipped "
                 "(the .gp scripts are written: run gnuplot NAME.gp in the output folder)\n");
     if (!st) st = stream_frames(a, r, err);
+    if (!st) st = measure_temperature(a, r, err);
     if (!st) st = finish_all(a, r, argc, argv, err);
     if (!st) {
         int n = 0;
@@ -659,6 +734,13 @@ int gmd_cmd_analyze(int argc, char **argv)
     if (rc) return rc < 0 ? 0 : rc;
     gmd_error err;
     gmd_error_clear(&err);
+    gmd_thermo_mean whole;
+    /* the whole file's mean until the frames' span is known: a bad thermo file fails here,
+     * before a long trajectory is read, and sigma sees a temperature when it is created */
+    if (a.thermo_path &&
+        gmd_thermo_mean_temperature(a.thermo_path, NAN, NAN, 0, &whole, &err) != GMD_OK)
+        return gmd_cli_error("analyze", "--temperature: %s", err.message);
+    if (a.thermo_path) a.s.temperature_K = whole.mean_K;
     if (analyze_run(&a, argc, argv, &err) != GMD_OK)
         return gmd_cli_error("analyze", "%s", err.message);
     return 0;

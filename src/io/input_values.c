@@ -169,3 +169,21 @@ gmd_status gmd_parse_substeps(const gmd_value_at *at, const char *text, int *out
     if (st == GMD_OK) *out = (int)x;
     return st;
 }
+
+gmd_status gmd_parse_chain(const gmd_value_at *at, const char *text, int *out)
+{
+    if (strcmp(text, "auto") == 0) {
+        *out = 0;
+        return GMD_OK;
+    }
+    char *end = NULL;
+    errno = 0;
+    long x = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || errno == ERANGE || x < 1 || x > GMD_NHC_MAX)
+        return gmd_value_fail(at, GMD_ERR_VALUE,
+                              "%s: '%s' is not auto or a whole number from 1 to %d; give auto "
+                              "(1 with the hard-cut three-body term, else 3) or a chain length",
+                              at->what, text, GMD_NHC_MAX);
+    *out = (int)x;
+    return GMD_OK;
+}

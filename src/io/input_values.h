@@ -62,5 +62,7 @@ gmd_status gmd_parse_threebody(const gmd_value_at *at, const char *text, int *th
                                int *taper);
 /* threebody_substeps: "auto" (0) or a whole number 1 .. GMD_MTS_MAX_SUBSTEPS. */
 gmd_status gmd_parse_substeps(const gmd_value_at *at, const char *text, int *out);
+/* chain (Nose-Hoover chain length): "auto" (0) or a whole number 1 .. GMD_NHC_MAX. */
+gmd_status gmd_parse_chain(const gmd_value_at *at, const char *text, int *out);
 
 #endif

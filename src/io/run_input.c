@@ -191,10 +191,7 @@ static gmd_status set_tdamp(reader *rd, const where *at, const char *v)
 
 static gmd_status set_chain(reader *rd, const where *at, const char *v)
 {
-    long x = 0;
-    gmd_status st = gmd_parse_long(at, v, 1, GMD_NHC_MAX, &x);
-    rd->in->chain = (int)x;
-    return st;
+    return gmd_parse_chain(at, v, &rd->in->chain);
 }
 
 static gmd_status set_thermo_every(reader *rd, const where *at, const char *v)
@@ -275,7 +272,7 @@ static void set_defaults(gmd_run_input *in)
     in->taper = -1;
     in->dt_fs = 1.0;
     in->tdamp_ps = 0.1;
-    in->chain = 3;
+    in->chain = 0; /* auto: resolved against the force field by the run (run.h) */
     in->thermo_every = 100;
     in->traj_every = 1000;
     in->traj_netcdf = 1;

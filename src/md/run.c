@@ -79,8 +79,10 @@ static uint64_t hash_long(long x, uint64_t h)
  * force field and starting configuration. It leaves out what does not: comments, layout
  * and line numbers of the input, output_dir (a run folder may be moved), the input's own
  * path, and threads (a resume may use another thread count; it then matches the
- * uninterrupted run to round-off only). */
-static unsigned long long hash_run_input(const gmd_run_input *in)
+ * uninterrupted run to round-off only). The chain length enters resolved (chain), so that
+ * a checkpoint written before `chain = auto` existed (no chain line: 3) still resumes
+ * wherever auto gives the same 3, and one whose auto resolves otherwise is refused. */
+static unsigned long long hash_run_input(const gmd_run_input *in, int chain)
 {
     uint64_t h = GMD_FNV1A64_INIT;
     h = gmd_fnv1a64_file(in->config, h, NULL);
@@ -88,7 +90,7 @@ static unsigned long long hash_run_input(const gmd_run_input *in)
     h = gmd_fnv1a64(in->types, strlen(in->types), h);
     long kspace = in->kspace_set ? (long)in->kspace : -1;
     long ints[] = {kspace,          in->threebody,         in->taper,
-                   in->chain,       in->thermo_every,      in->traj_every,
+                   chain,           in->thermo_every,      in->traj_every,
                    in->traj_netcdf, in->traj_dump,         in->checkpoint_every,
                    in->nstages,     in->threebody_substeps};
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
@@ -147,6 +149,24 @@ static int threebody_substeps(const gmd_run_input *in, const gmd_forcefield *ff)
     return 1;
 }
 
+/* A hard-cut three-body term in the run: on, with the cut forced (threebody = hard) or
+ * the force field's taper of any of its entries hard. */
+static int hard_cut_active(const gmd_run_input *in, const gmd_forcefield *ff)
+{
+    if (!in->threebody) return 0;
+    for (int e = 0; e < ff->nthreebody; e++) {
+        int taper = in->taper >= 0 ? in->taper : (int)ff->threebody[e].taper;
+        if (taper == GMD_TAPER_HARD) return 1;
+    }
+    return 0;
+}
+
+int gmd_run_chain_length(const gmd_run_input *in, const gmd_forcefield *ff)
+{
+    if (in->chain > 0) return in->chain;
+    return hard_cut_active(in, ff) ? 1 : 3;
+}
+
 static long count_md_steps(const gmd_run_input *in)
 {
     long n = 0;
@@ -189,6 +209,23 @@ static gmd_status close_outputs(run_ctx *c, gmd_error *err)
 
 static double initial_temperature(const gmd_run_input *in);
 
+/* The three-body term as the run uses it, for run.log: the input's taper, else the force
+ * field's (whose hard cut decides chain = auto). */
+static const char *threebody_word(const gmd_run_input *in, const gmd_forcefield *ff)
+{
+    if (!in->threebody || ff->nthreebody == 0) return "off";
+    int taper = in->taper >= 0 ? in->taper : (int)ff->threebody[0].taper;
+    return taper == GMD_TAPER_HARD ? "hard" : "smooth";
+}
+
+/* Why the chain length is what it is, for run.log: "" when the input gave it. */
+static const char *chain_note(const gmd_run_input *in, const gmd_forcefield *ff)
+{
+    if (in->chain > 0) return "";
+    return hard_cut_active(in, ff) ? " (auto: a hard-cut three-body term)"
+                                   : " (auto: no hard-cut three-body term)";
+}
+
 static gmd_status write_log_header(run_ctx *c, gmd_error *err)
 {
     const gmd_run_input *in = c->in;
@@ -199,20 +236,17 @@ static gmd_status write_log_header(run_ctx *c, gmd_error *err)
         "# glassmd %s (%s build, %s, flags '%s', built %s)\n"
         "input = %s\nconfig = %s\nforcefield = %s\nnatoms = %zu\n"
         "box_A = %.10g %.10g %.10g\ncutoff_A = %g\nkspace = %s\nthreebody = %s\n"
-        "threebody_substeps = %d\ndt_fs = %g\nseed = %llu\ntdamp_ps = %g\nchain = %d\n"
+        "threebody_substeps = %d\ndt_fs = %g\nseed = %llu\ntdamp_ps = %g\nchain = %d%s\n"
         "threads = %d\n"
         "thermo_every = %ld\ntraj_every = %ld\ncheckpoint_every = %ld\n"
         "output_dir = %s\ntypes = %s\nvelocity_K = %g\ntraj_format = %s\n",
         GLASSMD_VERSION, GLASSMD_BUILD_TYPE, GLASSMD_COMPILER, GLASSMD_BUILD_FLAGS,
         GLASSMD_BUILD_DATE, in->path, in->config, in->forcefield, c->atoms.n, c->box.len[0],
-        c->box.len[1], c->box.len[2], c->model.ff.cutoff, ks,
-        !in->threebody                ? "off"
-        : in->taper == GMD_TAPER_HARD ? "hard"
-                                      : "smooth",
+        c->box.len[1], c->box.len[2], c->model.ff.cutoff, ks, threebody_word(in, &c->ff),
         c->mts.substeps, in->dt_fs, (unsigned long long)in->seed, c->md.nhc.tdamp_ps,
-        c->md.nhc.length, c->model.options.threads, in->thermo_every, in->traj_every,
-        in->checkpoint_every, in->output_dir, in->types[0] ? in->types : "(from the data file)",
-        initial_temperature(in),
+        c->md.nhc.length, chain_note(in, &c->ff), c->model.options.threads, in->thermo_every,
+        in->traj_every, in->checkpoint_every, in->output_dir,
+        in->types[0] ? in->types : "(from the data file)", initial_temperature(in),
         in->traj_netcdf ? (in->traj_dump ? "both" : "netcdf") : (in->traj_dump ? "dump" : "none"));
     for (int s = 0; st == GMD_OK && s < in->nstages; s++) {
         const gmd_stage *g = &in->stages[s];
@@ -474,9 +508,9 @@ static gmd_status start_fresh(run_ctx *c, gmd_error *err)
     if (st != GMD_OK) return st;
     gmd_md_init(&c->md, c->atoms.n, in->dt_fs * 1e-3, in->seed);
     c->md.nhc.tdamp_ps = in->tdamp_ps;
-    c->md.nhc.length = in->chain;
+    c->md.nhc.length = gmd_run_chain_length(in, &c->ff);
     memset(&c->meta, 0, sizeof c->meta);
-    c->meta.input_hash = hash_run_input(in);
+    c->meta.input_hash = hash_run_input(in, c->md.nhc.length);
     return GMD_OK;
 }
 
@@ -489,7 +523,7 @@ static gmd_status start_resumed(run_ctx *c, gmd_error *err)
         gmd_checkpoint_read(path, &c->md, &c->box, &c->atoms, &c->meta, &blob, &blob_len, err);
     free(blob);
     if (st != GMD_OK) return st;
-    if (c->meta.input_hash != hash_run_input(c->in))
+    if (c->meta.input_hash != hash_run_input(c->in, gmd_run_chain_length(c->in, &c->ff)))
         return gmd_fail(err, GMD_ERR_VALUE,
                         "%s: the input %s (a setting, a stage, the force field or the starting "
                         "configuration) changed since this checkpoint was written; resume needs "

@@ -174,6 +174,10 @@ static gmd_status run_md(job_ctx *c, const char *dir, const char *config, const 
     if (s->cutoff > 0) fprintf(f, "cutoff = %.17g\n", s->cutoff);
     fprintf(f, "threebody = %s\ndt_fs = %.17g\nthermo_every = 100\n", threebody_word(s), s->dt_fs);
     if (s->threebody_substeps > 0) fprintf(f, "threebody_substeps = %d\n", s->threebody_substeps);
+    if (s->chain > 0)
+        fprintf(f, "chain = %d\n", s->chain);
+    else
+        fprintf(f, "chain = auto\n");
     fprintf(f, "traj_every = %ld\ntraj_format = %s\n", traj_every,
             !traj_every    ? "none"
             : s->traj_dump ? "dump"
@@ -310,7 +314,11 @@ static gmd_status job_analysis(job_ctx *c, gmd_error *err)
     const gmd_study_job *job = c->job;
     const gmd_study_job *md = &c->plan->jobs[job->deps[0]];
     char traj[GMD_PATH_LEN + 16], dt[64], T[64], threads[32], fit[96], log[GMD_PATH_LEN + 16];
+    char thermo[GMD_PATH_LEN + 16];
     gmd_study_join(traj, sizeof traj, md->dir, s->traj_dump ? "traj.dump" : "traj.nc");
+    /* the temperature the run had (its thermo.csv over the trajectory's span), not the set
+     * point: with the hard cut a thermostat need not hold it (docs/run-input.md, chain) */
+    gmd_study_join(thermo, sizeof thermo, md->dir, "thermo.csv");
     snprintf(dt, sizeof dt, "%.17g", s->dt_fs);
     snprintf(T, sizeof T, "%.17g", job->T_K);
     snprintf(threads, sizeof threads, "%d", s->threads_per_job);
@@ -326,6 +334,8 @@ static gmd_status job_analysis(job_ctx *c, gmd_error *err)
     argv[a++] = "--dt";
     argv[a++] = dt;
     argv[a++] = "--temperature";
+    argv[a++] = thermo;
+    argv[a++] = "--temperature-setpoint";
     argv[a++] = T;
     argv[a++] = "--out";
     argv[a++] = (char *)job->dir;

@@ -182,10 +182,10 @@ static void md_common(const builder *b, int replica, char *out, size_t len)
     const gmd_study *s = b->plan->study;
     snprintf(out, len,
              "ff=%s kspace=%d/%d accuracy=%.17g cutoff=%.17g threebody=%d taper=%d dt=%.17g "
-             "seed=%llu threads=%d checkpoint=%ld",
+             "seed=%llu threads=%d checkpoint=%ld substeps=%d chain=%d",
              b->ff_hash, s->kspace_set, (int)s->kspace, s->accuracy, s->cutoff, s->threebody,
              s->taper, s->dt_fs, (unsigned long long)(s->seed + (uint64_t)replica - 1),
-             s->threads_per_job, s->checkpoint_every);
+             s->threads_per_job, s->checkpoint_every, s->threebody_substeps, s->chain);
 }
 
 void gmd_study_temp_label(double T, char *out, size_t len)
@@ -274,8 +274,11 @@ static int make_replica(builder *b, int c, int r, int *iso_analyses, int *niso_a
         if (a < 0 || add_dep(b, a, md_jobs[i])) return -1;
         gmd_study_job *aj = &b->plan->jobs[a];
         aj->T_K = b->plan->jobs[md_jobs[i]].T_K;
-        snprintf(aj->params, sizeof aj->params, "T=%.17g dt=%.17g exp_sq=%s msd_fit=%.17g:%.17g",
-                 aj->T_K, s->dt_fs, s->exp_sq, s->msd_fit_t0_ps, s->msd_fit_t1_ps);
+        /* T_from: the temperature is measured from the MD job's thermo.csv (a change of
+         * that rule must redo analyses made under the old one) */
+        snprintf(aj->params, sizeof aj->params,
+                 "T=%.17g T_from=thermo dt=%.17g exp_sq=%s msd_fit=%.17g:%.17g", aj->T_K, s->dt_fs,
+                 s->exp_sq, s->msd_fit_t0_ps, s->msd_fit_t1_ps);
         all_analyses[(*nall)++] = a;
         if (md_jobs[i] != glass) iso_analyses[(*niso_analyses)++] = a;
     }

@@ -238,9 +238,17 @@ static void load_run(rpt_report *r, rpt_run *run, const char *label, const char 
     char path[RPT_PATH + 64];
     snprintf(run->dir, sizeof run->dir, "%.3000s/%.32s/r1/%.64s/analysis", r->out, label, job);
     snprintf(path, sizeof path, "%s/results.json", run->dir);
-    run->T_K = T;
     run->json = read_json(path);
     run->present = run->json != NULL;
+    /* results depend on the temperature the run had, not the one it was asked for */
+    run->T_set_K = T;
+    run->T_K = T;
+    run->T_err_K = NAN;
+    double measured = rpt_num(run->json, "temperature_K", NULL, NULL);
+    if (measured > 0) {
+        run->T_K = measured;
+        run->T_err_K = rpt_num(run->json, "temperature_err_K", NULL, NULL);
+    }
     if (!run->present)
         rpt_note(r,
                  "%s/r1/%s: no analysis results (%s missing or unreadable); its points are "

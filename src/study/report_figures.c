@@ -560,8 +560,8 @@ static gmd_status fig_msd(rpt_report *r, const rpt_comp *c, gmd_error *err)
     snprintf(ycol, sizeof ycol, "msd_%s_A2", m);
     curveset cs = {0};
     for (int t = 0; t < r->study->nisotherms; t++) {
-        snprintf(col, sizeof col, "msd_%gK_A2", c->iso[t].T_K);
-        snprintf(label, sizeof label, "%g K", c->iso[t].T_K);
+        snprintf(col, sizeof col, "msd_%gK_A2", c->iso[t].T_set_K);
+        snprintf(label, sizeof label, "%g K", c->iso[t].T_set_K);
         if (c->iso[t].present)
             curve_from_csv(&cs, c->iso[t].dir, "msd.csv", "time_ps", ycol, col, label);
     }
@@ -607,8 +607,8 @@ static gmd_status fig_arrhenius(rpt_report *r, const rpt_comp *c, int sigma, gmd
     scalarset *ss = gmd_calloc(1, sizeof *ss, "figure data", err);
     if (!ss) return GMD_ERR_NOMEM;
     ss->nrows = r->study->nisotherms;
-    for (int t = 0; t < ss->nrows; t++)
-        ss->x[t] = 1000.0 / r->study->isotherm_K[t];
+    for (int t = 0; t < ss->nrows; t++) /* the measured T, as in the fits */
+        ss->x[t] = 1000.0 / (c->iso[t].present ? c->iso[t].T_K : r->study->isotherm_K[t]);
     const char *m = rpt_species(r, r->roles.modifier);
     if (!sigma) {
         for (int s = 0; s < r->study->ff.nspecies; s++) {

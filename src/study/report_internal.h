@@ -23,11 +23,15 @@ struct cJSON;
 #define RPT_MAX_FIGURES 128
 #define RPT_MAX_TABLES 16
 #define RPT_ID_LEN 96
+#define RPT_MAX_COLS 16
 
 /* One analysis folder (an isotherm or the glass of one composition, replica r1). */
 typedef struct rpt_run {
     int present;        /* results.json was read */
-    double T_K;         /* the run's temperature */
+    double T_K;         /* the temperature the analysis used (the run's measured mean), or
+                           T_set_K when its results.json has none */
+    double T_set_K;     /* the set point of the run */
+    double T_err_K;     /* standard error of T_K; NAN when none */
     char dir[RPT_PATH]; /* the analysis folder */
     struct cJSON *json; /* results.json */
 } rpt_run;
@@ -66,7 +70,7 @@ typedef struct rpt_table {
     char title[256];
     char caption[1024];
     int ncols, nrows, cap;
-    char header[12][64];
+    char header[RPT_MAX_COLS][64];
     char **cells;         /* nrows * ncols strings */
     rpt_verdict *verdict; /* per row, for colouring */
 } rpt_table;

@@ -30,7 +30,7 @@
 rpt_table *rpt_add_table(rpt_report *r, const char *id, const char *title, int ncols,
                          const char *const *header)
 {
-    if (r->ntab >= RPT_MAX_TABLES || ncols > 12) return NULL;
+    if (r->ntab >= RPT_MAX_TABLES || ncols > RPT_MAX_COLS) return NULL;
     rpt_table *t = &r->tab[r->ntab++];
     memset(t, 0, sizeof *t);
     snprintf(t->id, sizeof t->id, "%s", id);
@@ -187,6 +187,27 @@ static const char *why_glass(const rpt_comp *c, double x, char *buf, size_t len)
     return buf;
 }
 
+/* The peak of the former-bridge-former angles of one sharing class ("edge", "corner") in
+ * the glass results (glassmd analyze splits them by the former pair's link,
+ * docs/analysis.md); NAN when there is none, with the reason in why. */
+static double sharing_peak(const rpt_comp *c, const char *kind, const char *trip, char *why,
+                           size_t len)
+{
+    const rpt_run *g = c ? &c->glass : NULL;
+    why[0] = '\0';
+    if (!g || !g->present) return why_glass(c, 0.5, why, len), NAN;
+    const cJSON *o = cJSON_GetObjectItem(g->json, "angles_former_bridge_former");
+    double v = rpt_num(o, kind, "peak_deg", NULL);
+    if (!o)
+        snprintf(why, len,
+                 "no sharing split in the %s glass results (analysed without %s in --angles, "
+                 "or by an older glassmd)",
+                 c->c->label, trip);
+    else if (isnan(v))
+        snprintf(why, len, "no %s-sharing pairs in the %s glass", kind, c->c->label);
+    return v;
+}
+
 /* Structure of the glass at x = 0.5 (paper Figs. 1-3). */
 static gmd_status cmp_structure(rpt_report *r, rpt_table *t, gmd_error *err)
 {
@@ -195,41 +216,42 @@ static gmd_status cmp_structure(rpt_report *r, rpt_table *t, gmd_error *err)
     const rpt_comp *c = rpt_comp_at(r, 0.5, 0.005);
     const rpt_run *g = c ? &c->glass : NULL;
     const cJSON *peaks = g && g->present ? cJSON_GetObjectItem(g->json, "rdf_first_peak_A") : NULL;
-    char sys[64], why[160], trip[64], col[80];
+    char sys[64], why[160], trip[64], why_es[160], why_cs[160];
     snprintf(sys, sizeof sys, "glass x = 0.50, %g K", r->study->glass_T_K);
     why_glass(c, 0.5, why, sizeof why);
     snprintf(trip, sizeof trip, "%s-%s-%s", F, B, F);
-    snprintf(col, sizeof col, "P_%s", trip);
+    /* ES and CS peaks of the angles split by the formers' link, not windows of the whole
+     * distribution: there the two overlap, and a window finds no inner maximum */
+    double es = sharing_peak(c, "edge", trip, why_es, sizeof why_es);
+    double cs = sharing_peak(c, "corner", trip, why_cs, sizeof why_cs);
     struct {
         const char *q;
         double paper, v, tol;
         const char *unit, *why, *f;
+        const char *missing; /* why v is missing, when not the glass's absence */
     } s[] = {
         {"partial g(r) first peak %s-%s", 2.13, peaks ? rpt_pair_num(peaks, F, B) : NAN, 0.05, "A",
-         "histogram resolution", "%.2f"},
+         "histogram resolution", "%.2f", NULL},
         {"partial g(r) first peak %s-%s", 2.91, peaks ? rpt_pair_num(peaks, M, B) : NAN, 0.05, "A",
-         "histogram resolution", "%.2f"},
+         "histogram resolution", "%.2f", NULL},
         {"total g_X(r) third peak (3.2-3.8 A)", 3.47,
          g ? window_peak(g, "rdf.csv", "r_A", "g_X", 3.2, 3.8) : NAN, 0.05, "A",
-         "histogram resolution", "%.2f"},
+         "histogram resolution", "%.2f", NULL},
         {"S_X(k) first sharp diffraction peak (0.8-1.6 1/A)", 1.13,
          g ? window_peak(g, "sq.csv", "k_invA", "S_X", 0.8, 1.6) : NAN, 0.1, "1/A",
-         "k resolution of a 3000-atom box", "%.2f"},
+         "k resolution of a 3000-atom box", "%.2f", NULL},
         {"S_X(k) principal peak (1.8-3.2 1/A)", 2.5,
          g ? window_peak(g, "sq.csv", "k_invA", "S_X", 1.8, 3.2) : NAN, 0.1, "1/A",
-         "k resolution of a 3000-atom box", "%.2f"},
+         "k resolution of a 3000-atom box", "%.2f", NULL},
         {"S_X(k) third peak (3.3-4.8 1/A)", 4.0,
          g ? window_peak(g, "sq.csv", "k_invA", "S_X", 3.3, 4.8) : NAN, 0.1, "1/A",
-         "k resolution of a 3000-atom box", "%.2f"},
+         "k resolution of a 3000-atom box", "%.2f", NULL},
         {"Wright R_X against experiment", 0.0052,
          g && g->present ? rpt_num(g->json, "r_x", NULL, NULL) : NAN, 0.0052, "",
-         "at most twice the paper's", "%.4f"},
-        {"%s edge-sharing angle peak (75-98 deg)", 88,
-         g ? window_peak(g, "angles.csv", "theta_deg", col, 75, 98) : NAN, 5, "deg",
-         "the paper's 'near'", "%.0f"},
-        {"%s corner-sharing angle peak (98-125 deg)", 108,
-         g ? window_peak(g, "angles.csv", "theta_deg", col, 98, 125) : NAN, 5, "deg",
-         "the paper's 'near'", "%.0f"},
+         "at most twice the paper's", "%.4f", NULL},
+        {"%s edge-sharing (ES) angle peak", 88, es, 5, "deg", "the paper's 'near'", "%.0f", why_es},
+        {"%s corner-sharing (CS) angle peak", 108, cs, 5, "deg", "the paper's 'near'", "%.0f",
+         why_cs},
     };
     gmd_status st = GMD_OK;
     for (size_t i = 0; !st && i < sizeof s / sizeof s[0]; i++) {
@@ -247,7 +269,8 @@ static gmd_status cmp_structure(rpt_report *r, rpt_table *t, gmd_error *err)
             snprintf(w.quantity, sizeof w.quantity, s[i].q, trip);
         snprintf(w.system, sizeof w.system, "%s", sys);
         snprintf(w.missing, sizeof w.missing, "%s",
-                 c && c->glass.present && i == 6 && !r->study->exp_sq[0]
+                 s[i].missing ? s[i].missing
+                 : c && c->glass.present && i == 6 && !r->study->exp_sq[0]
                      ? "no experimental S(k) given"
                      : why);
         st = cmp_add(r, t, &w, err);
@@ -270,6 +293,23 @@ static void iso_value(const rpt_report *r, const rpt_comp *c, double T, const ch
         rpt_quantity(&c->iso[i], key, v, e);
         snprintf(why, len, "%s not in the %g K results", key, T);
     }
+}
+
+/* "melt x = X, T K", with the temperature the run had beside its set point when the
+ * analysis measured one (the comparison is at the paper's set point, the result at the
+ * measured temperature). */
+static void iso_system(const rpt_report *r, const rpt_comp *c, double x, double T, char *out,
+                       size_t len)
+{
+    int i = c ? rpt_iso_at(r, T) : -1;
+    const rpt_run *run = i >= 0 ? &c->iso[i] : NULL;
+    if (!run || !run->present || run->T_K == run->T_set_K)
+        snprintf(out, len, "melt x = %.2f, %g K", x, T);
+    else if (isfinite(run->T_err_K))
+        snprintf(out, len, "melt x = %.2f, %g K (measured %.0f +- %.0f K)", x, T, run->T_K,
+                 run->T_err_K);
+    else
+        snprintf(out, len, "melt x = %.2f, %g K (measured %.0f K)", x, T, run->T_K);
 }
 
 static gmd_status cmp_fit(rpt_report *r, rpt_table *t, const rpt_comp *c, const char *key,
@@ -307,7 +347,7 @@ static gmd_status cmp_dynamics(rpt_report *r, rpt_table *t, gmd_error *err)
                      .f = "%.3g"};
         snprintf(key, sizeof key, "D_%s", sp[k]);
         snprintf(w.quantity, sizeof w.quantity, "D_%s%s", sp[k], k ? " (network)" : "");
-        snprintf(w.system, sizeof w.system, "melt x = 0.50, 1000 K");
+        iso_system(r, c, 0.5, 1000, w.system, sizeof w.system);
         iso_value(r, c, 1000, key, &w.v, &w.e, w.missing, sizeof w.missing);
         st = cmp_add(r, t, &w, err);
     }
@@ -315,7 +355,7 @@ static gmd_status cmp_dynamics(rpt_report *r, rpt_table *t, gmd_error *err)
         cmp_row w = {.lo = 2.7, .hi = 2.7, .unit = "", .f = "%.2f"};
         double n, ne, m, me;
         snprintf(w.quantity, sizeof w.quantity, "sigma_N / sigma_%s (Nernst-Einstein)", M);
-        snprintf(w.system, sizeof w.system, "melt x = 0.50, 750 K");
+        iso_system(r, c, 0.5, 750, w.system, sizeof w.system);
         snprintf(key, sizeof key, "sigma_NE_%s", M);
         iso_value(r, c, 750, "sigma_NE_network", &n, &ne, w.missing, sizeof w.missing);
         iso_value(r, c, 750, key, &m, &me, w.missing, sizeof w.missing);
@@ -405,7 +445,7 @@ static gmd_status cmp_network(rpt_report *r, rpt_table *t, gmd_error *err)
         if (st) break;
         cmp_row w = {.lo = 3.0e-5, .hi = 3.0e-5, .unit = "cm^2/s", .f = "%.3g"};
         snprintf(w.quantity, sizeof w.quantity, "D_%s, about constant with x", M);
-        snprintf(w.system, sizeof w.system, "melt x = %.2f, 1000 K", ci->x);
+        iso_system(r, ci, ci->x, 1000, w.system, sizeof w.system);
         iso_value(r, ci, 1000, key, &w.v, &w.e, w.missing, sizeof w.missing);
         st = cmp_add(r, t, &w, err);
     }
@@ -496,42 +536,48 @@ static gmd_status table_dynamics(rpt_report *r, gmd_error *err)
 {
     const rpt_roles *ro = &r->roles;
     int sp[3] = {ro->modifier, ro->former, ro->bridge};
-    char h[11][64], key[48];
+    char h[13][64], key[48];
     snprintf(h[0], 64, "composition");
-    snprintf(h[1], 64, "T (K)");
+    snprintf(h[1], 64, "T set (K)");
+    snprintf(h[2], 64, "T measured (K)");
+    snprintf(h[3], 64, "+- (K)");
     for (int k = 0; k < 3; k++) {
-        snprintf(h[2 + 2 * k], 64, "D_%s (cm^2/s)", rpt_species(r, sp[k]));
-        snprintf(h[3 + 2 * k], 64, "+- (cm^2/s)");
+        snprintf(h[4 + 2 * k], 64, "D_%s (cm^2/s)", rpt_species(r, sp[k]));
+        snprintf(h[5 + 2 * k], 64, "+- (cm^2/s)");
     }
-    snprintf(h[8], 64, "sigma (S/cm)");
-    snprintf(h[9], 64, "+- (S/cm)");
-    snprintf(h[10], 64, "Haven ratio");
-    const char *hp[11];
-    for (int c = 0; c < 11; c++)
+    snprintf(h[10], 64, "sigma (S/cm)");
+    snprintf(h[11], 64, "+- (S/cm)");
+    snprintf(h[12], 64, "Haven ratio");
+    const char *hp[13];
+    for (int c = 0; c < 13; c++)
         hp[c] = h[c];
     rpt_table *t =
-        rpt_add_table(r, "tab-dynamics", "Diffusion and conductivity per isotherm", 11, hp);
+        rpt_add_table(r, "tab-dynamics", "Diffusion and conductivity per isotherm", 13, hp);
     if (!t) return GMD_OK;
     snprintf(t->caption, sizeof t->caption,
              "D from the MSD slope in the diffusive regime, sigma from the Einstein-Helfand "
              "collective displacement; errors are standard errors from independent blocks; "
-             "Haven ratio = sigma_NE / sigma.");
+             "Haven ratio = sigma_NE / sigma. T measured: the mean of the run's thermo.csv "
+             "over the analysed frames (block error), which sigma and the Arrhenius fits "
+             "use; the thermostat's set point beside it.");
     gmd_status st = GMD_OK;
     for (int i = 0; !st && i < r->ncomp; i++)
         for (int j = 0; !st && j < r->study->nisotherms; j++) {
             const rpt_run *run = &r->comp[i].iso[j];
-            char cell[11][48];
+            char cell[13][48];
             snprintf(cell[0], 48, "%s", r->comp[i].c->label);
-            snprintf(cell[1], 48, "%g", run->T_K);
+            snprintf(cell[1], 48, "%g", run->T_set_K);
+            fmt(cell[2], 48, "%.1f", run->present ? run->T_K : NAN);
+            fmt(cell[3], 48, "%.1f", run->T_err_K);
             for (int k = 0; k < 3; k++) {
                 snprintf(key, sizeof key, "D_%s", rpt_species(r, sp[k]));
-                val_err(cell[2 + 2 * k], cell[3 + 2 * k], 48, run, key);
+                val_err(cell[4 + 2 * k], cell[5 + 2 * k], 48, run, key);
             }
-            val_err(cell[8], cell[9], 48, run, "sigma");
-            fmt(cell[10], 48, "%.2f",
+            val_err(cell[10], cell[11], 48, run, "sigma");
+            fmt(cell[12], 48, "%.2f",
                 run->present ? rpt_num(run->json, "conductivity_S_cm", "haven_ratio", NULL) : NAN);
-            const char *cp[11];
-            for (int c = 0; c < 11; c++)
+            const char *cp[13];
+            for (int c = 0; c < 13; c++)
                 cp[c] = cell[c];
             st = rpt_table_row(t, run->present ? RPT_NONE : RPT_MISSING, cp, err);
         }

@@ -30,7 +30,8 @@ static const char *const KNOWN_KEYS[] = {
     "isotherms",  "isotherm_equil", "isotherm_time",    "glass_T",     "glass_time",
     "kspace",     "accuracy",       "cutoff",           "threebody",   "threebody_substeps",
     "dt_fs",      "traj_every",     "threads_per_job",  "jobs",        "exp_sq",
-    "msd_fit",    "output_dir",     "checkpoint_every", "traj_format", NULL};
+    "msd_fit",    "output_dir",     "checkpoint_every", "traj_format", "chain",
+    NULL};
 static const char *const REPEATABLE[] = {"counts", NULL};
 
 #define MAX_LIST 64
@@ -234,6 +235,8 @@ static gmd_status parse_key(const where *at, const char *k, const char *v, gmd_s
         st = gmd_parse_threebody(at, v, &s->threebody, &s->taper);
     } else if (!strcmp(k, "threebody_substeps")) {
         st = gmd_parse_substeps(at, v, &s->threebody_substeps);
+    } else if (!strcmp(k, "chain")) {
+        st = gmd_parse_chain(at, v, &s->chain);
     } else if (!strcmp(k, "dt_fs")) {
         st = gmd_parse_positive(at, v, GMD_UNITS_FS, &s->dt_fs);
     } else if (!strcmp(k, "traj_every")) {

@@ -2,7 +2,8 @@
  * analysed temperature, from each analysis job's results.json; they feed the report.
  *
  * OUT/summary/iso-<T>K.csv and glass-<T>K.csv: one row per composition and replica, the
- * columns composition, x (empty for counts), replica, T_K, then every number of the
+ * columns composition, x (empty for counts), replica, T_set_K (the set point), T_K and
+ * T_err_K (the measured temperature the analysis used and its error), then every number of the
  * analysis results flattened to a dotted path, in the order first met, e.g.
  * diffusion_cm2_s.Na.D, diffusion_cm2_s.Na.err, conductivity_S_cm.einstein_helfand.value,
  * conductivity_S_cm.nernst_einstein.total, conductivity_S_cm.haven_ratio, qn.p.0 .. qn.p.4,
@@ -124,12 +125,27 @@ static gmd_status table_write(const table *t, const char *path, const char *head
     return GMD_OK;
 }
 
-static void row_label(const gmd_study *s, int comp, int replica, double T, char *out, size_t len)
+/* A number of results.json as a CSV cell ("" when absent or null). */
+static void json_cell(const cJSON *json, const char *key, char *out, size_t len)
 {
-    char x[32] = "";
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, key);
+    out[0] = '\0';
+    if (cJSON_IsNumber(v) && isfinite(v->valuedouble)) snprintf(out, len, "%.10g", v->valuedouble);
+}
+
+/* composition, x and, for an analysis (replica > 0), replica, the set point T_set and the
+ * temperature the analysis used with its error (T_K, T_err_K: the measured mean of the
+ * run's thermo.csv), side by side. */
+static void row_label(const gmd_study *s, int comp, int replica, double T_set, const cJSON *json,
+                      char *out, size_t len)
+{
+    char x[32] = "", T[32], T_err[32];
     if (s->comp[comp].x >= 0) snprintf(x, sizeof x, "%.10g", s->comp[comp].x);
+    json_cell(json, "temperature_K", T, sizeof T);
+    json_cell(json, "temperature_err_K", T_err, sizeof T_err);
     if (replica > 0)
-        snprintf(out, len, "%s,%s,%d,%.10g", s->comp[comp].label, x, replica, T);
+        snprintf(out, len, "%s,%s,%d,%.10g,%s,%s", s->comp[comp].label, x, replica, T_set, T,
+                 T_err);
     else
         snprintf(out, len, "%s,%s", s->comp[comp].label, x);
 }
@@ -141,7 +157,7 @@ static gmd_status add_results(table *t, const gmd_study_plan *plan, const gmd_st
     gmd_study_join(path, sizeof path, job->dir, "results.json");
     cJSON *json = gmd_study_read_json(path);
     if (!json) return gmd_fail(err, GMD_ERR_IO, "%s: missing or not valid JSON", path);
-    row_label(plan->study, job->comp, job->replica, job->T_K, label, sizeof label);
+    row_label(plan->study, job->comp, job->replica, job->T_K, json, label, sizeof label);
     int row = add_row(t, label);
     const cJSON *part = key ? cJSON_GetObjectItemCaseSensitive(json, key) : json;
     int bad = row < 0 || (part && flatten(t, row, part, ""));
@@ -164,7 +180,7 @@ static gmd_status temperature_table(const gmd_study_plan *plan, const char *md_l
     }
     char path[GMD_PATH_LEN + 128];
     snprintf(path, sizeof path, "%s/%s.csv", out_dir, md_leaf);
-    if (st == GMD_OK) st = table_write(&t, path, "composition,x,replica,T_K", err);
+    if (st == GMD_OK) st = table_write(&t, path, "composition,x,replica,T_set_K,T_K,T_err_K", err);
     table_free(&t);
     return st;
 }

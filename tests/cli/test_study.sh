@@ -103,6 +103,10 @@ A="$TMP/a.study"
 grep -qx "threebody_substeps = 4" "$A/x0.50/r1/melt/run.in" &&
     grep -qx "threebody_substeps = 4" "$A/x0.50/r1/melt/run.log" ||
     fail "threebody_substeps of the study file did not reach the jobs' run inputs"
+# chain = auto (the default) reaches every run input; the force field's hard cut makes it 1
+grep -qx "chain = auto" "$A/x0.50/r1/iso-1000K/run.in" &&
+    grep -q "^chain = 1 (auto: a hard-cut three-body term)" "$A/x0.50/r1/iso-1000K/run.log" ||
+    fail "chain = auto did not reach the run input or resolve to 1: $(grep chain "$A/x0.50/r1/iso-1000K/run.log")"
 statuses "$A/plan.json" > "$TMP/a.status"
 [ "$(grep -c ' done$' "$TMP/a.status")" = "$(wc -l < "$TMP/a.status")" ] ||
     fail "not every job is done: $(grep -v ' done$' "$TMP/a.status" | head -3)"
@@ -113,6 +117,12 @@ files = sorted(root.glob("*/r1/*/analysis/results.json"))
 assert len(files) == 8, files
 for f in files:
     r = json.load(open(f))
+    # the temperature is measured from the analysed MD job's own thermo.csv
+    thermo = f.parent.parent / "thermo.csv"
+    assert r["temperature_source"] == "thermo " + str(thermo), (f, r["temperature_source"])
+    assert r["temperature_setpoint_K"] == float(f.parent.parent.name.split("-")[1][:-1]), f
+    assert r["temperature_K"] > 0 and not r["temperature_thermo"]["whole_file"], f
+    assert r["conductivity_S_cm"]["temperature_K"] == r["temperature_K"], f
     d = r["diffusion_cm2_s"]["Na"]["D"]
     assert math.isfinite(d) and d > 0, (f, d)
     assert math.isfinite(r["conductivity_S_cm"]["einstein_helfand"]["value"]), f
@@ -124,6 +134,8 @@ for f in summary/iso-2000K.csv summary/iso-1000K.csv summary/glass-300K.csv summ
     [ -s "$A/$f" ] || fail "$f missing"
 done
 [ "$(wc -l < "$A/summary/iso-1500K.csv")" = 3 ] || fail "iso-1500K.csv should have 2 rows"
+head -1 "$A/summary/iso-1500K.csv" | grep -q "^composition,x,replica,T_set_K,T_K,T_err_K," ||
+    fail "iso-1500K.csv does not give T_set_K, T_K, T_err_K side by side: $(head -1 "$A/summary/iso-1500K.csv" | cut -c1-80)"
 if grep -q '"report"' "$A/plan.json"; then
     [ -s "$A/report/index.html" ] || fail "report/index.html missing"
 fi

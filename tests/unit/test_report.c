@@ -6,8 +6,8 @@
  * configuration); one arrhenius/results.json; plan.json; an experimental S(k). The numbers
  * are chosen by hand: D follows an exact Arrhenius law (so the report's own fit must give
  * the chosen E_A back), peaks sit where Gaussians were put, one quantity is set far from
- * the paper (the report must say "no"), one composition has no folders at all (notes, no
- * crash). Checks:
+ * the paper (the report must say "no"; so is the corner-sharing angle peak), one
+ * composition has no folders at all (notes, no crash). Checks:
  *  - index.html exists and holds every figure and table by id, the study and force-field
  *    text, units; every <img src> is a data: URI or an existing file, every link a file;
  *  - every figure and table has its CSV (and PNG + SVG when gnuplot is installed);
@@ -168,6 +168,8 @@ static void write_glass(const char *job, const names *n, const gmd_forcefield *f
         " \"qn\": {\"p\": [%g, 0.375, 0.11, %g], \"mean_n\": 0.7},"
         " \"sulfur\": {\"bridging\": 0.3, \"nonbridging\": 0.6, \"free\": 0.1},"
         " \"sharing\": {\"corner_pairs\": 10, \"edge_pairs\": 5, \"si_in_edge_fraction\": 0.2},"
+        " \"angles_former_bridge_former\": {\"edge\": {\"peak_deg\": 88.4},"
+        " \"corner\": {\"peak_deg\": 115.0}, \"face\": {\"peak_deg\": null}},"
         " \"fsdp\": {\"pair\": \"%s-%s\", \"found\": true, \"k_invA\": 1.02, \"intensity\": %g},"
         " \"r_x\": 0.006}",
         n->F, n->B, n->B, n->M, n->F, n->B, q0, 1 - q0 - 0.485, n->M, n->M, x > 0.6 ? 0.1 : 0.2);
@@ -461,6 +463,14 @@ static void test_full_report(void **state)
     assert_non_null(strstr(row_with(html, "third peak", "g_X", row, sizeof row), ">3.47<"));
     assert_non_null(
         strstr(row_with(html, "FSDP intensity", "0.80", row, sizeof row), "class=\"missing\""));
+    /* the ES / CS angle rows read the split peaks of results.json (88.4 agrees; 115 is 7 deg
+     * from 108, although angles.csv's whole distribution has its maximum at 108) */
+    row_with(html, "edge-sharing (ES) angle", "x = 0.50", row, sizeof row);
+    assert_non_null(strstr(row, "class=\"agree\""));
+    assert_non_null(strstr(row, ">88<"));
+    row_with(html, "corner-sharing (CS) angle", "x = 0.50", row, sizeof row);
+    assert_non_null(strstr(row, "class=\"disagree\""));
+    assert_non_null(strstr(row, ">115<"));
     /* the report's own fit of x0.66 (no arrhenius/results.json) returns the law's E_A */
     assert_non_null(strstr(html, "<td>x0.66</td><td>0.66</td><td>D_Na</td><td>0.500</td>"));
     assert_non_null(strstr(html, "x0.80/r1/iso-1000K")); /* the missing composition's note */

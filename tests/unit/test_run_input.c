@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "glassmd/kvfile.h"
+#include "glassmd/run.h"
 #include "glassmd/run_input.h"
 
 /* ---- a scratch folder with a config and a force field to point at -------------------- */
@@ -284,7 +285,7 @@ static void test_defaults(void **state)
     assert_true(in.seed == 7);
     assert_true(in.velocity_K <= 0.0);
     assert_true(in.tdamp_ps == 0.1);
-    assert_int_equal(in.chain, 3);
+    assert_int_equal(in.chain, 0); /* auto */
     assert_int_equal(in.thermo_every, 100);
     assert_int_equal(in.traj_every, 1000);
     assert_int_equal(in.traj_netcdf, 1);
@@ -355,6 +356,54 @@ static void test_threebody_settings(void **state)
     assert_int_equal(in.threebody_substeps, 0);
 }
 
+/* chain: auto (0) or 1 .. 8 as written; auto resolves against the force field's taper and
+ * the threebody setting (1 with an active hard cut, else 3). */
+static void test_chain(void **state)
+{
+    (void)state;
+    gmd_run_input in;
+    gmd_error err;
+    const char *values[] = {"auto", "1", "3", "8"};
+    const int want[] = {0, 1, 3, 8};
+    for (int i = 0; i < 4; i++) {
+        char text[256];
+        snprintf(text, sizeof text, BASE "chain = %s\nstage = nve time=1ps\n", values[i]);
+        assert_int_equal(read_input("tb.in", text, &in, &err), GMD_OK);
+        assert_int_equal(in.chain, want[i]);
+    }
+    gmd_forcefield *ff = calloc(1, sizeof *ff);
+    assert_non_null(ff);
+    ff->nthreebody = 1;
+    struct {
+        const char *threebody; /* the run input's setting */
+        gmd_taper taper;       /* the force field's */
+        int nthreebody, chain;
+    } cases[] = {
+        {"on", GMD_TAPER_HARD, 1, 1},     {"on", GMD_TAPER_SMOOTH, 1, 3},
+        {"hard", GMD_TAPER_SMOOTH, 1, 1}, {"smooth", GMD_TAPER_HARD, 1, 3},
+        {"off", GMD_TAPER_HARD, 1, 3},    {"on", GMD_TAPER_HARD, 0, 3},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text, BASE "threebody = %s\nstage = nve time=1ps\n",
+                 cases[i].threebody);
+        assert_int_equal(read_input("tb.in", text, &in, &err), GMD_OK);
+        ff->threebody[0].taper = cases[i].taper;
+        ff->nthreebody = cases[i].nthreebody;
+        if (gmd_run_chain_length(&in, ff) != cases[i].chain)
+            fail_msg("threebody = %s, force field taper %d, %d entries: chain %d, want %d",
+                     cases[i].threebody, (int)cases[i].taper, cases[i].nthreebody,
+                     gmd_run_chain_length(&in, ff), cases[i].chain);
+    }
+    /* a chain given by hand is kept, hard cut or not */
+    assert_int_equal(read_input("tb.in", BASE "chain = 5\nstage = nve time=1ps\n", &in, &err),
+                     GMD_OK);
+    ff->nthreebody = 1;
+    ff->threebody[0].taper = GMD_TAPER_HARD;
+    assert_int_equal(gmd_run_chain_length(&in, ff), 5);
+    free(ff);
+}
+
 /* ---- errors ----------------------------------------------------------------------- */
 
 /* Reads `text` as bad.in; expects failure with "bad.in:LINE:" (line 0: just the file) and
@@ -401,7 +450,11 @@ static void test_error_bad_numbers(void **state)
     expect_error(BASE "dt_fs = abc\n" NVE, 4, "not a valid number", "dt_fs");
     expect_error(BASE "dt_fs = 1 min\n" NVE, 4, "unknown unit 'min'", "fs, ps, ns");
     expect_error(BASE "thermo_every = 10.5\n" NVE, 4, "not a whole number", NULL);
-    expect_error(BASE "chain = 0\n" NVE, 4, "out of range", NULL);
+    expect_error(BASE "chain = 0\n" NVE, 4, "'0' is not auto or a whole number from 1 to 8", NULL);
+    expect_error(BASE "chain = 9\n" NVE, 4, "'9' is not auto or a whole number from 1 to 8", NULL);
+    expect_error(BASE "chain = 2.5\n" NVE, 4, "not auto or a whole number", NULL);
+    expect_error(BASE "chain = Auto\n" NVE, 4, "give auto", "chain length");
+    expect_error(BASE "chain = -3\n" NVE, 4, "not auto or a whole number", NULL);
     expect_error(BASE "threebody_substeps = 0\n" NVE, 4, "out of range", "from 1 to 64");
     expect_error(BASE "threebody_substeps = many\n" NVE, 4, "not a whole number", NULL);
     expect_error(BASE "threebody_substep = 4\n" NVE, 4, "did you mean 'threebody_substeps'?", NULL);
@@ -524,6 +577,7 @@ int main(void)
         cmocka_unit_test(test_error_bad_numbers),
         cmocka_unit_test(test_error_choices),
         cmocka_unit_test(test_error_stage_times),
+        cmocka_unit_test(test_chain),
         cmocka_unit_test(test_error_stage_syntax),
         cmocka_unit_test(test_error_missing),
         cmocka_unit_test(test_error_missing_files),

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "glassmd/study.h"
+#include "glassmd/study_plan.h"
 #include "testutil.h"
 
 static char dir[256];
@@ -61,6 +62,7 @@ static void test_defaults_are_spec_section_4(void **state)
     assert_true(s->glass_T_K == 300 && s->glass_time_ps == 10000 && s->dt_fs == 1);
     assert_true(s->comp[0].density == 0.043);
     assert_int_equal(s->threads_per_job, 1);
+    assert_int_equal(s->chain, 0); /* auto */
     /* 3000 atoms of 50Na2S-50SiS2: 1000 formula units of 3 atoms, 500 of each */
     assert_int_equal(s->comp[0].counts[0], 500);  /* Si */
     assert_int_equal(s->comp[0].counts[1], 1500); /* S  */
@@ -82,7 +84,7 @@ static void test_values_units_and_counts(void **state)
                                "quench_rate = 0.01K/fs\nisotherms = 1500K, 1000\n"
                                "glass_time = 2000fs\ncutoff = 0.6 nm\nkspace = ewald\n"
                                "threebody = off\nmsd_fit = 1:5\nseed = 7\nreplicas = 2\n"
-                               "threebody_substeps = 12\n",
+                               "threebody_substeps = 12\nchain = 2\n",
                                &err);
     if (st != GMD_OK) fail_msg("%s", err.message);
     assert_int_equal(s->ncompositions, 3);
@@ -99,6 +101,7 @@ static void test_values_units_and_counts(void **state)
     assert_true(s->cutoff == 6.0 && s->kspace_set && s->kspace == GMD_KSPACE_EWALD);
     assert_int_equal(s->threebody, 0);
     assert_int_equal(s->threebody_substeps, 12);
+    assert_int_equal(s->chain, 2);
     assert_true(s->msd_fit_t0_ps == 1 && s->msd_fit_t1_ps == 5);
     assert_int_equal(s->replicas, 2);
     assert_int_equal(s->nisotherms, 2);
@@ -124,8 +127,53 @@ static void test_errors_name_line_and_fix(void **state)
     expect_error("compositions = 0.5\nthreebody_substeps = 0\n",
                  "s.ini:3: threebody_substeps: 0 is out of range; give a value from 1 to 64");
     expect_error("compositions = 0.5\nmelt_time = 5 min\n", "unknown unit 'min'");
+    expect_error("compositions = 0.5\nchain = 9\n",
+                 "s.ini:3: chain: '9' is not auto or a whole number from 1 to 8");
     expect_error("compositions = 0.5\nglass_T = 2500\n", "glass_T = 2500 K is above melt_T");
     expect_error("atoms = 120\n", "no composition");
+}
+
+/* The inputs hash of the melt job (an MD job) of a study with `extra` appended; its start
+ * file (the build job's start.data) is written first, since its bytes enter the hash. */
+static unsigned long long melt_hash(const char *extra)
+{
+    char text[512];
+    snprintf(text, sizeof text, "compositions = 0.5\noutput_dir = hash.study\n%s", extra);
+    gmd_study *s = calloc(1, sizeof *s);
+    gmd_error err;
+    if (read_study(s, text, &err) != GMD_OK) fail_msg("%s", err.message);
+    gmd_study_plan plan;
+    assert_int_equal(gmd_study_plan_make(&plan, s, &err), GMD_OK);
+    int melt = -1;
+    for (int j = 0; j < plan.njobs; j++)
+        if (plan.jobs[j].kind == GMD_JOB_MELT) melt = j;
+    assert_true(melt >= 0);
+    char cmd[3 * sizeof plan.jobs[melt].input_file];
+    snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s')\" && echo start > '%s'",
+             plan.jobs[melt].input_file, plan.jobs[melt].input_file);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(gmd_study_job_update_hash(&plan, melt), 1);
+    unsigned long long h = plan.jobs[melt].hash;
+    gmd_study_plan_free(&plan);
+    free(s);
+    return h;
+}
+
+/* Every setting that changes an MD job's output changes its inputs hash, so that the job
+ * runs again: chain and threebody_substeps among them (substeps was once left out). */
+static void test_md_job_hash_covers_chain_and_substeps(void **state)
+{
+    (void)state;
+    unsigned long long base = melt_hash("");
+    assert_true(melt_hash("") == base); /* the same study: the same hash */
+    const char *changes[] = {"chain = 1\n", "chain = 3\n", "threebody_substeps = 4\n",
+                             "threebody_substeps = 1\n"};
+    for (int i = 0; i < 4; i++)
+        if (melt_hash(changes[i]) == base)
+            fail_msg("'%.*s' left the MD job hash unchanged", (int)strlen(changes[i]) - 1,
+                     changes[i]);
+    assert_true(melt_hash("chain = 1\n") != melt_hash("chain = 2\n"));
+    assert_true(melt_hash("chain = auto\n") == base); /* auto is the default */
 }
 
 int main(void)
@@ -138,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_defaults_are_spec_section_4),
         cmocka_unit_test(test_values_units_and_counts),
         cmocka_unit_test(test_errors_name_line_and_fix),
+        cmocka_unit_test(test_md_job_hash_covers_chain_and_substeps),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
