@@ -216,7 +216,11 @@ static void put_head(FILE *fp, const rpt_report *r)
     struct tm tmv;
     char stamp[64] = "";
     if (gmtime_r(&now, &tmv)) strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M UTC", &tmv);
-    fprintf(fp, " Written %s.</p>\n", stamp);
+    fprintf(fp, " Written %s.</p>\n<p id=\"model\">", stamp);
+    char model[512];
+    rpt_model_text(s, model, sizeof model);
+    put_escaped(fp, model);
+    fputs("</p>\n", fp);
     fprintf(fp,
             "<p class=\"glance\" id=\"at-a-glance\">Against the paper: "
             "<span style=\"background:#d8f2d8\">%d agree</span>"

@@ -138,6 +138,9 @@ rpt_figure *rpt_add_figure(rpt_report *r, const char *section, const char *id, c
 
 /* ---- report_tables.c ---- */
 gmd_status rpt_tables(rpt_report *r, gmd_error *err);
+/* One sentence naming the model the study ran: the three-body taper (the hard cut is the
+ * paper's model, the smooth taper another) and the thermostat chain. */
+void rpt_model_text(const gmd_study *s, char *buf, size_t size);
 rpt_table *rpt_add_table(rpt_report *r, const char *id, const char *title, int ncols,
                          const char *const *header);
 gmd_status rpt_table_row(rpt_table *t, rpt_verdict v, const char *const *cells, gmd_error *err);

@@ -678,6 +678,35 @@ static gmd_status table_jobs(rpt_report *r, gmd_error *err)
     return st;
 }
 
+void rpt_model_text(const gmd_study *s, char *buf, size_t size)
+{
+    const gmd_forcefield *ff = &s->ff;
+    int hard = 0;
+    if (s->threebody && ff->nthreebody > 0) {
+        int taper = s->taper >= 0 ? s->taper : (int)ff->threebody[0].taper;
+        hard = taper == GMD_TAPER_HARD;
+        const gmd_threebody_params *p = &ff->threebody[0];
+        if (hard)
+            snprintf(buf, size,
+                     "Three-body term: the hard cut at r3 = %g A (the paper's model, as LAMMPS "
+                     "nb3b/harmonic). ",
+                     p->r3);
+        else
+            snprintf(buf, size,
+                     "Three-body term: the smooth taper of width %g A below r3 = %g A (another "
+                     "model than the paper's hard cut: it weakens the glass network). ",
+                     p->width, p->r3);
+    } else {
+        snprintf(buf, size, "No three-body term. ");
+    }
+    size_t n = strlen(buf);
+    int chain = s->chain > 0 ? s->chain : hard ? 1 : 3;
+    snprintf(buf + n, size - n,
+             "NVT: Nose-Hoover %s (chain = %d%s); every temperature in the results is the mean "
+             "measured over the production run.",
+             chain == 1 ? "thermostat" : "chain", chain, s->chain > 0 ? "" : ", auto");
+}
+
 static gmd_status table_build(rpt_report *r, gmd_error *err)
 {
     static const char *h[2] = {"item", "value"};
@@ -685,9 +714,11 @@ static gmd_status table_build(rpt_report *r, gmd_error *err)
     if (!t) return GMD_OK;
     snprintf(t->caption, sizeof t->caption, "The glassmd that wrote this report and its inputs.");
     const gmd_study *s = r->study;
-    char natoms[32];
+    char natoms[32], model[512];
     snprintf(natoms, sizeof natoms, "%ld", s->natoms);
+    rpt_model_text(s, model, sizeof model);
     const char *rows[][2] = {
+        {"model", model},
         {"glassmd version", GLASSMD_VERSION},
         {"build type", GLASSMD_BUILD_TYPE},
         {"compiler", GLASSMD_COMPILER},

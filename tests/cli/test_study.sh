@@ -138,6 +138,10 @@ head -1 "$A/summary/iso-1500K.csv" | grep -q "^composition,x,replica,T_set_K,T_K
     fail "iso-1500K.csv does not give T_set_K, T_K, T_err_K side by side: $(head -1 "$A/summary/iso-1500K.csv" | cut -c1-80)"
 if grep -q '"report"' "$A/plan.json"; then
     [ -s "$A/report/index.html" ] || fail "report/index.html missing"
+    # the report names the model the study ran (the force field's default, the hard cut)
+    grep -q '<p id="model">Three-body term: the hard cut at r3 = 2.7 A (the paper' "$A/report/index.html" &&
+        grep -q 'Nose-Hoover thermostat (chain = 1, auto)' "$A/report/index.html" ||
+        fail "report/index.html does not name the model (hard cut, chain 1)"
 fi
 ls -l --time-style=+%s.%N -R "$A" > "$TMP/a.ls"
 "$GLASSMD" study "$TMP/a.ini" 2> "$TMP/a2.log" || fail "the second run failed"
