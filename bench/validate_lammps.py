@@ -58,6 +58,7 @@ def parse_args():
                     help="lammps, glassmd (hard cut), glassmd-smooth (the smooth taper, "
                          "another model: melt, quench and glass only)")
     ap.add_argument("--jobs", type=int, default=2, help="chains of runs at a time (1 core each)")
+    ap.add_argument("--threads", type=int, default=1, help="OpenMP threads of each glassmd run")
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies every duration")
     ap.add_argument("--table-only", action="store_true", help="analyse and tabulate only")
     ap.add_argument("--out", default=os.environ.get("GLASSMD_BENCH_OUT",
@@ -194,12 +195,12 @@ def glassmd_chain(args, seed, ff, smooth=False):
                                 threebody_substeps="auto" if smooth else 1, chain=3,
                                 tdamp_ps=TDAMP, thermo_every=100, traj_every=every,
                                 traj_format="dump" if every else "none",
-                                checkpoint_every=10000, threads=1)
-        cmd = [args.glassmd, "run", inp, "--threads", "1"]
+                                checkpoint_every=10000, threads=args.threads)
+        cmd = [args.glassmd, "run", inp, "--threads", str(args.threads)]
         if os.path.exists(os.path.join(wd, name + ".out")):
             cmd.append("--resume")
         subprocess.run(cmd, check=True, capture_output=True, cwd=wd,
-                       env=dict(os.environ, OMP_NUM_THREADS="1"))
+                       env=dict(os.environ, OMP_NUM_THREADS=str(args.threads)))
         open(os.path.join(wd, name + ".done"), "w").close()
     log("glassmd%s seed %d done" % (" smooth" if smooth else "", seed))
 
