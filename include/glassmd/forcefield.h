@@ -71,6 +71,14 @@ typedef struct gmd_forcefield {
     gmd_formula former;       /* (e.g. SiS2) */
 } gmd_forcefield;
 
+/* The taper three-body entry e runs with: taper_override (a gmd_taper, from a run or study
+ * input or --threebody) when >= 0, else the file's. One rule for every caller (runs,
+ * eval, the report), so that they cannot disagree about which model ran. */
+static inline gmd_taper gmd_threebody_taper(const gmd_forcefield *ff, int e, int taper_override)
+{
+    return taper_override >= 0 ? (gmd_taper)taper_override : ff->threebody[e].taper;
+}
+
 /* Reads a force field file. Every error names path, line and the fix. */
 gmd_status gmd_forcefield_read(gmd_forcefield *ff, const char *path, gmd_error *err);
 /* Parses the same format from a string; `name` stands for the file in messages. */

@@ -186,7 +186,7 @@ static gmd_status write_forces(const char *path, const gmd_atoms *atoms, gmd_err
 static const char *effective_taper(const gmd_model *model, int taper_option)
 {
     if (!model->options.threebody || model->ff.nthreebody == 0) return "off";
-    int taper = taper_option != -1 ? taper_option : (int)model->ff.threebody[0].taper;
+    gmd_taper taper = gmd_threebody_taper(&model->ff, 0, taper_option);
     return taper == GMD_TAPER_HARD ? "hard" : "smooth";
 }
 

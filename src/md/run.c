@@ -141,7 +141,7 @@ static int threebody_substeps(const gmd_run_input *in, const gmd_forcefield *ff)
     if (in->threebody_substeps > 0) return in->threebody_substeps;
     if (!in->threebody) return 1;
     for (int e = 0; e < ff->nthreebody; e++) {
-        int taper = in->taper >= 0 ? in->taper : (int)ff->threebody[e].taper;
+        gmd_taper taper = gmd_threebody_taper(ff, e, in->taper);
         if (taper != GMD_TAPER_SMOOTH) continue;
         double n = ceil(in->dt_fs / GMD_MTS_AUTO_INNER_FS - 1e-9);
         return n < 1 ? 1 : n > GMD_MTS_MAX_SUBSTEPS ? GMD_MTS_MAX_SUBSTEPS : (int)n;
@@ -155,7 +155,7 @@ static int hard_cut_active(const gmd_run_input *in, const gmd_forcefield *ff)
 {
     if (!in->threebody) return 0;
     for (int e = 0; e < ff->nthreebody; e++) {
-        int taper = in->taper >= 0 ? in->taper : (int)ff->threebody[e].taper;
+        gmd_taper taper = gmd_threebody_taper(ff, e, in->taper);
         if (taper == GMD_TAPER_HARD) return 1;
     }
     return 0;
@@ -214,7 +214,7 @@ static double initial_temperature(const gmd_run_input *in);
 static const char *threebody_word(const gmd_run_input *in, const gmd_forcefield *ff)
 {
     if (!in->threebody || ff->nthreebody == 0) return "off";
-    int taper = in->taper >= 0 ? in->taper : (int)ff->threebody[0].taper;
+    gmd_taper taper = gmd_threebody_taper(ff, 0, in->taper);
     return taper == GMD_TAPER_HARD ? "hard" : "smooth";
 }
 

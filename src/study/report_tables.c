@@ -683,7 +683,7 @@ void rpt_model_text(const gmd_study *s, char *buf, size_t size)
     const gmd_forcefield *ff = &s->ff;
     int hard = 0;
     if (s->threebody && ff->nthreebody > 0) {
-        int taper = s->taper >= 0 ? s->taper : (int)ff->threebody[0].taper;
+        gmd_taper taper = gmd_threebody_taper(ff, 0, s->taper);
         hard = taper == GMD_TAPER_HARD;
         const gmd_threebody_params *p = &ff->threebody[0];
         if (hard)
