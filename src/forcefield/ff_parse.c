@@ -399,7 +399,9 @@ static gmd_status parse_threebody(parser *p, char **col, int ncol)
     if (ncol > 6) {
         if (!strcmp(col[6], "hard"))
             t.taper = GMD_TAPER_HARD;
-        else if (strcmp(col[6], "smooth"))
+        else if (!strcmp(col[6], "smooth"))
+            t.taper = GMD_TAPER_SMOOTH;
+        else
             return FAIL(p, GMD_ERR_VALUE, "taper '%s' is not valid; write smooth or hard", col[6]);
     }
     if (t.k < 0 || theta_deg < 0 || theta_deg > 180 || t.r3 <= 0)

@@ -202,6 +202,12 @@ static void test_defaults_and_minimal_file(void **state)
     assert_close(ff.threebody[0].width, 0.2, 0.0);
     assert_int_equal(ff.threebody[0].taper, GMD_TAPER_HARD);
     assert_close(ff.threebody[0].theta0, 109.47 * GMD_PI / 180, 1e-12);
+    /* an explicit taper column wins over that default, both ways */
+    const char *t3s = "[species]\nA 10 1\nB 20 -1\n[pairs]\nA B 100 0.3 0\nA A 0 1 0\nB B 0 "
+                      "1 0\n[threebody]\nB A 2 109.47 3.0 0.3 smooth\n";
+    assert_int_equal(gmd_forcefield_parse(&ff, t3s, "min.ff", &err), GMD_OK);
+    assert_int_equal(ff.threebody[0].taper, GMD_TAPER_SMOOTH);
+    assert_close(ff.threebody[0].width, 0.3, 0.0);
 }
 
 static void test_pair_short_energy(void **state)
