@@ -1,13 +1,8 @@
 /* cmd_analyze.c - `glassmd analyze`: structure and dynamics from a trajectory.
  *
- * Prolog: parse the options into gmd_analysis_settings, read the force field (optional),
- * open the trajectory (gmd_traj_reader: LAMMPS dump, NetCDF or extended XYZ; the first
- * frame fixes the atoms and the species) and create the selected analyses through a
- * name -> constructor table. Main loop: stream the frames (every --skip-th one) to every
- * analysis; only the reader's frame is in memory, plus what each analysis accumulates.
- * Epilog: each analysis finishes (CSV curves, figures, scalars into one cJSON object) and
- * DIR/results.json is written with the run's description first (docs/analysis.md lists
- * every key).
+ * The options become one gmd_analyze_options and the whole analysis is one gmd_analyze
+ * call (include/glassmd/analyze.h, src/analysis/driver.c), which writes DIR/results.json
+ * (docs/analysis.md lists every key), one CSV, gnuplot script and figure per curve.
  *
  * Default analyses: all of them. In the default set an analysis that cannot run on this
  * trajectory (sigma without --temperature or charges; network without the former species)
@@ -18,48 +13,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <omp.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
-
 #include "commands.h"
-#include "glassmd/analysis.h"
-#include "glassmd/thermo_stats.h"
-#include "glassmd/version.h"
-
-#define NANALYSES 7
-
-typedef struct analysis_kind {
-    const char *name;
-    gmd_analysis_create_fn create;
-    const char *summary;
-} analysis_kind;
-
-static const analysis_kind ANALYSES[NANALYSES] = {
-    {"rdf", gmd_rdf_create, "partial g(r), coordination numbers, neutron/X-ray g(r)"},
-    {"sq", gmd_sq_create, "Faber-Ziman S(k), neutron/X-ray S(k), R_X against --exp-sq"},
-    {"fsdp", gmd_fsdp_create, "S(k) on the reciprocal lattice, first sharp diffraction peak"},
-    {"msd", gmd_msd_create, "mean-square displacement per species, diffusion coefficients"},
-    {"sigma", gmd_sigma_create, "ionic conductivity (Einstein-Helfand), Nernst-Einstein, Haven"},
-    {"network", gmd_network_create, "bridging sulfur, Q^n, corner/edge/face sharing, S-S bonds"},
-    {"angles", gmd_angles_create, "bond-angle distributions, Si-S-Si split by CS/ES/FS"},
-};
-
-typedef struct analyze_args {
-    const char *traj, *ff_path, *types;
-    gmd_traj_in_format format;
-    long skip, max_frames;
-    int selected[NANALYSES];
-    int only; /* 1: the selection came from --only (failures are errors) */
-    gmd_analysis_settings s;
-    const char *thermo_path; /* --temperature FILE: measured from this thermo CSV */
-    double setpoint_K;       /* --temperature-setpoint (0: not given) */
-} analyze_args;
+#include "glassmd/analyze.h"
 
 static void analyze_usage(void)
 {
@@ -79,8 +38,8 @@ static void analyze_usage(void)
            "                    thermo.csv: the mean of T_K over the trajectory's time span\n"
            "  --temperature-setpoint K  the thermostat's set point, reported beside it\n"
            "  --only LIST       analyses to run (default all):");
-    for (int a = 0; a < NANALYSES; a++)
-        printf("%s%s", a ? "," : " ", ANALYSES[a].name);
+    for (int k = 0; k < GMD_NANALYSES; k++)
+        printf("%s%s", k ? "," : " ", gmd_analysis_kind_name(k));
     printf("\n  --skip N          use every N-th frame (default 1)\n"
            "  --max-frames N    stop after N frames of the file\n"
            "  --out DIR         output folder (default analysis; created if missing)\n"
@@ -214,22 +173,12 @@ static int parse_format(const char *text, gmd_traj_in_format *f)
     return gmd_cli_error("analyze", "--format '%s': use auto, lammpsdump, netcdf or xyz", text);
 }
 
-static int parse_only(const char *text, analyze_args *a)
+static int parse_only(const char *text, gmd_analyze_options *a)
 {
-    char copy[256], *save = NULL;
-    snprintf(copy, sizeof copy, "%s", text);
-    memset(a->selected, 0, sizeof a->selected);
+    gmd_error err;
+    if (gmd_analysis_parse_list(text, &a->analyses, &err) != GMD_OK)
+        return gmd_cli_error("analyze", "--only: %s", err.message);
     a->only = 1;
-    for (char *tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-        int found = 0;
-        for (int k = 0; k < NANALYSES; k++)
-            if (!strcmp(tok, ANALYSES[k].name)) a->selected[k] = found = 1;
-        if (!found)
-            return gmd_cli_error("analyze",
-                                 "--only: unknown analysis '%s'; choose from "
-                                 "rdf,sq,fsdp,msd,sigma,network,angles",
-                                 tok);
-    }
     return 0;
 }
 
@@ -284,12 +233,12 @@ static int parse_fit(const char *text, gmd_analysis_settings *s)
 
 /* --temperature: a number in K, or else the path of a thermo CSV whose mean T_K is taken
  * (over the trajectory's time span, once the frames are read). */
-static int parse_temperature(const char *text, analyze_args *a)
+static int parse_temperature(const char *text, gmd_analyze_options *a)
 {
     double v;
     if (gmd_cli_parse_double(text, &v) == 0) {
         a->thermo_path = NULL;
-        return positive(OPT_TEMPERATURE, text, 0, &a->s.temperature_K);
+        return positive(OPT_TEMPERATURE, text, 0, &a->settings.temperature_K);
     }
     if (access(text, R_OK) != 0)
         return gmd_cli_error("analyze",
@@ -301,9 +250,9 @@ static int parse_temperature(const char *text, analyze_args *a)
     return 0;
 }
 
-static int parse_setting(int c, const char *v, analyze_args *a)
+static int parse_setting(int c, const char *v, gmd_analyze_options *a)
 {
-    gmd_analysis_settings *s = &a->s;
+    gmd_analysis_settings *s = &a->settings;
     long n;
     switch (c) {
     case OPT_RDF_RMAX:
@@ -354,7 +303,7 @@ static int parse_setting(int c, const char *v, analyze_args *a)
     return gmd_cli_error("analyze", "unknown option; see glassmd analyze --help");
 }
 
-static int parse_run_option(int c, const char *v, analyze_args *a)
+static int parse_run_option(int c, const char *v, gmd_analyze_options *a)
 {
     long n;
     switch (c) {
@@ -373,25 +322,21 @@ static int parse_run_option(int c, const char *v, analyze_args *a)
     case OPT_MAX_FRAMES:
         return count(c, v, &a->max_frames);
     case OPT_OUT:
-        a->s.out_dir = v;
+        a->settings.out_dir = v;
         return 0;
     case OPT_THREADS:
         if (count(c, v, &n) || n > 1024)
             return n > 1024 ? gmd_cli_error("analyze", "--threads '%s': at most 1024", v) : 1;
-        a->s.threads = (int)n;
+        a->settings.threads = (int)n;
         return 0;
     }
     return parse_setting(c, v, a);
 }
 
-static int parse_analyze_args(int argc, char **argv, analyze_args *a)
+static int parse_analyze_args(int argc, char **argv, gmd_analyze_options *a)
 {
-    memset(a, 0, sizeof *a);
-    gmd_analysis_default_settings(&a->s);
-    a->s.out_dir = "analysis";
-    a->skip = 1;
-    for (int k = 0; k < NANALYSES; k++)
-        a->selected[k] = 1;
+    gmd_analyze_default_options(a);
+    a->settings.out_dir = "analysis";
     int c;
     optind = 1;
     opterr = 0;
@@ -415,333 +360,37 @@ static int parse_analyze_args(int argc, char **argv, analyze_args *a)
 
 /* ---- the run ------------------------------------------------------------------------ */
 
-typedef struct run_state {
-    gmd_forcefield ff;
-    gmd_traj_reader *reader;
-    gmd_frame frame;
-    gmd_analysis_system sys;
-    gmd_analysis *an[NANALYSES];
-    gmd_pair_histogram *pairs; /* shared by rdf and sq: each frame's pairs binned once */
-    cJSON *skipped;            /* name -> reason */
-    long frames_read, frames_used;
-    double volume_sum;
-    double t_first, t_last;
-    gmd_thermo_mean thermo; /* with --temperature FILE: over the analysed time span */
-} run_state;
-
-/* mkdir -p */
-static gmd_status make_dir(const char *dir, gmd_error *err)
+/* The figures warning once the analyses exist, then progress (only on a terminal). */
+static void show_progress(gmd_analyze_event event, const gmd_analyze_result *sofar, void *user)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s", dir);
-    for (char *p = path + 1;; p++) {
-        if (*p != '/' && *p != '\0') continue;
-        char saved = *p;
-        *p = '\0';
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            return gmd_fail(err, GMD_ERR_IO, "%s: cannot create the output folder (%s)", path,
-                            strerror(errno));
-        *p = saved;
-        if (!saved) break;
-    }
-    struct stat sb;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return gmd_fail(err, GMD_ERR_IO, "%s: not a folder; choose another --out", dir);
-    return GMD_OK;
-}
-
-static void count_species(run_state *r)
-{
-    r->sys.species = gmd_traj_reader_species(r->reader);
-    r->sys.natoms = r->frame.n;
-    memset(r->sys.count, 0, sizeof r->sys.count);
-    for (size_t i = 0; i < r->frame.n; i++)
-        r->sys.count[r->frame.type[i]]++;
-}
-
-/* Why the default set must leave sigma out, or NULL. */
-static const char *sigma_missing(const analyze_args *a, const run_state *r)
-{
-    if (!(a->s.temperature_K > 0))
-        return "no temperature: give --temperature K (the temperature of the run)";
-    if (!r->sys.species->have_charges)
-        return "no charges: give --ff FILE (or a trajectory with charges)";
-    return NULL;
-}
-
-/* Prefixes err's message with the analysis name (the message is copied first: gmd_fail
- * formats into err->message). */
-static gmd_status prefix_error(gmd_error *err, gmd_status st, const char *name, long frame)
-{
-    char msg[GMD_ERROR_MSG_LEN];
-    snprintf(msg, sizeof msg, "%s", err->message);
-    if (frame > 0) return gmd_fail(err, st, "%s: frame %ld: %.900s", name, frame, msg);
-    return gmd_fail(err, st, "%s: %.900s", name, msg);
-}
-
-static int selected(const analyze_args *a, const char *name)
-{
-    for (int k = 0; k < NANALYSES; k++)
-        if (a->selected[k] && !strcmp(ANALYSES[k].name, name)) return 1;
-    return 0;
-}
-
-static gmd_status create_analyses(const analyze_args *a, run_state *r, gmd_error *err)
-{
-    if (selected(a, "rdf") && selected(a, "sq")) {
-        gmd_status st = gmd_pair_histogram_create(&r->pairs, &a->s, &r->sys, &r->frame, err);
-        if (st) return prefix_error(err, st, "rdf", 0);
-        r->sys.pairs = r->pairs;
-    }
-    for (int k = 0; k < NANALYSES; k++) {
-        if (!a->selected[k]) continue;
-        const char *why =
-            !strcmp(ANALYSES[k].name, "sigma") && !a->only ? sigma_missing(a, r) : NULL;
-        if (why) {
-            cJSON_AddStringToObject(r->skipped, ANALYSES[k].name, why);
-            continue;
-        }
-        gmd_status st = ANALYSES[k].create(&r->an[k], &a->s, &r->sys, &r->frame, err);
-        if (st == GMD_ERR_VALUE && !a->only) { /* cannot run on this system: note it */
-            cJSON_AddStringToObject(r->skipped, ANALYSES[k].name, err->message);
-            r->an[k] = NULL;
-            continue;
-        }
-        if (st) return prefix_error(err, st, ANALYSES[k].name, 0);
-    }
-    return GMD_OK;
-}
-
-static gmd_status feed_frame(run_state *r, gmd_error *err)
-{
-    if (r->pairs) {
-        gmd_status st = gmd_pair_histogram_add(r->pairs, &r->frame, err);
-        if (st) return prefix_error(err, st, "rdf", r->frames_read);
-    }
-    for (int k = 0; k < NANALYSES; k++) {
-        if (!r->an[k]) continue;
-        gmd_status st = r->an[k]->add_frame(r->an[k], &r->frame, err);
-        if (st) return prefix_error(err, st, ANALYSES[k].name, r->frames_read);
-    }
-    r->volume_sum += gmd_box_volume(&r->frame.box);
-    if (r->frames_used == 0) r->t_first = r->frame.time_ps;
-    r->t_last = r->frame.time_ps;
-    r->frames_used++;
-    return GMD_OK;
-}
-
-static void show_progress(const run_state *r, int done)
-{
-    if (!isatty(STDERR_FILENO)) return;
-    if (done)
+    (void)user;
+    if (event == GMD_ANALYZE_STARTED && sofar->warning)
+        fprintf(stderr, "glassmd analyze: warning: %s\n", sofar->warning);
+    if (event == GMD_ANALYZE_STARTED || !isatty(STDERR_FILENO)) return;
+    if (event == GMD_ANALYZE_FRAMES_DONE)
         fprintf(stderr, "\r%60s\r", "");
-    else if (r->frames_read % 20 == 0)
-        fprintf(stderr, "\rglassmd analyze: frame %ld (%ld used)", r->frames_read, r->frames_used);
-}
-
-/* Streams every frame after the first (already read) through the analyses. */
-static gmd_status stream_frames(const analyze_args *a, run_state *r, gmd_error *err)
-{
-    gmd_status st = feed_frame(r, err);
-    int eof = 0;
-    while (st == GMD_OK && (a->max_frames == 0 || r->frames_read < a->max_frames)) {
-        st = gmd_traj_reader_next(r->reader, &r->frame, &eof, err);
-        if (st || eof) break;
-        r->frames_read++;
-        if ((r->frames_read - 1) % a->skip == 0) st = feed_frame(r, err);
-        show_progress(r, 0);
-    }
-    show_progress(r, 1);
-    return st;
-}
-
-/* With --temperature FILE: the mean T_K of the thermo rows within the analysed frames'
- * time span (all rows when the times are not comparable), handed to sigma, which was
- * created with the whole file's mean (the span is known only now). */
-static gmd_status measure_temperature(const analyze_args *a, run_state *r, gmd_error *err)
-{
-    if (!a->thermo_path) return GMD_OK;
-    gmd_status st =
-        gmd_thermo_mean_temperature(a->thermo_path, r->t_first, r->t_last, 0, &r->thermo, err);
-    for (int k = 0; st == GMD_OK && k < NANALYSES; k++)
-        if (r->an[k] && !strcmp(ANALYSES[k].name, "sigma"))
-            st = gmd_sigma_set_temperature(r->an[k], r->thermo.mean_K, err);
-    return st;
-}
-
-static void add_number_or_null(cJSON *o, const char *key, double v)
-{
-    if (isfinite(v) && v > 0)
-        cJSON_AddNumberToObject(o, key, v);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
-/* temperature_K (the one used: measured or given), its error, the set point, the source. */
-static void describe_temperature(const analyze_args *a, const run_state *r, cJSON *o)
-{
-    int measured = a->thermo_path != NULL;
-    add_number_or_null(o, "temperature_K", measured ? r->thermo.mean_K : a->s.temperature_K);
-    add_number_or_null(o, "temperature_err_K", measured ? r->thermo.err_K : NAN);
-    add_number_or_null(o, "temperature_setpoint_K", a->setpoint_K);
-    if (measured) {
-        char source[4200];
-        snprintf(source, sizeof source, "thermo %s", a->thermo_path);
-        cJSON_AddStringToObject(o, "temperature_source", source);
-        cJSON *t = cJSON_AddObjectToObject(o, "temperature_thermo");
-        double span[2] = {r->thermo.t0_ps, r->thermo.t1_ps};
-        cJSON_AddNumberToObject(t, "rows", (double)r->thermo.nrows);
-        cJSON_AddNumberToObject(t, "blocks", r->thermo.nblocks);
-        cJSON_AddItemToObject(t, "time_ps", cJSON_CreateDoubleArray(span, 2));
-        cJSON_AddBoolToObject(t, "whole_file", r->thermo.whole_file);
-    } else if (a->s.temperature_K > 0) {
-        cJSON_AddStringToObject(o, "temperature_source", "given");
-    } else {
-        cJSON_AddNullToObject(o, "temperature_source");
-    }
-}
-
-/* The run's description, first in results.json. */
-static cJSON *describe_run(const analyze_args *a, const run_state *r, int argc, char **argv)
-{
-    cJSON *o = cJSON_CreateObject(), *species = cJSON_CreateObject();
-    char command[4096] = "glassmd";
-    size_t used = strlen(command);
-    for (int i = 0; i < argc && used < sizeof command; i++)
-        used += (size_t)snprintf(command + used, sizeof command - used,
-                                 strchr(argv[i], ' ') ? " '%s'" : " %s", argv[i]);
-    cJSON_AddStringToObject(o, "glassmd_version", GLASSMD_VERSION);
-    cJSON_AddStringToObject(o, "command", command);
-    cJSON_AddStringToObject(o, "input", a->traj);
-    cJSON_AddStringToObject(o, "forcefield", a->ff_path ? a->ff_path : "");
-    cJSON_AddNumberToObject(o, "frames", (double)r->frames_used);
-    cJSON_AddNumberToObject(o, "frames_read", (double)r->frames_read);
-    cJSON_AddNumberToObject(o, "skip", (double)a->skip);
-    cJSON_AddNumberToObject(o, "natoms", (double)r->sys.natoms);
-    for (int s = 0; s < r->sys.species->n; s++)
-        cJSON_AddNumberToObject(species, r->sys.species->name[s], (double)r->sys.count[s]);
-    cJSON_AddItemToObject(o, "species", species);
-    cJSON_AddNumberToObject(o, "volume_A3", r->volume_sum / (double)r->frames_used);
-    describe_temperature(a, r, o);
-    cJSON_AddNumberToObject(o, "dt_fs", a->s.dt_fs);
-    cJSON_AddNumberToObject(o, "time_span_ps", r->t_last - r->t_first);
-    cJSON_AddBoolToObject(o, "figures", gmd_plot_available());
-    cJSON *names = cJSON_CreateArray();
-    for (int k = 0; k < NANALYSES; k++)
-        if (r->an[k]) cJSON_AddItemToArray(names, cJSON_CreateString(ANALYSES[k].name));
-    cJSON_AddItemToObject(o, "analyses", names);
-    return o;
-}
-
-static gmd_status write_json(const char *dir, cJSON *o, gmd_error *err)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/results.json", dir);
-    char *text = cJSON_Print(o);
-    if (!text) return gmd_fail(err, GMD_ERR_NOMEM, "out of memory writing %s", path);
-    FILE *fp = fopen(path, "w");
-    gmd_status st = GMD_OK;
-    if (!fp)
-        st = gmd_fail(err, GMD_ERR_IO, "%s: cannot create (%s)", path, strerror(errno));
-    else if (fprintf(fp, "%s\n", text) < 0 || fclose(fp) != 0)
-        st = gmd_fail(err, GMD_ERR_IO, "%s: write failed (disk full?)", path);
-    free(text);
-    return st;
-}
-
-static gmd_status finish_all(const analyze_args *a, run_state *r, int argc, char **argv,
-                             gmd_error *err)
-{
-    cJSON *results = describe_run(a, r, argc, argv);
-    gmd_status st = results ? GMD_OK : gmd_fail(err, GMD_ERR_NOMEM, "out of memory");
-    for (int k = 0; k < NANALYSES && st == GMD_OK; k++) {
-        if (!r->an[k]) continue;
-        st = r->an[k]->finish(r->an[k], results, err);
-        if (st) st = prefix_error(err, st, ANALYSES[k].name, 0);
-    }
-    if (st == GMD_OK) {
-        cJSON_AddItemToObject(results, "skipped", r->skipped);
-        r->skipped = NULL;
-        st = write_json(a->s.out_dir, results, err);
-    }
-    cJSON_Delete(results);
-    return st;
-}
-
-static gmd_status open_input(const analyze_args *a, run_state *r, gmd_error *err)
-{
-    gmd_status st = GMD_OK;
-    if (a->ff_path && (st = gmd_forcefield_read(&r->ff, a->ff_path, err))) return st;
-    st = gmd_traj_reader_open(&r->reader, a->traj, a->format, a->ff_path ? &r->ff : NULL, a->types,
-                              a->s.dt_fs, err);
-    int eof = 0;
-    if (!st) st = gmd_traj_reader_next(r->reader, &r->frame, &eof, err);
-    if (!st && eof) st = gmd_fail(err, GMD_ERR_PARSE, "%s: holds no frame", a->traj);
-    if (!st) {
-        r->frames_read = 1;
-        count_species(r);
-    }
-    return st;
-}
-
-static void run_free(run_state *r)
-{
-    for (int k = 0; k < NANALYSES; k++)
-        gmd_analysis_free(r->an[k]);
-    gmd_pair_histogram_free(r->pairs);
-    gmd_frame_free(&r->frame);
-    gmd_traj_reader_close(r->reader);
-    cJSON_Delete(r->skipped);
-}
-
-static int analyze_run(const analyze_args *a, int argc, char **argv, gmd_error *err)
-{
-    run_state *r = calloc(1, sizeof *r);
-    if (!r) return gmd_fail(err, GMD_ERR_NOMEM, "out of memory");
-    r->skipped = cJSON_CreateObject();
-    double t0 = omp_get_wtime();
-    gmd_status st = open_input(a, r, err);
-    if (!st) st = make_dir(a->s.out_dir, err);
-    if (!st) st = create_analyses(a, r, err);
-    if (!st && !gmd_plot_available())
-        fprintf(stderr,
-                "glassmd analyze: warning: gnuplot not found on PATH; figures skipped "
-                "(the .gp scripts are written: run gnuplot NAME.gp in the output folder)\n");
-    if (!st) st = stream_frames(a, r, err);
-    if (!st) st = measure_temperature(a, r, err);
-    if (!st) st = finish_all(a, r, argc, argv, err);
-    if (!st) {
-        int n = 0;
-        for (int k = 0; k < NANALYSES; k++)
-            n += r->an[k] != NULL;
-        fprintf(stderr,
-                "glassmd analyze: %ld of %ld frames, %zu atoms, %d analyses -> %s/results.json "
-                "(%.1f s)\n",
-                r->frames_used, r->frames_read, r->sys.natoms, n, a->s.out_dir,
-                omp_get_wtime() - t0);
-    }
-    run_free(r);
-    free(r);
-    return st;
+    else if (sofar->frames_read % 20 == 0)
+        fprintf(stderr, "\rglassmd analyze: frame %ld (%ld used)", sofar->frames_read,
+                sofar->frames_used);
 }
 
 int gmd_cmd_analyze(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--arrhenius")) return gmd_cmd_analyze_arrhenius(argc, argv);
-    analyze_args a;
+    gmd_analyze_options a;
     int rc = parse_analyze_args(argc, argv, &a);
     if (rc) return rc < 0 ? 0 : rc;
+    char command[4096];
+    gmd_analyze_command_line(command, sizeof command, argc, (const char *const *)argv);
+    a.command = command;
+    a.progress = show_progress;
+    gmd_analyze_result result;
     gmd_error err;
-    gmd_error_clear(&err);
-    gmd_thermo_mean whole;
-    /* the whole file's mean until the frames' span is known: a bad thermo file fails here,
-     * before a long trajectory is read, and sigma sees a temperature when it is created */
-    if (a.thermo_path &&
-        gmd_thermo_mean_temperature(a.thermo_path, NAN, NAN, 0, &whole, &err) != GMD_OK)
-        return gmd_cli_error("analyze", "--temperature: %s", err.message);
-    if (a.thermo_path) a.s.temperature_K = whole.mean_K;
-    if (analyze_run(&a, argc, argv, &err) != GMD_OK)
+    if (gmd_analyze(&a, &result, &err) != GMD_OK)
         return gmd_cli_error("analyze", "%s", err.message);
+    char summary[4096 + 256];
+    gmd_analyze_summary(&result, a.settings.out_dir, summary, sizeof summary);
+    fprintf(stderr, "glassmd analyze: %s\n", summary);
     return 0;
 }
