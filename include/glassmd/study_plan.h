@@ -18,7 +18,7 @@ typedef enum gmd_job_kind {
     GMD_JOB_QUENCH,    /* ramp melt_T -> glass_T, writing T<K>.data at each isotherm */
     GMD_JOB_ISOTHERM,  /* equil/ (no trajectory) then production with traj.nc */
     GMD_JOB_GLASS,     /* nvt glass_time at glass_T with traj.nc */
-    GMD_JOB_ANALYSIS,  /* `glassmd analyze` of an isotherm or glass trajectory */
+    GMD_JOB_ANALYSIS,  /* gmd_analyze of an isotherm or glass trajectory */
     GMD_JOB_ARRHENIUS, /* fits over the isotherms of one composition */
     GMD_JOB_SUMMARY,   /* CSV tables across compositions */
     GMD_JOB_REPORT,    /* gmd_study_report */
@@ -84,10 +84,8 @@ gmd_status gmd_study_plan_write_json(const gmd_study_plan *plan, gmd_error *err)
 
 /* Runs job j in this process: writes job.json ("running", then "done" or "failed" with
  * the error), resumes an MD job from its checkpoint when the folder holds one of the same
- * inputs hash. Sets exactly threads_per_job OpenMP threads. exe: the glassmd executable
- * (for the analysis jobs, which run `glassmd analyze`). */
-gmd_status gmd_study_job_execute(const gmd_study_plan *plan, int j, const char *exe,
-                                 gmd_error *err);
+ * inputs hash. Sets exactly threads_per_job OpenMP threads. */
+gmd_status gmd_study_job_execute(const gmd_study_plan *plan, int j, gmd_error *err);
 
 /* Scheduler events, for the front end's progress output. */
 typedef enum gmd_study_event {
@@ -102,8 +100,7 @@ typedef void (*gmd_study_event_fn)(const gmd_study_plan *plan, gmd_study_event e
                                    const char *message, void *user);
 
 typedef struct gmd_study_run_options {
-    int jobs;        /* concurrent jobs (local pool); <= 0: the study's, else cores/threads */
-    const char *exe; /* the glassmd executable (analysis jobs) */
+    int jobs; /* concurrent jobs (local pool); <= 0: the study's, else cores/threads */
     gmd_study_event_fn event;
     void *event_user;
 } gmd_study_run_options;

@@ -169,7 +169,7 @@ static void study_usage(void)
            "Under mpirun -np K, rank 0 schedules and ranks 1..K-1 run the jobs.\n");
 }
 
-static int run_one(gmd_study_plan *plan, const char *name, const char *exe)
+static int run_one(gmd_study_plan *plan, const char *name)
 {
     gmd_study_plan_refresh(plan);
     for (int j = 0; j < plan->njobs; j++) {
@@ -189,7 +189,7 @@ static int run_one(gmd_study_plan *plan, const char *name, const char *exe)
         }
         gmd_error err;
         gmd_error_clear(&err);
-        if (gmd_study_job_execute(plan, j, exe, &err) != GMD_OK)
+        if (gmd_study_job_execute(plan, j, &err) != GMD_OK)
             return gmd_cli_error("study", "%s: %s", name, err.message);
         fprintf(stderr, "glassmd study: done %s\n", name);
         return 0;
@@ -198,6 +198,20 @@ static int run_one(gmd_study_plan *plan, const char *name, const char *exe)
                          "no job named '%s' in the plan; see glassmd study STUDY "
                          "--only-plan",
                          name);
+}
+
+/* The Slurm script's tasks run this very executable. */
+static int write_slurm(const gmd_study_plan *plan, const char *path)
+{
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0) return gmd_cli_error("study", "cannot find the glassmd executable");
+    exe[len] = '\0';
+    gmd_error err;
+    if (gmd_study_emit_slurm(plan, path, exe, &err) != GMD_OK)
+        return gmd_cli_error("study", "%s", err.message);
+    fprintf(stderr, "glassmd study: Slurm script written to %s (run it with bash)\n", path);
+    return 0;
 }
 
 static int summarise(const gmd_study_plan *plan, double wall)
@@ -257,11 +271,6 @@ int gmd_cmd_study(int argc, char **argv)
     }
     if (optind != argc - 1)
         return gmd_cli_error("study", "give exactly one study file; see glassmd study --help");
-    char exe[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len <= 0) return gmd_cli_error("study", "cannot find the glassmd executable");
-    exe[len] = '\0';
-
     gmd_study *study = calloc(1, sizeof *study);
     if (!study) return gmd_cli_error("study", "out of memory");
     gmd_error err;
@@ -281,11 +290,7 @@ int gmd_cmd_study(int argc, char **argv)
         if (slots < 1) slots = 1;
     }
     if (slurm) {
-        if (gmd_study_emit_slurm(&plan, slurm, exe, &err) != GMD_OK)
-            rc = gmd_cli_error("study", "%s", err.message);
-        else
-            fprintf(stderr, "glassmd study: Slurm script written to %s (run it with bash)\n",
-                    slurm);
+        rc = write_slurm(&plan, slurm);
     } else if (dry || only_plan) {
         gmd_study_plan_refresh(&plan);
         if (dry && gmd_study_plan_estimate(&plan, &err) != GMD_OK)
@@ -294,11 +299,10 @@ int gmd_cmd_study(int argc, char **argv)
             rc = gmd_cli_error("study", "%s", err.message);
         if (!rc) print_plan(&plan, slots, dry);
     } else if (one) {
-        rc = run_one(&plan, one, exe);
+        rc = run_one(&plan, one);
     } else {
         cli_state cs = {.tty = isatty(fileno(stderr))};
-        gmd_study_run_options opt = {
-            .jobs = (int)jobs, .exe = exe, .event = on_event, .event_user = &cs};
+        gmd_study_run_options opt = {.jobs = (int)jobs, .event = on_event, .event_user = &cs};
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         int is_root = 1;

@@ -5,9 +5,9 @@
  * gmd_run_execute, so every MD job can be repeated by hand with `glassmd run run.in`.
  * The isotherm job runs two such inputs: equil/ (NVT isotherm_equil, no trajectory) and
  * then the production in the job folder itself from equil/final.data, so the trajectory
- * holds production frames only. Analysis jobs run `glassmd analyze` as a child process of
- * the worker (posix_spawn of the glassmd executable; its output goes to analyze.log):
- * the analysis library has no single entry point yet, the command line is its contract.
+ * holds production frames only. Analysis jobs run gmd_analyze in-process with the options
+ * of the command line they record in results.json (`glassmd analyze TRAJ --ff ...`, which
+ * repeats the job by hand); analyze.log gets the lines that command would print.
  *
  * job.json is written by the worker only (one writer per file): "running" with the inputs
  * hash when it starts, "done" or "failed" (with the error) at the end. A job found
@@ -18,26 +18,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <omp.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "glassmd/analyze.h"
 #include "glassmd/arrhenius.h"
 #include "glassmd/build.h"
 #include "glassmd/config_io.h"
 #include "glassmd/run.h"
 #include "study_internal.h"
 
-extern char **environ;
-
 typedef struct job_ctx {
     const gmd_study_plan *plan;
     const gmd_study_job *job;
-    const char *exe;
     int resumable;
     double progress_base, progress_weight; /* share of the job of the current sub-run */
     char path[GMD_PATH_LEN + 64];
@@ -294,79 +290,108 @@ static gmd_status job_glass(job_ctx *c, gmd_error *err)
 
 /* ---- analysis jobs --------------------------------------------------------------------------- */
 
-static void last_line(const char *path, char *out, size_t len)
+/* The study's options of an analysis job, and the paths they point to. */
+typedef struct analysis_job {
+    gmd_analyze_options opt;
+    char traj[GMD_PATH_LEN + 16], thermo[GMD_PATH_LEN + 16], log[GMD_PATH_LEN + 16];
+    char dt[64], T[64], threads[32], fit[96];
+    char command[4 * GMD_PATH_LEN];
+} analysis_job;
+
+/* results.json's record of the job: the `glassmd analyze` command line that repeats it,
+ * its numbers written with %.17g (read back to the same doubles), the trajectory last as
+ * the command records it (getopt_long moves operands behind the options). */
+static void analysis_command(const job_ctx *c, analysis_job *a)
 {
-    out[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (!f) return;
-    char line[2048];
-    while (fgets(line, sizeof line, f))
-        if (line[0] != '\n' && line[0] != '\r') gmd_study_copy(out, len, line);
-    fclose(f);
-    size_t n = strlen(out);
-    while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
-        out[--n] = '\0';
+    const gmd_study *s = c->plan->study;
+    snprintf(a->dt, sizeof a->dt, "%.17g", s->dt_fs);
+    snprintf(a->T, sizeof a->T, "%.17g", c->job->T_K);
+    snprintf(a->threads, sizeof a->threads, "%d", s->threads_per_job);
+    snprintf(a->fit, sizeof a->fit, "%.17g:%.17g", s->msd_fit_t0_ps, s->msd_fit_t1_ps);
+    const char *options[][2] = {
+        {"--ff", s->forcefield},
+        {"--dt", a->dt},
+        {"--temperature", a->thermo},
+        {"--temperature-setpoint", a->T},
+        {"--out", c->job->dir},
+        {"--threads", a->threads},
+        {"--exp-sq", s->exp_sq[0] ? s->exp_sq : NULL},
+        {"--msd-fit", s->msd_fit_t1_ps > 0 ? a->fit : NULL},
+    };
+    const char *argv[2 + 2 * sizeof options / sizeof options[0]] = {"analyze"};
+    int argc = 1;
+    for (size_t k = 0; k < sizeof options / sizeof options[0]; k++)
+        if (options[k][1]) {
+            argv[argc++] = options[k][0];
+            argv[argc++] = options[k][1];
+        }
+    argv[argc++] = a->traj;
+    gmd_analyze_command_line(a->command, sizeof a->command, argc, argv);
 }
 
-static gmd_status job_analysis(job_ctx *c, gmd_error *err)
+static void analysis_options(const job_ctx *c, analysis_job *a)
 {
     const gmd_study *s = c->plan->study;
     const gmd_study_job *job = c->job;
     const gmd_study_job *md = &c->plan->jobs[job->deps[0]];
-    char traj[GMD_PATH_LEN + 16], dt[64], T[64], threads[32], fit[96], log[GMD_PATH_LEN + 16];
-    char thermo[GMD_PATH_LEN + 16];
-    gmd_study_join(traj, sizeof traj, md->dir, s->traj_dump ? "traj.dump" : "traj.nc");
+    gmd_study_join(a->traj, sizeof a->traj, md->dir, s->traj_dump ? "traj.dump" : "traj.nc");
     /* the temperature the run had (its thermo.csv over the trajectory's span), not the set
      * point: with the hard cut a thermostat need not hold it (docs/run-input.md, chain) */
-    gmd_study_join(thermo, sizeof thermo, md->dir, "thermo.csv");
-    snprintf(dt, sizeof dt, "%.17g", s->dt_fs);
-    snprintf(T, sizeof T, "%.17g", job->T_K);
-    snprintf(threads, sizeof threads, "%d", s->threads_per_job);
-    snprintf(fit, sizeof fit, "%.17g:%.17g", s->msd_fit_t0_ps, s->msd_fit_t1_ps);
-    gmd_study_join(log, sizeof log, job->dir, "analyze.log");
-    char *argv[24];
-    int a = 0;
-    argv[a++] = (char *)c->exe;
-    argv[a++] = "analyze";
-    argv[a++] = traj;
-    argv[a++] = "--ff";
-    argv[a++] = (char *)s->forcefield;
-    argv[a++] = "--dt";
-    argv[a++] = dt;
-    argv[a++] = "--temperature";
-    argv[a++] = thermo;
-    argv[a++] = "--temperature-setpoint";
-    argv[a++] = T;
-    argv[a++] = "--out";
-    argv[a++] = (char *)job->dir;
-    argv[a++] = "--threads";
-    argv[a++] = threads;
-    if (s->exp_sq[0]) {
-        argv[a++] = "--exp-sq";
-        argv[a++] = (char *)s->exp_sq;
-    }
+    gmd_study_join(a->thermo, sizeof a->thermo, md->dir, "thermo.csv");
+    gmd_study_join(a->log, sizeof a->log, job->dir, "analyze.log");
+    gmd_analyze_options *o = &a->opt;
+    gmd_analyze_default_options(o);
+    o->traj = a->traj;
+    o->ff_path = s->forcefield;
+    o->thermo_path = a->thermo;
+    o->setpoint_K = job->T_K;
+    o->settings.dt_fs = s->dt_fs;
+    o->settings.out_dir = job->dir;
+    o->settings.threads = s->threads_per_job;
+    if (s->exp_sq[0]) o->settings.exp_sq_path = s->exp_sq;
     if (s->msd_fit_t1_ps > 0) {
-        argv[a++] = "--msd-fit";
-        argv[a++] = fit;
+        o->settings.msd_fit_t0_ps = s->msd_fit_t0_ps;
+        o->settings.msd_fit_t1_ps = s->msd_fit_t1_ps;
     }
-    argv[a] = NULL;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    pid_t pid;
-    int rc = posix_spawn(&pid, c->exe, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        return gmd_fail(err, GMD_ERR_IO, "cannot start %s analyze (%s)", c->exe, strerror(rc));
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return gmd_fail(err, GMD_ERR_INTERNAL, "waitpid: %s", strerror(errno));
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return GMD_OK;
-    char msg[1024];
-    last_line(log, msg, sizeof msg);
-    return gmd_fail(err, GMD_ERR_VALUE, "glassmd analyze of %s failed: %s (full output in %s)",
-                    traj, msg[0] ? msg : "no message", log);
+    analysis_command(c, a);
+    o->command = a->command;
+}
+
+/* analyze.log: what `glassmd analyze` prints on stderr, bar the progress. */
+static void write_analysis_log(FILE *log, const gmd_analyze_result *r, const char *out_dir,
+                               const gmd_error *err)
+{
+    char summary[GMD_PATH_LEN + 256];
+    if (r->warning) fprintf(log, "glassmd analyze: warning: %s\n", r->warning);
+    if (err) {
+        fprintf(log, "glassmd analyze: error: %s\n", err->message);
+        return;
+    }
+    gmd_analyze_summary(r, out_dir, summary, sizeof summary);
+    fprintf(log, "glassmd analyze: %s\n", summary);
+}
+
+static gmd_status job_analysis(job_ctx *c, gmd_error *err)
+{
+    analysis_job *a = gmd_calloc(1, sizeof *a, "analysis job", err);
+    if (!a) return GMD_ERR_NOMEM;
+    analysis_options(c, a);
+    gmd_status st;
+    FILE *log = fopen(a->log, "w");
+    if (!log) {
+        st = gmd_fail(err, GMD_ERR_IO, "%s: cannot write (%s)", a->log, strerror(errno));
+    } else {
+        gmd_analyze_result r;
+        gmd_error e;
+        st = gmd_analyze(&a->opt, &r, &e);
+        write_analysis_log(log, &r, c->job->dir, st == GMD_OK ? NULL : &e);
+        fclose(log);
+        if (st != GMD_OK)
+            gmd_fail(err, st, "analysis of %s failed: %.700s (log in %s)", a->traj, e.message,
+                     a->log);
+    }
+    free(a);
+    return st;
 }
 
 static gmd_status job_arrhenius(job_ctx *c, gmd_error *err)
@@ -417,9 +442,9 @@ static gmd_status dispatch(job_ctx *c, gmd_error *err)
     return gmd_fail(err, GMD_ERR_INTERNAL, "unknown job kind %d", (int)c->job->kind);
 }
 
-gmd_status gmd_study_job_execute(const gmd_study_plan *plan, int j, const char *exe, gmd_error *err)
+gmd_status gmd_study_job_execute(const gmd_study_plan *plan, int j, gmd_error *err)
 {
-    job_ctx c = {.plan = plan, .job = &plan->jobs[j], .exe = exe, .progress_weight = 1.0};
+    job_ctx c = {.plan = plan, .job = &plan->jobs[j], .progress_weight = 1.0};
     if (!c.job->hash_known)
         return gmd_fail(err, GMD_ERR_INTERNAL, "job %s started before its inputs were known",
                         c.job->name);

@@ -98,7 +98,7 @@ static int mpi_wait(void *ctx, double timeout_s, int *ok, double *wall_s)
     }
 }
 
-static void worker_loop(gmd_study_plan *plan, const gmd_study_run_options *opt)
+static void worker_loop(gmd_study_plan *plan)
 {
     for (;;) {
         unsigned long long msg[2];
@@ -110,7 +110,7 @@ static void worker_loop(gmd_study_plan *plan, const gmd_study_run_options *opt)
         gmd_error e;
         gmd_error_clear(&e);
         double t0 = gmd_study_now();
-        gmd_status st = gmd_study_job_execute(plan, j, opt->exe, &e);
+        gmd_status st = gmd_study_job_execute(plan, j, &e);
         double result[2] = {st == GMD_OK ? 1.0 : 0.0, gmd_study_now() - t0};
         MPI_Send(result, 2, MPI_DOUBLE, 0, TAG_RESULT, MPI_COMM_WORLD);
     }
@@ -138,7 +138,7 @@ gmd_status gmd_study_run_mpi(gmd_study_plan *plan, const gmd_study_run_options *
         for (int r = 1; r < size; r++)
             MPI_Send(stop, 2, MPI_UNSIGNED_LONG_LONG, r, TAG_JOB, MPI_COMM_WORLD);
     } else {
-        worker_loop(plan, opt);
+        worker_loop(plan);
     }
     MPI_Finalize();
     return st;

@@ -190,7 +190,7 @@ static gmd_status pool_start(void *ctx, gmd_study_plan *plan, int j, int slot, g
         signal(SIGINT, SIG_DFL);
         gmd_error e;
         gmd_error_clear(&e);
-        gmd_status st = gmd_study_job_execute(plan, j, p->opt->exe, &e);
+        gmd_status st = gmd_study_job_execute(plan, j, &e);
         _exit(st == GMD_OK ? 0 : 1);
     }
     p->pid[slot] = pid;
