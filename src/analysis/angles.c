@@ -27,6 +27,7 @@
  * cut_former_bridge_A, frames, corner / edge / face: {peak_deg, mean_deg,
  * triplets_per_frame, pairs_per_frame, triplet_fraction}}. */
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,18 +81,29 @@ gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *fram
         gmd_cell_grid_free(&grid);
         return st;
     }
+    /* The mean angle's sum is a floating-point sum, whose value depends on the order of
+     * the additions: each thread sums a fixed contiguous block of atoms (static schedule)
+     * and the partial sums are added in thread order after the loop, so a result does
+     * not change from run to run at one thread count (and at one thread it is the plain
+     * sequential sum). The histograms are exact integer counts in any order. */
+    int nthreads = threads > 0 ? threads : 1;
+    double(*part_sum)[MAX_TRIPLETS] = calloc((size_t)nthreads, sizeof *part_sum);
+    if (!part_sum) {
+        gmd_cell_grid_free(&grid);
+        return gmd_fail(err, GMD_ERR_NOMEM, "angles: out of memory for partial sums");
+    }
     int failed = 0;
-#pragma omp parallel num_threads(threads > 0 ? threads : 1)
+#pragma omp parallel num_threads(nthreads)
     {
         gmd_neigh_buf buf;
-        double h[MAX_TRIPLETS][GMD_ANGLE_BINS] = {{0}}, sum[MAX_TRIPLETS] = {0};
+        double h[MAX_TRIPLETS][GMD_ANGLE_BINS] = {{0}}, *sum = part_sum[omp_get_thread_num()];
         long total[MAX_TRIPLETS] = {0};
         int ok = gmd_neigh_buf_init(&buf, frame->n, NULL) == GMD_OK;
         if (!ok) {
 #pragma omp atomic write
             failed = 1;
         }
-#pragma omp for schedule(dynamic, 64)
+#pragma omp for schedule(static)
         for (size_t i = 0; i < frame->n; i++) {
             int searched = 0;
             for (int t = 0; ok && t < nacc; t++) {
@@ -105,11 +117,14 @@ gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *fram
         for (int t = 0; ok && t < nacc; t++) {
             for (int m = 0; m < GMD_ANGLE_BINS; m++)
                 acc[t].hist[m] += h[t][m];
-            acc[t].sum_deg += sum[t];
             acc[t].total += total[t];
         }
         if (ok) gmd_neigh_buf_free(&buf);
     }
+    for (int p = 0; p < nthreads; p++)
+        for (int t = 0; t < nacc; t++)
+            acc[t].sum_deg += part_sum[p][t];
+    free(part_sum);
     gmd_cell_grid_free(&grid);
     if (failed) return gmd_fail(err, GMD_ERR_NOMEM, "angles: out of memory for neighbour buffers");
     return GMD_OK;
