@@ -4,13 +4,18 @@
  * times the force between two unit charges 1 A apart (GMD_COULOMB_EV_A eV/A) is the
  * target absolute RMS force error. The splitting parameter g_ewald is chosen first (from
  * the accuracy, the real-space cut-off, N, sum q^2 and the box); the real-space pair term
- * must use the same g_ewald. Energies go to GMD_PART_COUL_RECIP and GMD_PART_COUL_SELF. */
+ * must use the same g_ewald. Energies go to the term's two slots (GMD_KSPACE_PART_*); no
+ * neighbour list; slow group. */
 #ifndef GLASSMD_KSPACE_H
 #define GLASSMD_KSPACE_H
 
 #include "glassmd/forcefield.h"
 #include "glassmd/system.h"
 #include "glassmd/term.h"
+#include "glassmd/term_registry.h"
+
+/* Its energy parts, in slot order from the term's first_part. */
+enum { GMD_KSPACE_PART_RECIP, GMD_KSPACE_PART_SELF, GMD_KSPACE_NPARTS };
 
 typedef struct gmd_kspace_params {
     gmd_kspace_method method;
@@ -38,5 +43,9 @@ gmd_status gmd_ewald_create(gmd_term **out, const gmd_kspace_params *params, con
                             const gmd_atoms *atoms, gmd_error *err);
 gmd_status gmd_pppm_create(gmd_term **out, const gmd_kspace_params *params, const gmd_box *box,
                            const gmd_atoms *atoms, gmd_error *err);
+
+/* The kind (term_registry.h): wanted when the model chose a k-space method; Ewald or PPPM
+ * as chosen. Rank -1: computed before the pair term (see term_registry.h). */
+extern const gmd_term_kind gmd_kspace_kind;
 
 #endif

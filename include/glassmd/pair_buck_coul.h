@@ -3,12 +3,20 @@
  * energy k_e q_i q_j erfc(g r)/r, all truncated at the force field's cut-off (as LAMMPS
  * pair_style buck/coul/long with pair_modify table 0), energy-shifted when ff->shift_energy.
  * One pass over the half neighbour list evaluates every part; energies are tallied into
- * GMD_PART_BUCKINGHAM, GMD_PART_WALL and GMD_PART_COUL_REAL. */
+ * the term's three slots (GMD_PAIR_PART_*). Needs a neighbour list reaching the cut-off;
+ * slow group. */
 #ifndef GLASSMD_PAIR_BUCK_COUL_H
 #define GLASSMD_PAIR_BUCK_COUL_H
 
 #include "glassmd/forcefield.h"
 #include "glassmd/term.h"
+#include "glassmd/term_registry.h"
+
+/* Its energy parts, in slot order from the term's first_part. */
+enum { GMD_PAIR_PART_BUCKINGHAM, GMD_PAIR_PART_WALL, GMD_PAIR_PART_COUL_REAL, GMD_PAIR_NPARTS };
+
+/* The kind (term_registry.h): always wanted; Coulomb as the model's k-space choice. */
+extern const gmd_term_kind gmd_pair_buck_coul_kind;
 
 typedef struct gmd_pair_options {
     int coulomb;    /* 0: no Coulomb at all (pair_style buck); 1: erfc-screened real space */

@@ -1,11 +1,20 @@
 /* threebody.h - the end-vertex-end angle term of SPEC section 2 (Si-S-Si at the sulfur):
  * V3 = k (theta - theta0)^2 s(r1) s(r2), smooth cosine taper or hard cut at r3. Energy goes
- * to GMD_PART_THREEBODY. Needs a neighbour list whose cut-off covers the largest r3. */
+ * to the term's one slot. Needs a neighbour list whose cut-off covers the largest r3, and
+ * asks for the inner list of the entries' species pairs within it; fast group. */
 #ifndef GLASSMD_THREEBODY_H
 #define GLASSMD_THREEBODY_H
 
 #include "glassmd/forcefield.h"
 #include "glassmd/term.h"
+#include "glassmd/term_registry.h"
+
+/* Its one energy part, the slot first_part. */
+enum { GMD_THREEBODY_PART = 0, GMD_THREEBODY_NPARTS };
+
+/* The kind (term_registry.h): wanted when the options ask for three-body terms and the
+ * force field has some; the taper as options->taper_override says. */
+extern const gmd_term_kind gmd_threebody_kind;
 
 /* taper_override: -1 keeps each entry's taper from the file, else GMD_TAPER_SMOOTH/HARD. */
 gmd_status gmd_threebody_create(gmd_term **out, const gmd_forcefield *ff, int taper_override,

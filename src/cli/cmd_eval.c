@@ -190,12 +190,47 @@ static const char *effective_taper(const gmd_model *model, int taper_option)
     return taper == GMD_TAPER_HARD ? "hard" : "smooth";
 }
 
+/* 1 when the part in slot p belongs to the same total as the part in slot q. */
+static int same_sum(const gmd_model *model, int p, int q)
+{
+    const char *a = model->part[p]->sum, *b = model->part[q]->sum;
+    return a && b && !strcmp(a, b);
+}
+
+/* The total that the part in slot `first` opens: its parts summed in slot order. */
+static double part_sum(const gmd_model *model, const gmd_tally *t, int first)
+{
+    double e = t->energy[first];
+    for (int p = first + 1; p < model->nparts; p++)
+        if (same_sum(model, first, p)) e += t->energy[p];
+    return e;
+}
+
+/* 1 when no slot before p belongs to p's total. */
+static int opens_sum(const gmd_model *model, int p)
+{
+    for (int q = 0; q < p; q++)
+        if (same_sum(model, p, q)) return 0;
+    return 1;
+}
+
+/* Every energy part by name, in slot order; a total of several parts ("coulomb") comes
+ * just before the first of them. */
+static void add_energy_parts(cJSON *o, const gmd_model *model, const gmd_tally *t)
+{
+    for (int p = 0; p < model->nparts; p++) {
+        const gmd_energy_part *part = model->part[p];
+        if (part->sum && opens_sum(model, p))
+            cJSON_AddNumberToObject(o, part->sum, part_sum(model, t, p));
+        cJSON_AddNumberToObject(o, part->name, t->energy[p]);
+    }
+}
+
 static cJSON *result_json(const eval_args *a, const gmd_model *model, const gmd_box *box,
                           const gmd_atoms *atoms, const gmd_tally *t, double seconds)
 {
     cJSON *o = cJSON_CreateObject();
     double volume = gmd_box_volume(box);
-    const double *e = t->energy;
     cJSON_AddStringToObject(o, "glassmd_version", GLASSMD_VERSION);
     cJSON_AddStringToObject(o, "config", a->config);
     cJSON_AddStringToObject(o, "forcefield", a->ff_path);
@@ -203,14 +238,7 @@ static cJSON *result_json(const eval_args *a, const gmd_model *model, const gmd_
     cJSON_AddNumberToObject(o, "volume", volume);
     cJSON_AddNumberToObject(o, "cutoff", model->ff.cutoff);
     cJSON_AddNumberToObject(o, "pe", gmd_tally_total(t));
-    cJSON_AddNumberToObject(o, "buckingham", e[GMD_PART_BUCKINGHAM]);
-    cJSON_AddNumberToObject(o, "wall", e[GMD_PART_WALL]);
-    cJSON_AddNumberToObject(o, "coulomb",
-                            e[GMD_PART_COUL_REAL] + e[GMD_PART_COUL_RECIP] + e[GMD_PART_COUL_SELF]);
-    cJSON_AddNumberToObject(o, "coulomb_real", e[GMD_PART_COUL_REAL]);
-    cJSON_AddNumberToObject(o, "coulomb_recip", e[GMD_PART_COUL_RECIP]);
-    cJSON_AddNumberToObject(o, "coulomb_self", e[GMD_PART_COUL_SELF]);
-    cJSON_AddNumberToObject(o, "threebody", e[GMD_PART_THREEBODY]);
+    add_energy_parts(o, model, t);
     double p[6];
     for (int k = 0; k < 6; k++)
         p[k] = t->virial[k] / volume * GMD_EV_A3_TO_BAR;

@@ -12,7 +12,7 @@ void gmd_tally_clear(gmd_tally *t)
 
 void gmd_tally_add(gmd_tally *to, const gmd_tally *from)
 {
-    for (int p = 0; p < GMD_PART_COUNT; p++)
+    for (int p = 0; p < GMD_TALLY_MAX_PARTS; p++)
         to->energy[p] += from->energy[p];
     for (int c = 0; c < 6; c++)
         to->virial[c] += from->virial[c];
@@ -21,7 +21,7 @@ void gmd_tally_add(gmd_tally *to, const gmd_tally *from)
 double gmd_tally_total(const gmd_tally *t)
 {
     double e = 0.0;
-    for (int p = 0; p < GMD_PART_COUNT; p++)
+    for (int p = 0; p < GMD_TALLY_MAX_PARTS; p++)
         e += t->energy[p];
     return e;
 }

@@ -8,7 +8,7 @@
  * or kx = ky = 0 and kz > 0). Forces and the virial W_ab = sum_k u_k |S|^2
  * (delta_ab - 2 k_a k_b (1/k^2 + 1/4g^2)) follow analytically:
  *   F_i = q_i sum_k 2 u_k k (sin(k.r_i) Re S - cos(k.r_i) Im S).
- * The self energy -k_e g / sqrt(pi) sum q^2 goes to GMD_PART_COUL_SELF, together with the
+ * The self energy -k_e g / sqrt(pi) sum q^2 goes to GMD_KSPACE_PART_SELF, together with the
  * energy of the neutralising background -pi k_e Q^2 / (2 V g^2) that a non-neutral system
  * (net charge Q) needs; that term scales as 1/V, so it adds E_bg to each diagonal virial
  * component (LAMMPS leaves it out of the virial; here the virial stays the strain
@@ -245,7 +245,7 @@ static gmd_status ewald_compute(gmd_term *self, const gmd_compute_args *args, gm
     double virial[6] = {0};
     double e_recip = energy_and_virial(s, virial);
     add_forces(s, atoms, threads);
-    gmd_kspace_tally(tally, atoms, s->params.g_ewald, gmd_box_volume(box), e_recip, virial);
+    gmd_kspace_tally(tally, self, atoms, s->params.g_ewald, gmd_box_volume(box), e_recip, virial);
     return GMD_OK;
 }
 
@@ -296,6 +296,7 @@ gmd_status gmd_ewald_create(gmd_term **out, const gmd_kspace_params *params, con
 {
     *out = NULL;
     static const gmd_term kind = {.name = "ewald",
+                                  .needs = {.group = GMD_GROUP_SLOW},
                                   .compute = ewald_compute,
                                   .describe = ewald_describe,
                                   .destroy = ewald_destroy};

@@ -38,7 +38,10 @@
  * params->mesh_margin = 1 reproduces LAMMPS's mesh and g_ewald exactly
  * (tests/unit/test_pppm.c).
  * LAMMPS also adds the error of its tabulated real-space Coulomb to its estimate; glassmd
- * evaluates erfc directly, so that term is absent here. */
+ * evaluates erfc directly, so that term is absent here.
+ *
+ * Also here, as set-up shared by ewald.c and pppm.c: the first step of their create
+ * functions, the tally of their energies, and the k-space kind of the term registry. */
 #include "glassmd/kspace.h"
 
 #include <math.h>
@@ -329,8 +332,8 @@ gmd_status gmd_kspace_term_new(gmd_term **term, const gmd_term *kind, size_t sta
     return *term ? GMD_OK : GMD_ERR_NOMEM;
 }
 
-void gmd_kspace_tally(gmd_tally *tally, const gmd_atoms *atoms, double g_ewald, double volume,
-                      double e_recip, const double virial[6])
+void gmd_kspace_tally(gmd_tally *tally, const gmd_term *term, const gmd_atoms *atoms,
+                      double g_ewald, double volume, double e_recip, const double virial[6])
 {
     double qsum = 0.0, qsqsum = 0.0;
     for (size_t i = 0; i < atoms->n; i++) {
@@ -340,8 +343,40 @@ void gmd_kspace_tally(gmd_tally *tally, const gmd_atoms *atoms, double g_ewald, 
     double g = g_ewald;
     double background = -GMD_PI * GMD_COULOMB_EV_A * qsum * qsum / (2.0 * volume * g * g);
     double e_self = -GMD_COULOMB_EV_A * g / sqrt(GMD_PI) * qsqsum + background;
-    tally->energy[GMD_PART_COUL_RECIP] += e_recip;
-    tally->energy[GMD_PART_COUL_SELF] += e_self;
+    tally->energy[term->first_part + GMD_KSPACE_PART_RECIP] += e_recip;
+    tally->energy[term->first_part + GMD_KSPACE_PART_SELF] += e_self;
     for (int a = 0; a < 6; a++)
         tally->virial[a] += virial[a] + (a < 3 ? background : 0.0);
 }
+
+/* ---- the kind ---------------------------------------------------------------------- */
+
+static const gmd_energy_part kspace_parts[GMD_KSPACE_NPARTS] = {
+    [GMD_KSPACE_PART_RECIP] = {"coulomb_recip", "coulomb"},
+    [GMD_KSPACE_PART_SELF] = {"coulomb_self", "coulomb"},
+};
+
+static int kspace_wanted(const gmd_term_kind *self, const gmd_term_setup *setup)
+{
+    (void)self;
+    return setup->kspace->method != GMD_KSPACE_NONE;
+}
+
+/* The model has chosen the parameters already (the pair term needs the same g_ewald). */
+static gmd_status kspace_create_from_setup(const gmd_term_kind *self, const gmd_term_setup *setup,
+                                           gmd_term **out, gmd_error *err)
+{
+    (void)self;
+    if (setup->kspace->method == GMD_KSPACE_EWALD)
+        return gmd_ewald_create(out, setup->kspace, setup->box, setup->atoms, err);
+    return gmd_pppm_create(out, setup->kspace, setup->box, setup->atoms, err);
+}
+
+const gmd_term_kind gmd_kspace_kind = {
+    .name = "kspace",
+    .nparts = GMD_KSPACE_NPARTS,
+    .parts = kspace_parts,
+    .compute_rank = -1,
+    .wanted = kspace_wanted,
+    .create = kspace_create_from_setup,
+};

@@ -17,8 +17,8 @@ gmd_status gmd_kspace_term_new(gmd_term **term, const gmd_term *kind, size_t sta
 /* The last step of every k-space compute(): adds the reciprocal energy e_recip and virial
  * (eV) and the self energy -k g/sqrt(pi) sum q^2 plus the neutralising background
  * -pi k (sum q)^2 / (2 V g^2) (energy, and the same on the diagonal of the virial) of these
- * charges to the tally (GMD_PART_COUL_RECIP, GMD_PART_COUL_SELF). */
-void gmd_kspace_tally(gmd_tally *tally, const gmd_atoms *atoms, double g_ewald, double volume,
-                      double e_recip, const double virial[6]);
+ * charges to the tally, the energies to the slots of `term` (GMD_KSPACE_PART_*). */
+void gmd_kspace_tally(gmd_tally *tally, const gmd_term *term, const gmd_atoms *atoms,
+                      double g_ewald, double volume, double e_recip, const double virial[6]);
 
 #endif

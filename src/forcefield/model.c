@@ -1,16 +1,22 @@
-/* model.c - assembles a force field into the terms that compute it.
+/* model.c - assembles a force field into the terms that compute it, by asking the kinds
+ * of a term registry (term_registry.h); nothing here knows any particular term.
  *
- * Order of set-up matters: the k-space solver chooses the Ewald splitting parameter
- * g_ewald from the accuracy, and the real-space pair term must use the same one; the
- * neighbour list is cut at the larger of the pair cut-off and the three-body r3. */
+ * Set-up, in order:
+ *   1. the Coulomb splitting: the k-space solver chooses g_ewald from the accuracy, and the
+ *      real-space pair term must use the same one, so it is chosen before any term is made
+ *      (both read it from the setup);
+ *   2. the tally layout: each kind owns the next slots, in registry order;
+ *   3. the terms: kinds in compute order (compute_rank, then registry order) are asked
+ *      whether the force field and options want them, and make their term, which says
+ *      what it needs (term.h);
+ *   4. the neighbour list, cut at the largest cut-off a term needs, with one inner list at
+ *      the largest inner cut-off asked for and every species pair some term marked. */
 #include "glassmd/model.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "glassmd/pair_buck_coul.h"
-#include "glassmd/threebody.h"
 #include "glassmd/units.h"
 
 _Static_assert(GMD_MAX_SPECIES <= GMD_NEIGHBOR_MAX_TYPES,
@@ -30,15 +36,9 @@ gmd_model_options gmd_model_default_options(const gmd_forcefield *ff)
     return o;
 }
 
-static gmd_status add_term(gmd_model *model, gmd_term *term, unsigned group)
-{
-    model->group[model->nterms] = group;
-    model->terms[model->nterms++] = term;
-    return GMD_OK;
-}
-
-static gmd_status create_kspace(gmd_model *model, const gmd_box *box, const gmd_atoms *atoms,
-                                gmd_error *err)
+/* Step 1: the Coulomb parameters every Coulomb term must share. */
+static gmd_status choose_coulomb(gmd_model *model, const gmd_box *box, const gmd_atoms *atoms,
+                                 gmd_error *err)
 {
     gmd_kspace_params *kp = &model->kspace;
     memset(kp, 0, sizeof *kp);
@@ -47,27 +47,107 @@ static gmd_status create_kspace(gmd_model *model, const gmd_box *box, const gmd_
     kp->accuracy = model->options.accuracy;
     kp->cutoff = model->ff.cutoff;
     kp->order = 5;
-    gmd_status st = gmd_kspace_choose(kp, box, atoms, err);
-    if (st != GMD_OK) return st;
-    gmd_term *term = NULL;
-    st = kp->method == GMD_KSPACE_EWALD ? gmd_ewald_create(&term, kp, box, atoms, err)
-                                        : gmd_pppm_create(&term, kp, box, atoms, err);
-    if (st != GMD_OK) return st;
-    return add_term(model, term, GMD_GROUP_SLOW);
+    return gmd_kspace_choose(kp, box, atoms, err);
 }
 
-static double threebody_cutoff(const gmd_model *model)
+/* Step 2: part names slot by slot, and the first slot of each kind. gmd_term_registry_add
+ * keeps a registry within the limits; this guards one filled in by hand. */
+static gmd_status lay_out_parts(gmd_model *model, const gmd_term_registry *registry,
+                                int first_slot[GMD_REGISTRY_MAX_KINDS], gmd_error *err)
 {
-    double r3 = 0.0;
-    if (model->options.threebody)
-        for (int t = 0; t < model->ff.nthreebody; t++)
-            r3 = fmax(r3, model->ff.threebody[t].r3);
-    return r3;
+    if (registry->nkinds < 0 || registry->nkinds > GMD_REGISTRY_MAX_KINDS)
+        return gmd_fail(err, GMD_ERR_INTERNAL, "term registry with %d kinds (at most %d)",
+                        registry->nkinds, GMD_REGISTRY_MAX_KINDS);
+    model->nparts = 0;
+    for (int k = 0; k < registry->nkinds; k++) {
+        const gmd_term_kind *kind = registry->kind[k];
+        if (kind->nparts < 0 || kind->nparts > GMD_TALLY_MAX_PARTS - model->nparts)
+            return gmd_fail(err, GMD_ERR_INTERNAL,
+                            "term kind '%s': its %d energy parts overflow the tally (%d slots)",
+                            kind->name, kind->nparts, GMD_TALLY_MAX_PARTS);
+        first_slot[k] = model->nparts;
+        for (int p = 0; p < kind->nparts; p++)
+            model->part[model->nparts++] = &kind->parts[p];
+    }
+    return GMD_OK;
 }
 
-gmd_status gmd_model_create(gmd_model *model, const gmd_forcefield *ff,
-                            const gmd_model_options *options, const gmd_box *box,
-                            const gmd_atoms *atoms, gmd_error *err)
+/* Kind indices by rising compute_rank, registry order among equal ranks (insertion sort:
+ * a handful of kinds, and stable). */
+static void order_kinds(const gmd_term_registry *registry, int order[GMD_REGISTRY_MAX_KINDS])
+{
+    for (int k = 0; k < registry->nkinds; k++) {
+        int at = k;
+        while (at > 0 &&
+               registry->kind[order[at - 1]]->compute_rank > registry->kind[k]->compute_rank) {
+            order[at] = order[at - 1];
+            at--;
+        }
+        order[at] = k;
+    }
+}
+
+/* What the model can provide: a finite list reach, an inner cut-off within it, one group. */
+static gmd_status check_needs(const gmd_term *term, gmd_error *err)
+{
+    const gmd_term_needs *n = &term->needs;
+    if (!(n->cutoff >= 0.0) || !isfinite(n->cutoff) || !(n->inner_cutoff >= 0.0) ||
+        n->inner_cutoff > n->cutoff)
+        return gmd_fail(err, GMD_ERR_INTERNAL,
+                        "term %s needs cut-off %g A and inner cut-off %g A; both must be >= 0 "
+                        "and the inner one at most the other",
+                        term->name, n->cutoff, n->inner_cutoff);
+    if (n->group != GMD_GROUP_SLOW && n->group != GMD_GROUP_FAST)
+        return gmd_fail(err, GMD_ERR_INTERNAL,
+                        "term %s declares time-stepping group %u; use GMD_GROUP_SLOW or "
+                        "GMD_GROUP_FAST",
+                        term->name, n->group);
+    return GMD_OK;
+}
+
+/* Step 3: one term from each kind that is wanted, in compute order. */
+static gmd_status create_terms(gmd_model *model, const gmd_term_registry *registry,
+                               const gmd_term_setup *setup, const int first_slot[], gmd_error *err)
+{
+    int order[GMD_REGISTRY_MAX_KINDS];
+    order_kinds(registry, order);
+    for (int i = 0; i < registry->nkinds; i++) {
+        const gmd_term_kind *kind = registry->kind[order[i]];
+        if (!kind->wanted(kind, setup)) continue;
+        gmd_term *term = NULL;
+        gmd_status st = kind->create(kind, setup, &term, err);
+        if (st != GMD_OK) return st;
+        if (!term)
+            return gmd_fail(err, GMD_ERR_INTERNAL, "term kind '%s' made no term", kind->name);
+        model->terms[model->nterms++] = term;
+        term->first_part = first_slot[order[i]];
+        if ((st = check_needs(term, err)) != GMD_OK) return st;
+    }
+    return GMD_OK;
+}
+
+/* Step 4: one list for every term, with the inner list when some term asks for it. */
+static gmd_status init_neighbor_list(gmd_model *model, gmd_error *err)
+{
+    double reach = 0.0, inner = 0.0;
+    unsigned char pairs[GMD_NEIGHBOR_MAX_TYPES][GMD_NEIGHBOR_MAX_TYPES] = {{0}};
+    for (int t = 0; t < model->nterms; t++) {
+        const gmd_term_needs *n = &model->terms[t]->needs;
+        reach = fmax(reach, n->cutoff);
+        inner = fmax(inner, n->inner_cutoff);
+        if (n->inner_cutoff > 0.0)
+            for (int a = 0; a < GMD_MAX_SPECIES; a++)
+                for (int b = 0; b < GMD_MAX_SPECIES; b++)
+                    pairs[a][b] |= n->inner_pairs[a][b];
+    }
+    gmd_status st = gmd_neighbor_init(&model->nlist, reach, model->options.skin, err);
+    if (st == GMD_OK && inner > 0.0) st = gmd_neighbor_set_inner(&model->nlist, inner, pairs, err);
+    return st;
+}
+
+gmd_status gmd_model_create_from(gmd_model *model, const gmd_term_registry *registry,
+                                 const gmd_forcefield *ff, const gmd_model_options *options,
+                                 const gmd_box *box, const gmd_atoms *atoms, gmd_error *err)
 {
     memset(model, 0, sizeof *model);
     model->ff = *ff;
@@ -79,32 +159,26 @@ gmd_status gmd_model_create(gmd_model *model, const gmd_forcefield *ff,
     if (!(model->ff.cutoff > 0))
         return gmd_fail(err, GMD_ERR_VALUE, "cut-off %g A must be positive", model->ff.cutoff);
 
-    gmd_status st = create_kspace(model, box, atoms, err);
-    if (st == GMD_OK) {
-        gmd_pair_options po = {.coulomb = model->kspace.method != GMD_KSPACE_NONE,
-                               .g_ewald = model->kspace.g_ewald};
-        gmd_term *pair = NULL;
-        st = gmd_pair_buck_coul_create(&pair, &model->ff, &po, err);
-        if (st == GMD_OK) add_term(model, pair, GMD_GROUP_SLOW);
-    }
-    if (st == GMD_OK && model->options.threebody && model->ff.nthreebody > 0) {
-        gmd_term *three = NULL;
-        st = gmd_threebody_create(&three, &model->ff, model->options.taper_override, err);
-        if (st == GMD_OK) add_term(model, three, GMD_GROUP_FAST);
-    }
-    double r3 = threebody_cutoff(model);
-    if (st == GMD_OK)
-        st = gmd_neighbor_init(&model->nlist, fmax(model->ff.cutoff, r3), model->options.skin, err);
-    if (st == GMD_OK && r3 > 0.0) {
-        unsigned char types[GMD_NEIGHBOR_MAX_TYPES][GMD_NEIGHBOR_MAX_TYPES] = {{0}};
-        for (int t = 0; t < model->ff.nthreebody; t++) { /* the species pairs of the bonds */
-            const gmd_threebody_params *p = &model->ff.threebody[t];
-            types[p->vertex][p->end] = types[p->end][p->vertex] = 1;
-        }
-        st = gmd_neighbor_set_inner(&model->nlist, r3, types, err);
-    }
+    int first_slot[GMD_REGISTRY_MAX_KINDS];
+    gmd_term_setup setup = {.ff = &model->ff,
+                            .options = &model->options,
+                            .kspace = &model->kspace,
+                            .box = box,
+                            .atoms = atoms};
+    gmd_status st = lay_out_parts(model, registry, first_slot, err);
+    if (st == GMD_OK) st = choose_coulomb(model, box, atoms, err);
+    if (st == GMD_OK) st = create_terms(model, registry, &setup, first_slot, err);
+    if (st == GMD_OK) st = init_neighbor_list(model, err);
     if (st != GMD_OK) gmd_model_free(model);
     return st;
+}
+
+gmd_status gmd_model_create(gmd_model *model, const gmd_forcefield *ff,
+                            const gmd_model_options *options, const gmd_box *box,
+                            const gmd_atoms *atoms, gmd_error *err)
+{
+    gmd_term_registry builtin = gmd_term_registry_builtin();
+    return gmd_model_create_from(model, &builtin, ff, options, box, atoms, err);
 }
 
 gmd_status gmd_model_compute_group(gmd_model *model, unsigned groups, const gmd_box *box,
@@ -125,7 +199,7 @@ gmd_status gmd_model_compute_group(gmd_model *model, unsigned groups, const gmd_
     gmd_compute_args args = {
         .box = box, .atoms = &view, .nlist = &model->nlist, .threads = model->options.threads};
     for (int t = 0; t < model->nterms; t++) {
-        if (!(model->group[t] & groups)) continue;
+        if (!(model->terms[t]->needs.group & groups)) continue;
         gmd_status st = model->terms[t]->compute(model->terms[t], &args, tally, err);
         if (st != GMD_OK) return st;
     }
@@ -141,8 +215,15 @@ gmd_status gmd_model_compute(gmd_model *model, const gmd_box *box, gmd_atoms *at
 int gmd_model_has_group(const gmd_model *model, unsigned group)
 {
     for (int t = 0; t < model->nterms; t++)
-        if (model->group[t] & group) return 1;
+        if (model->terms[t]->needs.group & group) return 1;
     return 0;
+}
+
+int gmd_model_part_index(const gmd_model *model, const char *name)
+{
+    for (int p = 0; p < model->nparts; p++)
+        if (!strcmp(model->part[p]->name, name)) return p;
+    return -1;
 }
 
 int gmd_model_describe_kspace(const gmd_model *model, char *buf, size_t len)

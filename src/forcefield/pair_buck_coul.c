@@ -52,12 +52,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "glassmd/kspace.h"
 #include "glassmd/neighbor.h"
 #include "glassmd/units.h"
 
 #define CHUNK 256   /* list slots per pass; longer rows take several */
 #define SIMD_PAD 16 /* loop 2 runs to a multiple of this (the widest vector of ints) */
 #define NPART 3     /* buckingham, wall, coul_real */
+_Static_assert(NPART == GMD_PAIR_NPARTS, "the kernel's parts are the term's energy parts");
 #define ALWAYS_INLINE __attribute__((always_inline)) inline
 #define ERFCX_DEGREE 9 /* erfcx_poly is written out for this degree */
 #define ERFCX_NCOEF (ERFCX_DEGREE + 1)
@@ -461,9 +463,10 @@ static gmd_status buck_coul_compute(gmd_term *self, const gmd_compute_args *args
     }
     st = check_collapse(s, args->atoms, sums, used, err);
     for (int t = 0; t < used; t++) {
-        tally->energy[GMD_PART_BUCKINGHAM] += sums[t].e[0];
-        tally->energy[GMD_PART_WALL] += sums[t].e[1];
-        tally->energy[GMD_PART_COUL_REAL] += sums[t].e[2];
+        double *energy = tally->energy + self->first_part;
+        energy[GMD_PAIR_PART_BUCKINGHAM] += sums[t].e[0];
+        energy[GMD_PAIR_PART_WALL] += sums[t].e[1];
+        energy[GMD_PAIR_PART_COUL_REAL] += sums[t].e[2];
         for (int k = 0; k < 6; k++)
             tally->virial[k] += sums[t].w[k];
     }
@@ -634,11 +637,13 @@ gmd_status gmd_pair_buck_coul_create(gmd_term **out, const gmd_forcefield *ff,
                         "Coulomb) and below 26/cutoff (beyond, erfc(g rc) < 1e-295)",
                         opt->g_ewald);
     static const gmd_term kind = {.name = "buckingham/coul",
+                                  .needs = {.group = GMD_GROUP_SLOW},
                                   .compute = buck_coul_compute,
                                   .describe = buck_coul_describe,
                                   .destroy = buck_coul_destroy};
     gmd_term *term = gmd_term_new(&kind, sizeof(buck_coul), err);
     if (!term) return GMD_ERR_NOMEM;
+    term->needs.cutoff = ff->cutoff;
     buck_coul *s = term->state;
     s->nspecies = ff->nspecies;
     s->cutoff = ff->cutoff;
@@ -657,3 +662,37 @@ gmd_status gmd_pair_buck_coul_create(gmd_term **out, const gmd_forcefield *ff,
     *out = term;
     return GMD_OK;
 }
+
+/* ---- the kind ---------------------------------------------------------------------- */
+
+static const gmd_energy_part pair_parts[GMD_PAIR_NPARTS] = {
+    [GMD_PAIR_PART_BUCKINGHAM] = {"buckingham", NULL},
+    [GMD_PAIR_PART_WALL] = {"wall", NULL},
+    [GMD_PAIR_PART_COUL_REAL] = {"coulomb_real", "coulomb"},
+};
+
+/* Every force field gives every pair, so the term is always there (with Coulomb off it
+ * still computes the Buckingham and wall parts). */
+static int pair_wanted(const gmd_term_kind *self, const gmd_term_setup *setup)
+{
+    (void)self;
+    (void)setup;
+    return 1;
+}
+
+static gmd_status pair_create_from_setup(const gmd_term_kind *self, const gmd_term_setup *setup,
+                                         gmd_term **out, gmd_error *err)
+{
+    (void)self;
+    gmd_pair_options po = {.coulomb = setup->kspace->method != GMD_KSPACE_NONE,
+                           .g_ewald = setup->kspace->g_ewald};
+    return gmd_pair_buck_coul_create(out, setup->ff, &po, err);
+}
+
+const gmd_term_kind gmd_pair_buck_coul_kind = {
+    .name = "buckingham/coul",
+    .nparts = GMD_PAIR_NPARTS,
+    .parts = pair_parts,
+    .wanted = pair_wanted,
+    .create = pair_create_from_setup,
+};

@@ -554,7 +554,7 @@ static gmd_status pppm_compute(gmd_term *self, const gmd_compute_args *args, gmd
     }
     double virial[6] = {0};
     double e_recip = sum_rows(s, virial);
-    gmd_kspace_tally(tally, atoms, s->params.g_ewald, volume, e_recip, virial);
+    gmd_kspace_tally(tally, self, atoms, s->params.g_ewald, volume, e_recip, virial);
     return GMD_OK;
 }
 
@@ -658,6 +658,7 @@ gmd_status gmd_pppm_create(gmd_term **out, const gmd_kspace_params *params, cons
 {
     *out = NULL;
     static const gmd_term kind = {.name = "pppm",
+                                  .needs = {.group = GMD_GROUP_SLOW},
                                   .compute = pppm_compute,
                                   .describe = pppm_describe,
                                   .destroy = pppm_destroy};

@@ -78,6 +78,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "glassmd/model.h"
 #include "glassmd/neighbor.h"
 #include "glassmd/units.h"
 
@@ -422,7 +423,8 @@ static void vertex_triplets(const gmd_threebody_params *p, workspace *ws, size_t
     ws->vertex_energy[v] = energy;
 }
 
-static void scatter(const workspace *ws, gmd_atoms *atoms, gmd_tally *tally)
+/* Adds the bond forces to the atoms, the energy to tally slot `slot` and the virial. */
+static void scatter(const workspace *ws, gmd_atoms *atoms, gmd_tally *tally, int slot)
 {
     double energy = 0.0;
     double w[6] = {0};
@@ -444,7 +446,7 @@ static void scatter(const workspace *ws, gmd_atoms *atoms, gmd_tally *tally)
             w[5] += d[1] * f[2];
         } /* bonds of v */
     }     /* vertices */
-    tally->energy[GMD_PART_THREEBODY] += energy;
+    tally->energy[slot] += energy;
     for (int c = 0; c < 6; c++)
         tally->virial[c] += w[c];
 }
@@ -490,7 +492,7 @@ static gmd_status threebody_compute(gmd_term *self, const gmd_compute_args *args
 #pragma omp parallel for schedule(dynamic, 64) num_threads(args->threads)
         for (long v = 0; v < n; v++)
             vertex_triplets(p, &st->ws, (size_t)v);
-        scatter(&st->ws, args->atoms, tally);
+        scatter(&st->ws, args->atoms, tally, self->first_part + GMD_THREEBODY_PART);
     } /* entries */
     return status;
 }
@@ -593,6 +595,18 @@ static void set_candidate_cuts(threebody_state *st)
     }
 }
 
+/* The list must reach the largest r3; the inner list holds the entries' bonds, so that the
+ * candidate scan reads a few pairs per atom (see the header comment, pass 1). */
+static void declare_needs(gmd_term *term, const threebody_state *st)
+{
+    term->needs.cutoff = st->max_r3;
+    term->needs.inner_cutoff = st->max_r3;
+    for (int e = 0; e < st->nentries; e++) {
+        const gmd_threebody_params *p = &st->entry[e];
+        term->needs.inner_pairs[p->vertex][p->end] = term->needs.inner_pairs[p->end][p->vertex] = 1;
+    }
+}
+
 gmd_status gmd_threebody_create(gmd_term **out, const gmd_forcefield *ff, int taper_override,
                                 gmd_error *err)
 {
@@ -606,6 +620,7 @@ gmd_status gmd_threebody_create(gmd_term **out, const gmd_forcefield *ff, int ta
         return gmd_fail(err, GMD_ERR_VALUE, "%s: %d three-body entries; at most %d are allowed",
                         ff->path, ff->nthreebody, GMD_MAX_THREEBODY);
     static const gmd_term kind = {.name = "threebody",
+                                  .needs = {.group = GMD_GROUP_FAST},
                                   .compute = threebody_compute,
                                   .describe = threebody_describe,
                                   .destroy = threebody_destroy};
@@ -625,6 +640,35 @@ gmd_status gmd_threebody_create(gmd_term **out, const gmd_forcefield *ff, int ta
         snprintf(st->end_name[e], GMD_NAME_LEN, "%s", ff->species[st->entry[e].end].name);
     }
     set_candidate_cuts(st);
+    declare_needs(term, st);
     *out = term;
     return GMD_OK;
 }
+
+/* ---------------------------------------------------------------- the kind */
+
+static const gmd_energy_part threebody_parts[GMD_THREEBODY_NPARTS] = {
+    [GMD_THREEBODY_PART] = {"threebody", NULL},
+};
+
+static int threebody_wanted(const gmd_term_kind *self, const gmd_term_setup *setup)
+{
+    (void)self;
+    return setup->options->threebody && setup->ff->nthreebody > 0;
+}
+
+static gmd_status threebody_create_from_setup(const gmd_term_kind *self,
+                                              const gmd_term_setup *setup, gmd_term **out,
+                                              gmd_error *err)
+{
+    (void)self;
+    return gmd_threebody_create(out, setup->ff, setup->options->taper_override, err);
+}
+
+const gmd_term_kind gmd_threebody_kind = {
+    .name = "threebody",
+    .nparts = GMD_THREEBODY_NPARTS,
+    .parts = threebody_parts,
+    .wanted = threebody_wanted,
+    .create = threebody_create_from_setup,
+};

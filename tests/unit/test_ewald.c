@@ -46,7 +46,7 @@ static double kspace_energy(gmd_term *t, const gmd_box *box, gmd_atoms *atoms, i
     gmd_error err;
     assert_int_equal(t->compute(t, &args, &tally, &err), GMD_OK);
     if (virial) memcpy(virial, tally.virial, sizeof tally.virial);
-    return tally.energy[GMD_PART_COUL_RECIP] + tally.energy[GMD_PART_COUL_SELF];
+    return tally.energy[GMD_KSPACE_PART_RECIP] + tally.energy[GMD_KSPACE_PART_SELF];
 }
 
 /* Real-space Ewald energy by brute force over all pairs and periodic images within rc. */

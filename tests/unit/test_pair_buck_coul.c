@@ -230,11 +230,11 @@ static void check_against_brute_force(int coulomb, int shift)
     compute(&fx, 2, &t);
     double parts[3], virial[6];
     brute_force(&fx, parts, virial);
-    assert_true(tu_rel_diff(t.energy[GMD_PART_BUCKINGHAM], parts[0], 1.0) < 1e-12);
-    assert_true(tu_rel_diff(t.energy[GMD_PART_WALL], parts[1], 1.0) < 1e-12);
-    assert_true(tu_rel_diff(t.energy[GMD_PART_COUL_REAL], parts[2], 1.0) < 1e-12);
+    assert_true(tu_rel_diff(t.energy[GMD_PAIR_PART_BUCKINGHAM], parts[0], 1.0) < 1e-12);
+    assert_true(tu_rel_diff(t.energy[GMD_PAIR_PART_WALL], parts[1], 1.0) < 1e-12);
+    assert_true(tu_rel_diff(t.energy[GMD_PAIR_PART_COUL_REAL], parts[2], 1.0) < 1e-12);
     if (!coulomb)
-        assert_true(t.energy[GMD_PART_COUL_REAL] == 0.0);
+        assert_true(t.energy[GMD_PAIR_PART_COUL_REAL] == 0.0);
     else
         assert_true(fabs(parts[2]) > 1.0);
     for (int v = 0; v < 6; v++)
@@ -326,7 +326,7 @@ static void test_forces_coulomb_fd(void **state)
     assert_int_equal(gmd_pair_buck_coul_create(&fx.term, &fx.ff, &fx.opt, &err), GMD_OK);
     gmd_tally t;
     compute(&fx, 2, &t);
-    assert_true(t.energy[GMD_PART_BUCKINGHAM] == 0.0);
+    assert_true(t.energy[GMD_PAIR_PART_BUCKINGHAM] == 0.0);
     check_forces_fd(&fx);
     teardown(&fx);
 }
@@ -384,7 +384,7 @@ static void test_threads_agree(void **state)
     for (int k = 0; k < 3; k++)
         for (size_t i = 0; i < n; i++)
             assert_true(fabs(fx.atoms.f[k][i] - f1[k * n + i]) <= 1e-12 * fmax_abs);
-    for (int p = 0; p < GMD_PART_COUNT; p++)
+    for (int p = 0; p < GMD_TALLY_MAX_PARTS; p++)
         assert_true(tu_rel_diff(t1.energy[p], t2.energy[p], 1e-300) <= 1e-12);
     for (int v = 0; v < 6; v++)
         assert_true(tu_rel_diff(t1.virial[v], t2.virial[v], 1e-300) <= 1e-12);
@@ -400,12 +400,12 @@ static void test_compute_accumulates(void **state)
     setup(&fx, 1, 0.3, 0, 8);
     gmd_tally t;
     compute(&fx, 2, &t);
-    double f0 = fx.atoms.f[0][5], e0 = t.energy[GMD_PART_COUL_REAL];
+    double f0 = fx.atoms.f[0][5], e0 = t.energy[GMD_PAIR_PART_COUL_REAL];
     gmd_compute_args args = {&fx.box, &fx.atoms, &fx.nl, 2};
     gmd_error err;
     assert_int_equal(fx.term->compute(fx.term, &args, &t, &err), GMD_OK);
     assert_true(fabs(fx.atoms.f[0][5] - 2.0 * f0) <= 1e-12 * fabs(f0));
-    assert_true(fabs(t.energy[GMD_PART_COUL_REAL] - 2.0 * e0) <= 1e-12 * fabs(e0));
+    assert_true(fabs(t.energy[GMD_PAIR_PART_COUL_REAL] - 2.0 * e0) <= 1e-12 * fabs(e0));
     teardown(&fx);
 }
 

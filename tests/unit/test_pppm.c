@@ -69,7 +69,7 @@ static double run_term(gmd_term *t, const gmd_box *box, gmd_atoms *atoms, int th
     gmd_error err;
     assert_int_equal(t->compute(t, &args, &tally, &err), GMD_OK);
     if (virial) memcpy(virial, tally.virial, sizeof tally.virial);
-    return tally.energy[GMD_PART_COUL_RECIP] + tally.energy[GMD_PART_COUL_SELF];
+    return tally.energy[GMD_KSPACE_PART_RECIP] + tally.energy[GMD_KSPACE_PART_SELF];
 }
 
 static gmd_kspace_params params(gmd_kspace_method method, double accuracy, double cutoff)

@@ -182,7 +182,7 @@ static double term_energy(gmd_term *term, const gmd_box *box, gmd_atoms *a)
     build_list(&nl, box, a, 2.8, 0.2);
     gmd_tally t = run_term(term, box, a, &nl, 1);
     gmd_neighbor_free(&nl);
-    return t.energy[GMD_PART_THREEBODY];
+    return t.energy[GMD_THREEBODY_PART];
 }
 
 /* 150 Si and 150 S (and n_na Na) at 0.05 atoms/A^3, no two closer than 1.9 A: about one
@@ -388,14 +388,14 @@ static void test_random_system_against_brute_force(void **state)
         build_brute_list(&nl, &box, &a, 3.5);
         gmd_tally t3 = run_term(term, &box, &a, &nl, 1);
         free_brute_list(&nl);
-        double e1 = t1.energy[GMD_PART_THREEBODY], e2 = t2.energy[GMD_PART_THREEBODY],
-               e3 = t3.energy[GMD_PART_THREEBODY];
+        double e1 = t1.energy[GMD_THREEBODY_PART], e2 = t2.energy[GMD_THREEBODY_PART],
+               e3 = t3.energy[GMD_THREEBODY_PART];
         fprintf(stderr, "taper %d: E = %.12f eV, brute force %.12f eV\n", taper, e1, ref);
         assert_true(tu_rel_diff(e1, ref, 1e-12) < 1e-10);
         assert_true(tu_rel_diff(e2, ref, 1e-12) < 1e-10);
         assert_true(tu_rel_diff(e3, ref, 1e-12) < 1e-10);
-        for (int part = 0; part < GMD_PART_COUNT; part++)
-            if (part != GMD_PART_THREEBODY) assert_true(t1.energy[part] == 0.0);
+        for (int part = 0; part < GMD_TALLY_MAX_PARTS; part++)
+            if (part != GMD_THREEBODY_PART) assert_true(t1.energy[part] == 0.0);
         gmd_term_free(term);
     }
     gmd_atoms_free(&a);
@@ -528,7 +528,7 @@ static void test_virial_cluster_all_components(void **state)
     build_list(&nl, &big, &a, 2.7, 0.5);
     gmd_tally t = run_term(term, &big, &a, &nl, 1);
     gmd_neighbor_free(&nl);
-    assert_true(t.energy[GMD_PART_THREEBODY] > 1.0);
+    assert_true(t.energy[GMD_THREEBODY_PART] > 1.0);
     /* W_ab = sum r_a f_b with absolute positions must agree for a cluster */
     const int comp[6][2] = {{0, 0}, {1, 1}, {2, 2}, {0, 1}, {0, 2}, {1, 2}};
     for (int c = 0; c < 6; c++) {
@@ -585,7 +585,7 @@ static void test_threads_identical(void **state)
     }
     for (int threads = 2; threads <= 3; threads++) {
         gmd_tally t2 = run_term(term, &box, &a, &nl, threads);
-        assert_true(fabs(t1.energy[GMD_PART_THREEBODY] - t2.energy[GMD_PART_THREEBODY]) < 1e-12);
+        assert_true(fabs(t1.energy[GMD_THREEBODY_PART] - t2.energy[GMD_THREEBODY_PART]) < 1e-12);
         for (int c = 0; c < 6; c++)
             assert_true(fabs(t1.virial[c] - t2.virial[c]) < 1e-12);
         for (size_t i = 0; i < a.n; i++)
@@ -595,14 +595,14 @@ static void test_threads_identical(void **state)
     /* compute ADDS into the tally and the forces */
     gmd_tally t;
     gmd_tally_clear(&t);
-    t.energy[GMD_PART_THREEBODY] = 1.0;
+    t.energy[GMD_THREEBODY_PART] = 1.0;
     t.virial[0] = 2.0;
     gmd_atoms_zero_forces(&a);
     a.f[1][7] = 3.0;
     gmd_compute_args args = {.box = &box, .atoms = &a, .nlist = &nl, .threads = 2};
     gmd_error err;
     assert_int_equal(term->compute(term, &args, &t, &err), GMD_OK);
-    assert_true(fabs(t.energy[GMD_PART_THREEBODY] - 1.0 - t1.energy[GMD_PART_THREEBODY]) < 1e-10);
+    assert_true(fabs(t.energy[GMD_THREEBODY_PART] - 1.0 - t1.energy[GMD_THREEBODY_PART]) < 1e-10);
     assert_true(fabs(t.virial[0] - 2.0 - t1.virial[0]) < 1e-10);
     assert_true(fabs(a.f[1][7] - 3.0 - f1[1][7]) < 1e-12);
     gmd_neighbor_free(&nl);
@@ -643,8 +643,8 @@ static void test_inner_list_same_result(void **state)
         for (int k = 0; k < 3; k++)
             memcpy(f1[k], a.f[k], a.n * sizeof(double));
         gmd_tally t2 = run_term(term, &box, &a, &inner, 2);
-        assert_true(t1.energy[GMD_PART_THREEBODY] > 1.0);
-        assert_true(t1.energy[GMD_PART_THREEBODY] == t2.energy[GMD_PART_THREEBODY]);
+        assert_true(t1.energy[GMD_THREEBODY_PART] > 1.0);
+        assert_true(t1.energy[GMD_THREEBODY_PART] == t2.energy[GMD_THREEBODY_PART]);
         for (int c = 0; c < 6; c++)
             assert_true(t1.virial[c] == t2.virial[c]);
         for (size_t i = 0; i < a.n; i++)
@@ -664,7 +664,7 @@ static void test_inner_list_same_result(void **state)
     build_list(&full, &box, &a, 6.0, 1.0);
     gmd_tally t1 = run_term(term, &box, &a, &full, 1);
     gmd_tally t2 = run_term(term, &box, &a, &inner, 1);
-    assert_true(t1.energy[GMD_PART_THREEBODY] == t2.energy[GMD_PART_THREEBODY]);
+    assert_true(t1.energy[GMD_THREEBODY_PART] == t2.energy[GMD_THREEBODY_PART]);
     for (int k = 0; k < 3; k++)
         free(f1[k]);
     gmd_neighbor_free(&full);
@@ -720,9 +720,9 @@ static void test_hard_equals_smooth_without_band_bonds(void **state)
     double fs = a.f[0][3], fs2 = a.f[2][100];
     gmd_tally th = run_term(hard, &box, &a, &nl, 1);
     fprintf(stderr, "r3 = %.4f, w = %.4f: smooth %.12f, hard %.12f eV\n", p.r3, p.width,
-            ts.energy[GMD_PART_THREEBODY], th.energy[GMD_PART_THREEBODY]);
-    assert_true(ts.energy[GMD_PART_THREEBODY] > 1.0);
-    assert_true(fabs(ts.energy[GMD_PART_THREEBODY] - th.energy[GMD_PART_THREEBODY]) < 1e-12);
+            ts.energy[GMD_THREEBODY_PART], th.energy[GMD_THREEBODY_PART]);
+    assert_true(ts.energy[GMD_THREEBODY_PART] > 1.0);
+    assert_true(fabs(ts.energy[GMD_THREEBODY_PART] - th.energy[GMD_THREEBODY_PART]) < 1e-12);
     assert_true(fabs(fs - a.f[0][3]) < 1e-12 && fabs(fs2 - a.f[2][100]) < 1e-12);
     for (int c = 0; c < 6; c++)
         assert_true(fabs(ts.virial[c] - th.virial[c]) < 1e-12);
@@ -790,7 +790,7 @@ static void test_ideal_geometry(void **state)
         gmd_neighbor_list nl;
         build_list(&nl, &box, &a, 2.7, 1.0);
         gmd_tally t = run_term(term, &box, &a, &nl, 2);
-        double e = t.energy[GMD_PART_THREEBODY];
+        double e = t.energy[GMD_THREEBODY_PART];
         fprintf(stderr, "ideal (%s): %.12f eV, expected %.12f eV\n", taper ? "hard" : "smooth", e,
                 e_oct + e_rh);
         assert_true(fabs(e - (e_oct + e_rh)) < 1e-12);
@@ -818,7 +818,7 @@ static void test_ideal_geometry(void **state)
         build_list(&nl, &box, &a, 2.9, 1.0);
         gmd_tally t = run_term(term, &box, &a, &nl, 1);
         double expect = e_oct + e_rh + (taper ? e90 : 0.5 * e90);
-        assert_true(fabs(t.energy[GMD_PART_THREEBODY] - expect) < 1e-12);
+        assert_true(fabs(t.energy[GMD_THREEBODY_PART] - expect) < 1e-12);
         gmd_neighbor_free(&nl);
         gmd_term_free(term);
         gmd_atoms_free(&a);
@@ -859,7 +859,7 @@ static void test_several_entries(void **state)
         sum += part;
     }
     assert_true(tu_rel_diff(sum, ref, 1e-12) < 1e-12);
-    assert_true(tu_rel_diff(t.energy[GMD_PART_THREEBODY], ref, 1e-12) < 1e-10);
+    assert_true(tu_rel_diff(t.energy[GMD_THREEBODY_PART], ref, 1e-12) < 1e-10);
     /* forces: FD of the brute-force energy (smooth entries only; keep hard bonds away from
      * their cut) for a few atoms */
     double h = 1e-5;
@@ -918,7 +918,7 @@ static void test_describe_and_override(void **state)
     gmd_neighbor_list nl;
     build_list(&nl, &box, &a, 2.7, 0.0);
     gmd_tally t = run_term(term, &box, &a, &nl, 1);
-    assert_true(t.energy[GMD_PART_THREEBODY] == 0.0);
+    assert_true(t.energy[GMD_THREEBODY_PART] == 0.0);
     gmd_neighbor_free(&nl);
     gmd_atoms_free(&a);
     gmd_term_free(term);
