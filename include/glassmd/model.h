@@ -11,6 +11,7 @@
 #include "glassmd/kspace.h"
 #include "glassmd/neighbor.h"
 #include "glassmd/term.h"
+#include "glassmd/timer.h"
 
 #define GMD_MODEL_MAX_TERMS 4
 
@@ -40,6 +41,8 @@ typedef struct gmd_model {
     int nterms;
     gmd_term *terms[GMD_MODEL_MAX_TERMS];
     unsigned group[GMD_MODEL_MAX_TERMS]; /* GMD_GROUP_SLOW or GMD_GROUP_FAST */
+    gmd_timers *timers; /* where compute adds its wall time, per term and in the neighbour
+                           list (NULL, as created: untimed); not owned */
 } gmd_model;
 
 gmd_status gmd_model_create(gmd_model *model, const gmd_forcefield *ff,
