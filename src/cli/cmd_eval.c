@@ -4,7 +4,7 @@
  * the virial-only pressure tensor in bar, the Coulomb method's chosen parameters), forces
  * optionally written as `id fx fy fz` in eV/A sorted by id. --repeat N evaluates N times
  * (the neighbour list is kept, as in MD between rebuilds) and reports the time per
- * evaluation, for benchmarks. */
+ * evaluation and its parts (neighbour list, each term: "timing"), for benchmarks. */
 #define _GNU_SOURCE /* qsort_r */
 #include <getopt.h>
 #include <math.h>
@@ -191,6 +191,28 @@ static const char *effective_taper(const gmd_sim *sim, int taper_option)
     return taper == GMD_TAPER_HARD ? "hard" : "smooth";
 }
 
+/* "timing": the seconds of all evaluations, and each part (neighbour list, each term,
+ * "other") with its seconds, seconds per evaluation, share of the total and calls. */
+static cJSON *timing_json(const gmd_sim *sim, long repeat)
+{
+    gmd_timing_table table;
+    gmd_sim_timing(sim, &table);
+    cJSON *o = cJSON_CreateObject();
+    cJSON *parts = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "total_s", table.total_s);
+    for (int i = 0; i < table.nrows; i++) {
+        const gmd_timing_row *r = &table.row[i];
+        cJSON *part = cJSON_CreateObject();
+        cJSON_AddNumberToObject(part, "seconds", r->seconds);
+        cJSON_AddNumberToObject(part, "per_eval_s", r->seconds / (double)repeat);
+        cJSON_AddNumberToObject(part, "percent", r->percent);
+        cJSON_AddNumberToObject(part, "calls", (double)r->calls);
+        cJSON_AddItemToObject(parts, r->name, part);
+    }
+    cJSON_AddItemToObject(o, "parts", parts);
+    return o;
+}
+
 static cJSON *result_json(const eval_args *a, const gmd_sim *sim, double seconds)
 {
     const gmd_model *model = &sim->model;
@@ -228,6 +250,7 @@ static cJSON *result_json(const eval_args *a, const gmd_sim *sim, double seconds
     cJSON_AddNumberToObject(o, "threads", model->options.threads);
     cJSON_AddNumberToObject(o, "repeat", (double)a->repeat);
     cJSON_AddNumberToObject(o, "time_per_eval_s", seconds / (double)a->repeat);
+    cJSON_AddItemToObject(o, "timing", timing_json(sim, a->repeat));
     return o;
 }
 

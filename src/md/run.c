@@ -18,7 +18,8 @@
  *
  * State and timing. The steps act on one gmd_sim (md.h), whose force field is the model's
  * (the one copy, with the cut-off used). Its timers cover disjoint parts of the session
- * (timer.h). */
+ * (timer.h); their table ends run.log, after the "finished" line, so a resume that rewrites
+ * that line rewrites the table with its own session's times. */
 #define _POSIX_C_SOURCE 200809L
 #include "glassmd/run.h"
 
@@ -621,6 +622,33 @@ static gmd_status first_forces(run_ctx *c, gmd_error *err)
     return st;
 }
 
+/* The timing table at the end of run.log: each part of this session (they do not overlap,
+ * timer.h) with its seconds and share of the total, and the speed of the MD steps. */
+static gmd_status write_timing(run_ctx *c, gmd_error *err)
+{
+    gmd_timing_table table;
+    gmd_sim_timing(&c->sim, &table);
+    gmd_status st =
+        gmd_text_printf(c->log, err,
+                        "timing of this session (wall clock; the parts do not overlap):\n"
+                        "  %-20s %12s %10s %10s\n",
+                        "part", "seconds", "% total", "calls");
+    for (int i = 0; st == GMD_OK && i < table.nrows; i++) {
+        const gmd_timing_row *r = &table.row[i];
+        st = gmd_text_printf(c->log, err, "  %-20s %12.6f %10.2f %10ld\n", r->name, r->seconds,
+                             r->percent, r->calls);
+    }
+    double steps_per_s = table.total_s > 0.0 ? (double)c->steps_this_session / table.total_s : 0.0;
+    double ns_per_day = steps_per_s * c->sim.md.dt_ps * 1e-3 * 86400.0;
+    if (st == GMD_OK)
+        st = gmd_text_printf(c->log, err,
+                             "  %-20s %12.6f %10.2f\n"
+                             "  md_steps = %ld, steps_per_s = %.6g, ns_per_day = %.6g\n",
+                             "total", table.total_s, 100.0, c->steps_this_session, steps_per_s,
+                             ns_per_day);
+    return st;
+}
+
 /* After the last stage: final.data, the final checkpoint and the "finished" line. */
 static gmd_status finish(run_ctx *c, gmd_error *err)
 {
@@ -631,7 +659,8 @@ static gmd_status finish(run_ctx *c, gmd_error *err)
                          &c->sim.atoms, "final configuration of glassmd run", err);
     gmd_timer_stop(config_time);
     /* the final checkpoint records the log before the "finished" line, so that resuming a
-     * run killed after it (or one that had ended) writes that line exactly once */
+     * run killed after it (or one that had ended) writes that line (and the timing table)
+     * exactly once */
     if (st == GMD_OK) st = checkpoint(c, err);
     if (st == GMD_OK)
         st = gmd_text_printf(c->log, err, "finished at step %ld, time %.6f ps\n", c->sim.md.step,
@@ -662,6 +691,7 @@ static gmd_status run_body(run_ctx *c, gmd_error *err)
     if (st == GMD_OK) st = run_stages(c, err);
     if (st == GMD_OK) st = finish(c, err);
     gmd_timer_stop(&timers->phase[GMD_TIMER_TOTAL]);
+    if (st == GMD_OK) st = write_timing(c, err);
     return st;
 }
 
