@@ -2,7 +2,8 @@
  * LAMMPS fix nvt: chain length 3, damping 0.1 ps, Trotter-split half steps around the
  * Verlet step), a linear ramp of the thermostat target, Maxwell-Boltzmann velocities and the
  * kinetic observables. Everything a run needs to continue bit for bit is in gmd_md_state,
- * so a checkpoint is this struct plus the atoms. */
+ * so a checkpoint is this struct plus the atoms. The step functions take one gmd_sim: the
+ * state of a whole simulation (system, model, integrator, timers). */
 #ifndef GLASSMD_MD_H
 #define GLASSMD_MD_H
 
@@ -13,6 +14,7 @@
 #include "glassmd/rng.h"
 #include "glassmd/system.h"
 #include "glassmd/term.h"
+#include "glassmd/timer.h"
 
 #define GMD_NHC_MAX 8
 
@@ -47,15 +49,6 @@ typedef struct gmd_thermo {
 /* Initialises the state (chain length 3, damping 0.1 ps, dt) for n atoms. */
 void gmd_md_init(gmd_md_state *md, size_t natoms, double dt_ps, uint64_t seed);
 
-/* Draws velocities from a Gaussian at T (seeded by md->rng), removes the centre-of-mass
- * momentum and rescales to exactly T over 3N - 3 degrees of freedom. */
-void gmd_md_velocities(gmd_md_state *md, const gmd_forcefield *ff, gmd_atoms *atoms, double t_K);
-
-/* One velocity-Verlet step (with the chain half steps when ensemble is NVT); on entry the
- * forces are those of the current positions, on return those of the new positions. */
-gmd_status gmd_md_step(gmd_md_state *md, const gmd_forcefield *ff, gmd_model *model,
-                       const gmd_box *box, gmd_atoms *atoms, gmd_tally *tally, gmd_error *err);
-
 /* Multiple time stepping (reversible RESPA: Tuckerman, Berne and Martyna, J. Chem. Phys.
  * 97, 1990 (1992); LAMMPS run_style respa) of the model's FAST terms (the three-body
  * angle terms, model.h). One step of dt:
@@ -81,15 +74,49 @@ typedef struct gmd_mts {
 gmd_status gmd_mts_init(gmd_mts *mts, int substeps, size_t natoms, gmd_error *err);
 void gmd_mts_free(gmd_mts *mts);
 
-/* One step as gmd_md_step, with the fast terms sub-stepped (above). With mts NULL,
- * substeps 1 or no fast term in the model, exactly gmd_md_step. */
-gmd_status gmd_md_step_mts(gmd_md_state *md, const gmd_forcefield *ff, gmd_model *model,
-                           const gmd_box *box, gmd_atoms *atoms, gmd_mts *mts, gmd_tally *tally,
-                           gmd_error *err);
+/* Everything a step touches, in one place (as CoMD's SimFlat), so that the step functions
+ * take one argument a reader can follow: the system, the model that computes its forces,
+ * the integrator's state, the multiple-time-stepping workspace, the energies of the current
+ * forces and the timers. The force field exists once per run: the model's copy, with the
+ * cut-off actually used; ff points at it. ff and model.timers point into the struct
+ * itself, so a gmd_sim is set up in place (gmd_sim_create_model) and never copied. */
+typedef struct gmd_sim {
+    const gmd_forcefield *ff; /* &model.ff once the model exists, else NULL */
+    gmd_box box;
+    gmd_atoms atoms;
+    gmd_model model;
+    gmd_md_state md;
+    gmd_mts mts;     /* zeroed (no workspace): plain velocity Verlet */
+    gmd_tally tally; /* energies and virial of the forces in atoms.f */
+    gmd_timers timers;
+} gmd_sim;
+
+/* Builds sim->model from ff for sim->box and sim->atoms (already read), points sim->ff at
+ * the model's force field and the model's timing at sim->timers. */
+gmd_status gmd_sim_create_model(gmd_sim *sim, const gmd_forcefield *ff,
+                                const gmd_model_options *options, gmd_error *err);
+/* The forces (atoms.f) and tally of the current positions. */
+gmd_status gmd_sim_compute(gmd_sim *sim, gmd_error *err);
+/* The timing table of what the timers saw: each phase and each term that ran (terms under
+ * their own names, e.g. "pppm"), then "other"; the total is the TOTAL timer's. */
+void gmd_sim_timing(const gmd_sim *sim, gmd_timing_table *table);
+/* Frees the model (when made), the workspace and the atoms. */
+void gmd_sim_free(gmd_sim *sim);
+
+/* Draws velocities from a Gaussian at T (seeded by sim->md.rng), removes the centre-of-mass
+ * momentum and rescales to exactly T over 3N - 3 degrees of freedom. */
+void gmd_md_velocities(gmd_sim *sim, double t_K);
+
+/* One velocity-Verlet step (with the chain half steps when ensemble is NVT); on entry the
+ * forces are those of the current positions, on return those of the new positions. */
+gmd_status gmd_md_step(gmd_sim *sim, gmd_error *err);
+
+/* One step as gmd_md_step, with the fast terms sub-stepped (gmd_mts above). With
+ * sim->mts.substeps <= 1 or no fast term in the model, exactly gmd_md_step. */
+gmd_status gmd_md_step_mts(gmd_sim *sim, gmd_error *err);
 
 /* Kinetic energy, temperature, pressure and the conserved quantity. */
-void gmd_md_thermo(const gmd_md_state *md, const gmd_forcefield *ff, const gmd_box *box,
-                   const gmd_atoms *atoms, const gmd_tally *tally, gmd_thermo *out);
+void gmd_md_thermo(const gmd_sim *sim, gmd_thermo *out);
 
 /* FIRE minimisation (Bitzek et al., PRL 97, 170201 (2006)) with a cap on the distance any
  * atom moves in one step, so that raw random structures with overlapping atoms relax
@@ -108,8 +135,9 @@ typedef struct gmd_fire_result {
 } gmd_fire_result;
 
 gmd_fire_options gmd_fire_default_options(void);
-gmd_status gmd_fire_minimize(gmd_model *model, const gmd_forcefield *ff, const gmd_box *box,
-                             gmd_atoms *atoms, const gmd_fire_options *opt, gmd_fire_result *result,
+/* Minimises sim->atoms with sim->model; on return sim->tally holds the energies of the
+ * final positions, whose forces are in atoms.f. */
+gmd_status gmd_fire_minimize(gmd_sim *sim, const gmd_fire_options *opt, gmd_fire_result *result,
                              gmd_error *err);
 
 #endif

@@ -13,6 +13,7 @@
 #include "glassmd/neighbor.h"
 #include "glassmd/term.h"
 #include "glassmd/term_registry.h"
+#include "glassmd/timer.h"
 
 #define GMD_MODEL_MAX_TERMS GMD_REGISTRY_MAX_KINDS
 
@@ -39,6 +40,8 @@ typedef struct gmd_model {
     gmd_term *terms[GMD_MODEL_MAX_TERMS];             /* in compute order */
     int nparts;                                       /* tally slots in use, 0 .. nparts - 1 */
     const gmd_energy_part *part[GMD_TALLY_MAX_PARTS]; /* slot by slot, from the kinds */
+    gmd_timers *timers; /* where compute adds its wall time, per term and in the neighbour
+                           list (NULL, as created: untimed); not owned */
 } gmd_model;
 
 /* The model of the built-in kinds (gmd_term_registry_builtin). */

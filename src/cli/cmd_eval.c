@@ -4,7 +4,7 @@
  * the virial-only pressure tensor in bar, the Coulomb method's chosen parameters), forces
  * optionally written as `id fx fy fz` in eV/A sorted by id. --repeat N evaluates N times
  * (the neighbour list is kept, as in MD between rebuilds) and reports the time per
- * evaluation, for benchmarks. */
+ * evaluation and its parts (neighbour list, each term: "timing"), for benchmarks. */
 #define _GNU_SOURCE /* qsort_r */
 #include <getopt.h>
 #include <math.h>
@@ -17,6 +17,7 @@
 
 #include "commands.h"
 #include "glassmd/config_io.h"
+#include "glassmd/md.h"
 #include "glassmd/model.h"
 #include "glassmd/units.h"
 #include "glassmd/version.h"
@@ -183,10 +184,10 @@ static gmd_status write_forces(const char *path, const gmd_atoms *atoms, gmd_err
 
 /* The taper the model uses: --threebody's, else the force field's (the first entry's;
  * the file's entries may differ only when written so by hand). */
-static const char *effective_taper(const gmd_model *model, int taper_option)
+static const char *effective_taper(const gmd_sim *sim, int taper_option)
 {
-    if (!model->options.threebody || model->ff.nthreebody == 0) return "off";
-    gmd_taper taper = gmd_threebody_taper(&model->ff, 0, taper_option);
+    if (!sim->model.options.threebody || sim->ff->nthreebody == 0) return "off";
+    gmd_taper taper = gmd_threebody_taper(sim->ff, 0, taper_option);
     return taper == GMD_TAPER_HARD ? "hard" : "smooth";
 }
 
@@ -226,17 +227,41 @@ static void add_energy_parts(cJSON *o, const gmd_model *model, const gmd_tally *
     }
 }
 
-static cJSON *result_json(const eval_args *a, const gmd_model *model, const gmd_box *box,
-                          const gmd_atoms *atoms, const gmd_tally *t, double seconds)
+/* "timing": the seconds of all evaluations, and each part (neighbour list, each term,
+ * "other") with its seconds, seconds per evaluation, share of the total and calls. */
+static cJSON *timing_json(const gmd_sim *sim, long repeat)
 {
+    gmd_timing_table table;
+    gmd_sim_timing(sim, &table);
     cJSON *o = cJSON_CreateObject();
-    double volume = gmd_box_volume(box);
+    cJSON *parts = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "total_s", table.total_s);
+    for (int i = 0; i < table.nrows; i++) {
+        const gmd_timing_row *r = &table.row[i];
+        cJSON *part = cJSON_CreateObject();
+        cJSON_AddNumberToObject(part, "seconds", r->seconds);
+        cJSON_AddNumberToObject(part, "per_eval_s", r->seconds / (double)repeat);
+        cJSON_AddNumberToObject(part, "percent", r->percent);
+        cJSON_AddNumberToObject(part, "calls", (double)r->calls);
+        cJSON_AddItemToObject(parts, r->name, part);
+    }
+    cJSON_AddItemToObject(o, "parts", parts);
+    return o;
+}
+
+static cJSON *result_json(const eval_args *a, const gmd_sim *sim, double seconds)
+{
+    const gmd_model *model = &sim->model;
+    const gmd_atoms *atoms = &sim->atoms;
+    const gmd_tally *t = &sim->tally;
+    cJSON *o = cJSON_CreateObject();
+    double volume = gmd_box_volume(&sim->box);
     cJSON_AddStringToObject(o, "glassmd_version", GLASSMD_VERSION);
     cJSON_AddStringToObject(o, "config", a->config);
     cJSON_AddStringToObject(o, "forcefield", a->ff_path);
     cJSON_AddNumberToObject(o, "natoms", (double)atoms->n);
     cJSON_AddNumberToObject(o, "volume", volume);
-    cJSON_AddNumberToObject(o, "cutoff", model->ff.cutoff);
+    cJSON_AddNumberToObject(o, "cutoff", sim->ff->cutoff);
     cJSON_AddNumberToObject(o, "pe", gmd_tally_total(t));
     add_energy_parts(o, model, t);
     double p[6];
@@ -247,59 +272,71 @@ static cJSON *result_json(const eval_args *a, const gmd_model *model, const gmd_
     gmd_model_describe_kspace(model, buf, sizeof buf);
     cJSON *ks = cJSON_Parse(buf);
     cJSON_AddItemToObject(o, "kspace", ks ? ks : cJSON_CreateNull());
-    cJSON_AddStringToObject(o, "threebody_taper", effective_taper(model, a->taper));
+    cJSON_AddStringToObject(o, "threebody_taper", effective_taper(sim, a->taper));
     cJSON_AddStringToObject(o, "threebody_taper_from",
                             a->taper == -1 ? "force field" : "--threebody");
     cJSON_AddNumberToObject(o, "threads", model->options.threads);
     cJSON_AddNumberToObject(o, "repeat", (double)a->repeat);
     cJSON_AddNumberToObject(o, "time_per_eval_s", seconds / (double)a->repeat);
+    cJSON_AddItemToObject(o, "timing", timing_json(sim, a->repeat));
     return o;
 }
 
-static int eval_run(const eval_args *a, gmd_error *err)
+/* The model from the force field and the options; the force field as read lives only
+ * here, the model keeps the copy used (sim->ff, with the cut-off actually used). */
+static gmd_status eval_setup(const eval_args *a, gmd_sim *sim, gmd_error *err)
 {
     gmd_forcefield ff;
-    gmd_box box;
-    gmd_atoms atoms = {0};
-    gmd_model model = {0};
-    int have_model = 0;
     gmd_status st = gmd_forcefield_read(&ff, a->ff_path, err);
-    if (st == GMD_OK) st = gmd_config_read(a->config, a->format, &ff, a->types, &box, &atoms, err);
+    if (st == GMD_OK)
+        st = gmd_config_read(a->config, a->format, &ff, a->types, &sim->box, &sim->atoms, err);
+    if (st != GMD_OK) return st;
     gmd_model_options opt = gmd_model_default_options(&ff);
-    if (st == GMD_OK) {
-        if (a->kspace && kspace_from_name(a->kspace, &opt.kspace))
-            st = gmd_fail(err, GMD_ERR_VALUE, "--kspace '%s': use ewald, pppm or none", a->kspace);
-        if (a->accuracy > 0) opt.accuracy = a->accuracy;
-        if (a->cutoff > 0) opt.cutoff = a->cutoff;
-        opt.threebody = a->threebody;
-        opt.taper_override = a->taper;
-        opt.threads = a->threads;
-    }
-    if (st == GMD_OK && (st = gmd_model_create(&model, &ff, &opt, &box, &atoms, err)) == GMD_OK)
-        have_model = 1;
-    gmd_tally tally;
-    double seconds = 0.0;
+    if (a->kspace && kspace_from_name(a->kspace, &opt.kspace))
+        return gmd_fail(err, GMD_ERR_VALUE, "--kspace '%s': use ewald, pppm or none", a->kspace);
+    if (a->accuracy > 0) opt.accuracy = a->accuracy;
+    if (a->cutoff > 0) opt.cutoff = a->cutoff;
+    opt.threebody = a->threebody;
+    opt.taper_override = a->taper;
+    opt.threads = a->threads;
+    return gmd_sim_create_model(sim, &ff, &opt, err);
+}
+
+static gmd_status print_result(const eval_args *a, const gmd_sim *sim, gmd_error *err)
+{
+    double seconds = sim->timers.phase[GMD_TIMER_TOTAL].seconds;
+    cJSON *o = result_json(a, sim, seconds);
+    char *text = o ? cJSON_Print(o) : NULL;
+    gmd_status st = GMD_OK;
+    if (text)
+        printf("%s\n", text);
+    else
+        st = gmd_fail(err, GMD_ERR_NOMEM, "out of memory writing the JSON result");
+    free(text);
+    cJSON_Delete(o);
+    return st;
+}
+
+/* The TOTAL timer covers the force calls only, so the parts (neighbour list, terms) and
+ * "other" (zeroing the forces) add up to it. */
+static int eval_run(const eval_args *a, gmd_error *err)
+{
+    gmd_sim *sim = gmd_calloc(1, sizeof *sim, "simulation state", err);
+    if (!sim) return GMD_ERR_NOMEM;
+    gmd_status st = eval_setup(a, sim, err);
+    gmd_timer *total = &sim->timers.phase[GMD_TIMER_TOTAL];
     for (long rep = 0; st == GMD_OK && rep < a->repeat; rep++) {
-        double t0 = omp_get_wtime();
-        st = gmd_model_compute(&model, &box, &atoms, &tally, err);
-        seconds += omp_get_wtime() - t0;
+        gmd_timer_start(total);
+        st = gmd_sim_compute(sim, err);
+        gmd_timer_stop(total);
     }
-    if (st == GMD_OK && !isfinite(gmd_tally_total(&tally)))
+    if (st == GMD_OK && !isfinite(gmd_tally_total(&sim->tally)))
         st = gmd_fail(err, GMD_ERR_PHYSICS, "%s: the energy is not finite (atoms overlap?)",
                       a->config);
-    if (st == GMD_OK && a->forces_out) st = write_forces(a->forces_out, &atoms, err);
-    if (st == GMD_OK) {
-        cJSON *o = result_json(a, &model, &box, &atoms, &tally, seconds);
-        char *text = o ? cJSON_Print(o) : NULL;
-        if (text)
-            printf("%s\n", text);
-        else
-            st = gmd_fail(err, GMD_ERR_NOMEM, "out of memory writing the JSON result");
-        free(text);
-        cJSON_Delete(o);
-    }
-    if (have_model) gmd_model_free(&model);
-    gmd_atoms_free(&atoms);
+    if (st == GMD_OK && a->forces_out) st = write_forces(a->forces_out, &sim->atoms, err);
+    if (st == GMD_OK) st = print_result(a, sim, err);
+    gmd_sim_free(sim);
+    free(sim);
     return st;
 }
 

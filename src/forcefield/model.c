@@ -188,11 +188,14 @@ gmd_status gmd_model_compute_group(gmd_model *model, unsigned groups, const gmd_
     gmd_tally_clear(tally);
     for (int k = 0; k < 3; k++)
         if (atoms->n) memset(forces[k], 0, atoms->n * sizeof(double));
+    gmd_timer *neighbor_time = gmd_timers_phase(model->timers, GMD_TIMER_NEIGHBOR);
+    gmd_timer_start(neighbor_time);
     if (gmd_neighbor_needs_rebuild(&model->nlist, box, atoms)) {
         gmd_atoms_wrap(atoms, box);
         gmd_status st = gmd_neighbor_build(&model->nlist, box, atoms, model->options.threads, err);
         if (st != GMD_OK) return st;
     }
+    gmd_timer_stop(neighbor_time);
     gmd_atoms view = *atoms; /* the same atoms, with the forces going to `forces` */
     for (int k = 0; k < 3; k++)
         view.f[k] = forces[k];
@@ -200,7 +203,10 @@ gmd_status gmd_model_compute_group(gmd_model *model, unsigned groups, const gmd_
         .box = box, .atoms = &view, .nlist = &model->nlist, .threads = model->options.threads};
     for (int t = 0; t < model->nterms; t++) {
         if (!(model->terms[t]->needs.group & groups)) continue;
+        gmd_timer *term_time = gmd_timers_term(model->timers, t);
+        gmd_timer_start(term_time);
         gmd_status st = model->terms[t]->compute(model->terms[t], &args, tally, err);
+        gmd_timer_stop(term_time);
         if (st != GMD_OK) return st;
     }
     return GMD_OK;

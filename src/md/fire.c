@@ -70,48 +70,64 @@ static void fire_move(const gmd_forcefield *ff, gmd_atoms *atoms, double dt, dou
     }
 }
 
-gmd_status gmd_fire_minimize(gmd_model *model, const gmd_forcefield *ff, const gmd_box *box,
-                             gmd_atoms *atoms, const gmd_fire_options *opt, gmd_fire_result *result,
-                             gmd_error *err)
+/* FIRE's adaptive step and mixing parameter. */
+typedef struct fire_state {
+    double dt, dt_max, alpha;
+    long since_negative; /* steps since the power F.v was last negative */
+} fire_state;
+
+/* One FIRE update of velocities and positions from the current forces. */
+static void fire_update(const gmd_forcefield *ff, gmd_atoms *atoms, fire_state *fs,
+                        const gmd_fire_options *opt)
 {
     const double f_inc = 1.1, f_dec = 0.5, alpha_start = 0.1, f_alpha = 0.99;
     const long n_min = 5;
-    double dt = opt->dt_ps, dt_max = 10.0 * opt->dt_ps, alpha = alpha_start;
-    long since_negative = 0;
-    gmd_tally tally;
+    double power = fire_mix(atoms, fs->alpha);
+    if (power > 0.0) {
+        if (++fs->since_negative > n_min) {
+            fs->dt = fmin(fs->dt * f_inc, fs->dt_max);
+            fs->alpha *= f_alpha;
+        }
+    } else {
+        fs->since_negative = 0;
+        fs->dt *= f_dec;
+        fs->alpha = alpha_start;
+        zero_velocities(atoms);
+    }
+    fire_move(ff, atoms, fs->dt, opt->max_step_A);
+}
+
+/* FIRE's own work is timed (MINIMIZE) apart from the force calls, which the model times. */
+gmd_status gmd_fire_minimize(gmd_sim *sim, const gmd_fire_options *opt, gmd_fire_result *result,
+                             gmd_error *err)
+{
+    gmd_atoms *atoms = &sim->atoms;
+    gmd_timer *minimize_time = &sim->timers.phase[GMD_TIMER_MINIMIZE];
+    fire_state fs = {.dt = opt->dt_ps, .dt_max = 10.0 * opt->dt_ps, .alpha = 0.1};
     memset(result, 0, sizeof *result);
     zero_velocities(atoms);
-    gmd_status st = gmd_model_compute(model, box, atoms, &tally, err);
+    gmd_status st = gmd_sim_compute(sim, err);
     if (st != GMD_OK) return st;
-    result->pe_start_eV = gmd_tally_total(&tally);
+    result->pe_start_eV = gmd_tally_total(&sim->tally);
     for (result->steps = 0; result->steps < opt->max_steps; result->steps++) {
+        gmd_timer_start(minimize_time);
         result->fmax_eV_A = max_force(atoms);
-        if (result->fmax_eV_A < opt->ftol_eV_A) {
+        int converged = result->fmax_eV_A < opt->ftol_eV_A;
+        if (!converged) fire_update(sim->ff, atoms, &fs, opt);
+        gmd_timer_stop(minimize_time);
+        if (converged) {
             result->converged = 1;
             break;
         }
-        double power = fire_mix(atoms, alpha);
-        if (power > 0.0) {
-            if (++since_negative > n_min) {
-                dt = fmin(dt * f_inc, dt_max);
-                alpha *= f_alpha;
-            }
-        } else {
-            since_negative = 0;
-            dt *= f_dec;
-            alpha = alpha_start;
-            zero_velocities(atoms);
-        }
-        fire_move(ff, atoms, dt, opt->max_step_A);
-        st = gmd_model_compute(model, box, atoms, &tally, err);
+        st = gmd_sim_compute(sim, err);
         if (st != GMD_OK) return st;
-        if (!isfinite(gmd_tally_total(&tally)))
+        if (!isfinite(gmd_tally_total(&sim->tally)))
             return gmd_fail(err, GMD_ERR_PHYSICS,
                             "minimisation step %ld gave a non-finite energy: atoms collapsed; "
                             "add a repulsive wall to the force field or lower max_step",
                             result->steps);
     }
-    result->pe_end_eV = gmd_tally_total(&tally);
+    result->pe_end_eV = gmd_tally_total(&sim->tally);
     result->fmax_eV_A = max_force(atoms);
     zero_velocities(atoms);
     return GMD_OK;

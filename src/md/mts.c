@@ -55,50 +55,68 @@ static void add_forces(gmd_atoms *atoms, double *const f_fast[3], int threads)
 
 /* The inner loop: substeps steps of h with the fast forces only; on return f_fast and
  * fast hold the fast forces and energies at the new positions. */
-static gmd_status fast_steps(const gmd_forcefield *ff, gmd_model *model, const gmd_box *box,
-                             gmd_atoms *atoms, gmd_mts *mts, double h, gmd_tally *fast,
-                             gmd_error *err)
+static gmd_status fast_steps(gmd_sim *sim, double h, gmd_tally *fast, gmd_error *err)
 {
-    const int threads = model->options.threads;
+    const gmd_forcefield *ff = sim->ff;
+    gmd_atoms *atoms = &sim->atoms;
+    gmd_mts *mts = &sim->mts;
+    gmd_timer *integrate_time = &sim->timers.phase[GMD_TIMER_INTEGRATE];
+    const int threads = sim->model.options.threads;
     for (int s = 0; s < mts->substeps; s++) {
+        gmd_timer_start(integrate_time);
         gmd_md_kick(ff, atoms, mts->f_fast, NULL, 0.5 * h, threads);
         gmd_md_drift(atoms, h, threads);
-        gmd_status st =
-            gmd_model_compute_group(model, GMD_GROUP_FAST, box, atoms, mts->f_fast, fast, err);
+        gmd_timer_stop(integrate_time);
+        gmd_status st = gmd_model_compute_group(&sim->model, GMD_GROUP_FAST, &sim->box, atoms,
+                                                mts->f_fast, fast, err);
         if (st != GMD_OK) return st;
+        gmd_timer_start(integrate_time);
         gmd_md_kick(ff, atoms, mts->f_fast, NULL, 0.5 * h, threads);
+        gmd_timer_stop(integrate_time);
     }
     return GMD_OK;
 }
 
-gmd_status gmd_md_step_mts(gmd_md_state *md, const gmd_forcefield *ff, gmd_model *model,
-                           const gmd_box *box, gmd_atoms *atoms, gmd_mts *mts, gmd_tally *tally,
-                           gmd_error *err)
+/* The outer step around fast_steps; as in gmd_md_step, the integrator's own work is timed
+ * apart from the force calls. */
+gmd_status gmd_md_step_mts(gmd_sim *sim, gmd_error *err)
 {
-    if (!mts || mts->substeps <= 1 || !gmd_model_has_group(model, GMD_GROUP_FAST))
-        return gmd_md_step(md, ff, model, box, atoms, tally, err);
+    gmd_mts *mts = &sim->mts;
+    if (mts->substeps <= 1 || !gmd_model_has_group(&sim->model, GMD_GROUP_FAST))
+        return gmd_md_step(sim, err);
+    gmd_atoms *atoms = &sim->atoms;
     if (mts->n != atoms->n)
         return gmd_fail(err, GMD_ERR_INTERNAL,
                         "multiple time stepping: workspace for %zu atoms, system of %zu", mts->n,
                         atoms->n);
+    gmd_md_state *md = &sim->md;
+    const gmd_forcefield *ff = sim->ff;
+    gmd_model *model = &sim->model;
+    gmd_timer *integrate_time = &sim->timers.phase[GMD_TIMER_INTEGRATE];
     const int threads = model->options.threads;
     const double dt = md->dt_ps;
     gmd_tally fast, slow;
+    gmd_timer_start(integrate_time);
     gmd_md_thermostat_half(md, ff, atoms, threads);
+    gmd_timer_stop(integrate_time);
     gmd_status st =
-        gmd_model_compute_group(model, GMD_GROUP_FAST, box, atoms, mts->f_fast, &fast, err);
+        gmd_model_compute_group(model, GMD_GROUP_FAST, &sim->box, atoms, mts->f_fast, &fast, err);
     if (st != GMD_OK) return st;
+    gmd_timer_start(integrate_time);
     gmd_md_kick(ff, atoms, atoms->f, mts->f_fast, 0.5 * dt, threads); /* F_slow */
-    st = fast_steps(ff, model, box, atoms, mts, dt / mts->substeps, &fast, err);
+    gmd_timer_stop(integrate_time);
+    st = fast_steps(sim, dt / mts->substeps, &fast, err);
     if (st == GMD_OK)
-        st = gmd_model_compute_group(model, GMD_GROUP_SLOW, box, atoms, atoms->f, &slow, err);
+        st = gmd_model_compute_group(model, GMD_GROUP_SLOW, &sim->box, atoms, atoms->f, &slow, err);
     if (st != GMD_OK) return st;
+    gmd_timer_start(integrate_time);
     gmd_md_kick(ff, atoms, atoms->f, NULL, 0.5 * dt, threads);
     add_forces(atoms, mts->f_fast, threads);
-    *tally = slow;
-    gmd_tally_add(tally, &fast);
+    sim->tally = slow;
+    gmd_tally_add(&sim->tally, &fast);
     gmd_md_thermostat_half(md, ff, atoms, threads);
     md->step++;
     md->time_ps += dt;
+    gmd_timer_stop(integrate_time);
     return GMD_OK;
 }

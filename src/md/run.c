@@ -14,7 +14,12 @@
  * Guard. After every step the energy must be finite, and no atom may have moved more
  * than GUARD_MAX_MOVE_A in the step (measured on unwrapped positions, and on v dt);
  * otherwise the run stops with the step, the atom and the cure, leaving the last good
- * checkpoint in place. */
+ * checkpoint in place.
+ *
+ * State and timing. The steps act on one gmd_sim (md.h), whose force field is the model's
+ * (the one copy, with the cut-off used). Its timers cover disjoint parts of the session
+ * (timer.h); their table ends run.log, after the "finished" line, so a resume that rewrites
+ * that line rewrites the table with its own session's times. */
 #define _POSIX_C_SOURCE 200809L
 #include "glassmd/run.h"
 
@@ -41,14 +46,7 @@ enum { OUT_THERMO = 0, OUT_LOG, OUT_DUMP, OUT_NETCDF, OUT_COUNT };
 typedef struct run_ctx {
     const gmd_run_input *in;
     const gmd_run_options *opt;
-    gmd_forcefield ff;
-    gmd_box box;
-    gmd_atoms atoms;
-    gmd_md_state md;
-    gmd_model model;
-    int have_model;
-    gmd_mts mts; /* multiple time stepping of the three-body term */
-    gmd_tally tally;
+    gmd_sim sim; /* what the steps act on; sim.ff is the run's one force field */
     gmd_checkpoint_meta meta;
     gmd_text_writer *thermo, *log;
     gmd_traj_writer *dump, *netcdf;
@@ -183,11 +181,11 @@ static gmd_status open_outputs(run_ctx *c, int resume, gmd_error *err)
     if (st == GMD_OK)
         st = gmd_text_open(&c->log, out_path(c, "run.log"), resume ? pos[OUT_LOG] : -1, err);
     if (st == GMD_OK && c->in->traj_every > 0 && c->in->traj_dump)
-        st = gmd_traj_open(&c->dump, out_path(c, "traj.dump"), GMD_TRAJ_LAMMPS_DUMP, &c->ff,
-                           &c->atoms, resume ? pos[OUT_DUMP] : -1, err);
+        st = gmd_traj_open(&c->dump, out_path(c, "traj.dump"), GMD_TRAJ_LAMMPS_DUMP, c->sim.ff,
+                           &c->sim.atoms, resume ? pos[OUT_DUMP] : -1, err);
     if (st == GMD_OK && c->in->traj_every > 0 && c->in->traj_netcdf)
-        st = gmd_traj_open(&c->netcdf, out_path(c, "traj.nc"), GMD_TRAJ_NETCDF, &c->ff, &c->atoms,
-                           resume ? pos[OUT_NETCDF] : -1, err);
+        st = gmd_traj_open(&c->netcdf, out_path(c, "traj.nc"), GMD_TRAJ_NETCDF, c->sim.ff,
+                           &c->sim.atoms, resume ? pos[OUT_NETCDF] : -1, err);
     return st;
 }
 
@@ -229,8 +227,9 @@ static const char *chain_note(const gmd_run_input *in, const gmd_forcefield *ff)
 static gmd_status write_log_header(run_ctx *c, gmd_error *err)
 {
     const gmd_run_input *in = c->in;
+    const gmd_sim *sim = &c->sim;
     char ks[1024];
-    gmd_model_describe_kspace(&c->model, ks, sizeof ks);
+    gmd_model_describe_kspace(&sim->model, ks, sizeof ks);
     gmd_status st = gmd_text_printf(
         c->log, err,
         "# glassmd %s (%s build, %s, flags '%s', built %s)\n"
@@ -241,10 +240,10 @@ static gmd_status write_log_header(run_ctx *c, gmd_error *err)
         "thermo_every = %ld\ntraj_every = %ld\ncheckpoint_every = %ld\n"
         "output_dir = %s\ntypes = %s\nvelocity_K = %g\ntraj_format = %s\n",
         GLASSMD_VERSION, GLASSMD_BUILD_TYPE, GLASSMD_COMPILER, GLASSMD_BUILD_FLAGS,
-        GLASSMD_BUILD_DATE, in->path, in->config, in->forcefield, c->atoms.n, c->box.len[0],
-        c->box.len[1], c->box.len[2], c->model.ff.cutoff, ks, threebody_word(in, &c->ff),
-        c->mts.substeps, in->dt_fs, (unsigned long long)in->seed, c->md.nhc.tdamp_ps,
-        c->md.nhc.length, chain_note(in, &c->ff), c->model.options.threads, in->thermo_every,
+        GLASSMD_BUILD_DATE, in->path, in->config, in->forcefield, sim->atoms.n, sim->box.len[0],
+        sim->box.len[1], sim->box.len[2], sim->ff->cutoff, ks, threebody_word(in, sim->ff),
+        sim->mts.substeps, in->dt_fs, (unsigned long long)in->seed, sim->md.nhc.tdamp_ps,
+        sim->md.nhc.length, chain_note(in, sim->ff), sim->model.options.threads, in->thermo_every,
         in->traj_every, in->checkpoint_every, in->output_dir,
         in->types[0] ? in->types : "(from the data file)", initial_temperature(in),
         in->traj_netcdf ? (in->traj_dump ? "both" : "netcdf") : (in->traj_dump ? "dump" : "none"));
@@ -267,19 +266,29 @@ static gmd_status write_log_header(run_ctx *c, gmd_error *err)
 
 static gmd_status write_thermo(run_ctx *c, const char *stage, gmd_error *err)
 {
+    gmd_timer *thermo_time = &c->sim.timers.phase[GMD_TIMER_THERMO_IO];
+    gmd_timer_start(thermo_time);
     gmd_thermo t;
-    gmd_md_thermo(&c->md, &c->ff, &c->box, &c->atoms, &c->tally, &t);
-    return gmd_text_printf(c->thermo, err, "%ld,%.6f,%.6f,%.10g,%.10g,%.10g,%.10g,%.6f,%s\n",
-                           c->md.step, c->md.time_ps, t.temperature_K, t.pe_eV, t.ke_eV, t.etot_eV,
-                           t.conserved_eV, t.pressure_bar, stage);
+    gmd_md_thermo(&c->sim, &t);
+    gmd_status st =
+        gmd_text_printf(c->thermo, err, "%ld,%.6f,%.6f,%.10g,%.10g,%.10g,%.10g,%.6f,%s\n",
+                        c->sim.md.step, c->sim.md.time_ps, t.temperature_K, t.pe_eV, t.ke_eV,
+                        t.etot_eV, t.conserved_eV, t.pressure_bar, stage);
+    gmd_timer_stop(thermo_time);
+    return st;
 }
 
 static gmd_status write_frame(run_ctx *c, gmd_error *err)
 {
+    const gmd_sim *sim = &c->sim;
+    gmd_timer *traj_time = &c->sim.timers.phase[GMD_TIMER_TRAJ_IO];
+    gmd_timer_start(traj_time);
     gmd_status st = GMD_OK;
-    if (c->dump) st = gmd_traj_write(c->dump, c->md.step, c->md.time_ps, &c->box, &c->atoms, err);
+    if (c->dump)
+        st = gmd_traj_write(c->dump, sim->md.step, sim->md.time_ps, &sim->box, &sim->atoms, err);
     if (st == GMD_OK && c->netcdf)
-        st = gmd_traj_write(c->netcdf, c->md.step, c->md.time_ps, &c->box, &c->atoms, err);
+        st = gmd_traj_write(c->netcdf, sim->md.step, sim->md.time_ps, &sim->box, &sim->atoms, err);
+    gmd_timer_stop(traj_time);
     return st;
 }
 
@@ -300,23 +309,30 @@ static gmd_status flush_outputs(run_ctx *c, gmd_error *err)
 
 static gmd_status checkpoint(run_ctx *c, gmd_error *err)
 {
+    gmd_timer *checkpoint_time = &c->sim.timers.phase[GMD_TIMER_CHECKPOINT];
+    gmd_timer_start(checkpoint_time);
     gmd_status st = flush_outputs(c, err);
     if (st == GMD_OK)
-        st = gmd_checkpoint_write(out_path(c, "checkpoint.bin"), &c->md, &c->box, &c->atoms,
-                                  &c->meta, NULL, 0, err);
+        st = gmd_checkpoint_write(out_path(c, "checkpoint.bin"), &c->sim.md, &c->sim.box,
+                                  &c->sim.atoms, &c->meta, NULL, 0, err);
     /* the rule that makes resume exact: rebuild the list at the next force call */
-    gmd_neighbor_invalidate(&c->model.nlist);
+    gmd_neighbor_invalidate(&c->sim.model.nlist);
+    gmd_timer_stop(checkpoint_time);
     return st;
 }
 
 /* Unwrapped positions before a step, so that the guard sees how far each atom went. */
 static void remember_positions(run_ctx *c)
 {
-    size_t n = c->atoms.n;
+    gmd_timer *guard_time = &c->sim.timers.phase[GMD_TIMER_GUARD];
+    gmd_timer_start(guard_time);
+    const gmd_atoms *atoms = &c->sim.atoms;
+    size_t n = atoms->n;
     for (int k = 0; k < 3; k++)
         for (size_t i = 0; i < n; i++)
             c->r_before[k * n + i] =
-                c->atoms.r[k][i] + (double)c->atoms.image[k][i] * c->box.len[k];
+                atoms->r[k][i] + (double)atoms->image[k][i] * c->sim.box.len[k];
+    gmd_timer_stop(guard_time);
 }
 
 /* The largest of an atom's displacement in the last step and its speed times dt (where
@@ -324,41 +340,52 @@ static void remember_positions(run_ctx *c)
  * after a blow-up (velocities scaled to zero) while the positions have already jumped. */
 static double move2_of_atom(const run_ctx *c, size_t i)
 {
-    size_t n = c->atoms.n;
+    const gmd_atoms *atoms = &c->sim.atoms;
+    size_t n = atoms->n;
     double d2 = 0.0, v2 = 0.0;
     for (int k = 0; k < 3; k++) {
-        double d = c->atoms.r[k][i] + (double)c->atoms.image[k][i] * c->box.len[k] -
+        double d = atoms->r[k][i] + (double)atoms->image[k][i] * c->sim.box.len[k] -
                    c->r_before[k * n + i];
-        double v = c->atoms.v[k][i] * c->md.dt_ps;
+        double v = atoms->v[k][i] * c->sim.md.dt_ps;
         d2 += d * d;
         v2 += v * v;
     }
     return !(d2 <= v2) ? d2 : v2; /* NaN propagates */
 }
 
-/* The atom that moved farthest in the last step, and the guard. */
-static gmd_status guard(run_ctx *c, const char *stage, gmd_error *err)
+/* The atom that moved farthest in the last step (*worst) and its move squared. */
+static double largest_move2(const run_ctx *c, size_t *worst)
 {
-    double pe = gmd_tally_total(&c->tally);
-    size_t worst = 0;
     double max2 = 0.0;
-    for (size_t i = 0; i < c->atoms.n; i++) {
+    *worst = 0;
+    for (size_t i = 0; i < c->sim.atoms.n; i++) {
         double m2 = move2_of_atom(c, i);
         if (!(m2 <= max2)) { /* catches NaN too */
             max2 = m2;
-            worst = i;
+            *worst = i;
         }
     }
-    double move = sqrt(max2);
+    return max2;
+}
+
+static gmd_status guard(run_ctx *c, const char *stage, gmd_error *err)
+{
+    gmd_timer *guard_time = &c->sim.timers.phase[GMD_TIMER_GUARD];
+    gmd_timer_start(guard_time);
+    double pe = gmd_tally_total(&c->sim.tally);
+    size_t worst;
+    double move = sqrt(largest_move2(c, &worst));
+    gmd_timer_stop(guard_time);
     if (isfinite(pe) && move <= GUARD_MAX_MOVE_A) return GMD_OK;
-    return gmd_fail(
-        err, GMD_ERR_PHYSICS,
-        "step %ld (stage %s): %s; atom id %ld (%s) moved %.3g A in one step. "
-        "Cure: add a repulsive wall (wall D n) to the pair in the force field, "
-        "use a smaller dt_fs, or start with a minimize stage. The last good "
-        "checkpoint is kept in %s",
-        c->md.step, stage, isfinite(pe) ? "an atom moves too fast" : "the energy is not finite",
-        c->atoms.id[worst], c->ff.species[c->atoms.type[worst]].name, move, c->in->output_dir);
+    return gmd_fail(err, GMD_ERR_PHYSICS,
+                    "step %ld (stage %s): %s; atom id %ld (%s) moved %.3g A in one step. "
+                    "Cure: add a repulsive wall (wall D n) to the pair in the force field, "
+                    "use a smaller dt_fs, or start with a minimize stage. The last good "
+                    "checkpoint is kept in %s",
+                    c->sim.md.step, stage,
+                    isfinite(pe) ? "an atom moves too fast" : "the energy is not finite",
+                    c->sim.atoms.id[worst], c->sim.ff->species[c->sim.atoms.type[worst]].name, move,
+                    c->in->output_dir);
 }
 
 /* Prefixes a physics error from the force terms with where it happened in the run. */
@@ -368,7 +395,7 @@ static gmd_status locate_failure(run_ctx *c, const char *stage, gmd_status st, g
     char msg[GMD_ERROR_MSG_LEN];
     snprintf(msg, sizeof msg, "%s", err->message);
     return gmd_fail(err, st, "step %ld (stage %s): %s. The last good checkpoint is kept in %s",
-                    c->md.step + 1, stage, msg, c->in->output_dir);
+                    c->sim.md.step + 1, stage, msg, c->in->output_dir);
 }
 
 static int velocities_zero(const gmd_atoms *atoms)
@@ -384,24 +411,24 @@ static void report(run_ctx *c, int s, long stage_step, double t0, long step0)
     const gmd_run_options *o = c->opt;
     if (!o->progress) return;
     gmd_thermo t;
-    gmd_md_thermo(&c->md, &c->ff, &c->box, &c->atoms, &c->tally, &t);
+    gmd_md_thermo(&c->sim, &t);
     double elapsed = omp_get_wtime() - t0;
-    long done = c->md.step - step0;
+    long done = c->sim.md.step - step0;
     double per_step = done > 0 ? elapsed / (double)done : 0.0;
     gmd_run_progress p = {.stage_index = s,
                           .nstages = c->in->nstages,
                           .stage_kind = gmd_stage_kind_name(c->in->stages[s].kind),
                           .stage_step = stage_step,
                           .stage_steps = c->in->stages[s].nsteps,
-                          .step = c->md.step,
+                          .step = c->sim.md.step,
                           .total_steps = c->total_steps,
-                          .time_ps = c->md.time_ps,
+                          .time_ps = c->sim.md.time_ps,
                           .temperature_K = t.temperature_K,
                           .pe_eV = t.pe_eV,
                           .conserved_eV = t.conserved_eV,
                           .ns_per_day =
-                              per_step > 0 ? c->md.dt_ps * 1e-3 * 86400.0 / per_step : 0.0,
-                          .eta_s = per_step * (double)(c->total_steps - c->md.step)};
+                              per_step > 0 ? c->sim.md.dt_ps * 1e-3 * 86400.0 / per_step : 0.0,
+                          .eta_s = per_step * (double)(c->total_steps - c->sim.md.step)};
     o->progress(&p, o->progress_user);
 }
 
@@ -412,13 +439,13 @@ static gmd_status run_minimize(run_ctx *c, const gmd_stage *g, gmd_error *err)
     fo.max_step_A = g->max_step_A;
     fo.max_steps = g->nsteps;
     gmd_fire_result r;
-    gmd_status st = gmd_fire_minimize(&c->model, &c->ff, &c->box, &c->atoms, &fo, &r, err);
+    gmd_status st = gmd_fire_minimize(&c->sim, &fo, &r, err);
     if (st == GMD_OK)
         st = gmd_text_printf(c->log, err,
                              "minimize: %ld steps, %s, pe %.10g -> %.10g eV, max force %.4g eV/A\n",
                              r.steps, r.converged ? "converged" : "NOT converged (max_steps)",
                              r.pe_start_eV, r.pe_end_eV, r.fmax_eV_A);
-    if (st == GMD_OK) st = gmd_model_compute(&c->model, &c->box, &c->atoms, &c->tally, err);
+    if (st == GMD_OK) st = gmd_sim_compute(&c->sim, err);
     return st;
 }
 
@@ -444,29 +471,28 @@ static gmd_status run_md_stage(run_ctx *c, int s, long first_step, gmd_error *er
     const gmd_run_input *in = c->in;
     const gmd_stage *g = &in->stages[s];
     const char *name = gmd_stage_kind_name(g->kind);
-    c->md.ensemble = g->kind == GMD_STAGE_NVE ? GMD_ENSEMBLE_NVE : GMD_ENSEMBLE_NVT;
-    if (first_step == 0 && velocities_zero(&c->atoms))
-        gmd_md_velocities(&c->md, &c->ff, &c->atoms, initial_temperature(in));
+    c->sim.md.ensemble = g->kind == GMD_STAGE_NVE ? GMD_ENSEMBLE_NVE : GMD_ENSEMBLE_NVT;
+    if (first_step == 0 && velocities_zero(&c->sim.atoms))
+        gmd_md_velocities(&c->sim, initial_temperature(in));
     double t0 = omp_get_wtime();
-    long step0 = c->md.step;
+    long step0 = c->sim.md.step;
     for (long k = first_step; k < g->nsteps; k++) {
         if (c->opt->stop_after_steps > 0 && c->steps_this_session >= c->opt->stop_after_steps)
             return gmd_fail(err, GMD_ERR_INTERNAL, "stopped after %ld steps as asked (test)",
                             c->steps_this_session);
-        c->md.t_target_K = stage_target(g, k + 1);
+        c->sim.md.t_target_K = stage_target(g, k + 1);
         remember_positions(c);
-        gmd_status st =
-            gmd_md_step_mts(&c->md, &c->ff, &c->model, &c->box, &c->atoms, &c->mts, &c->tally, err);
+        gmd_status st = gmd_md_step_mts(&c->sim, err);
         if (st == GMD_ERR_PHYSICS) st = locate_failure(c, name, st, err);
         if (st == GMD_OK) st = guard(c, name, err);
         c->steps_this_session++;
         c->meta.stage_index = s;
         c->meta.stage_step = k + 1;
-        if (st == GMD_OK && in->thermo_every > 0 && c->md.step % in->thermo_every == 0)
+        if (st == GMD_OK && in->thermo_every > 0 && c->sim.md.step % in->thermo_every == 0)
             st = write_thermo(c, name, err);
-        if (st == GMD_OK && in->traj_every > 0 && c->md.step % in->traj_every == 0)
+        if (st == GMD_OK && in->traj_every > 0 && c->sim.md.step % in->traj_every == 0)
             st = write_frame(c, err);
-        if (st == GMD_OK && in->checkpoint_every > 0 && c->md.step % in->checkpoint_every == 0)
+        if (st == GMD_OK && in->checkpoint_every > 0 && c->sim.md.step % in->checkpoint_every == 0)
             st = checkpoint(c, err);
         if (st != GMD_OK) return st;
         if (c->opt->progress_every > 0 && (k + 1) % c->opt->progress_every == 0)
@@ -483,8 +509,11 @@ static gmd_status run_stages(run_ctx *c, gmd_error *err)
         gmd_status st;
         if (g->kind == GMD_STAGE_WRITE) {
             /* no checkpoint: a resume from the previous one writes the same file again */
-            st = gmd_config_write(out_path(c, g->file), GMD_CONFIG_LAMMPS_DATA, &c->ff, &c->box,
-                                  &c->atoms, "configuration written by a glassmd run stage", err);
+            gmd_timer_start(&c->sim.timers.phase[GMD_TIMER_CONFIG_IO]);
+            st = gmd_config_write(out_path(c, g->file), GMD_CONFIG_LAMMPS_DATA, c->sim.ff,
+                                  &c->sim.box, &c->sim.atoms,
+                                  "configuration written by a glassmd run stage", err);
+            gmd_timer_stop(&c->sim.timers.phase[GMD_TIMER_CONFIG_IO]);
             c->meta.stage_index = s + 1;
             c->meta.stage_step = 0;
         } else if (g->kind == GMD_STAGE_MINIMIZE) {
@@ -500,30 +529,31 @@ static gmd_status run_stages(run_ctx *c, gmd_error *err)
     return GMD_OK;
 }
 
-static gmd_status start_fresh(run_ctx *c, gmd_error *err)
+static gmd_status start_fresh(run_ctx *c, const gmd_forcefield *ff, gmd_error *err)
 {
     const gmd_run_input *in = c->in;
-    gmd_status st = gmd_config_read(in->config, GMD_CONFIG_AUTO, &c->ff,
-                                    in->types[0] ? in->types : NULL, &c->box, &c->atoms, err);
+    gmd_sim *sim = &c->sim;
+    gmd_status st = gmd_config_read(in->config, GMD_CONFIG_AUTO, ff,
+                                    in->types[0] ? in->types : NULL, &sim->box, &sim->atoms, err);
     if (st != GMD_OK) return st;
-    gmd_md_init(&c->md, c->atoms.n, in->dt_fs * 1e-3, in->seed);
-    c->md.nhc.tdamp_ps = in->tdamp_ps;
-    c->md.nhc.length = gmd_run_chain_length(in, &c->ff);
+    gmd_md_init(&sim->md, sim->atoms.n, in->dt_fs * 1e-3, in->seed);
+    sim->md.nhc.tdamp_ps = in->tdamp_ps;
+    sim->md.nhc.length = gmd_run_chain_length(in, ff);
     memset(&c->meta, 0, sizeof c->meta);
-    c->meta.input_hash = hash_run_input(in, c->md.nhc.length);
+    c->meta.input_hash = hash_run_input(in, sim->md.nhc.length);
     return GMD_OK;
 }
 
-static gmd_status start_resumed(run_ctx *c, gmd_error *err)
+static gmd_status start_resumed(run_ctx *c, const gmd_forcefield *ff, gmd_error *err)
 {
     const char *path = out_path(c, "checkpoint.bin");
     void *blob = NULL; /* no accumulators yet: the run keeps no blob */
     size_t blob_len = 0;
-    gmd_status st =
-        gmd_checkpoint_read(path, &c->md, &c->box, &c->atoms, &c->meta, &blob, &blob_len, err);
+    gmd_status st = gmd_checkpoint_read(path, &c->sim.md, &c->sim.box, &c->sim.atoms, &c->meta,
+                                        &blob, &blob_len, err);
     free(blob);
     if (st != GMD_OK) return st;
-    if (c->meta.input_hash != hash_run_input(c->in, gmd_run_chain_length(c->in, &c->ff)))
+    if (c->meta.input_hash != hash_run_input(c->in, gmd_run_chain_length(c->in, ff)))
         return gmd_fail(err, GMD_ERR_VALUE,
                         "%s: the input %s (a setting, a stage, the force field or the starting "
                         "configuration) changed since this checkpoint was written; resume needs "
@@ -532,67 +562,136 @@ static gmd_status start_resumed(run_ctx *c, gmd_error *err)
     return GMD_OK;
 }
 
-static gmd_status run_body(run_ctx *c, gmd_error *err)
+/* Reads the force field and the starting state (the configuration, or the checkpoint to
+ * resume) and builds the model. The force field as read lives only here: the model keeps
+ * the one copy the run uses from then on (sim.ff, with the cut-off actually used). */
+static gmd_status load_sim(run_ctx *c, int resume, gmd_error *err)
 {
     const gmd_run_input *in = c->in;
+    gmd_forcefield ff;
+    gmd_status st = gmd_forcefield_read(&ff, in->forcefield, err);
+    if (st == GMD_OK) st = make_dir(in->output_dir, err);
+    if (st == GMD_OK) st = resume ? start_resumed(c, &ff, err) : start_fresh(c, &ff, err);
+    if (st != GMD_OK) return st;
+    gmd_model_options mo = model_options(in, &ff);
+    if ((st = gmd_sim_create_model(&c->sim, &ff, &mo, err)) != GMD_OK) return st;
+    return gmd_mts_init(&c->sim.mts, threebody_substeps(in, c->sim.ff), c->sim.atoms.n, err);
+}
+
+/* Everything before the first step: the simulation state, the guard's buffer, the outputs
+ * and, for a fresh start, the headers of run.log and thermo.csv. */
+static gmd_status set_up(run_ctx *c, int resume, int no_checkpoint, gmd_error *err)
+{
+    const gmd_run_input *in = c->in;
+    gmd_status st = load_sim(c, resume, err);
+    if (st != GMD_OK) return st;
+    c->r_before = gmd_calloc(3 * (c->sim.atoms.n ? c->sim.atoms.n : 1), sizeof *c->r_before,
+                             "positions before a step", err);
+    if (!c->r_before) return GMD_ERR_NOMEM;
+    c->total_steps = count_md_steps(in);
+    if ((st = open_outputs(c, resume, err)) != GMD_OK || resume) return st;
+    st = write_log_header(c, err);
+    if (st == GMD_OK && no_checkpoint)
+        st = gmd_text_printf(c->log, err,
+                             "resume asked, but %s holds no checkpoint yet: started from "
+                             "the beginning\n",
+                             in->output_dir);
+    if (st == GMD_OK)
+        st = gmd_text_printf(c->thermo, err,
+                             "step,time_ps,T_K,pe_eV,ke_eV,etot_eV,conserved_eV,"
+                             "pressure_bar,stage\n");
+    return st;
+}
+
+/* A fresh start: the forces of the starting configuration and the first thermo line. */
+static gmd_status first_forces(run_ctx *c, gmd_error *err)
+{
+    const char *config = c->in->config;
+    gmd_status st = gmd_sim_compute(&c->sim, err);
+    if (st == GMD_ERR_PHYSICS && err) { /* e.g. overlapping atoms: say where they are */
+        char msg[GMD_ERROR_MSG_LEN];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        st = gmd_fail(err, st, "%s: in the starting configuration: %s", config, msg);
+    }
+    if (st == GMD_OK && !isfinite(gmd_tally_total(&c->sim.tally)))
+        st = gmd_fail(err, GMD_ERR_PHYSICS,
+                      "%s: the starting energy is not finite: atoms overlap; start with a "
+                      "minimize stage or rebuild the configuration",
+                      config);
+    if (st == GMD_OK) st = write_thermo(c, "start", err);
+    return st;
+}
+
+/* The timing table at the end of run.log: each part of this session (they do not overlap,
+ * timer.h) with its seconds and share of the total, and the speed of the MD steps. */
+static gmd_status write_timing(run_ctx *c, gmd_error *err)
+{
+    gmd_timing_table table;
+    gmd_sim_timing(&c->sim, &table);
+    gmd_status st =
+        gmd_text_printf(c->log, err,
+                        "timing of this session (wall clock; the parts do not overlap):\n"
+                        "  %-20s %12s %10s %10s\n",
+                        "part", "seconds", "% total", "calls");
+    for (int i = 0; st == GMD_OK && i < table.nrows; i++) {
+        const gmd_timing_row *r = &table.row[i];
+        st = gmd_text_printf(c->log, err, "  %-20s %12.6f %10.2f %10ld\n", r->name, r->seconds,
+                             r->percent, r->calls);
+    }
+    double steps_per_s = table.total_s > 0.0 ? (double)c->steps_this_session / table.total_s : 0.0;
+    double ns_per_day = steps_per_s * c->sim.md.dt_ps * 1e-3 * 86400.0;
+    if (st == GMD_OK)
+        st = gmd_text_printf(c->log, err,
+                             "  %-20s %12.6f %10.2f\n"
+                             "  md_steps = %ld, steps_per_s = %.6g, ns_per_day = %.6g\n",
+                             "total", table.total_s, 100.0, c->steps_this_session, steps_per_s,
+                             ns_per_day);
+    return st;
+}
+
+/* After the last stage: final.data, the final checkpoint and the "finished" line. */
+static gmd_status finish(run_ctx *c, gmd_error *err)
+{
+    gmd_timer *config_time = &c->sim.timers.phase[GMD_TIMER_CONFIG_IO];
+    gmd_timer_start(config_time);
+    gmd_status st =
+        gmd_config_write(out_path(c, "final.data"), GMD_CONFIG_LAMMPS_DATA, c->sim.ff, &c->sim.box,
+                         &c->sim.atoms, "final configuration of glassmd run", err);
+    gmd_timer_stop(config_time);
+    /* the final checkpoint records the log before the "finished" line, so that resuming a
+     * run killed after it (or one that had ended) writes that line (and the timing table)
+     * exactly once */
+    if (st == GMD_OK) st = checkpoint(c, err);
+    if (st == GMD_OK)
+        st = gmd_text_printf(c->log, err, "finished at step %ld, time %.6f ps\n", c->sim.md.step,
+                             c->sim.md.time_ps);
+    return st;
+}
+
+static gmd_status run_body(run_ctx *c, gmd_error *err)
+{
+    gmd_timers *timers = &c->sim.timers;
     int resume = c->opt->resume;
     struct stat sb;
     /* killed before the first checkpoint (e.g. during a minimize): nothing to continue */
     int no_checkpoint = resume && stat(out_path(c, "checkpoint.bin"), &sb) != 0 && errno == ENOENT;
     if (no_checkpoint) resume = 0;
-    gmd_status st = gmd_forcefield_read(&c->ff, in->forcefield, err);
-    if (st == GMD_OK) st = make_dir(in->output_dir, err);
-    if (st == GMD_OK) st = resume ? start_resumed(c, err) : start_fresh(c, err);
+    gmd_timer_start(&timers->phase[GMD_TIMER_TOTAL]);
+    gmd_timer_start(&timers->phase[GMD_TIMER_SETUP]);
+    gmd_status st = set_up(c, resume, no_checkpoint, err);
+    gmd_timer_stop(&timers->phase[GMD_TIMER_SETUP]);
     if (st != GMD_OK) return st;
-    gmd_model_options mo = model_options(in, &c->ff);
-    if ((st = gmd_model_create(&c->model, &c->ff, &mo, &c->box, &c->atoms, err)) != GMD_OK)
-        return st;
-    c->have_model = 1;
-    if ((st = gmd_mts_init(&c->mts, threebody_substeps(in, &c->ff), c->atoms.n, err)) != GMD_OK)
-        return st;
-    c->r_before = gmd_calloc(3 * (c->atoms.n ? c->atoms.n : 1), sizeof *c->r_before,
-                             "positions before a step", err);
-    if (!c->r_before) return GMD_ERR_NOMEM;
-    c->total_steps = count_md_steps(in);
-    if ((st = open_outputs(c, resume, err)) != GMD_OK) return st;
     if (!resume) {
-        st = write_log_header(c, err);
-        if (st == GMD_OK && no_checkpoint)
-            st = gmd_text_printf(c->log, err,
-                                 "resume asked, but %s holds no checkpoint yet: started from "
-                                 "the beginning\n",
-                                 in->output_dir);
-        if (st == GMD_OK)
-            st = gmd_text_printf(c->thermo, err,
-                                 "step,time_ps,T_K,pe_eV,ke_eV,etot_eV,conserved_eV,"
-                                 "pressure_bar,stage\n");
-        if (st == GMD_OK) st = gmd_model_compute(&c->model, &c->box, &c->atoms, &c->tally, err);
-        if (st == GMD_ERR_PHYSICS && err) { /* e.g. overlapping atoms: say where they are */
-            char msg[GMD_ERROR_MSG_LEN];
-            snprintf(msg, sizeof msg, "%s", err->message);
-            st = gmd_fail(err, st, "%s: in the starting configuration: %s", in->config, msg);
-        }
-        if (st == GMD_OK && !isfinite(gmd_tally_total(&c->tally)))
-            st = gmd_fail(err, GMD_ERR_PHYSICS,
-                          "%s: the starting energy is not finite: atoms overlap; start with a "
-                          "minimize stage or rebuild the configuration",
-                          in->config);
-        if (st == GMD_OK) st = write_thermo(c, "start", err);
+        st = first_forces(c, err);
     } else {
         st = gmd_text_printf(c->log, err, "resumed at step %ld (stage %d, step %ld in it)\n",
-                             c->md.step, c->meta.stage_index + 1, c->meta.stage_step);
-        gmd_tally_clear(&c->tally);
+                             c->sim.md.step, c->meta.stage_index + 1, c->meta.stage_step);
+        gmd_tally_clear(&c->sim.tally);
     }
     if (st == GMD_OK) st = run_stages(c, err);
-    if (st == GMD_OK)
-        st = gmd_config_write(out_path(c, "final.data"), GMD_CONFIG_LAMMPS_DATA, &c->ff, &c->box,
-                              &c->atoms, "final configuration of glassmd run", err);
-    /* the final checkpoint records the log before the "finished" line, so that resuming a
-     * run killed after it (or one that had ended) writes that line exactly once */
-    if (st == GMD_OK) st = checkpoint(c, err);
-    if (st == GMD_OK)
-        st = gmd_text_printf(c->log, err, "finished at step %ld, time %.6f ps\n", c->md.step,
-                             c->md.time_ps);
+    if (st == GMD_OK) st = finish(c, err);
+    gmd_timer_stop(&timers->phase[GMD_TIMER_TOTAL]);
+    if (st == GMD_OK) st = write_timing(c, err);
     return st;
 }
 
@@ -613,9 +712,7 @@ gmd_status gmd_run_execute(const gmd_run_input *in, const gmd_run_options *opt, 
         st = cst;
         if (err) *err = close_err;
     }
-    if (c->have_model) gmd_model_free(&c->model);
-    gmd_mts_free(&c->mts);
-    gmd_atoms_free(&c->atoms);
+    gmd_sim_free(&c->sim);
     free(c->r_before);
     free(c);
     return st;

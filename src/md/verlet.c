@@ -60,18 +60,23 @@ static void remove_drift(const gmd_forcefield *ff, gmd_atoms *atoms)
             atoms->v[k][i] -= p[k] / mtot;
 }
 
-void gmd_md_velocities(gmd_md_state *md, const gmd_forcefield *ff, gmd_atoms *atoms, double t_K)
+void gmd_md_velocities(gmd_sim *sim, double t_K)
 {
+    gmd_timer *integrate_time = &sim->timers.phase[GMD_TIMER_INTEGRATE];
+    gmd_timer_start(integrate_time);
+    const gmd_forcefield *ff = sim->ff;
+    gmd_atoms *atoms = &sim->atoms;
     for (size_t i = 0; i < atoms->n; i++) {
         double m = ff->species[atoms->type[i]].mass;
         double sigma = sqrt(GMD_KB_EV_K * t_K / (m * GMD_MVV2E));
         for (int k = 0; k < 3; k++)
-            atoms->v[k][i] = sigma * gmd_rng_normal(&md->rng);
+            atoms->v[k][i] = sigma * gmd_rng_normal(&sim->md.rng);
     }
     remove_drift(ff, atoms);
     double ke2 = gmd_kinetic2(ff, atoms, 1);
-    double target = (double)md->dof * GMD_KB_EV_K * t_K;
+    double target = (double)sim->md.dof * GMD_KB_EV_K * t_K;
     if (ke2 > 0.0) scale_velocities(atoms, sqrt(target / ke2), 1);
+    gmd_timer_stop(integrate_time);
 }
 
 void gmd_md_kick(const gmd_forcefield *ff, gmd_atoms *atoms, double *const f[3],
@@ -116,26 +121,39 @@ void gmd_md_thermostat_half(gmd_md_state *md, const gmd_forcefield *ff, gmd_atom
     scale_velocities(atoms, factor, threads);
 }
 
-gmd_status gmd_md_step(gmd_md_state *md, const gmd_forcefield *ff, gmd_model *model,
-                       const gmd_box *box, gmd_atoms *atoms, gmd_tally *tally, gmd_error *err)
+/* The integrator's own work is timed around the force call, which the model times per
+ * term (timer.h: the parts do not overlap). */
+gmd_status gmd_md_step(gmd_sim *sim, gmd_error *err)
 {
-    const int threads = model->options.threads;
+    gmd_md_state *md = &sim->md;
+    const gmd_forcefield *ff = sim->ff;
+    gmd_atoms *atoms = &sim->atoms;
+    gmd_timer *integrate_time = &sim->timers.phase[GMD_TIMER_INTEGRATE];
+    const int threads = sim->model.options.threads;
     const double dt = md->dt_ps;
+    gmd_timer_start(integrate_time);
     gmd_md_thermostat_half(md, ff, atoms, threads);
     gmd_md_kick(ff, atoms, atoms->f, NULL, 0.5 * dt, threads);
     gmd_md_drift(atoms, dt, threads);
-    gmd_status st = gmd_model_compute(model, box, atoms, tally, err);
+    gmd_timer_stop(integrate_time);
+    gmd_status st = gmd_sim_compute(sim, err);
     if (st != GMD_OK) return st;
+    gmd_timer_start(integrate_time);
     gmd_md_kick(ff, atoms, atoms->f, NULL, 0.5 * dt, threads);
     gmd_md_thermostat_half(md, ff, atoms, threads);
     md->step++;
     md->time_ps += dt;
+    gmd_timer_stop(integrate_time);
     return GMD_OK;
 }
 
-void gmd_md_thermo(const gmd_md_state *md, const gmd_forcefield *ff, const gmd_box *box,
-                   const gmd_atoms *atoms, const gmd_tally *tally, gmd_thermo *out)
+void gmd_md_thermo(const gmd_sim *sim, gmd_thermo *out)
 {
+    const gmd_md_state *md = &sim->md;
+    const gmd_forcefield *ff = sim->ff;
+    const gmd_box *box = &sim->box;
+    const gmd_atoms *atoms = &sim->atoms;
+    const gmd_tally *tally = &sim->tally;
     memset(out, 0, sizeof *out);
     double volume = gmd_box_volume(box);
     double kin[6] = {0, 0, 0, 0, 0, 0}; /* sum m v_a v_b, eV */

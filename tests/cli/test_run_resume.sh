@@ -24,9 +24,9 @@
 # After each scenario final.data, T1100.data, thermo.csv and traj.dump must be
 # byte-identical to the reference, traj.nc must be byte-identical or hold identical data
 # (ncdump -p 9,17, which prints float32 and double values exactly), and run.log must be
-# identical apart from its 'input =' and 'output_dir =' lines and the 'resumed at step'
-# lines. The step each resume started from (from run.log) is printed, so the kill points
-# are visible.
+# identical apart from its 'input =' and 'output_dir =' lines, the 'resumed at step'
+# lines and the timing table at its end. The step each resume started from (from
+# run.log) is printed, so the kill points are visible.
 # Environment: GLASSMD (the binary), GLASSMD_SOURCE_DIR, GLASSMD_TEST_TMP (scratch).
 set -uo pipefail
 
@@ -102,11 +102,13 @@ resumed_from() {
     echo "${steps:-none}"
 }
 
-# log_without_resume_lines FILE [squeeze]: run.log less the lines a resume may change;
+# log_without_resume_lines FILE [squeeze]: run.log less the lines a resume may change and
+# the timing table at its end (wall-clock times differ from run to run);
 # squeeze also merges repeated lines (no caller needs it since the final checkpoint is taken
 # before the 'finished' line)
 log_without_resume_lines() {
-    grep -v -e '^input = ' -e '^output_dir = ' -e '^resumed at step ' -e '^resume asked, but ' "$1" |
+    sed '/^timing of this session/,$d' "$1" |
+        grep -v -e '^input = ' -e '^output_dir = ' -e '^resumed at step ' -e '^resume asked, but ' |
         if [ "${2:-}" = squeeze ]; then uniq; else cat; fi
 }
 

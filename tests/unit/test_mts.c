@@ -20,16 +20,6 @@
 #include "glassmd/model.h"
 #include "testutil.h"
 
-typedef struct fixture {
-    gmd_forcefield ff;
-    gmd_box box;
-    gmd_atoms atoms;
-    gmd_model model;
-    gmd_md_state md;
-    gmd_tally tally;
-    gmd_mts mts;
-} fixture;
-
 typedef struct melt_spec {
     int threebody;      /* include the three-body term */
     int pairs;          /* 0: Buckingham and Coulomb switched off (three-body only) */
@@ -38,67 +28,60 @@ typedef struct melt_spec {
     unsigned long seed; /* configuration and velocities */
 } melt_spec;
 
-static void make_system(fixture *f, const melt_spec *spec)
+static void make_system(gmd_sim *f, const melt_spec *spec)
 {
     gmd_error err;
-    tu_reference_ff(&f->ff);
+    gmd_forcefield ff;
+    memset(f, 0, sizeof *f);
+    tu_reference_ff(&ff);
     if (!spec->pairs)
-        for (int a = 0; a < f->ff.nspecies; a++)
-            for (int b = 0; b < f->ff.nspecies; b++) {
-                f->ff.pair[a][b].A = 0.0;
-                f->ff.pair[a][b].C = 0.0;
+        for (int a = 0; a < ff.nspecies; a++)
+            for (int b = 0; b < ff.nspecies; b++) {
+                ff.pair[a][b].A = 0.0;
+                ff.pair[a][b].C = 0.0;
             }
     long counts[3] = {100, 300, 200}; /* Si, S, Na: 50Na2S-50SiS2 */
-    tu_random_system(&f->ff, counts, 0.043, 2.0, spec->seed, &f->box, &f->atoms);
-    gmd_model_options o = gmd_model_default_options(&f->ff);
+    tu_random_system(&ff, counts, 0.043, 2.0, spec->seed, &f->box, &f->atoms);
+    gmd_model_options o = gmd_model_default_options(&ff);
     o.kspace = spec->pairs ? GMD_KSPACE_PPPM : GMD_KSPACE_NONE;
     o.accuracy = 1e-5;
     o.threebody = spec->threebody;
     o.threads = 1;
-    assert_int_equal(gmd_model_create(&f->model, &f->ff, &o, &f->box, &f->atoms, &err), GMD_OK);
+    assert_int_equal(gmd_sim_create_model(f, &ff, &o, &err), GMD_OK);
     if (spec->minimize) {
         gmd_fire_options fo = gmd_fire_default_options();
         fo.ftol_eV_A = 0.5;
         fo.max_steps = 300;
         gmd_fire_result r;
-        assert_int_equal(gmd_fire_minimize(&f->model, &f->ff, &f->box, &f->atoms, &fo, &r, &err),
-                         GMD_OK);
+        assert_int_equal(gmd_fire_minimize(f, &fo, &r, &err), GMD_OK);
     }
     gmd_md_init(&f->md, f->atoms.n, 0.001, spec->seed);
-    gmd_md_velocities(&f->md, &f->ff, &f->atoms, 2000.0);
+    gmd_md_velocities(f, 2000.0);
     assert_int_equal(gmd_mts_init(&f->mts, spec->substeps, f->atoms.n, &err), GMD_OK);
-    assert_int_equal(gmd_model_compute(&f->model, &f->box, &f->atoms, &f->tally, &err), GMD_OK);
+    assert_int_equal(gmd_sim_compute(f, &err), GMD_OK);
 }
 
-static void free_fixture(fixture *f)
-{
-    gmd_mts_free(&f->mts);
-    gmd_model_free(&f->model);
-    gmd_atoms_free(&f->atoms);
-}
-
-static void step_mts(fixture *f)
+static void step_mts(gmd_sim *f)
 {
     gmd_error err;
-    gmd_status st =
-        gmd_md_step_mts(&f->md, &f->ff, &f->model, &f->box, &f->atoms, &f->mts, &f->tally, &err);
+    gmd_status st = gmd_md_step_mts(f, &err);
     if (st != GMD_OK) fail_msg("%s", err.message);
 }
 
-static void step_plain(fixture *f)
+static void step_plain(gmd_sim *f)
 {
     gmd_error err;
-    gmd_status st = gmd_md_step(&f->md, &f->ff, &f->model, &f->box, &f->atoms, &f->tally, &err);
+    gmd_status st = gmd_md_step(f, &err);
     if (st != GMD_OK) fail_msg("%s", err.message);
 }
 
-static double unwrapped(const fixture *f, int k, size_t i)
+static double unwrapped(const gmd_sim *f, int k, size_t i)
 {
     return f->atoms.r[k][i] + f->atoms.image[k][i] * f->box.len[k];
 }
 
 /* Largest difference of unwrapped positions (A) and of velocities (A/ps). */
-static void max_differences(const fixture *a, const fixture *b, double *dr, double *dv)
+static void max_differences(const gmd_sim *a, const gmd_sim *b, double *dr, double *dv)
 {
     *dr = *dv = 0.0;
     for (size_t i = 0; i < a->atoms.n; i++)
@@ -112,7 +95,7 @@ static void test_one_substep_is_verlet(void **state)
 {
     (void)state;
     melt_spec spec = {.threebody = 1, .pairs = 1, .minimize = 1, .substeps = 1, .seed = 11};
-    fixture a, b;
+    gmd_sim a, b;
     make_system(&a, &spec);
     make_system(&b, &spec);
     a.md.ensemble = b.md.ensemble = GMD_ENSEMBLE_NVT;
@@ -125,8 +108,8 @@ static void test_one_substep_is_verlet(void **state)
     max_differences(&a, &b, &dr, &dv);
     assert_true(dr == 0.0 && dv == 0.0);
     assert_true(gmd_tally_total(&a.tally) == gmd_tally_total(&b.tally));
-    free_fixture(&a);
-    free_fixture(&b);
+    gmd_sim_free(&a);
+    gmd_sim_free(&b);
 }
 
 /* No slow forces: one step of dt with k substeps is k plain steps of dt/k. */
@@ -135,7 +118,7 @@ static void test_fast_only_is_fine_verlet(void **state)
     (void)state;
     const int k = 5;
     melt_spec spec = {.threebody = 1, .pairs = 0, .minimize = 0, .substeps = k, .seed = 13};
-    fixture coarse, fine;
+    gmd_sim coarse, fine;
     make_system(&coarse, &spec);
     make_system(&fine, &spec);
     assert_true(gmd_model_has_group(&coarse.model, GMD_GROUP_FAST));
@@ -155,11 +138,11 @@ static void test_fast_only_is_fine_verlet(void **state)
     assert_true(tu_rel_diff(gmd_tally_total(&coarse.tally), gmd_tally_total(&fine.tally), 1.0) <
                 1e-12);
     assert_true(fabs(coarse.md.time_ps - fine.md.time_ps) < 1e-12);
-    free_fixture(&coarse);
-    free_fixture(&fine);
+    gmd_sim_free(&coarse);
+    gmd_sim_free(&fine);
 }
 
-static void reverse_velocities(fixture *f)
+static void reverse_velocities(gmd_sim *f)
 {
     for (int k = 0; k < 3; k++)
         for (size_t i = 0; i < f->atoms.n; i++)
@@ -170,7 +153,7 @@ static void test_time_reversible(void **state)
 {
     (void)state;
     melt_spec spec = {.threebody = 1, .pairs = 1, .minimize = 1, .substeps = 8, .seed = 17};
-    fixture f, start;
+    gmd_sim f, start;
     make_system(&f, &spec);
     make_system(&start, &spec);
     for (int s = 0; s < 60; s++)
@@ -185,8 +168,8 @@ static void test_time_reversible(void **state)
     max_differences(&f, &start, &dr, &dv);
     printf("60 steps forward, 60 back (8 substeps): max |dr| %.3g A, max |dv| %.3g A/ps\n", dr, dv);
     assert_true(dr < 1e-9 && dv < 1e-6);
-    free_fixture(&f);
-    free_fixture(&start);
+    gmd_sim_free(&f);
+    gmd_sim_free(&start);
 }
 
 /* RMS of E_total - E(0) per atom over n NVE steps. */
@@ -194,18 +177,18 @@ static double energy_wander(int threebody, int substeps, long n)
 {
     melt_spec spec = {
         .threebody = threebody, .pairs = 1, .minimize = 1, .substeps = substeps, .seed = 19};
-    fixture f;
+    gmd_sim f;
     make_system(&f, &spec);
     gmd_thermo t;
-    gmd_md_thermo(&f.md, &f.ff, &f.box, &f.atoms, &f.tally, &t);
+    gmd_md_thermo(&f, &t);
     double e0 = t.etot_eV, sum2 = 0.0;
     for (long s = 0; s < n; s++) {
         step_mts(&f);
-        gmd_md_thermo(&f.md, &f.ff, &f.box, &f.atoms, &f.tally, &t);
+        gmd_md_thermo(&f, &t);
         sum2 += (t.etot_eV - e0) * (t.etot_eV - e0);
     }
     double rms = sqrt(sum2 / (double)n) / (double)f.atoms.n;
-    free_fixture(&f);
+    gmd_sim_free(&f);
     return rms;
 }
 
