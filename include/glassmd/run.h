@@ -37,6 +37,13 @@ typedef struct gmd_run_options {
  * proportional to KE - KE0, must vanish); docs/run-input.md. */
 int gmd_run_chain_length(const gmd_run_input *in, const gmd_forcefield *ff);
 
+/* The run's identity in its checkpoints (a resume refuses a checkpoint with another):
+ * the bytes of the force field and starting configuration and the canonical text of the
+ * settings and stages that decide the trajectory (GMD_RUN_TEXT_CHECKPOINT, run_input.h),
+ * with the chain length resolved against ff. */
+gmd_status gmd_run_checkpoint_hash(const gmd_run_input *in, const gmd_forcefield *ff,
+                                   unsigned long long *hash, gmd_error *err);
+
 /* Output files in in->output_dir: thermo.csv, traj.nc and/or traj.dump, final.data,
  * checkpoint.bin, run.log. */
 gmd_status gmd_run_execute(const gmd_run_input *in, const gmd_run_options *opt, gmd_error *err);

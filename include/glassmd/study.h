@@ -57,6 +57,10 @@ typedef struct gmd_study {
  * existing files). */
 gmd_status gmd_study_read(gmd_study *study, const char *path, gmd_error *err);
 
+/* Every key a study file may hold, NULL-terminated (the reader's own list; the tests
+ * enumerate it, so that a key added later is tested too). */
+const char *const *gmd_study_keys(void);
+
 /* The report: OUT/report/index.html (self-contained, figures embedded), every figure as
  * PNG and SVG and every table as CSV in OUT/report/, from the finished jobs' folders
  * (docs/study.md lays them out). wall_s: per-job wall times as recorded in plan.json. */

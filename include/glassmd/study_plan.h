@@ -2,8 +2,9 @@
  * inputs hashes, and the runners that execute them (a local pool of forked workers, or MPI
  * ranks). The parsed study itself is in study.h.
  *
- * A job's inputs hash covers its own parameters (a canonical text), the hashes of the jobs
- * it depends on and, for MD jobs, the bytes of the configuration they start from. A job
+ * A job's inputs hash covers its own parameters (a canonical text: for an MD job, the
+ * canonical text of the run inputs it writes as run.in, less their paths), the hashes of
+ * the jobs it depends on and, for MD jobs, the bytes of the configuration they start from. A job
  * that finished (its folder's job.json says "done") with the same inputs hash is skipped.
  * Hashes of jobs that start from a file another job writes are known only once that job is
  * done; the scheduler computes them just before it starts or skips the job. */
@@ -40,8 +41,9 @@ typedef struct gmd_study_job {
     int comp, replica; /* -1 when not tied to one */
     double T_K;        /* isotherm / glass / analysed temperature, else 0 */
     int ndeps;
-    int *deps;                           /* indices of earlier jobs */
-    char params[2048];                   /* canonical text of the job's own parameters */
+    int *deps;    /* indices of earlier jobs */
+    char *params; /* canonical text of the job's own parameters (malloc'ed); of an MD job,
+                     the canonical text of the run inputs it executes (run_input.h) */
     char input_file[GMD_PATH_LEN + 256]; /* configuration whose bytes enter the hash, or "" */
     unsigned long long hash;             /* valid when hash_known */
     int hash_known;

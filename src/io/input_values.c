@@ -187,3 +187,32 @@ gmd_status gmd_parse_chain(const gmd_value_at *at, const char *text, int *out)
     *out = (int)x;
     return GMD_OK;
 }
+
+/* ---- canonical text ------------------------------------------------------------------ */
+
+void gmd_format_number(double x, char *out, size_t len)
+{
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(out, len, "%.*g", digits, x);
+        if (strtod(out, NULL) == x) return;
+    }
+}
+
+const char *gmd_kspace_method_word(gmd_kspace_method method)
+{
+    return method == GMD_KSPACE_EWALD ? "ewald" : method == GMD_KSPACE_PPPM ? "pppm" : "none";
+}
+
+const char *gmd_threebody_word(int threebody, int taper)
+{
+    if (!threebody) return "off";
+    return taper == GMD_TAPER_SMOOTH ? "smooth" : taper == GMD_TAPER_HARD ? "hard" : "on";
+}
+
+void gmd_format_auto_count(int count, char *out, size_t len)
+{
+    if (count == 0)
+        snprintf(out, len, "auto");
+    else
+        snprintf(out, len, "%d", count);
+}

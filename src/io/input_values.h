@@ -2,7 +2,8 @@
  * implemented in src/io/input_values.c, used by src/io/run_input.c and
  * src/study/study_input.c, so that run inputs and study files accept the same values and
  * say the same things about bad ones): numbers with units, whole numbers, seeds, and the
- * kspace and threebody choices.
+ * kspace and threebody choices; and the canonical text of those values (the printers
+ * beside their parsers, so that what is printed reads back as the same value).
  *
  * A number is finite, optionally followed by a unit ("10ps", "10 ps", "10"). A unit table
  * lists the accepted unit names (matched ignoring ASCII case) with their factor to the
@@ -12,6 +13,7 @@
 #ifndef GLASSMD_INPUT_VALUES_H
 #define GLASSMD_INPUT_VALUES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "glassmd/error.h"
@@ -64,5 +66,17 @@ gmd_status gmd_parse_threebody(const gmd_value_at *at, const char *text, int *th
 gmd_status gmd_parse_substeps(const gmd_value_at *at, const char *text, int *out);
 /* chain (Nose-Hoover chain length): "auto" (0) or a whole number 1 .. GMD_NHC_MAX. */
 gmd_status gmd_parse_chain(const gmd_value_at *at, const char *text, int *out);
+
+/* ---- canonical text: what the parsers above read back as the same value ---------------- */
+
+/* The shortest of %.15g, %.16g and %.17g that reads back as x exactly ("0.1", "2000",
+ * "1e-05"); out holds at least 32 characters. */
+void gmd_format_number(double x, char *out, size_t len);
+/* "ewald", "pppm" or "none". */
+const char *gmd_kspace_method_word(gmd_kspace_method method);
+/* "off", "smooth", "hard" or "on" (the force field's taper), as gmd_parse_threebody reads. */
+const char *gmd_threebody_word(int threebody, int taper);
+/* "auto" for 0, else the number (threebody_substeps, chain); out holds 16 characters. */
+void gmd_format_auto_count(int count, char *out, size_t len);
 
 #endif

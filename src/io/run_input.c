@@ -10,7 +10,14 @@
  *   3. stages, in file order: `stage = KIND name=value ...`; step counts are derived only
  *      here, because dt_fs may be given after the stages.
  * Every message is "FILE:LINE: what is wrong; how to fix it". The result is a plain value
- * (gmd_run_input) with no pointers, so the caller can copy it freely. */
+ * (gmd_run_input) with no pointers, so the caller can copy it freely.
+ *
+ * Every key is one row of KEYS: name, default (as text, read by the key's own setter, so
+ * a default is exactly what writing it would give), example, role (what the key decides,
+ * run_input.h), presence, type and field (how the value is held and written), setter and
+ * printer. The reader, the defaults, the required-key check and the canonical texts (a
+ * study job's run.in, the checkpoint's run hash, a study job's inputs hash) all walk that
+ * one table. */
 #define _POSIX_C_SOURCE 200809L
 #include "glassmd/run_input.h"
 
@@ -21,6 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "glassmd/checkpoint.h"
 #include "glassmd/kvfile.h"
 #include "glassmd/md.h"
 #include "input_values.h"
@@ -235,49 +243,162 @@ static gmd_status set_traj_format(reader *rd, const where *at, const char *v)
     return GMD_OK;
 }
 
+/* ---- the key table ------------------------------------------------------------------ */
+
+/* How a key's value is held in gmd_run_input and written. The plain types are read at
+ * the key's field; a CHOICE key has its own printer. */
+typedef enum value_type {
+    TEXT = 0,   /* char array; not set when empty */
+    NUMBER,     /* double, the shortest text that reads back exactly; a key without a
+                   default is not set at <= 0 (then the force field's value is used) */
+    WHOLE,      /* long */
+    COUNT,      /* int */
+    AUTO_COUNT, /* int, 0 written "auto" */
+    CHOICE,     /* its own printer */
+} value_type;
+
+/* A CHOICE printer writes the i-th value of its key (i > 0 only for `stage`) and returns
+ * 1, or returns 0 when there is none. What it writes, the key's setter reads back. */
+typedef int (*printer)(const gmd_run_input *in, int i, char *out, size_t len);
+
 typedef struct key_def {
-    const char *key;
-    setter set; /* NULL for `stage`, handled in its own pass */
+    gmd_run_key key;
+    value_type type;
+    size_t field; /* offsetof the value in gmd_run_input (plain types) */
+    setter set;   /* NULL for `stage`, read in its own pass */
+    printer print;
 } key_def;
 
+static int print_seed(const gmd_run_input *in, int i, char *out, size_t len)
+{
+    snprintf(out, len, "%llu", (unsigned long long)in->seed);
+    return i == 0;
+}
+
+static int print_kspace(const gmd_run_input *in, int i, char *out, size_t len)
+{
+    snprintf(out, len, "%s", gmd_kspace_method_word(in->kspace));
+    return i == 0 && in->kspace_set;
+}
+
+static int print_threebody(const gmd_run_input *in, int i, char *out, size_t len)
+{
+    snprintf(out, len, "%s", gmd_threebody_word(in->threebody, in->taper));
+    return i == 0;
+}
+
+static int print_traj_format(const gmd_run_input *in, int i, char *out, size_t len)
+{
+    const char *word =
+        in->traj_netcdf ? (in->traj_dump ? "both" : "netcdf") : (in->traj_dump ? "dump" : "none");
+    snprintf(out, len, "%s", word);
+    return i == 0;
+}
+
+static int print_stage(const gmd_run_input *in, int i, char *out, size_t len);
+#define NVT_EXAMPLE "nvt time=100ps T=2000K" /* the example of a stage */
+
+#define TRAJECTORY GMD_RUN_KEY_TRAJECTORY
+#define RESOURCE GMD_RUN_KEY_RESOURCE
+#define FILE_BYTES GMD_RUN_KEY_FILE
+#define PLACE GMD_RUN_KEY_PLACE
+#define REQUIRED GMD_RUN_KEY_REQUIRED
+#define WRITTEN GMD_RUN_KEY_WRITTEN
+#define OPTIONAL GMD_RUN_KEY_OPTIONAL
+#define AT(name) offsetof(gmd_run_input, name)
+
+/* One row per key: {name, default, example, role, presence}, type, field, setter,
+ * printer; in the order of the canonical text, which is the order glassmd study wrote
+ * its run.in files in before this table (so that they stay the same). The examples of
+ * the required keys are the ones their "missing required key" messages suggest. */
 static const key_def KEYS[] = {
-    {"config", set_config},
-    {"forcefield", set_forcefield},
-    {"types", set_types},
-    {"output_dir", set_output_dir},
-    {"kspace", set_kspace},
-    {"accuracy", set_accuracy},
-    {"cutoff", set_cutoff},
-    {"threebody", set_threebody},
-    {"threebody_substeps", set_threebody_substeps},
-    {"dt_fs", set_dt},
-    {"seed", set_seed},
-    {"velocity_K", set_velocity},
-    {"tdamp_ps", set_tdamp},
-    {"chain", set_chain},
-    {"thermo_every", set_thermo_every},
-    {"traj_every", set_traj_every},
-    {"traj_format", set_traj_format},
-    {"checkpoint_every", set_checkpoint_every},
-    {"threads", set_threads},
-    {"stage", NULL},
+    {{"config", NULL, "glass.data", FILE_BYTES, REQUIRED}, TEXT, AT(config), set_config, NULL},
+    {{"forcefield", NULL, "na2s-sis2.ff", FILE_BYTES, REQUIRED},
+     TEXT,
+     AT(forcefield),
+     set_forcefield,
+     NULL},
+    {{"seed", NULL, "12345", TRAJECTORY, REQUIRED}, CHOICE, 0, set_seed, print_seed},
+    {{"output_dir", NULL, "results/quench", PLACE, WRITTEN},
+     TEXT,
+     AT(output_dir),
+     set_output_dir,
+     NULL},
+    {{"types", NULL, "Si,S,Na", TRAJECTORY, OPTIONAL}, TEXT, AT(types), set_types, NULL},
+    {{"kspace", NULL, "ewald", TRAJECTORY, OPTIONAL}, CHOICE, 0, set_kspace, print_kspace},
+    {{"accuracy", NULL, "1e-06", TRAJECTORY, OPTIONAL}, NUMBER, AT(accuracy), set_accuracy, NULL},
+    {{"cutoff", NULL, "12", TRAJECTORY, OPTIONAL}, NUMBER, AT(cutoff), set_cutoff, NULL},
+    {{"threebody", "on", "smooth", TRAJECTORY, WRITTEN}, CHOICE, 0, set_threebody, print_threebody},
+    {{"dt_fs", "1", "0.5", TRAJECTORY, WRITTEN}, NUMBER, AT(dt_fs), set_dt, NULL},
+    {{"thermo_every", "100", "50", TRAJECTORY, WRITTEN},
+     WHOLE,
+     AT(thermo_every),
+     set_thermo_every,
+     NULL},
+    {{"threebody_substeps", "auto", "8", TRAJECTORY, OPTIONAL},
+     AUTO_COUNT,
+     AT(threebody_substeps),
+     set_threebody_substeps,
+     NULL},
+    {{"chain", "auto", "3", TRAJECTORY, WRITTEN}, AUTO_COUNT, AT(chain), set_chain, NULL},
+    {{"velocity_K", "0", "2000", TRAJECTORY, OPTIONAL}, NUMBER, AT(velocity_K), set_velocity, NULL},
+    {{"tdamp_ps", "0.1", "0.2", TRAJECTORY, OPTIONAL}, NUMBER, AT(tdamp_ps), set_tdamp, NULL},
+    {{"traj_every", "1000", "500", TRAJECTORY, WRITTEN},
+     WHOLE,
+     AT(traj_every),
+     set_traj_every,
+     NULL},
+    {{"traj_format", "both", "netcdf", TRAJECTORY, WRITTEN},
+     CHOICE,
+     0,
+     set_traj_format,
+     print_traj_format},
+    {{"checkpoint_every", "10000", "5000", TRAJECTORY, WRITTEN},
+     WHOLE,
+     AT(checkpoint_every),
+     set_checkpoint_every,
+     NULL},
+    {{"threads", "0", "8", RESOURCE, WRITTEN}, COUNT, AT(threads), set_threads, NULL},
+    {{"stage", NULL, NVT_EXAMPLE, TRAJECTORY, REQUIRED}, CHOICE, 0, NULL, print_stage},
 };
 #define NKEYS (sizeof KEYS / sizeof KEYS[0])
 
-static void set_defaults(gmd_run_input *in)
+size_t gmd_run_key_count(void)
 {
-    memset(in, 0, sizeof *in);
-    in->kspace = GMD_KSPACE_PPPM; /* only used when kspace_set */
-    in->threebody = 1;
-    in->taper = -1;
-    in->dt_fs = 1.0;
-    in->tdamp_ps = 0.1;
-    in->chain = 0; /* auto: resolved against the force field by the run (run.h) */
-    in->thermo_every = 100;
-    in->traj_every = 1000;
-    in->traj_netcdf = 1;
-    in->traj_dump = 1;
-    in->checkpoint_every = 10000;
+    return NKEYS;
+}
+
+const gmd_run_key *gmd_run_key_at(size_t i)
+{
+    return i < NKEYS ? &KEYS[i].key : NULL;
+}
+
+/* The i-th value of key d in canonical text; 0 when there is none (not set). */
+static int print_value(const key_def *d, const gmd_run_input *in, int i, char *out, size_t len)
+{
+    if (d->type == CHOICE) return d->print(in, i, out, len);
+    if (i > 0) return 0;
+    const void *at = (const char *)in + d->field;
+    switch (d->type) {
+    case TEXT:
+        snprintf(out, len, "%s", (const char *)at);
+        return out[0] != '\0';
+    case NUMBER:
+        gmd_format_number(*(const double *)at, out, len);
+        return d->key.fallback || *(const double *)at > 0;
+    case WHOLE:
+        snprintf(out, len, "%ld", *(const long *)at);
+        return 1;
+    case COUNT:
+        snprintf(out, len, "%d", *(const int *)at);
+        return 1;
+    case AUTO_COUNT:
+        gmd_format_auto_count(*(const int *)at, out, len);
+        return 1;
+    case CHOICE:
+        break;
+    }
+    return 0;
 }
 
 /* ---- stages ------------------------------------------------------------------------ */
@@ -304,7 +425,7 @@ static const char *const STAGE_PARAMS[][4] = {
 static const char *const STAGE_EXAMPLE[] = {
     "stage = minimize ftol=0.1 max_step=0.1 max_steps=5000",
     "stage = nve time=10ps",
-    "stage = nvt time=100ps T=2000K",
+    "stage = " NVT_EXAMPLE,
     "stage = ramp from=2000K to=300K rate=1K/ps",
     "stage = write file=T1000.data",
 };
@@ -312,6 +433,46 @@ static const char *const STAGE_EXAMPLE[] = {
 const char *gmd_stage_kind_name(gmd_stage_kind kind)
 {
     return (unsigned)kind < 5 ? STAGE_KINDS[kind] : "unknown";
+}
+
+const char *gmd_stage_example(gmd_stage_kind kind)
+{
+    return (unsigned)kind < 5 ? STAGE_EXAMPLE[kind] : "";
+}
+
+/* Every parameter of the stage, in the documented units; derived values (nsteps of a
+ * time, a ramp's time) are left out, since they follow from the others and dt_fs. */
+static int print_stage(const gmd_run_input *in, int i, char *out, size_t len)
+{
+    if (i >= in->nstages) return 0;
+    const gmd_stage *g = &in->stages[i];
+    char a[32], b[32], c[32];
+    switch (g->kind) {
+    case GMD_STAGE_MINIMIZE:
+        gmd_format_number(g->ftol_eV_A, a, sizeof a);
+        gmd_format_number(g->max_step_A, b, sizeof b);
+        snprintf(out, len, "minimize ftol=%s max_step=%s max_steps=%ld", a, b, g->nsteps);
+        break;
+    case GMD_STAGE_NVE:
+        gmd_format_number(g->time_ps, a, sizeof a);
+        snprintf(out, len, "nve time=%sps", a);
+        break;
+    case GMD_STAGE_NVT:
+        gmd_format_number(g->time_ps, a, sizeof a);
+        gmd_format_number(g->t_start_K, b, sizeof b);
+        snprintf(out, len, "nvt time=%sps T=%sK", a, b);
+        break;
+    case GMD_STAGE_RAMP:
+        gmd_format_number(g->t_start_K, a, sizeof a);
+        gmd_format_number(g->t_end_K, b, sizeof b);
+        gmd_format_number(g->rate_K_ps, c, sizeof c);
+        snprintf(out, len, "ramp from=%sK to=%sK rate=%sK/ps", a, b, c);
+        break;
+    case GMD_STAGE_WRITE:
+        snprintf(out, len, "write file=%s", g->file);
+        break;
+    }
+    return 1;
 }
 
 static gmd_status tokenize_stage(const where *at, const char *value, stage_args *args)
@@ -561,7 +722,7 @@ static gmd_status check_keys(const gmd_kv_file *kv, gmd_error *err)
 {
     const char *known[NKEYS + 1];
     for (size_t i = 0; i < NKEYS; i++)
-        known[i] = KEYS[i].key;
+        known[i] = KEYS[i].key.name;
     known[NKEYS] = NULL;
     static const char *const repeatable[] = {"stage", NULL};
     return gmd_kv_check_keys(kv, known, repeatable, err);
@@ -572,7 +733,7 @@ static gmd_status apply_settings(reader *rd, const gmd_kv_file *kv, gmd_error *e
     for (size_t i = 0; i < kv->n; i++) {
         const gmd_kv_entry *e = &kv->entries[i];
         for (size_t k = 0; k < NKEYS; k++) {
-            if (strcmp(e->key, KEYS[k].key) != 0 || !KEYS[k].set) continue;
+            if (strcmp(e->key, KEYS[k].key.name) != 0 || !KEYS[k].set) continue;
             where at = {.file = kv->name, .line = e->line, .what = e->key, .err = err};
             if (e->value[0] == '\0')
                 return gmd_value_fail(&at, GMD_ERR_VALUE, "'%s' has no value; write %s = VALUE",
@@ -584,21 +745,16 @@ static gmd_status apply_settings(reader *rd, const gmd_kv_file *kv, gmd_error *e
     return GMD_OK;
 }
 
-static gmd_status require(const gmd_kv_file *kv, const char *key, const char *example,
-                          gmd_error *err)
-{
-    if (gmd_kv_find(kv, key)) return GMD_OK;
-    return gmd_fail(err, GMD_ERR_VALUE, "%s: missing required key '%s'; add a line such as '%s'",
-                    kv->name, key, example);
-}
-
 static gmd_status check_required(const gmd_kv_file *kv, gmd_error *err)
 {
-    gmd_status st = require(kv, "config", "config = glass.data", err);
-    if (st == GMD_OK) st = require(kv, "forcefield", "forcefield = na2s-sis2.ff", err);
-    if (st == GMD_OK) st = require(kv, "seed", "seed = 12345", err);
-    if (st == GMD_OK) st = require(kv, "stage", STAGE_EXAMPLE[2], err);
-    return st;
+    for (size_t k = 0; k < NKEYS; k++) {
+        const gmd_run_key *key = &KEYS[k].key;
+        if (key->presence != REQUIRED || gmd_kv_find(kv, key->name)) continue;
+        return gmd_fail(err, GMD_ERR_VALUE,
+                        "%s: missing required key '%s'; add a line such as '%s = %s'", kv->name,
+                        key->name, key->name, key->example);
+    }
+    return GMD_OK;
 }
 
 static gmd_status read_entries(gmd_run_input *in, const gmd_kv_file *kv, gmd_error *err)
@@ -615,16 +771,103 @@ static gmd_status read_entries(gmd_run_input *in, const gmd_kv_file *kv, gmd_err
     return st;
 }
 
+/* The defaults are the table's: each key's default text through its own setter. */
+gmd_status gmd_run_input_defaults(gmd_run_input *in, gmd_error *err)
+{
+    memset(in, 0, sizeof *in);
+    reader rd = {.in = in}; /* dir "": no default is a path */
+    for (size_t k = 0; k < NKEYS; k++) {
+        const key_def *d = &KEYS[k];
+        if (!d->set || !d->key.fallback) continue;
+        where at = {.file = "the run input defaults", .what = d->key.name, .err = err};
+        gmd_status st = d->set(&rd, &at, d->key.fallback);
+        if (st != GMD_OK) return st;
+    }
+    return GMD_OK;
+}
+
 gmd_status gmd_run_input_read(gmd_run_input *in, const char *path, gmd_error *err)
 {
-    set_defaults(in);
+    gmd_status st = gmd_run_input_defaults(in, err);
+    if (st != GMD_OK) return st;
     if (strlen(path) >= sizeof in->path)
         return gmd_fail(err, GMD_ERR_VALUE, "%s: input path too long; shorten it", path);
     strcpy(in->path, path);
     gmd_kv_file kv;
-    gmd_status st = gmd_kv_read(&kv, path, err);
+    st = gmd_kv_read(&kv, path, err);
     if (st != GMD_OK) return st;
     st = read_entries(in, &kv, err);
     gmd_kv_free(&kv);
     return st;
+}
+
+/* ---- the canonical texts ------------------------------------------------------------ */
+
+static int key_in_text(gmd_run_key_role role, gmd_run_text which)
+{
+    switch (which) {
+    case GMD_RUN_TEXT_INPUT:
+        return 1;
+    case GMD_RUN_TEXT_CHECKPOINT:
+        return role == GMD_RUN_KEY_TRAJECTORY;
+    case GMD_RUN_TEXT_JOB:
+        return role == GMD_RUN_KEY_TRAJECTORY || role == GMD_RUN_KEY_RESOURCE;
+    }
+    return 0;
+}
+
+/* A value line long enough for any path or stage. */
+#define VALUE_LEN (2 * GMD_PATH_LEN)
+
+static void write_key(const gmd_run_input *in, const key_def *d, FILE *f)
+{
+    char value[VALUE_LEN];
+    for (int i = 0; print_value(d, in, i, value, sizeof value); i++) {
+        int at_default = d->key.fallback && strcmp(value, d->key.fallback) == 0;
+        if (d->key.presence == OPTIONAL && at_default) continue;
+        fprintf(f, "%s = %s\n", d->key.name, value);
+    }
+}
+
+gmd_status gmd_run_input_write(const gmd_run_input *in, gmd_run_text which, FILE *f,
+                               const char *name, gmd_error *err)
+{
+    for (size_t k = 0; k < NKEYS; k++)
+        if (key_in_text(KEYS[k].key.role, which)) write_key(in, &KEYS[k], f);
+    if (ferror(f)) return gmd_fail(err, GMD_ERR_IO, "%s: cannot write the run input", name);
+    return GMD_OK;
+}
+
+char *gmd_run_input_text(const gmd_run_input *in, gmd_run_text which, gmd_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) {
+        gmd_fail(err, GMD_ERR_NOMEM, "out of memory for the text of a run input");
+        return NULL;
+    }
+    gmd_status st = gmd_run_input_write(in, which, f, "(memory)", err);
+    if (fclose(f) != 0 && st == GMD_OK)
+        st = gmd_fail(err, GMD_ERR_NOMEM, "out of memory for the text of a run input");
+    if (st != GMD_OK) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+gmd_status gmd_run_input_hash(const gmd_run_input *in, gmd_run_text which, unsigned long long *hash,
+                              gmd_error *err)
+{
+    uint64_t h = GMD_FNV1A64_INIT;
+    char path[VALUE_LEN];
+    for (size_t k = 0; k < NKEYS; k++)
+        if (KEYS[k].key.role == GMD_RUN_KEY_FILE && print_value(&KEYS[k], in, 0, path, sizeof path))
+            h = gmd_fnv1a64_file(path, h, NULL); /* unreadable: the read reports it */
+    char *text = gmd_run_input_text(in, which, err);
+    if (!text) return GMD_ERR_NOMEM;
+    *hash = gmd_fnv1a64(text, strlen(text), h);
+    free(text);
+    return GMD_OK;
 }

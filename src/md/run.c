@@ -7,8 +7,9 @@
  * the first force computation after a checkpoint always rebuilds the list, in both runs.
  * The checkpoint stores the forces, so a resumed run needs no extra force call, and the
  * outputs are cut back to the byte / frame positions recorded in the checkpoint.
- * A checkpoint carries a hash of the run (hash_run_input: settings, stages, force field
- * and start file, not comments, output_dir or threads) and a resume refuses another run's.
+ * A checkpoint carries a hash of the run (gmd_run_checkpoint_hash: settings, stages, force
+ * field and start file, not comments, output_dir or threads) and a resume refuses another
+ * run's.
  * A resume that finds no checkpoint (killed before the first) starts from the beginning.
  *
  * Guard. After every step the energy must be finite, and no atom may have moved more
@@ -62,51 +63,24 @@ static const char *out_path(run_ctx *c, const char *name)
     return c->path_buf;
 }
 
-static uint64_t hash_double(double x, uint64_t h)
+/* The identity of a run, to refuse resuming a checkpoint with another one: the bytes of
+ * the force field and starting configuration and the canonical text of every setting
+ * and stage that decides the trajectory bit for bit (GMD_RUN_TEXT_CHECKPOINT, from the key
+ * table of run_input.c). It leaves out what does not: comments, layout and line numbers
+ * of the input, output_dir (a run folder may be moved), the input's own path, and threads
+ * (a resume may use another thread count; it then matches the uninterrupted run to
+ * round-off only). The chain length enters resolved, so that a checkpoint written with
+ * `chain = auto` resumes with the number auto gives, and the other way round. */
+gmd_status gmd_run_checkpoint_hash(const gmd_run_input *in, const gmd_forcefield *ff,
+                                   unsigned long long *hash, gmd_error *err)
 {
-    return gmd_fnv1a64(&x, sizeof x, h);
-}
-
-static uint64_t hash_long(long x, uint64_t h)
-{
-    return gmd_fnv1a64(&x, sizeof x, h);
-}
-
-/* The identity of a run, to refuse resuming a checkpoint with another one. It covers what
- * decides the trajectory bit for bit: every parsed setting and stage, and the bytes of the
- * force field and starting configuration. It leaves out what does not: comments, layout
- * and line numbers of the input, output_dir (a run folder may be moved), the input's own
- * path, and threads (a resume may use another thread count; it then matches the
- * uninterrupted run to round-off only). The chain length enters resolved (chain), so that
- * a checkpoint written before `chain = auto` existed (no chain line: 3) still resumes
- * wherever auto gives the same 3, and one whose auto resolves otherwise is refused. */
-static unsigned long long hash_run_input(const gmd_run_input *in, int chain)
-{
-    uint64_t h = GMD_FNV1A64_INIT;
-    h = gmd_fnv1a64_file(in->config, h, NULL);
-    h = gmd_fnv1a64_file(in->forcefield, h, NULL);
-    h = gmd_fnv1a64(in->types, strlen(in->types), h);
-    long kspace = in->kspace_set ? (long)in->kspace : -1;
-    long ints[] = {kspace,          in->threebody,         in->taper,
-                   chain,           in->thermo_every,      in->traj_every,
-                   in->traj_netcdf, in->traj_dump,         in->checkpoint_every,
-                   in->nstages,     in->threebody_substeps};
-    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
-        h = hash_long(ints[i], h);
-    h = gmd_fnv1a64(&in->seed, sizeof in->seed, h);
-    double reals[] = {in->accuracy, in->cutoff, in->dt_fs, in->velocity_K, in->tdamp_ps};
-    for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++)
-        h = hash_double(reals[i], h);
-    for (int s = 0; s < in->nstages; s++) {
-        const gmd_stage *g = &in->stages[s];
-        h = hash_long(g->kind, hash_long(g->nsteps, h));
-        h = gmd_fnv1a64(g->file, strlen(g->file), h);
-        double p[] = {g->time_ps,   g->t_start_K, g->t_end_K,
-                      g->rate_K_ps, g->ftol_eV_A, g->max_step_A};
-        for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
-            h = hash_double(p[i], h);
-    }
-    return h;
+    gmd_run_input *resolved = gmd_calloc(1, sizeof *resolved, "run input", err);
+    if (!resolved) return GMD_ERR_NOMEM;
+    *resolved = *in;
+    resolved->chain = gmd_run_chain_length(in, ff);
+    gmd_status st = gmd_run_input_hash(resolved, GMD_RUN_TEXT_CHECKPOINT, hash, err);
+    free(resolved);
+    return st;
 }
 
 static gmd_status make_dir(const char *path, gmd_error *err)
@@ -540,8 +514,7 @@ static gmd_status start_fresh(run_ctx *c, const gmd_forcefield *ff, gmd_error *e
     sim->md.nhc.tdamp_ps = in->tdamp_ps;
     sim->md.nhc.length = gmd_run_chain_length(in, ff);
     memset(&c->meta, 0, sizeof c->meta);
-    c->meta.input_hash = hash_run_input(in, sim->md.nhc.length);
-    return GMD_OK;
+    return gmd_run_checkpoint_hash(in, ff, &c->meta.input_hash, err);
 }
 
 static gmd_status start_resumed(run_ctx *c, const gmd_forcefield *ff, gmd_error *err)
@@ -553,11 +526,15 @@ static gmd_status start_resumed(run_ctx *c, const gmd_forcefield *ff, gmd_error 
                                         &blob, &blob_len, err);
     free(blob);
     if (st != GMD_OK) return st;
-    if (c->meta.input_hash != hash_run_input(c->in, gmd_run_chain_length(c->in, ff)))
+    unsigned long long hash;
+    if ((st = gmd_run_checkpoint_hash(c->in, ff, &hash, err)) != GMD_OK) return st;
+    if (c->meta.input_hash != hash)
         return gmd_fail(err, GMD_ERR_VALUE,
                         "%s: the input %s (a setting, a stage, the force field or the starting "
-                        "configuration) changed since this checkpoint was written; resume needs "
-                        "the same run (or run without --resume to start over)",
+                        "configuration) changed since this checkpoint was written (or the "
+                        "checkpoint comes from a glassmd before the run-settings key table, "
+                        "which hashed the run another way); resume needs the same run (or run "
+                        "without --resume to start over)",
                         path, c->in->path);
     return GMD_OK;
 }

@@ -1,8 +1,8 @@
 /* jobs.c - what each job of a study does, run in-process by a worker (a forked child of
  * the local pool, or an MPI rank).
  *
- * MD jobs write a plain run input (run.in) into their folder and hand it to
- * gmd_run_execute, so every MD job can be repeated by hand with `glassmd run run.in`.
+ * MD jobs write their run inputs (md_runs.c) as run.in files into their folders and hand
+ * them to gmd_run_execute, so every MD job can be repeated with `glassmd run run.in`.
  * The isotherm job runs two such inputs: equil/ (NVT isotherm_equil, no trajectory) and
  * then the production in the job folder itself from equil/final.data, so the trajectory
  * holds production frames only. Analysis jobs run gmd_analyze in-process with the options
@@ -137,19 +137,11 @@ static int previous_run_resumable(const gmd_study_job *job)
 
 /* ---- MD jobs ------------------------------------------------------------------------------ */
 
-static const char *threebody_word(const gmd_study *s)
+/* Writes run.in (the run input's canonical text) into its output folder and executes it,
+ * resuming when allowed. */
+static gmd_status run_md(job_ctx *c, const gmd_run_input *run, gmd_error *err)
 {
-    if (!s->threebody) return "off";
-    if (s->taper == GMD_TAPER_SMOOTH) return "smooth";
-    if (s->taper == GMD_TAPER_HARD) return "hard";
-    return "on";
-}
-
-/* Writes DIR/run.in for one MD run and executes it (resuming when allowed). */
-static gmd_status run_md(job_ctx *c, const char *dir, const char *config, const char *stages,
-                         long traj_every, gmd_error *err)
-{
-    const gmd_study *s = c->plan->study;
+    const char *dir = run->output_dir;
     gmd_status st = gmd_study_mkdirs(dir, err);
     if (st != GMD_OK) return st;
     if (!c->resumable) unlink(in_dir(c, dir, "checkpoint.bin"));
@@ -159,28 +151,9 @@ static gmd_status run_md(job_ctx *c, const char *dir, const char *config, const 
     if (!f) return gmd_fail(err, GMD_ERR_IO, "%s: cannot write (%s)", input, strerror(errno));
     fprintf(f, "# written by glassmd study for the job %s; rerun by hand: glassmd run run.in\n",
             c->job->name);
-    fprintf(f, "config = %s\nforcefield = %s\nseed = %llu\noutput_dir = %s\n", config,
-            s->forcefield, (unsigned long long)(s->seed + (uint64_t)c->job->replica - 1), dir);
-    if (s->kspace_set)
-        fprintf(f, "kspace = %s\n",
-                s->kspace == GMD_KSPACE_EWALD  ? "ewald"
-                : s->kspace == GMD_KSPACE_PPPM ? "pppm"
-                                               : "none");
-    if (s->accuracy > 0) fprintf(f, "accuracy = %.17g\n", s->accuracy);
-    if (s->cutoff > 0) fprintf(f, "cutoff = %.17g\n", s->cutoff);
-    fprintf(f, "threebody = %s\ndt_fs = %.17g\nthermo_every = 100\n", threebody_word(s), s->dt_fs);
-    if (s->threebody_substeps > 0) fprintf(f, "threebody_substeps = %d\n", s->threebody_substeps);
-    if (s->chain > 0)
-        fprintf(f, "chain = %d\n", s->chain);
-    else
-        fprintf(f, "chain = auto\n");
-    fprintf(f, "traj_every = %ld\ntraj_format = %s\n", traj_every,
-            !traj_every    ? "none"
-            : s->traj_dump ? "dump"
-                           : "netcdf");
-    fprintf(f, "checkpoint_every = %ld\nthreads = %d\n%s", s->checkpoint_every, s->threads_per_job,
-            stages);
-    if (fclose(f) != 0) return gmd_fail(err, GMD_ERR_IO, "%s: cannot write", input);
+    st = gmd_run_input_write(run, GMD_RUN_TEXT_INPUT, f, input, err);
+    if (fclose(f) != 0 && st == GMD_OK) st = gmd_fail(err, GMD_ERR_IO, "%s: cannot write", input);
+    if (st != GMD_OK) return st;
     gmd_run_input *in = gmd_calloc(1, sizeof *in, "run input", err);
     if (!in) return GMD_ERR_NOMEM;
     st = gmd_run_input_read(in, input, err);
@@ -213,79 +186,50 @@ static gmd_status job_build(job_ctx *c, gmd_error *err)
     return st;
 }
 
-static gmd_status job_melt(job_ctx *c, gmd_error *err)
+/* MD time of a run: its nvt and nve stages (a ramp's time is derived when read). */
+static double run_time_ps(const gmd_run_input *run)
 {
-    const gmd_study *s = c->plan->study;
-    char stages[512];
-    snprintf(stages, sizeof stages,
-             "stage = minimize ftol=0.1 max_step=0.1 max_steps=2000\n"
-             "stage = nvt time=%.17gps T=%.17gK\n",
-             s->melt_time_ps, s->melt_T_K);
-    return run_md(c, c->job->dir, c->job->input_file, stages, 0, err);
+    double t = 0.0;
+    for (int s = 0; s < run->nstages; s++)
+        if (run->stages[s].kind == GMD_STAGE_NVT || run->stages[s].kind == GMD_STAGE_NVE)
+            t += run->stages[s].time_ps;
+    return t;
 }
 
-/* The ramp melt_T -> glass_T cut at each isotherm below melt_T, with a write stage at
- * each cut: T<K>.data holds positions and velocities there. */
-static gmd_status job_quench(job_ctx *c, gmd_error *err)
+/* One of a job's runs, with that share of the job's progress. A run that is not the
+ * job's last leaves DONE in its folder, so that a resumed job skips it (the isotherm's
+ * equil/). */
+static gmd_status run_part(job_ctx *c, const gmd_run_input *run, int last, double share,
+                           gmd_error *err)
 {
-    const gmd_study *s = c->plan->study;
-    char stages[8192];
-    size_t n = 0;
-    double from = s->melt_T_K;
-    for (int i = 0; i < s->nisotherms; i++) {
-        double T = s->isotherm_K[i];
-        if (T >= s->melt_T_K) continue; /* taken from the melt */
-        char label[32];
-        gmd_study_temp_label(T, label, sizeof label);
-        n += (size_t)snprintf(stages + n, sizeof stages - n,
-                              "stage = ramp from=%.17gK to=%.17gK rate=%.17gK/ps\n"
-                              "stage = write file=T%s.data\n",
-                              from, T, s->quench_rate_K_ps, label);
-        from = T;
-    }
-    if (from > s->glass_T_K)
-        snprintf(stages + n, sizeof stages - n,
-                 "stage = ramp from=%.17gK to=%.17gK rate=%.17gK/ps\n", from, s->glass_T_K,
-                 s->quench_rate_K_ps);
-    return run_md(c, c->job->dir, c->job->input_file, stages, 0, err);
-}
-
-static gmd_status job_isotherm(job_ctx *c, gmd_error *err)
-{
-    const gmd_study *s = c->plan->study;
-    const gmd_study_job *job = c->job;
-    char equil[GMD_PATH_LEN + 16], stages[256], done[GMD_PATH_LEN + 32];
-    gmd_study_join(equil, sizeof equil, job->dir, "equil");
-    gmd_study_join(done, sizeof done, equil, "DONE");
-    double total = s->isotherm_equil_ps + s->isotherm_time_ps;
+    char done[GMD_PATH_LEN + 16];
+    gmd_study_join(done, sizeof done, run->output_dir, "DONE");
     struct stat sb;
-    if (!c->resumable) unlink(done);
-    gmd_status st = GMD_OK;
-    if (stat(done, &sb) != 0) {
-        c->progress_weight = s->isotherm_equil_ps / total;
-        snprintf(stages, sizeof stages, "stage = nvt time=%.17gps T=%.17gK\n", s->isotherm_equil_ps,
-                 job->T_K);
-        st = run_md(c, equil, job->input_file, stages, 0, err);
-        FILE *f = st == GMD_OK ? fopen(done, "w") : NULL;
-        if (f) fclose(f);
-    }
-    if (st != GMD_OK) return st;
-    c->progress_base = s->isotherm_equil_ps / total;
-    c->progress_weight = s->isotherm_time_ps / total;
-    char start[GMD_PATH_LEN + 32];
-    gmd_study_join(start, sizeof start, equil, "final.data");
-    snprintf(stages, sizeof stages, "stage = nvt time=%.17gps T=%.17gK\n", s->isotherm_time_ps,
-             job->T_K);
-    return run_md(c, job->dir, start, stages, s->traj_every, err);
+    if (!last && !c->resumable) unlink(done);
+    if (!last && stat(done, &sb) == 0) return GMD_OK;
+    c->progress_weight = share;
+    gmd_status st = run_md(c, run, err);
+    FILE *f = st == GMD_OK && !last ? fopen(done, "w") : NULL;
+    if (f) fclose(f);
+    return st;
 }
 
-static gmd_status job_glass(job_ctx *c, gmd_error *err)
+/* Melt, quench, isotherm, glass: the job's runs (md_runs.c) in order. */
+static gmd_status job_md(job_ctx *c, gmd_error *err)
 {
-    const gmd_study *s = c->plan->study;
-    char stages[256];
-    snprintf(stages, sizeof stages, "stage = nvt time=%.17gps T=%.17gK\n", s->glass_time_ps,
-             c->job->T_K);
-    return run_md(c, c->job->dir, c->job->input_file, stages, s->traj_every, err);
+    gmd_study_md_runs *runs = gmd_calloc(1, sizeof *runs, "run inputs", err);
+    if (!runs) return GMD_ERR_NOMEM;
+    gmd_status st = gmd_study_md_runs_make(c->plan->study, c->job, runs, err);
+    double total = 0.0;
+    for (int k = 0; k < runs->n; k++)
+        total += run_time_ps(&runs->run[k]);
+    for (int k = 0; st == GMD_OK && k < runs->n; k++) {
+        double share = runs->n > 1 && total > 0 ? run_time_ps(&runs->run[k]) / total : 1.0;
+        st = run_part(c, &runs->run[k], k == runs->n - 1, share, err);
+        c->progress_base += share;
+    }
+    free(runs);
+    return st;
 }
 
 /* ---- analysis jobs --------------------------------------------------------------------------- */
@@ -423,13 +367,10 @@ static gmd_status dispatch(job_ctx *c, gmd_error *err)
     case GMD_JOB_BUILD:
         return job_build(c, err);
     case GMD_JOB_MELT:
-        return job_melt(c, err);
     case GMD_JOB_QUENCH:
-        return job_quench(c, err);
     case GMD_JOB_ISOTHERM:
-        return job_isotherm(c, err);
     case GMD_JOB_GLASS:
-        return job_glass(c, err);
+        return job_md(c, err);
     case GMD_JOB_ANALYSIS:
         return job_analysis(c, err);
     case GMD_JOB_ARRHENIUS:

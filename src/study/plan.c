@@ -11,8 +11,11 @@
  * configuration's bytes rather than the producing job's parameters means that a job whose
  * start is byte-identical after an upstream change (an isotherm above a changed one, say)
  * is not redone. The parameter text covers everything that decides the job's output bit
- * for bit, threads_per_job and the checkpoint interval included (a checkpoint forces a
- * neighbour-list rebuild), and leaves out what does not (jobs, output_dir). */
+ * for bit and leaves out what does not (jobs, output_dir). An MD job's text is not listed
+ * here key by key: it is the force field's hash and the canonical text of the run inputs
+ * the job writes as run.in (md_runs.c; GMD_RUN_TEXT_JOB: every run key that decides the
+ * trajectory, threads and the checkpoint interval included, as a checkpoint forces a
+ * neighbour-list rebuild), so a key that reaches a run cannot be missing from the hash. */
 #define _POSIX_C_SOURCE 200809L
 #include "glassmd/study_plan.h"
 
@@ -20,6 +23,7 @@
 #include <errno.h>
 #include <math.h>
 #include <omp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,16 +180,66 @@ static int add_dep(builder *b, int j, int dep)
     return 0;
 }
 
-/* The parameters every MD job of replica r shares. */
-static void md_common(const builder *b, int replica, char *out, size_t len)
+/* Gives job j the parameters text (malloc'ed), replacing what it had. */
+static void replace_params(builder *b, int j, char *text)
 {
-    const gmd_study *s = b->plan->study;
-    snprintf(out, len,
-             "ff=%s kspace=%d/%d accuracy=%.17g cutoff=%.17g threebody=%d taper=%d dt=%.17g "
-             "seed=%llu threads=%d checkpoint=%ld substeps=%d chain=%d",
-             b->ff_hash, s->kspace_set, (int)s->kspace, s->accuracy, s->cutoff, s->threebody,
-             s->taper, s->dt_fs, (unsigned long long)(s->seed + (uint64_t)replica - 1),
-             s->threads_per_job, s->checkpoint_every, s->threebody_substeps, s->chain);
+    free(b->plan->jobs[j].params);
+    b->plan->jobs[j].params = text;
+}
+
+/* printf into job j's params. */
+__attribute__((format(printf, 3, 4))) static int set_params(builder *b, int j, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    int n = vsnprintf(NULL, 0, fmt, args);
+    va_end(args);
+    char *text = n >= 0 ? gmd_calloc((size_t)n + 1, 1, "job parameters", b->err) : NULL;
+    if (!text) return -1;
+    va_start(args, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, args);
+    va_end(args);
+    replace_params(b, j, text);
+    return 0;
+}
+
+/* The canonical text of an MD job's run inputs, less their paths, after the force field's
+ * hash; malloc'ed, or NULL (err set). */
+static char *md_runs_text(const builder *b, const gmd_study_md_runs *runs)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) {
+        gmd_fail(b->err, GMD_ERR_NOMEM, "out of memory for the parameters of a job");
+        return NULL;
+    }
+    fprintf(f, "ff=%s\n", b->ff_hash);
+    gmd_status st = GMD_OK;
+    for (int k = 0; st == GMD_OK && k < runs->n; k++) {
+        fprintf(f, "# run %d of %d\n", k + 1, runs->n);
+        st = gmd_run_input_write(&runs->run[k], GMD_RUN_TEXT_JOB, f, "job parameters", b->err);
+    }
+    if (fclose(f) != 0 && st == GMD_OK)
+        st = gmd_fail(b->err, GMD_ERR_NOMEM, "out of memory for the parameters of a job");
+    if (st == GMD_OK) return text;
+    free(text);
+    return NULL;
+}
+
+/* An MD job's parameters: what md_runs.c makes of the study for it. Its T_K, input_file
+ * and folder must be set. */
+static int set_md_params(builder *b, int j)
+{
+    gmd_study_md_runs *runs = gmd_calloc(1, sizeof *runs, "run inputs", b->err);
+    if (!runs) return -1;
+    char *text = NULL;
+    if (gmd_study_md_runs_make(b->plan->study, &b->plan->jobs[j], runs, b->err) == GMD_OK)
+        text = md_runs_text(b, runs);
+    free(runs);
+    if (!text) return -1;
+    replace_params(b, j, text);
+    return 0;
 }
 
 void gmd_study_temp_label(double T, char *out, size_t len)
@@ -193,92 +247,89 @@ void gmd_study_temp_label(double T, char *out, size_t len)
     snprintf(out, len, "%g", T);
 }
 
+static int make_build(builder *b, int c, int r, const char *base)
+{
+    const gmd_study *s = b->plan->study;
+    char name[128], counts[256] = "";
+    gmd_study_join(name, sizeof name, base, "build");
+    int build = add_job(b, GMD_JOB_BUILD, c, r, name);
+    if (build < 0) return -1;
+    for (int k = 0; k < s->ff.nspecies; k++) {
+        size_t used = strlen(counts);
+        snprintf(counts + used, sizeof counts - used, "%ld,", s->comp[c].counts[k]);
+    }
+    if (set_params(b, build, "ff=%s counts=%s density=%.17g seed=%llu", b->ff_hash, counts,
+                   s->comp[c].density, (unsigned long long)(s->seed + (uint64_t)r - 1)))
+        return -1;
+    return build;
+}
+
+/* An MD job starting from the file `start` (in the folder of dependency dep) at T_K. */
+static int make_md_job(builder *b, gmd_job_kind kind, int c, int r, const char *name, int dep,
+                       const char *start, double T_K)
+{
+    int j = add_job(b, kind, c, r, name);
+    if (j < 0 || add_dep(b, j, dep)) return -1;
+    gmd_study_job *job = &b->plan->jobs[j];
+    job->T_K = T_K;
+    gmd_study_join(job->input_file, sizeof job->input_file, b->plan->jobs[dep].dir, start);
+    return set_md_params(b, j) ? -1 : j;
+}
+
+static int make_analysis(builder *b, int c, int r, int md)
+{
+    const gmd_study *s = b->plan->study;
+    char name[160];
+    gmd_study_join(name, sizeof name, b->plan->jobs[md].name, "analysis");
+    int a = add_job(b, GMD_JOB_ANALYSIS, c, r, name);
+    if (a < 0 || add_dep(b, a, md)) return -1;
+    double T_K = b->plan->jobs[md].T_K;
+    b->plan->jobs[a].T_K = T_K;
+    /* T_from: the temperature is measured from the MD job's thermo.csv (a change of that
+     * rule must redo analyses made under the old one) */
+    if (set_params(b, a, "T=%.17g T_from=thermo dt=%.17g exp_sq=%s msd_fit=%.17g:%.17g", T_K,
+                   s->dt_fs, s->exp_sq, s->msd_fit_t0_ps, s->msd_fit_t1_ps))
+        return -1;
+    return a;
+}
+
 static int make_replica(builder *b, int c, int r, int *iso_analyses, int *niso_analyses,
                         int *all_analyses, int *nall)
 {
     const gmd_study *s = b->plan->study;
-    const gmd_study_composition *comp = &s->comp[c];
-    char base[64], name[128], common[512], T[24];
-    snprintf(base, sizeof base, "%s/r%d", comp->label, r);
-    md_common(b, r, common, sizeof common);
-
-    gmd_study_join(name, sizeof name, base, "build");
-    int build = add_job(b, GMD_JOB_BUILD, c, r, name);
+    char base[64], name[128], T[24], start[40];
+    snprintf(base, sizeof base, "%s/r%d", s->comp[c].label, r);
+    int build = make_build(b, c, r, base);
     if (build < 0) return -1;
-    {
-        char counts[256] = "";
-        for (int k = 0; k < s->ff.nspecies; k++) {
-            size_t used = strlen(counts);
-            snprintf(counts + used, sizeof counts - used, "%ld,", comp->counts[k]);
-        }
-        snprintf(b->plan->jobs[build].params, sizeof b->plan->jobs[build].params,
-                 "ff=%s counts=%s density=%.17g seed=%llu", b->ff_hash, counts, comp->density,
-                 (unsigned long long)(s->seed + (uint64_t)r - 1));
-    }
-
     gmd_study_join(name, sizeof name, base, "melt");
-    int melt = add_job(b, GMD_JOB_MELT, c, r, name);
-    if (melt < 0 || add_dep(b, melt, build)) return -1;
-    gmd_study_job *mj = &b->plan->jobs[melt];
-    mj->T_K = s->melt_T_K;
-    snprintf(mj->params, sizeof mj->params, "%s melt_T=%.17g melt_time=%.17g", common, s->melt_T_K,
-             s->melt_time_ps);
-    gmd_study_join(mj->input_file, sizeof mj->input_file, b->plan->jobs[build].dir, "start.data");
-
+    int melt = make_md_job(b, GMD_JOB_MELT, c, r, name, build, "start.data", s->melt_T_K);
+    if (melt < 0) return -1;
     gmd_study_join(name, sizeof name, base, "quench");
-    int quench = add_job(b, GMD_JOB_QUENCH, c, r, name);
-    if (quench < 0 || add_dep(b, quench, melt)) return -1;
-    gmd_study_job *qj = &b->plan->jobs[quench];
-    int n =
-        snprintf(qj->params, sizeof qj->params, "%s from=%.17g to=%.17g rate=%.17g cuts=", common,
-                 s->melt_T_K, s->glass_T_K, s->quench_rate_K_ps);
-    for (int i = 0; i < s->nisotherms && n < (int)sizeof qj->params; i++)
-        n += snprintf(qj->params + n, sizeof qj->params - (size_t)n, "%.17g,", s->isotherm_K[i]);
-    gmd_study_join(qj->input_file, sizeof qj->input_file, b->plan->jobs[melt].dir, "final.data");
-
+    int quench = make_md_job(b, GMD_JOB_QUENCH, c, r, name, melt, "final.data", 0.0);
+    if (quench < 0) return -1;
     int md_jobs[GMD_STUDY_MAX_ISOTHERMS + 1], nmd = 0;
     for (int i = 0; i < s->nisotherms; i++) {
         double TK = s->isotherm_K[i];
         gmd_study_temp_label(TK, T, sizeof T);
         snprintf(name, sizeof name, "%s/iso-%sK", base, T);
         int from_melt = TK == s->melt_T_K;
-        int iso = add_job(b, GMD_JOB_ISOTHERM, c, r, name);
-        if (iso < 0 || add_dep(b, iso, from_melt ? melt : quench)) return -1;
-        gmd_study_job *ij = &b->plan->jobs[iso];
-        ij->T_K = TK;
-        snprintf(ij->params, sizeof ij->params, "%s T=%.17g equil=%.17g time=%.17g traj=%ld/%d",
-                 common, TK, s->isotherm_equil_ps, s->isotherm_time_ps, s->traj_every,
-                 s->traj_dump);
         if (from_melt)
-            snprintf(ij->input_file, sizeof ij->input_file, "%s/final.data",
-                     b->plan->jobs[melt].dir);
+            snprintf(start, sizeof start, "final.data");
         else
-            snprintf(ij->input_file, sizeof ij->input_file, "%s/T%s.data",
-                     b->plan->jobs[quench].dir, T);
+            snprintf(start, sizeof start, "T%s.data", T); /* the quench's cut */
+        int iso =
+            make_md_job(b, GMD_JOB_ISOTHERM, c, r, name, from_melt ? melt : quench, start, TK);
+        if (iso < 0) return -1;
         md_jobs[nmd++] = iso;
     }
     gmd_study_temp_label(s->glass_T_K, T, sizeof T);
     snprintf(name, sizeof name, "%s/glass-%sK", base, T);
-    int glass = add_job(b, GMD_JOB_GLASS, c, r, name);
-    if (glass < 0 || add_dep(b, glass, quench)) return -1;
-    gmd_study_job *gj = &b->plan->jobs[glass];
-    gj->T_K = s->glass_T_K;
-    snprintf(gj->params, sizeof gj->params, "%s T=%.17g time=%.17g traj=%ld/%d", common,
-             s->glass_T_K, s->glass_time_ps, s->traj_every, s->traj_dump);
-    gmd_study_join(gj->input_file, sizeof gj->input_file, b->plan->jobs[quench].dir, "final.data");
+    int glass = make_md_job(b, GMD_JOB_GLASS, c, r, name, quench, "final.data", s->glass_T_K);
+    if (glass < 0) return -1;
     md_jobs[nmd++] = glass;
-
     for (int i = 0; i < nmd; i++) {
-        gmd_study_join(name, sizeof name, b->plan->jobs[md_jobs[i]].name, "analysis");
-        int a = add_job(b, GMD_JOB_ANALYSIS, c, r, name);
-        if (a < 0 || add_dep(b, a, md_jobs[i])) return -1;
-        gmd_study_job *aj = &b->plan->jobs[a];
-        aj->T_K = b->plan->jobs[md_jobs[i]].T_K;
-        /* T_from: the temperature is measured from the MD job's thermo.csv (a change of
-         * that rule must redo analyses made under the old one) */
-        snprintf(aj->params, sizeof aj->params,
-                 "T=%.17g T_from=thermo dt=%.17g exp_sq=%s msd_fit=%.17g:%.17g", aj->T_K, s->dt_fs,
-                 s->exp_sq, s->msd_fit_t0_ps, s->msd_fit_t1_ps);
+        int a = make_analysis(b, c, r, md_jobs[i]);
+        if (a < 0) return -1;
         all_analyses[(*nall)++] = a;
         if (md_jobs[i] != glass) iso_analyses[(*niso_analyses)++] = a;
     }
@@ -305,7 +356,7 @@ static gmd_status build_plan(builder *b)
         if (a < 0) st = GMD_ERR_NOMEM;
         for (int i = 0; st == GMD_OK && i < niso; i++)
             if (add_dep(b, a, iso[i])) st = GMD_ERR_NOMEM;
-        if (st == GMD_OK) snprintf(b->plan->jobs[a].params, sizeof b->plan->jobs[a].params, "v1");
+        if (st == GMD_OK && set_params(b, a, "v1")) st = GMD_ERR_NOMEM;
         arr[narr++] = a;
     }
     int summary = st == GMD_OK ? add_job(b, GMD_JOB_SUMMARY, -1, -1, "summary") : -1;
@@ -314,11 +365,11 @@ static gmd_status build_plan(builder *b)
         if (add_dep(b, summary, all[i])) st = GMD_ERR_NOMEM;
     for (int i = 0; st == GMD_OK && i < narr; i++) /* the summary tabulates the fits too */
         if (add_dep(b, summary, arr[i])) st = GMD_ERR_NOMEM;
-    if (st == GMD_OK) snprintf(b->plan->jobs[summary].params, 16, "v1");
+    if (st == GMD_OK && set_params(b, summary, "v1")) st = GMD_ERR_NOMEM;
     if (st == GMD_OK) {
         int rep = add_job(b, GMD_JOB_REPORT, -1, -1, "report");
         if (rep < 0 || add_dep(b, rep, summary)) st = GMD_ERR_NOMEM;
-        if (st == GMD_OK) snprintf(b->plan->jobs[rep].params, 16, "v1");
+        if (st == GMD_OK && set_params(b, rep, "v1")) st = GMD_ERR_NOMEM;
     }
     free(all);
     free(iso);
@@ -342,8 +393,10 @@ gmd_status gmd_study_plan_make(gmd_study_plan *plan, const gmd_study *study, gmd
 
 void gmd_study_plan_free(gmd_study_plan *plan)
 {
-    for (int j = 0; j < plan->njobs; j++)
+    for (int j = 0; j < plan->njobs; j++) {
         free(plan->jobs[j].deps);
+        free(plan->jobs[j].params);
+    }
     free(plan->jobs);
     plan->jobs = NULL;
     plan->njobs = 0;

@@ -34,6 +34,11 @@ static const char *const KNOWN_KEYS[] = {
     NULL};
 static const char *const REPEATABLE[] = {"counts", NULL};
 
+const char *const *gmd_study_keys(void)
+{
+    return KNOWN_KEYS;
+}
+
 #define MAX_LIST 64
 
 /* Where a value came from, for messages (at.what: the key). */

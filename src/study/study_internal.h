@@ -1,5 +1,5 @@
 /* study_internal.h - helpers shared by the files of src/study that run a study (plan.c,
- * jobs.c, runner.c, mpi.c, summary.c); not a public contract. */
+ * jobs.c, md_runs.c, runner.c, mpi.c, summary.c); not a public contract. */
 #ifndef GLASSMD_STUDY_INTERNAL_H
 #define GLASSMD_STUDY_INTERNAL_H
 
@@ -21,6 +21,19 @@ void gmd_study_copy(char *out, size_t len, const char *text);
 gmd_status gmd_study_mkdirs(const char *path, gmd_error *err);
 /* "1000" for 1000 K: how temperatures appear in file and folder names. */
 void gmd_study_temp_label(double T, char *out, size_t len);
+
+/* The run inputs an MD job executes, in order (src/study/md_runs.c): melt, quench and
+ * glass one, an isotherm two (equil/, then the production); other jobs none. */
+#define GMD_STUDY_MAX_RUNS 2
+typedef struct gmd_study_md_runs {
+    int n;
+    gmd_run_input run[GMD_STUDY_MAX_RUNS];
+} gmd_study_md_runs;
+
+/* Fills out with job's run inputs (config, output_dir and every setting and stage), the
+ * same for the job's run.in files (jobs.c) and its inputs hash (plan.c). */
+gmd_status gmd_study_md_runs_make(const gmd_study *s, const gmd_study_job *job,
+                                  gmd_study_md_runs *out, gmd_error *err);
 
 /* Reads job j's progress file (0..1), 0 when absent. */
 double gmd_study_job_read_progress(const gmd_study_job *job);
