@@ -55,6 +55,12 @@ typedef enum gmd_kspace_method {
     GMD_KSPACE_PPPM = 2,
 } gmd_kspace_method;
 
+/* The one table of k-space method words ("none", "ewald", "pppm") that the force-field
+ * file, run and study inputs and the command line share. */
+const char *gmd_kspace_method_word(gmd_kspace_method method);
+/* The method a word names; -1 (out unchanged) when it names none. */
+int gmd_kspace_method_from_word(const char *word, gmd_kspace_method *out);
+
 typedef struct gmd_forcefield {
     char path[512]; /* the file it was read from, for messages and provenance */
     int nspecies;

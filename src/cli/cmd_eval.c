@@ -139,19 +139,6 @@ static int parse_eval_args(int argc, char **argv, eval_args *a)
     return 0;
 }
 
-static int kspace_from_name(const char *name, gmd_kspace_method *m)
-{
-    if (!strcmp(name, "ewald"))
-        *m = GMD_KSPACE_EWALD;
-    else if (!strcmp(name, "pppm"))
-        *m = GMD_KSPACE_PPPM;
-    else if (!strcmp(name, "none"))
-        *m = GMD_KSPACE_NONE;
-    else
-        return -1;
-    return 0;
-}
-
 static int compare_by_id(const void *a, const void *b, void *ctx)
 {
     const long *id = ctx;
@@ -292,7 +279,7 @@ static gmd_status eval_setup(const eval_args *a, gmd_sim *sim, gmd_error *err)
         st = gmd_config_read(a->config, a->format, &ff, a->types, &sim->box, &sim->atoms, err);
     if (st != GMD_OK) return st;
     gmd_model_options opt = gmd_model_default_options(&ff);
-    if (a->kspace && kspace_from_name(a->kspace, &opt.kspace))
+    if (a->kspace && gmd_kspace_method_from_word(a->kspace, &opt.kspace))
         return gmd_fail(err, GMD_ERR_VALUE, "--kspace '%s': use ewald, pppm or none", a->kspace);
     if (a->accuracy > 0) opt.accuracy = a->accuracy;
     if (a->cutoff > 0) opt.cutoff = a->cutoff;

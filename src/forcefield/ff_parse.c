@@ -178,13 +178,7 @@ static gmd_status set_global(parser *p, int key, const char *value)
         return FAIL(p, GMD_ERR_VALUE, "shift = '%s' is not valid; write 'shift = yes' or 'no'",
                     value);
     case 2: /* kspace */
-        if (!strcmp(value, "ewald"))
-            ff->kspace = GMD_KSPACE_EWALD;
-        else if (!strcmp(value, "pppm"))
-            ff->kspace = GMD_KSPACE_PPPM;
-        else if (!strcmp(value, "none"))
-            ff->kspace = GMD_KSPACE_NONE;
-        else
+        if (gmd_kspace_method_from_word(value, &ff->kspace) != 0)
             return FAIL(p, GMD_ERR_VALUE,
                         "kspace = '%s' is not a Coulomb method; write ewald, pppm or none", value);
         return GMD_OK;

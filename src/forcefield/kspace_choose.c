@@ -45,6 +45,7 @@
 #include "glassmd/kspace.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "glassmd/units.h"
 #include "kspace_internal.h"
@@ -380,3 +381,31 @@ const gmd_term_kind gmd_kspace_kind = {
     .wanted = kspace_wanted,
     .create = kspace_create_from_setup,
 };
+
+/* ---- the method words ------------------------------------------------------------------ */
+
+static const struct {
+    const char *word;
+    gmd_kspace_method method;
+} KSPACE_WORDS[] = {
+    {"none", GMD_KSPACE_NONE},
+    {"ewald", GMD_KSPACE_EWALD},
+    {"pppm", GMD_KSPACE_PPPM},
+};
+
+const char *gmd_kspace_method_word(gmd_kspace_method method)
+{
+    for (size_t i = 0; i < sizeof KSPACE_WORDS / sizeof KSPACE_WORDS[0]; i++)
+        if (KSPACE_WORDS[i].method == method) return KSPACE_WORDS[i].word;
+    return "none";
+}
+
+int gmd_kspace_method_from_word(const char *word, gmd_kspace_method *out)
+{
+    for (size_t i = 0; i < sizeof KSPACE_WORDS / sizeof KSPACE_WORDS[0]; i++)
+        if (strcmp(word, KSPACE_WORDS[i].word) == 0) {
+            *out = KSPACE_WORDS[i].method;
+            return 0;
+        }
+    return -1;
+}

@@ -129,13 +129,7 @@ gmd_status gmd_parse_seed(const gmd_value_at *at, const char *text, uint64_t *ou
 
 gmd_status gmd_parse_kspace_method(const gmd_value_at *at, const char *text, gmd_kspace_method *out)
 {
-    static const char *const names[] = {"none", "ewald", "pppm", NULL};
-    static const gmd_kspace_method methods[] = {GMD_KSPACE_NONE, GMD_KSPACE_EWALD, GMD_KSPACE_PPPM};
-    for (int i = 0; names[i]; i++)
-        if (strcmp(text, names[i]) == 0) {
-            *out = methods[i];
-            return GMD_OK;
-        }
+    if (gmd_kspace_method_from_word(text, out) == 0) return GMD_OK;
     return gmd_value_fail(at, GMD_ERR_VALUE, "%s: unknown method '%s'; use ewald, pppm or none",
                           at->what, text);
 }
@@ -196,11 +190,6 @@ void gmd_format_number(double x, char *out, size_t len)
         snprintf(out, len, "%.*g", digits, x);
         if (strtod(out, NULL) == x) return;
     }
-}
-
-const char *gmd_kspace_method_word(gmd_kspace_method method)
-{
-    return method == GMD_KSPACE_EWALD ? "ewald" : method == GMD_KSPACE_PPPM ? "pppm" : "none";
 }
 
 const char *gmd_threebody_word(int threebody, int taper)

@@ -72,8 +72,6 @@ gmd_status gmd_parse_chain(const gmd_value_at *at, const char *text, int *out);
 /* The shortest of %.15g, %.16g and %.17g that reads back as x exactly ("0.1", "2000",
  * "1e-05"); out holds at least 32 characters. */
 void gmd_format_number(double x, char *out, size_t len);
-/* "ewald", "pppm" or "none". */
-const char *gmd_kspace_method_word(gmd_kspace_method method);
 /* "off", "smooth", "hard" or "on" (the force field's taper), as gmd_parse_threebody reads. */
 const char *gmd_threebody_word(int threebody, int taper);
 /* "auto" for 0, else the number (threebody_substeps, chain); out holds 16 characters. */
