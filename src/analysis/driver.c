@@ -24,6 +24,7 @@
 #include <cjson/cJSON.h>
 
 #include "glassmd/analyze.h"
+#include "glassmd/files.h"
 #include "glassmd/thermo_stats.h"
 #include "glassmd/version.h"
 
@@ -132,21 +133,11 @@ static gmd_status check_options(const gmd_analyze_options *o, gmd_error *err)
     return GMD_OK;
 }
 
-/* mkdir -p */
+/* The output folder, made when missing; it must end up a folder. */
 static gmd_status make_dir(const char *dir, gmd_error *err)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s", dir);
-    for (char *p = path + 1;; p++) {
-        if (*p != '/' && *p != '\0') continue;
-        char saved = *p;
-        *p = '\0';
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            return gmd_fail(err, GMD_ERR_IO, "%s: cannot create the output folder (%s)", path,
-                            strerror(errno));
-        *p = saved;
-        if (!saved) break;
-    }
+    gmd_status st = gmd_make_dirs(dir, "output folder", err);
+    if (st != GMD_OK) return st;
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return gmd_fail(err, GMD_ERR_IO, "%s: not a folder; choose another --out", dir);

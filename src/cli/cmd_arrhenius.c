@@ -2,16 +2,15 @@
  * D per species and of sigma (Einstein-Helfand and its Nernst-Einstein parts) over several
  * `glassmd analyze` result folders at different temperatures (include/glassmd/arrhenius.h).
  * Writes OUT/results.json (E_A with standard errors), OUT/arrhenius.csv and the figure. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
 #include "commands.h"
 #include "glassmd/arrhenius.h"
+#include "glassmd/files.h"
 #include "glassmd/version.h"
 
 static int write_results(const char *out, cJSON *results)
@@ -50,10 +49,10 @@ int gmd_cmd_analyze_arrhenius(int argc, char **argv)
         return gmd_cli_error("analyze", "--arrhenius needs at least two result folders of "
                                         "`glassmd analyze` runs at different temperatures");
     }
-    if (mkdir(out, 0777) != 0 && errno != EEXIST) {
+    gmd_error made = {0};
+    if (gmd_make_dirs(out, "output folder", &made) != GMD_OK) {
         free(dirs);
-        return gmd_cli_error("analyze", "%s: cannot create the output folder (%s)", out,
-                             strerror(errno));
+        return gmd_cli_error("analyze", "%s", made.message);
     }
     cJSON *results = cJSON_CreateObject();
     cJSON_AddStringToObject(results, "glassmd_version", GLASSMD_VERSION);

@@ -34,6 +34,7 @@
 
 #include "glassmd/checkpoint.h"
 #include "glassmd/config_io.h"
+#include "glassmd/files.h"
 #include "glassmd/md.h"
 #include "glassmd/model.h"
 #include "glassmd/trajectory.h"
@@ -81,14 +82,6 @@ gmd_status gmd_run_checkpoint_hash(const gmd_run_input *in, const gmd_forcefield
     gmd_status st = gmd_run_input_hash(resolved, GMD_RUN_TEXT_CHECKPOINT, hash, err);
     free(resolved);
     return st;
-}
-
-static gmd_status make_dir(const char *path, gmd_error *err)
-{
-    if (mkdir(path, 0777) != 0 && errno != EEXIST)
-        return gmd_fail(err, GMD_ERR_IO, "%s: cannot create the output folder (%s)", path,
-                        strerror(errno));
-    return GMD_OK;
 }
 
 static gmd_model_options model_options(const gmd_run_input *in, const gmd_forcefield *ff)
@@ -547,7 +540,7 @@ static gmd_status load_sim(run_ctx *c, int resume, gmd_error *err)
     const gmd_run_input *in = c->in;
     gmd_forcefield ff;
     gmd_status st = gmd_forcefield_read(&ff, in->forcefield, err);
-    if (st == GMD_OK) st = make_dir(in->output_dir, err);
+    if (st == GMD_OK) st = gmd_make_dirs(in->output_dir, "output folder", err);
     if (st == GMD_OK) st = resume ? start_resumed(c, &ff, err) : start_fresh(c, &ff, err);
     if (st != GMD_OK) return st;
     gmd_model_options mo = model_options(in, &ff);

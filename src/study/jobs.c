@@ -142,7 +142,7 @@ static int previous_run_resumable(const gmd_study_job *job)
 static gmd_status run_md(job_ctx *c, const gmd_run_input *run, gmd_error *err)
 {
     const char *dir = run->output_dir;
-    gmd_status st = gmd_study_mkdirs(dir, err);
+    gmd_status st = gmd_make_dirs(dir, "folder", err);
     if (st != GMD_OK) return st;
     if (!c->resumable) unlink(in_dir(c, dir, "checkpoint.bin"));
     char input[GMD_PATH_LEN + 16];
@@ -389,7 +389,7 @@ gmd_status gmd_study_job_execute(const gmd_study_plan *plan, int j, gmd_error *e
     if (!c.job->hash_known)
         return gmd_fail(err, GMD_ERR_INTERNAL, "job %s started before its inputs were known",
                         c.job->name);
-    gmd_status st = gmd_study_mkdirs(c.job->dir, err);
+    gmd_status st = gmd_make_dirs(c.job->dir, "folder", err);
     if (st != GMD_OK) return st;
     omp_set_num_threads(plan->study->threads_per_job);
     c.resumable = previous_run_resumable(c.job);

@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "glassmd/build.h"
 #include "glassmd/checkpoint.h"
@@ -444,24 +443,6 @@ __attribute__((noinline)) void gmd_study_join(char *out, size_t len, const char 
     out[n + m] = '\0';
 }
 
-gmd_status gmd_study_mkdirs(const char *path, gmd_error *err)
-{
-    char buf[GMD_PATH_LEN];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char c = *p;
-            *p = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return gmd_fail(err, GMD_ERR_IO, "%s: cannot create the folder (%s)", buf,
-                                strerror(errno));
-            *p = c;
-            if (c == '\0') break;
-        }
-    }
-    return GMD_OK;
-}
-
 gmd_status gmd_study_plan_write_json(const gmd_study_plan *plan, gmd_error *err)
 {
     cJSON *root = cJSON_CreateObject();
@@ -490,7 +471,7 @@ gmd_status gmd_study_plan_write_json(const gmd_study_plan *plan, gmd_error *err)
     }
     char path[GMD_PATH_LEN + 16];
     gmd_study_join(path, sizeof path, plan->study->output_dir, "plan.json");
-    gmd_status st = gmd_study_mkdirs(plan->study->output_dir, err);
+    gmd_status st = gmd_make_dirs(plan->study->output_dir, "folder", err);
     if (st == GMD_OK) st = gmd_study_write_json_atomic(path, root, err);
     cJSON_Delete(root);
     return st;

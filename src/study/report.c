@@ -8,23 +8,13 @@
  * written or memory runs out. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "glassmd/study.h"
+#include "glassmd/files.h"
 #include "report_internal.h"
-
-static gmd_status make_dir(const char *path, gmd_error *err)
-{
-    if (mkdir(path, 0777) == 0 || errno == EEXIST) return GMD_OK;
-    return gmd_fail(err, GMD_ERR_IO,
-                    "%s: cannot create the report folder (%s); check that the "
-                    "study's output folder exists and is writable",
-                    path, strerror(errno));
-}
 
 gmd_status gmd_study_report(const gmd_study *study, gmd_error *err)
 {
@@ -35,7 +25,7 @@ gmd_status gmd_study_report(const gmd_study *study, gmd_error *err)
     r->study = study;
     snprintf(r->out, sizeof r->out, "%s", study->output_dir);
     snprintf(r->dir, sizeof r->dir, "%s/report", study->output_dir);
-    gmd_status st = make_dir(r->dir, err);
+    gmd_status st = gmd_make_dirs(r->dir, "report folder", err);
     if (!st) st = rpt_load(r, err);
     if (!st) st = rpt_figures(r, err);
     if (!st) st = rpt_snapshots(r, err);

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "glassmd/files.h"
 #include "glassmd/study_plan.h"
 
 struct cJSON;
@@ -17,8 +18,6 @@ gmd_status gmd_study_write_json_atomic(const char *path, const struct cJSON *jso
 void gmd_study_join(char *out, size_t len, const char *dir, const char *name);
 /* text into out, cut to len */
 void gmd_study_copy(char *out, size_t len, const char *text);
-/* mkdir -p */
-gmd_status gmd_study_mkdirs(const char *path, gmd_error *err);
 /* "1000" for 1000 K: how temperatures appear in file and folder names. */
 void gmd_study_temp_label(double T, char *out, size_t len);
 

@@ -189,7 +189,7 @@ gmd_status gmd_study_write_summary(const gmd_study_plan *plan, gmd_error *err)
 {
     char out[GMD_PATH_LEN + 16];
     gmd_study_join(out, sizeof out, plan->study->output_dir, "summary");
-    gmd_status st = gmd_study_mkdirs(out, err);
+    gmd_status st = gmd_make_dirs(out, "folder", err);
     /* every distinct MD leaf name (iso-<T>K, glass-<T>K) once, in plan order */
     for (int j = 0; st == GMD_OK && j < plan->njobs; j++) {
         const gmd_study_job *job = &plan->jobs[j];
