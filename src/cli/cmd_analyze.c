@@ -141,7 +141,7 @@ static const char *option_name(int c)
 static int positive(int c, const char *text, int zero_ok, double *out)
 {
     double v;
-    if (gmd_cli_parse_double(text, &v) || !isfinite(v) || v < 0 || (!zero_ok && v == 0))
+    if (gmd_text_to_double(text, &v) || !isfinite(v) || v < 0 || (!zero_ok && v == 0))
         return gmd_cli_error("analyze", "--%s '%s': give a %s number", option_name(c), text,
                              zero_ok ? "non-negative" : "positive");
     *out = v;
@@ -150,7 +150,7 @@ static int positive(int c, const char *text, int zero_ok, double *out)
 
 static int count(int c, const char *text, long *out)
 {
-    if (gmd_cli_parse_long(text, out) || *out < 1)
+    if (gmd_text_to_long(text, out) || *out < 1)
         return gmd_cli_error("analyze", "--%s '%s': give a whole number >= 1", option_name(c),
                              text);
     return 0;
@@ -223,8 +223,8 @@ static int parse_fit(const char *text, gmd_analysis_settings *s)
     snprintf(copy, sizeof copy, "%s", text);
     char *colon = strchr(copy, ':');
     double t0, t1;
-    if (!colon || (*colon = '\0', gmd_cli_parse_double(copy, &t0)) ||
-        gmd_cli_parse_double(colon + 1, &t1) || !(t0 >= 0 && t1 > t0))
+    if (!colon || (*colon = '\0', gmd_text_to_double(copy, &t0)) ||
+        gmd_text_to_double(colon + 1, &t1) || !(t0 >= 0 && t1 > t0))
         return gmd_cli_error("analyze", "--msd-fit '%s': give T0:T1 in ps with 0 <= T0 < T1", text);
     s->msd_fit_t0_ps = t0;
     s->msd_fit_t1_ps = t1;
@@ -236,7 +236,7 @@ static int parse_fit(const char *text, gmd_analysis_settings *s)
 static int parse_temperature(const char *text, gmd_analyze_options *a)
 {
     double v;
-    if (gmd_cli_parse_double(text, &v) == 0) {
+    if (gmd_text_to_double(text, &v) == 0) {
         a->thermo_path = NULL;
         return positive(OPT_TEMPERATURE, text, 0, &a->settings.temperature_K);
     }

@@ -62,25 +62,25 @@ static int parse_number_option(int c, const char *text, build_args *a)
     long n;
     switch (c) {
     case 'x':
-        if (gmd_cli_parse_double(text, &a->x) || !(a->x >= 0 && a->x <= 1))
+        if (gmd_text_to_double(text, &a->x) || !(a->x >= 0 && a->x <= 1))
             return gmd_cli_error("build", "--composition '%s': give x in [0, 1], e.g. 0.5", text);
         return 0;
     case 'N':
-        if (gmd_cli_parse_long(text, &a->natoms) || a->natoms < 1)
+        if (gmd_text_to_long(text, &a->natoms) || a->natoms < 1)
             return gmd_cli_error("build", "--atoms '%s': give a positive number of atoms", text);
         return 0;
     case 'd':
-        if (gmd_cli_parse_double(text, &a->density) || !(a->density > 0) || !isfinite(a->density))
+        if (gmd_text_to_double(text, &a->density) || !(a->density > 0) || !isfinite(a->density))
             return gmd_cli_error("build", "--density '%s': give atoms per A^3 > 0, e.g. 0.043",
                                  text);
         return 0;
     case 's':
-        if (gmd_cli_parse_long(text, &n) || n < 0)
+        if (gmd_text_to_long(text, &n) || n < 0)
             return gmd_cli_error("build", "--seed '%s': give a whole number >= 0", text);
         a->seed = (unsigned long)n;
         return 0;
     default:
-        if (gmd_cli_parse_double(text, &a->min_scale) || !(a->min_scale > 0))
+        if (gmd_text_to_double(text, &a->min_scale) || !(a->min_scale > 0))
             return gmd_cli_error("build", "--min-distance-scale '%s': give a factor > 0", text);
         return 0;
     }

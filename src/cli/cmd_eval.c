@@ -85,23 +85,23 @@ static int parse_eval_args(int argc, char **argv, eval_args *a)
             a->threebody = 0;
             break;
         case 'a':
-            if (gmd_cli_parse_double(optarg, &a->accuracy) || !(a->accuracy > 0 && a->accuracy < 1))
+            if (gmd_text_to_double(optarg, &a->accuracy) || !(a->accuracy > 0 && a->accuracy < 1))
                 return gmd_cli_error(
                     "eval", "--accuracy '%s': give a relative accuracy in (0, 1), e.g. 1e-5",
                     optarg);
             break;
         case 'c':
-            if (gmd_cli_parse_double(optarg, &a->cutoff) || !(a->cutoff > 0))
+            if (gmd_text_to_double(optarg, &a->cutoff) || !(a->cutoff > 0))
                 return gmd_cli_error("eval", "--cutoff '%s': give a positive distance in A",
                                      optarg);
             break;
         case 'n':
-            if (gmd_cli_parse_long(optarg, &lval) || lval < 1 || lval > 1024)
+            if (gmd_text_to_long(optarg, &lval) || lval < 1 || lval > 1024)
                 return gmd_cli_error("eval", "--threads '%s': give a thread count >= 1", optarg);
             a->threads = (int)lval;
             break;
         case OPT_REPEAT:
-            if (gmd_cli_parse_long(optarg, &a->repeat) || a->repeat < 1)
+            if (gmd_text_to_long(optarg, &a->repeat) || a->repeat < 1)
                 return gmd_cli_error("eval", "--repeat '%s': give a count >= 1", optarg);
             break;
         case OPT_3B:

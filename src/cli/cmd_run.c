@@ -67,11 +67,11 @@ int gmd_cmd_run(int argc, char **argv)
             opt.resume = 1;
             break;
         case 'n':
-            if (gmd_cli_parse_long(optarg, &threads) || threads < 1)
+            if (gmd_text_to_long(optarg, &threads) || threads < 1)
                 return gmd_cli_error("run", "--threads '%s': give a thread count >= 1", optarg);
             break;
         case 's': /* testing aid: behave as if killed after so many steps */
-            if (gmd_cli_parse_long(optarg, &stop_after) || stop_after < 1)
+            if (gmd_text_to_long(optarg, &stop_after) || stop_after < 1)
                 return gmd_cli_error("run", "--stop-after '%s': give a step count >= 1", optarg);
             break;
         case 'h':

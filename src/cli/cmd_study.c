@@ -250,7 +250,7 @@ int gmd_cmd_study(int argc, char **argv)
             only_plan = 1;
             break;
         case 'j':
-            if (gmd_cli_parse_long(optarg, &jobs) || jobs < 1)
+            if (gmd_text_to_long(optarg, &jobs) || jobs < 1)
                 return gmd_cli_error("study", "--jobs '%s': give a job count >= 1", optarg);
             break;
         case 's':

@@ -3,6 +3,8 @@
 #ifndef GLASSMD_CLI_COMMANDS_H
 #define GLASSMD_CLI_COMMANDS_H
 
+#include "glassmd/text.h" /* gmd_text_to_double / _long for option values */
+
 int gmd_cmd_build(int argc, char **argv);
 int gmd_cmd_eval(int argc, char **argv);
 int gmd_cmd_run(int argc, char **argv);
@@ -13,9 +15,5 @@ int gmd_cmd_study(int argc, char **argv);
 
 /* Prints "glassmd CMD: error: MESSAGE" on stderr and returns 1. */
 int gmd_cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Parses a whole string as a double / long; 0 on success. */
-int gmd_cli_parse_double(const char *text, double *out);
-int gmd_cli_parse_long(const char *text, long *out);
 
 #endif

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
 
 #include "commands.h"
 #include "glassmd/version.h"
@@ -43,26 +42,6 @@ int gmd_cli_error(const char *cmd, const char *fmt, ...)
     va_end(args);
     fputc('\n', stderr);
     return 1;
-}
-
-int gmd_cli_parse_double(const char *text, double *out)
-{
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (errno || end == text || *end != '\0') return -1;
-    *out = v;
-    return 0;
-}
-
-int gmd_cli_parse_long(const char *text, long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end != '\0') return -1;
-    *out = v;
-    return 0;
 }
 
 int main(int argc, char **argv)

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "glassmd/kvfile.h"
+#include "glassmd/text.h"
 
 #include "../io/io_util.h"
 
@@ -120,10 +121,8 @@ static void species_list(const gmd_forcefield *ff, char *buf, size_t len)
 
 static gmd_status parse_number(const parser *p, const char *text, const char *what, double *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (end == text || *end != '\0' || errno == ERANGE || !isfinite(v))
+    double v;
+    if (gmd_text_to_double(text, &v) != 0)
         return FAIL(p, GMD_ERR_PARSE, "%s: '%s' is not a number; write a decimal number", what,
                     text);
     *out = v;
@@ -132,10 +131,8 @@ static gmd_status parse_number(const parser *p, const char *text, const char *wh
 
 static gmd_status parse_int(const parser *p, const char *text, const char *what, int *out)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (end == text || *end != '\0' || errno == ERANGE || v < -1000000 || v > 1000000)
+    long v;
+    if (gmd_text_to_long(text, &v) != 0 || v < -1000000 || v > 1000000)
         return FAIL(p, GMD_ERR_PARSE, "%s: '%s' is not an integer; write a whole number", what,
                     text);
     *out = (int)v;

@@ -6,7 +6,6 @@
 #include "glassmd/config_io.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,26 +92,6 @@ int gmd_io_split(char *s, char **cols, int max)
             s++;
     }
     return n;
-}
-
-int gmd_io_parse_double(const char *text, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (end == text || *end != '\0' || errno == ERANGE || !isfinite(v)) return -1;
-    *out = v;
-    return 0;
-}
-
-int gmd_io_parse_long(const char *text, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (end == text || *end != '\0' || errno == ERANGE) return -1;
-    *out = v;
-    return 0;
 }
 
 typedef struct id_index {

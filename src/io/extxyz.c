@@ -64,10 +64,10 @@ static gmd_status parse_atom(xyz_reader *x, const gmd_xyz_columns *map, gmd_atom
                          col[map->species], x->ff->path, known);
     }
     for (int k = 0; k < 3; k++)
-        if (gmd_io_parse_double(col[map->pos + k], &a->r[k][i]))
+        if (gmd_text_to_double(col[map->pos + k], &a->r[k][i]))
             return fail_here(x, GMD_ERR_PARSE, "position '%s' is not a number", col[map->pos + k]);
     a->id[i] = (long)i + 1;
-    if (map->id >= 0 && (gmd_io_parse_long(col[map->id], &a->id[i]) || a->id[i] < 1))
+    if (map->id >= 0 && (gmd_text_to_long(col[map->id], &a->id[i]) || a->id[i] < 1))
         return fail_here(x, GMD_ERR_PARSE, "id '%s' is not a positive integer", col[map->id]);
     a->type[i] = s;
     return GMD_OK;
@@ -87,7 +87,7 @@ static gmd_status read_count(xyz_reader *x, long *natoms)
 {
     gmd_status st = require_line(x, "the atom count");
     if (st) return st;
-    if (gmd_io_parse_long(gmd_io_trim(x->in.buf), natoms) || *natoms < 1)
+    if (gmd_text_to_long(gmd_io_trim(x->in.buf), natoms) || *natoms < 1)
         return fail_here(x, GMD_ERR_PARSE,
                          "the first line must be the number of atoms (a positive integer)");
     return GMD_OK;

@@ -59,7 +59,7 @@ static gmd_status parse_numbers(char *text, const char *key, double *out, int co
     int n = gmd_io_split(text, col, 15);
     int ok = n == count;
     for (int i = 0; ok && i < n; i++)
-        ok = !gmd_io_parse_double(col[i], &out[i]);
+        ok = !gmd_text_to_double(col[i], &out[i]);
     if (ok) return GMD_OK;
     snprintf(why, len, "%s must hold %d numbers", key, count);
     return GMD_ERR_PARSE;
@@ -143,7 +143,7 @@ gmd_status gmd_xyz_parse_properties(const char *line, gmd_xyz_columns *c, char *
     }
     for (int p = 0; p < n; p += 3) {
         long count;
-        if (gmd_io_parse_long(fields[p + 2], &count) || count < 1 || count > 16 ||
+        if (gmd_text_to_long(fields[p + 2], &count) || count < 1 || count > 16 ||
             strlen(fields[p + 1]) != 1) {
             snprintf(why, len, "Properties entry '%s:%s:%s' is malformed", fields[p], fields[p + 1],
                      fields[p + 2]);

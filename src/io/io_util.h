@@ -10,6 +10,7 @@
 #include "glassmd/error.h"
 #include "glassmd/forcefield.h"
 #include "glassmd/system.h"
+#include "glassmd/text.h" /* the number readers every io parser uses */
 
 #define GMD_IO_LINE_LEN 4096
 #define GMD_IO_MAX_COLUMNS 64
@@ -29,9 +30,6 @@ int gmd_io_next_line(gmd_line_reader *r, gmd_error *err);
 char *gmd_io_trim(char *s);
 /* Splits s in place at white space; returns the number of columns (> max: too many). */
 int gmd_io_split(char *s, char **cols, int max);
-/* Parses a whole token as a finite double / a long; 0 on success. */
-int gmd_io_parse_double(const char *text, double *out);
-int gmd_io_parse_long(const char *text, long *out);
 /* Indices 0..n-1 sorted by atom id (caller frees); NULL on allocation failure. */
 size_t *gmd_io_order_by_id(const gmd_atoms *atoms, gmd_error *err);
 /* "Si, S, Na" */

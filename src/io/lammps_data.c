@@ -102,7 +102,7 @@ static char *cut_comment(char *line)
 
 static gmd_status parse_count(data_reader *d, const char *text, const char *what, long *out)
 {
-    if (gmd_io_parse_long(text, out) || *out < 0)
+    if (gmd_text_to_long(text, out) || *out < 0)
         return FAIL(d, GMD_ERR_PARSE, "'%s' is not a valid number of %s; write a whole number",
                     text, what);
     return GMD_OK;
@@ -129,7 +129,7 @@ static gmd_status parse_header_line(data_reader *d, char **col, int ncol)
         if (k >= 0 && k < 3 && col[2][0] == col[3][0] && !strcmp(col[2] + 1, "lo") &&
             !strcmp(col[3] + 1, "hi")) {
             double lo, hi;
-            if (gmd_io_parse_double(col[0], &lo) || gmd_io_parse_double(col[1], &hi))
+            if (gmd_text_to_double(col[0], &lo) || gmd_text_to_double(col[1], &hi))
                 return FAIL(d, GMD_ERR_PARSE, "box bounds '%s %s' are not numbers", col[0], col[1]);
             if (hi <= lo)
                 return FAIL(d, GMD_ERR_VALUE, "box %s = %g must exceed %s = %g", col[3], hi, col[2],
@@ -185,8 +185,8 @@ static gmd_status read_masses(data_reader *d)
         char *col[4];
         long type;
         double mass;
-        if (gmd_io_split(d->in.buf, col, 3) != 2 || gmd_io_parse_long(col[0], &type) ||
-            gmd_io_parse_double(col[1], &mass))
+        if (gmd_io_split(d->in.buf, col, 3) != 2 || gmd_text_to_long(col[0], &type) ||
+            gmd_text_to_double(col[1], &mass))
             return FAIL(d, GMD_ERR_PARSE, "Masses line must be 'type mass [# Name]'");
         if (type < 1 || type > raw->ntypes)
             return FAIL(d, GMD_ERR_VALUE, "type %ld is outside 1..%d (atom types)", type,
@@ -230,11 +230,11 @@ static gmd_status parse_atom_line(data_reader *d, size_t i)
                     ncol > 9 ? 10 : ncol);
     long id, type, img[3] = {0, 0, 0};
     double q, x[3];
-    if (gmd_io_parse_long(col[0], &id) || gmd_io_parse_long(col[1], &type) ||
-        gmd_io_parse_double(col[2], &q) || gmd_io_parse_double(col[3], &x[0]) ||
-        gmd_io_parse_double(col[4], &x[1]) || gmd_io_parse_double(col[5], &x[2]) ||
-        (ncol == 9 && (gmd_io_parse_long(col[6], &img[0]) || gmd_io_parse_long(col[7], &img[1]) ||
-                       gmd_io_parse_long(col[8], &img[2]))))
+    if (gmd_text_to_long(col[0], &id) || gmd_text_to_long(col[1], &type) ||
+        gmd_text_to_double(col[2], &q) || gmd_text_to_double(col[3], &x[0]) ||
+        gmd_text_to_double(col[4], &x[1]) || gmd_text_to_double(col[5], &x[2]) ||
+        (ncol == 9 && (gmd_text_to_long(col[6], &img[0]) || gmd_text_to_long(col[7], &img[1]) ||
+                       gmd_text_to_long(col[8], &img[2]))))
         return FAIL(d, GMD_ERR_PARSE,
                     "Atoms line has a non-numeric value; write 'id type q x y z [ix iy iz]'");
     if (id < 1) return FAIL(d, GMD_ERR_VALUE, "atom id %ld must be >= 1", id);
@@ -284,9 +284,9 @@ static gmd_status read_velocities(data_reader *d)
         cut_comment(d->in.buf);
         char *col[5];
         velocity_line *vl = &raw->vel[i];
-        if (gmd_io_split(d->in.buf, col, 4) != 4 || gmd_io_parse_long(col[0], &vl->id) ||
-            gmd_io_parse_double(col[1], &vl->v[0]) || gmd_io_parse_double(col[2], &vl->v[1]) ||
-            gmd_io_parse_double(col[3], &vl->v[2]))
+        if (gmd_io_split(d->in.buf, col, 4) != 4 || gmd_text_to_long(col[0], &vl->id) ||
+            gmd_text_to_double(col[1], &vl->v[0]) || gmd_text_to_double(col[2], &vl->v[1]) ||
+            gmd_text_to_double(col[3], &vl->v[2]))
             return FAIL(d, GMD_ERR_PARSE, "Velocities line must be 'id vx vy vz' (numbers)");
         vl->line = d->in.line;
     }
@@ -306,7 +306,7 @@ static gmd_status read_type_labels(data_reader *d)
         cut_comment(d->in.buf);
         char *col[3];
         long type;
-        if (gmd_io_split(d->in.buf, col, 2) != 2 || gmd_io_parse_long(col[0], &type) || type < 1 ||
+        if (gmd_io_split(d->in.buf, col, 2) != 2 || gmd_text_to_long(col[0], &type) || type < 1 ||
             type > raw->ntypes)
             return FAIL(d, GMD_ERR_PARSE,
                         "Atom Type Labels line must be 'type Name' with type "

@@ -98,7 +98,7 @@ static gmd_status read_long_value(dump_reader *d, const char *item, long *value)
     snprintf(what, sizeof what, "the value of ITEM: %s", item);
     gmd_status st = require_line(d, what);
     if (st) return st;
-    if (gmd_io_parse_long(gmd_io_trim(d->in.buf), value))
+    if (gmd_text_to_long(gmd_io_trim(d->in.buf), value))
         return fail_at(d, GMD_ERR_PARSE, "ITEM: %s must be followed by an integer, not '%s'", item,
                        gmd_io_trim(d->in.buf));
     return GMD_OK;
@@ -128,7 +128,7 @@ static gmd_status read_box(dump_reader *d, char *flags, gmd_box *box)
         char *col[4];
         double lo, hi;
         int n = gmd_io_split(d->in.buf, col, 3);
-        if (n != 2 || gmd_io_parse_double(col[0], &lo) || gmd_io_parse_double(col[1], &hi))
+        if (n != 2 || gmd_text_to_double(col[0], &lo) || gmd_text_to_double(col[1], &hi))
             return fail_at(d, GMD_ERR_PARSE,
                            "box bounds must be two numbers 'lo hi' (orthorhombic box)");
         if (!(hi > lo))
@@ -251,7 +251,7 @@ static gmd_status read_header(dump_reader *d, traj_raw *raw, long *natoms, dump_
 
 static gmd_status parse_real(dump_reader *d, const char *text, const char *column, double *out)
 {
-    if (gmd_io_parse_double(text, out))
+    if (gmd_text_to_double(text, out))
         return fail_at(d, GMD_ERR_PARSE, "column %s holds '%s', not a number", column, text);
     return GMD_OK;
 }
@@ -259,7 +259,7 @@ static gmd_status parse_real(dump_reader *d, const char *text, const char *colum
 static gmd_status parse_integer(dump_reader *d, const char *text, const char *column, long lo,
                                 long hi, long *out)
 {
-    if (gmd_io_parse_long(text, out) || *out < lo || *out > hi)
+    if (gmd_text_to_long(text, out) || *out < lo || *out > hi)
         return fail_at(d, GMD_ERR_PARSE, "column %s holds '%s', not an integer in [%ld, %ld]",
                        column, text, lo, hi);
     return GMD_OK;

@@ -81,7 +81,7 @@ static gmd_status parse_step(xyz_reader *x, const char *line, long *step)
         *step = x->frame - 1;
         return GMD_OK;
     }
-    if (gmd_io_parse_long(value, step))
+    if (gmd_text_to_long(value, step))
         return fail_at(x, GMD_ERR_PARSE, "step='%s' is not an integer", value);
     return GMD_OK;
 }
@@ -99,12 +99,12 @@ static gmd_status parse_atom(xyz_reader *x, traj_species *sp, const gmd_xyz_colu
     raw->type[i] = traj_species_by_name(sp, col[c->species], 0, why, sizeof why);
     if (raw->type[i] < 0) return fail_at(x, GMD_ERR_VALUE, "%s", why);
     for (int k = 0; k < 3; k++)
-        if (gmd_io_parse_double(col[c->pos + k], &raw->r[k][i]))
+        if (gmd_text_to_double(col[c->pos + k], &raw->r[k][i]))
             return fail_at(x, GMD_ERR_PARSE, "position '%s' is not a number", col[c->pos + k]);
     raw->id[i] = (long)i + 1;
-    if (c->id >= 0 && (gmd_io_parse_long(col[c->id], &raw->id[i]) || raw->id[i] < 1))
+    if (c->id >= 0 && (gmd_text_to_long(col[c->id], &raw->id[i]) || raw->id[i] < 1))
         return fail_at(x, GMD_ERR_PARSE, "id '%s' is not a positive integer", col[c->id]);
-    if (c->q >= 0 && gmd_io_parse_double(col[c->q], &raw->q[i]))
+    if (c->q >= 0 && gmd_text_to_double(col[c->q], &raw->q[i]))
         return fail_at(x, GMD_ERR_PARSE, "charge '%s' is not a number", col[c->q]);
     return GMD_OK;
 }
@@ -143,7 +143,7 @@ static gmd_status xyz_read(void *state, traj_species *sp, traj_raw *raw, int *eo
     raw->frame = x->frame;
     raw->count_line = x->in.line;
     long natoms;
-    if (gmd_io_parse_long(gmd_io_trim(x->in.buf), &natoms) || natoms < 1)
+    if (gmd_text_to_long(gmd_io_trim(x->in.buf), &natoms) || natoms < 1)
         return fail_at(x, GMD_ERR_PARSE,
                        "expected the number of atoms (a positive integer), found '%.40s'",
                        gmd_io_trim(x->in.buf));
