@@ -5,6 +5,7 @@
  * keeping them costs little and keeps the window rule in one place. */
 #define _POSIX_C_SOURCE 200809L
 #include "glassmd/thermo_stats.h"
+#include "glassmd/text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -64,10 +65,7 @@ static gmd_status field_number(const char *path, long line_no, const char *line,
                         line_no, name, (int)(len > 60 ? 60 : len), f);
     memcpy(buf, f, len);
     buf[len] = '\0';
-    char *end = NULL;
-    errno = 0;
-    *out = strtod(buf, &end);
-    if (*end != '\0' || errno == ERANGE || !isfinite(*out))
+    if (gmd_text_to_double(buf, out) != 0)
         return gmd_fail(err, GMD_ERR_PARSE, "%s:%ld: %s '%s' is not a number; fix the row", path,
                         line_no, name, buf);
     return GMD_OK;
