@@ -42,6 +42,7 @@ typedef struct gmd_model {
     const gmd_energy_part *part[GMD_TALLY_MAX_PARTS]; /* slot by slot, from the kinds */
     gmd_timers *timers; /* where compute adds its wall time, per term and in the neighbour
                            list (NULL, as created: untimed); not owned */
+    int forces_only;    /* passed to the terms (gmd_compute_args); 0 as created */
 } gmd_model;
 
 /* The model of the built-in kinds (gmd_term_registry_builtin). */
@@ -63,6 +64,10 @@ gmd_status gmd_model_compute(gmd_model *model, const gmd_box *box, gmd_atoms *at
 gmd_status gmd_model_compute_group(gmd_model *model, unsigned groups, const gmd_box *box,
                                    gmd_atoms *atoms, double *const forces[3], gmd_tally *tally,
                                    gmd_error *err);
+/* With forces_only = 1 the following computes may leave energies and virial out of the
+ * tally (each term decides; the forces do not change); 0 (as created) gives the full
+ * tally. An integrator sets it for the steps whose energies nobody reads. */
+void gmd_model_set_forces_only(gmd_model *model, int forces_only);
 /* 1 when some term belongs to `group`. */
 int gmd_model_has_group(const gmd_model *model, unsigned group);
 /* The tally slot of the energy part called `name`, or -1. */

@@ -72,6 +72,10 @@ typedef struct gmd_compute_args {
     gmd_atoms *atoms; /* forces are added to atoms->f */
     const struct gmd_neighbor_list *nlist;
     int threads; /* OpenMP threads to use (>= 1) */
+    /* 1: only the forces are wanted (an MD step between thermo lines): a term may then
+     * leave its energies and virial out of the tally, as LAMMPS does without eflag and
+     * vflag; the forces must be the same as with 0. */
+    int forces_only;
 } gmd_compute_args;
 
 typedef struct gmd_term gmd_term;

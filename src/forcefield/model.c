@@ -199,8 +199,11 @@ gmd_status gmd_model_compute_group(gmd_model *model, unsigned groups, const gmd_
     gmd_atoms view = *atoms; /* the same atoms, with the forces going to `forces` */
     for (int k = 0; k < 3; k++)
         view.f[k] = forces[k];
-    gmd_compute_args args = {
-        .box = box, .atoms = &view, .nlist = &model->nlist, .threads = model->options.threads};
+    gmd_compute_args args = {.box = box,
+                             .atoms = &view,
+                             .nlist = &model->nlist,
+                             .threads = model->options.threads,
+                             .forces_only = model->forces_only};
     for (int t = 0; t < model->nterms; t++) {
         if (!(model->terms[t]->needs.group & groups)) continue;
         gmd_timer *term_time = gmd_timers_term(model->timers, t);
@@ -216,6 +219,11 @@ gmd_status gmd_model_compute(gmd_model *model, const gmd_box *box, gmd_atoms *at
                              gmd_tally *tally, gmd_error *err)
 {
     return gmd_model_compute_group(model, GMD_GROUP_ALL, box, atoms, atoms->f, tally, err);
+}
+
+void gmd_model_set_forces_only(gmd_model *model, int forces_only)
+{
+    model->forces_only = forces_only != 0;
 }
 
 int gmd_model_has_group(const gmd_model *model, unsigned group)

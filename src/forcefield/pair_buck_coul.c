@@ -22,12 +22,17 @@
  * atom by atom into atoms->f in a fixed thread order: no atomics, no races, and results
  * differ between thread counts only by round-off. A row is processed in chunks of CHUNK
  * neighbours, in three loops:
- *   1. min-image displacements, compacting the pairs inside the cut-off into local arrays
- *      (about 40 % of the list lies in the skin shell; a branch there would mispredict);
+ *   1. min-image displacements, compacting the pairs inside the cut-off (partner,
+ *      displacement, r^2) into local arrays (about a quarter of the list lies in the skin
+ *      shell; a branch there would mispredict);
  *   2. the physics of the compacted pairs, a loop without branches or calls that the
  *      compiler vectorises (#pragma omp simd; with GCC on x86-64 the function is also
- *      compiled for AVX2 and AVX-512 and the best one is picked at load time);
- *   3. scatter of the pair forces to j and the virial tally.
+ *      compiled for AVX2 and AVX-512 and the best one is picked at load time), with the
+ *      force on i, the energies, the virial and the collapse check as vector sums (the
+ *      chunk is padded to a multiple of SIMD_PAD with masked filler pairs);
+ *   3. scatter of the pair forces to j.
+ * With gmd_compute_args.forces_only (MD steps between thermo lines) loop 2 leaves out the
+ * energies and the virial, about a fifth of its work. The forces are the same bit for bit.
  *
  * Accuracy: the engine is exact to double precision, no tables or low-order fits (LAMMPS
  * uses a 5-term erfc fit good to ~1e-6 and, by default, 12-bit tables).
@@ -37,10 +42,14 @@
  * - erfc(x) = exp(-x^2) erfcx(x). exp(-x^2) is needed for the force anyway; x^2 is split
  *   exactly into hi + lo (Dekker), exp(-x^2) = exp(-hi) (1 - lo), so that the rounding
  *   of x^2 (up to 1e-15 relative at x = 3) does not reach erfc. erfcx = exp(x^2) erfc(x)
- *   is smooth and slowly varying: on each interval of width 1/8 of [0, g rc] it is a
- *   degree-9 polynomial, the Chebyshev interpolant fitted at set-up from libm's erfc
- *   (interpolation error < 1e-16 relative). Together erfc is within ~4e-16 relative of
- *   libm's, checked by the tests.
+ *   is smooth and slowly varying. When g rc <= ~4.2 (the usual case: 3.26 for the paper's
+ *   10 A and 1e-5) one polynomial of degree 27 in t = 2 x/(g rc) - 1 covers [0, g rc]:
+ *   the Chebyshev interpolant fitted at set-up from libm's erfc in long double, converted
+ *   to monomials and evaluated by Estrin's scheme, accepted only if it is within 1.2e-15
+ *   of the reference everywhere; its coefficients are broadcast, not gathered. Otherwise
+ *   each interval of width 1/8 of [0, g rc] has its own degree-9 interpolant (a table,
+ *   ten gathers per pair). Either way erfc is within ~1e-15 relative of libm's, checked by
+ *   the tests.
  * The kernel is specialised at compile time for Coulomb on/off and walls on/off, so the
  * common case (no walls) pays nothing for them. */
 #include "glassmd/pair_buck_coul.h"
@@ -64,6 +73,8 @@ _Static_assert(NPART == GMD_PAIR_NPARTS, "the kernel's parts are the term's ener
 #define ERFCX_DEGREE 9 /* erfcx_poly is written out for this degree */
 #define ERFCX_NCOEF (ERFCX_DEGREE + 1)
 #define ERFCX_WIDTH 0.125
+#define ERFCX_WIDE_DEGREE 27 /* erfcx_wide's Clenshaw sum is written for this degree */
+#define ERFCX_WIDE_NCOEF (ERFCX_WIDE_DEGREE + 1)
 #define NPAIRS_MAX (GMD_MAX_SPECIES * GMD_MAX_SPECIES)
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
@@ -90,7 +101,12 @@ typedef struct buck_coul {
     /* erfcx on [0, erfcx_n * ERFCX_WIDTH): polynomial in t = 2 (x - centre)/width */
     int erfcx_n;
     double *erfcx_coef; /* erfcx_n * ERFCX_NCOEF, lowest power first */
-    double *fbuf;       /* per-thread force arrays */
+    /* erfcx on all of [0, g rc] as one Chebyshev series in t = 2 x/(g rc) - 1, when that
+     * series is as accurate as the table (g rc up to about 4.5): no gathers in the kernel */
+    int erfcx_single;
+    double erfcx_wide[ERFCX_WIDE_NCOEF];
+    double erfcx_wide_scale; /* 2/(g rc) */
+    double *fbuf;            /* per-thread force arrays */
     size_t fbuf_len;
 } buck_coul;
 
@@ -157,6 +173,27 @@ static ALWAYS_INLINE double erfcx_poly(const double *coef, double x)
     return p * t + coef[o];
 }
 
+/* erfcx(x) for 0 <= x <= g rc from the one wide polynomial in t = x scale - 1, by Estrin's
+ * scheme (pairs of terms, then pairs of pairs, ...: a dependency chain of 5 steps instead
+ * of Horner's 27, which the out-of-order core cannot hide). The coefficients are the same
+ * for every lane, so the vector loop loads no table. */
+static ALWAYS_INLINE double erfcx_wide(const double *c, double scale, double x)
+{
+    _Static_assert(ERFCX_WIDE_NCOEF == 28, "the Estrin tree below is written for 28 terms");
+    double t = x * scale - 1.0;
+    double q[14], r[7];
+#pragma GCC unroll 14
+    for (int k = 0; k < 14; k++)
+        q[k] = c[2 * k] + c[2 * k + 1] * t;
+    double t2 = t * t;
+#pragma GCC unroll 7
+    for (int k = 0; k < 7; k++)
+        r[k] = q[2 * k] + q[2 * k + 1] * t2;
+    double t4 = t2 * t2, t8 = t4 * t4;
+    double s0 = r[0] + r[1] * t4, s1 = r[2] + r[3] * t4, s2 = r[4] + r[5] * t4, s3 = r[6];
+    return (s0 + s1 * t8) + (s2 + s3 * t8) * (t8 * t8);
+}
+
 /* x^n for 0 <= n < 128, without data-dependent loop counts (vectorisable). */
 static ALWAYS_INLINE double int_power(double x, int n)
 {
@@ -173,41 +210,67 @@ static ALWAYS_INLINE double int_power(double x, int n)
 /* The tables as plain pointers and scalars, taken once per call: the vectoriser gathers
  * from a loop-invariant pointer, not from an array inside a struct. */
 typedef struct pair_view {
-    const double *A, *inv_rho, *C, *D, *shift_buck, *shift_wall, *erfcx;
+    const double *A, *inv_rho, *C, *D, *shift_buck, *shift_wall, *erfcx, *erfcx_wide;
     const int *wall_n;
-    double g_ewald, coul_shift, two_g_over_sqrtpi;
+    double g_ewald, coul_shift, two_g_over_sqrtpi, erfcx_wide_scale;
 } pair_view;
 
 static pair_view view_of(const buck_coul *s)
 {
-    return (pair_view){
-        s->A,          s->inv_rho, s->C,       s->D,          s->shift_buck,       s->shift_wall,
-        s->erfcx_coef, s->wall_n,  s->g_ewald, s->coul_shift, s->two_g_over_sqrtpi};
+    return (pair_view){.A = s->A,
+                       .inv_rho = s->inv_rho,
+                       .C = s->C,
+                       .D = s->D,
+                       .shift_buck = s->shift_buck,
+                       .shift_wall = s->shift_wall,
+                       .erfcx = s->erfcx_coef,
+                       .erfcx_wide = s->erfcx_wide,
+                       .wall_n = s->wall_n,
+                       .g_ewald = s->g_ewald,
+                       .coul_shift = s->coul_shift,
+                       .two_g_over_sqrtpi = s->two_g_over_sqrtpi,
+                       .erfcx_wide_scale = s->erfcx_wide_scale};
+}
+
+/* The coefficients of one species pair. */
+typedef struct pair_coeffs {
+    double A, inv_rho, C, shift_buck, D, shift_wall;
+    int wall_n;
+} pair_coeffs;
+
+/* Those of species pair p, from the tables (gathers, in the vector loop). */
+static ALWAYS_INLINE pair_coeffs coeffs_at(const pair_view v, int p, int wall)
+{
+    pair_coeffs c = {v.A[p], v.inv_rho[p], v.C[p], v.shift_buck[p], 0.0, 0.0, 0};
+    if (wall) c.D = v.D[p], c.shift_wall = v.shift_wall[p], c.wall_n = v.wall_n[p];
+    return c;
 }
 
 /* Energy parts of one pair into e_buck, e_wall, e_coul; returns fpair = F/r.
- * p = species pair index, qq = k_e qi qj, 0 < r < rc. (r comes in already taken: with
+ * c = the pair's coefficients, qq = k_e qi qj, 0 < r < rc. (r comes in already taken: with
  * errno semantics, GCC would keep a branch to libm's sqrt inside this vector loop.) */
-static ALWAYS_INLINE double pair_eval(const pair_view v, int p, double qq, double r, int coulomb,
-                                      int wall, double *e_buck, double *e_wall, double *e_coul)
+static ALWAYS_INLINE double pair_eval(const pair_view v, const pair_coeffs c, double qq, double r,
+                                      int coulomb, int wall, int wide, double *e_buck,
+                                      double *e_wall, double *e_coul)
 {
     double rinv = 1.0 / r;
     double r2inv = rinv * rinv;
     double r6inv = r2inv * r2inv * r2inv;
-    double bexp = v.A[p] * exp_nonpositive(-r * v.inv_rho[p]);
-    double c6 = v.C[p] * r6inv;
-    *e_buck = bexp - c6 - v.shift_buck[p];
-    double force_r = bexp * r * v.inv_rho[p] - 6.0 * c6;
+    double bexp = c.A * exp_nonpositive(-r * c.inv_rho);
+    double c6 = c.C * r6inv;
+    *e_buck = bexp - c6 - c.shift_buck;
+    double force_r = bexp * r * c.inv_rho - 6.0 * c6;
     if (wall) {
-        double wn = v.D[p] * int_power(rinv, v.wall_n[p]);
-        *e_wall = wn - v.shift_wall[p];
-        force_r += v.wall_n[p] * wn;
+        double wn = c.D * int_power(rinv, c.wall_n);
+        *e_wall = wn - c.shift_wall;
+        force_r += c.wall_n * wn;
     }
     if (coulomb) {
         double x = v.g_ewald * r;
         double x2 = x * x;
         double gauss = exp_nonpositive(-x2) * (1.0 - square_lo(x, x2)); /* exp(-x^2) */
-        double erfc_x = gauss * erfcx_poly(v.erfcx, x);
+        double erfc_x = gauss * (wide ? erfcx_wide(v.erfcx_wide, v.erfcx_wide_scale, x)
+                                      : erfcx_poly(v.erfcx, x));
         double qq_rinv = qq * rinv;
         *e_coul = qq_rinv * erfc_x - qq * v.coul_shift;
         force_r += qq_rinv * erfc_x + qq * v.two_g_over_sqrtpi * gauss;
@@ -240,14 +303,21 @@ typedef struct kernel_args {
     const gmd_box *box;
     const gmd_atoms *atoms;
     const gmd_neighbor_list *nl;
+    int tally; /* 0: forces only (gmd_compute_args.forces_only), energies and virial left 0 */
 } kernel_args;
 
-/* Loop 1: displacements of list slots [p0, p1) from atom i into d[] and r2[] (a loop the
- * compiler vectorises, gathers included), then the slots within the cut-off listed in sel
- * (branch-free); returns how many. */
+/* Loop 1: displacements of list slots [p0, p1) from atom i (a loop the compiler
+ * vectorises, gathers included), then the slots within the cut-off compacted into c
+ * (branch-free: every slot is written, the count advances only for those inside);
+ * returns how many. */
+typedef struct compact {
+    int j[CHUNK + SIMD_PAD];
+    double d[3][CHUNK + SIMD_PAD], r2[CHUNK + SIMD_PAD];
+} compact;
+
 static ALWAYS_INLINE int select_chunk(const kernel_args *a, const double ri[3], size_t p0,
                                       size_t p1, double *restrict d[3], double *restrict r2,
-                                      int *restrict sel)
+                                      compact *restrict c)
 {
     const double *x = a->atoms->r[0], *y = a->atoms->r[1], *z = a->atoms->r[2];
     const int *index = a->nl->index + p0;
@@ -266,33 +336,53 @@ static ALWAYS_INLINE int select_chunk(const kernel_args *a, const double ri[3], 
     }
     int m = 0;
     for (int k = 0; k < n; k++) {
-        sel[m] = k;
+        c->j[m] = index[k];
+        c->d[0][m] = dx[k], c->d[1][m] = dy[k], c->d[2][m] = dz[k];
+        c->r2[m] = r2[k];
         m += r2[k] < cutsq;
     }
     return m;
 }
 
-/* Rows [first, last) of the list; forces into f[3] (this thread's arrays). */
+/* Pads the compacted pairs [m, mpad) with harmless filler (partner i itself at half the
+ * cut-off, zero displacement): loop 2 then has no remainder, and the filler's energies
+ * are masked out. */
+static ALWAYS_INLINE void pad_chunk(compact *restrict c, int m, int mpad, int i, double cutsq,
+                                    double *restrict live)
+{
+    for (int k = 0; k < mpad; k++)
+        live[k] = k < m ? 1.0 : 0.0;
+    for (int k = m; k < mpad; k++) {
+        c->j[k] = i;
+        c->d[0][k] = c->d[1][k] = c->d[2][k] = 0.0;
+        c->r2[k] = 0.25 * cutsq;
+    }
+}
+
+/* Rows [first, last) of the list; forces into f[3] (this thread's arrays). Per chunk:
+ * loop 1 (select_chunk), loop 2 the physics with the forces on i, the energies and the
+ * virial as vector sums, loop 3 the scatter of the pair forces to j. */
 static ALWAYS_INLINE void kernel(const kernel_args *a, size_t first, size_t last,
-                                 double *restrict f[3], thread_sums *sum, int coulomb, int wall)
+                                 double *restrict f[3], thread_sums *sum, int coulomb, int wall,
+                                 int tally, int wide)
 {
     const buck_coul *s = a->s;
     const pair_view view = view_of(s);
     const double *q = a->atoms->charge;
     const int *type = a->atoms->type;
     const size_t *start = a->nl->start;
-    const int *index = a->nl->index;
     double *restrict fx = f[0], *restrict fy = f[1], *restrict fz = f[2];
     double eb = 0.0, ew = 0.0, ec = 0.0;
-    double w[6] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    double w0 = 0.0, w1 = 0.0, w2 = 0.0, w3 = 0.0, w4 = 0.0, w5 = 0.0;
     const double *rsafe2 = s->rsafe2;
+    double margin = 1.0; /* smallest r^2 - r_safe^2 seen: negative when a pair collapsed */
     sum->worst_ratio = 1.0;
     sum->worst_i = sum->worst_j = -1;
 
-    int jc[CHUNK + SIMD_PAD], sel[CHUNK];
+    compact c;
     double dxa[CHUNK], dya[CHUNK], dza[CHUNK], r2a[CHUNK];
-    double rc_[CHUNK + SIMD_PAD], fpc[CHUNK + SIMD_PAD];
-    double ebc[CHUNK + SIMD_PAD], ewc[CHUNK + SIMD_PAD], ecc[CHUNK + SIMD_PAD];
+    double fxc[CHUNK + SIMD_PAD], fyc[CHUNK + SIMD_PAD], fzc[CHUNK + SIMD_PAD];
+    double live[CHUNK + SIMD_PAD];
     double *da[3] = {dxa, dya, dza};
     for (size_t i = first; i < last; i++) {
         const double ri[3] = {a->atoms->r[0][i], a->atoms->r[1][i], a->atoms->r[2][i]};
@@ -301,42 +391,51 @@ static ALWAYS_INLINE void kernel(const kernel_args *a, size_t first, size_t last
         double fxi = 0.0, fyi = 0.0, fzi = 0.0;
         for (size_t p0 = start[i]; p0 < start[i + 1]; p0 += CHUNK) {
             size_t p1 = p0 + CHUNK < start[i + 1] ? p0 + CHUNK : start[i + 1];
-            int m = select_chunk(a, ri, p0, p1, da, r2a, sel);
+            int m = select_chunk(a, ri, p0, p1, da, r2a, &c);
             int mpad = (m + SIMD_PAD - 1) / SIMD_PAD * SIMD_PAD;
-            for (int k = 0; k < m; k++) { /* scalar: libm sqrt may branch for errno */
-                jc[k] = index[p0 + (size_t)sel[k]];
-                rc_[k] = sqrt(r2a[sel[k]]);
-            }
-            for (int k = m; k < mpad; k++) /* harmless filler, never tallied */
-                jc[k] = (int)i, rc_[k] = 0.5 * s->cutoff;
-#pragma omp simd
+            pad_chunk(&c, m, mpad, (int)i, s->cutsq, live);
+#pragma omp simd reduction(+ : eb, ew, ec, w0, w1, w2, w3, w4, w5, fxi, fyi, fzi) \
+    reduction(min : margin)
             for (int k = 0; k < mpad; k++) { /* loop 2: the physics, vectorised */
-                int j = jc[k];
+                int j = c.j[k];
+                int p = prow + type[j];
                 double qq = coulomb ? qi * q[j] : 0.0;
                 double e_buck = 0.0, e_wall = 0.0, e_coul = 0.0;
-                fpc[k] = pair_eval(view, prow + type[j], qq, rc_[k], coulomb, wall, &e_buck,
-                                   &e_wall, &e_coul);
-                ebc[k] = e_buck, ewc[k] = e_wall, ecc[k] = e_coul;
-            }
-            for (int k = 0; k < m; k++) { /* loop 3: scatter, energy and virial */
-                int j = jc[k], slot = sel[k];
-                double dx = dxa[slot], dy = dya[slot], dz = dza[slot], fpair = fpc[k];
-                double safe2 = rsafe2[prow + type[j]];
-                if (r2a[slot] < safe2 && r2a[slot] < sum->worst_ratio * safe2) {
-                    sum->worst_ratio = r2a[slot] / safe2; /* rare: a collapsing pair */
-                    sum->worst_i = (int)i, sum->worst_j = j, sum->worst_r = rc_[k];
-                }
+                double r2 = c.r2[k];
+                double fpair = pair_eval(view, coeffs_at(view, p, wall), qq, sqrt(r2), coulomb,
+                                         wall, wide, &e_buck, &e_wall, &e_coul);
+                double dx = c.d[0][k], dy = c.d[1][k], dz = c.d[2][k];
                 double fxp = fpair * dx, fyp = fpair * dy, fzp = fpair * dz;
+                fxc[k] = fxp, fyc[k] = fyp, fzc[k] = fzp;
                 fxi += fxp, fyi += fyp, fzi += fzp;
-                fx[j] -= fxp, fy[j] -= fyp, fz[j] -= fzp;
-                eb += ebc[k], ew += ewc[k], ec += ecc[k];
-                w[0] += dx * fxp, w[1] += dy * fyp, w[2] += dz * fzp;
-                w[3] += dx * fyp, w[4] += dx * fzp, w[5] += dy * fzp;
+                if (tally) { /* a compile-time constant: no branch in the loop */
+                    eb += live[k] * e_buck, ew += live[k] * e_wall, ec += live[k] * e_coul;
+                    w0 += dx * fxp, w1 += dy * fyp, w2 += dz * fzp;
+                    w3 += dx * fyp, w4 += dx * fzp, w5 += dy * fzp;
+                }
+                double mk = r2 - rsafe2[p] + (1.0 - live[k]);
+                margin = mk < margin ? mk : margin;
+            }
+            for (int k = 0; k < m; k++) { /* loop 3: scatter to the partners */
+                int j = c.j[k];
+                fx[j] -= fxc[k], fy[j] -= fyc[k], fz[j] -= fzc[k];
+            }
+            if (margin < 0.0) { /* rare: a collapsing pair; find the deepest, scalar */
+                for (int k = 0; k < m; k++) {
+                    int j = c.j[k];
+                    double safe2 = rsafe2[prow + type[j]];
+                    if (c.r2[k] < safe2 && c.r2[k] < sum->worst_ratio * safe2) {
+                        sum->worst_ratio = c.r2[k] / safe2;
+                        sum->worst_i = (int)i, sum->worst_j = j, sum->worst_r = sqrt(c.r2[k]);
+                    }
+                }
+                margin = 1.0;
             }
         } // loop over chunks of row i
         fx[i] += fxi, fy[i] += fyi, fz[i] += fzi;
     } // loop over atoms i
     sum->e[0] = eb, sum->e[1] = ew, sum->e[2] = ec;
+    const double w[6] = {w0, w1, w2, w3, w4, w5};
     for (int k = 0; k < 6; k++)
         sum->w[k] = w[k];
 }
@@ -345,15 +444,46 @@ KERNEL_CLONES
 static void kernel_dispatch(const kernel_args *a, size_t first, size_t last, double *restrict f[3],
                             thread_sums *sum)
 {
-    int coulomb = a->s->coulomb, wall = a->s->has_wall;
-    if (coulomb && !wall)
-        kernel(a, first, last, f, sum, 1, 0);
-    else if (!coulomb && !wall)
-        kernel(a, first, last, f, sum, 0, 0);
-    else if (coulomb && wall)
-        kernel(a, first, last, f, sum, 1, 1);
-    else
-        kernel(a, first, last, f, sum, 0, 1);
+    /* every combination a compile-time constant, so each kernel has no branch inside */
+    int coulomb = a->s->coulomb, wall = a->s->has_wall, wide = coulomb && a->s->erfcx_single;
+    switch (coulomb << 3 | wall << 2 | a->tally << 1 | wide) {
+    case 0:
+        kernel(a, first, last, f, sum, 0, 0, 0, 0);
+        break;
+    case 2:
+        kernel(a, first, last, f, sum, 0, 0, 1, 0);
+        break;
+    case 4:
+        kernel(a, first, last, f, sum, 0, 1, 0, 0);
+        break;
+    case 6:
+        kernel(a, first, last, f, sum, 0, 1, 1, 0);
+        break;
+    case 8:
+        kernel(a, first, last, f, sum, 1, 0, 0, 0);
+        break;
+    case 9:
+        kernel(a, first, last, f, sum, 1, 0, 0, 1);
+        break;
+    case 10:
+        kernel(a, first, last, f, sum, 1, 0, 1, 0);
+        break;
+    case 11:
+        kernel(a, first, last, f, sum, 1, 0, 1, 1);
+        break;
+    case 12:
+        kernel(a, first, last, f, sum, 1, 1, 0, 0);
+        break;
+    case 13:
+        kernel(a, first, last, f, sum, 1, 1, 0, 1);
+        break;
+    case 14:
+        kernel(a, first, last, f, sum, 1, 1, 1, 0);
+        break;
+    default:
+        kernel(a, first, last, f, sum, 1, 1, 1, 1);
+        break;
+    }
 }
 
 static gmd_status check_inputs(const buck_coul *s, const gmd_compute_args *args, gmd_error *err)
@@ -445,7 +575,7 @@ static gmd_status buck_coul_compute(gmd_term *self, const gmd_compute_args *args
     if ((st = ensure_buffers(s, n, threads, err)) != GMD_OK) return st;
     thread_sums *sums = gmd_calloc((size_t)threads, sizeof *sums, "pair tallies", err);
     if (!sums) return GMD_ERR_NOMEM;
-    kernel_args ka = {s, args->box, args->atoms, args->nlist};
+    kernel_args ka = {s, args->box, args->atoms, args->nlist, !args->forces_only};
     int used = 1;
 #pragma omp parallel num_threads(threads)
     {
@@ -483,10 +613,13 @@ double gmd_pair_buck_coul_single(const gmd_term *term, int type_i, int type_j, d
     if (r < s->cutoff) {
         int p = type_i * s->nspecies + type_j;
         double qq = GMD_COULOMB_EV_A * qi * qj;
+        int wide = s->coulomb && s->erfcx_single;
         if (s->D[p] != 0.0)
-            f = pair_eval(view_of(s), p, qq, r, s->coulomb, 1, &e[0], &e[1], &e[2]);
+            f = pair_eval(view_of(s), coeffs_at(view_of(s), p, 1), qq, r, s->coulomb, 1, wide,
+                          &e[0], &e[1], &e[2]);
         else
-            f = pair_eval(view_of(s), p, qq, r, s->coulomb, 0, &e[0], &e[1], &e[2]);
+            f = pair_eval(view_of(s), coeffs_at(view_of(s), p, 0), qq, r, s->coulomb, 0, wide,
+                          &e[0], &e[1], &e[2]);
     }
     if (fpair) *fpair = f;
     if (parts)
@@ -501,10 +634,11 @@ static int buck_coul_describe(const gmd_term *self, char *buf, size_t len)
     return snprintf(buf, len,
                     "{\"style\": \"%s\", \"cutoff\": %.17g, \"shift\": %s, \"coulomb\": %s, "
                     "\"g_ewald\": %.17g, \"walls\": %s, \"erfc\": \"exp(-x^2) erfcx, "
-                    "piecewise degree-%d Chebyshev\"}",
+                    "%s degree-%d Chebyshev\"}",
                     self->name, s->cutoff, s->shift ? "true" : "false",
                     s->coulomb ? "true" : "false", s->coulomb ? s->g_ewald : 0.0,
-                    s->has_wall ? "true" : "false", ERFCX_DEGREE);
+                    s->has_wall ? "true" : "false", s->erfcx_single ? "one" : "piecewise",
+                    s->erfcx_single ? ERFCX_WIDE_DEGREE : ERFCX_DEGREE);
 }
 
 static void buck_coul_destroy(gmd_term *self)
@@ -525,24 +659,29 @@ static double erfcx_reference(double x)
     return erfc(x) * exp(hi) * (1.0 + lo);
 }
 
-/* Chebyshev interpolant of erfcx on [a, a + ERFCX_WIDTH], as monomials in t in [-1, 1]. */
-static void fit_interval(double a, double mono[ERFCX_NCOEF])
+/* Chebyshev interpolant of erfcx at n points of [a, a + width], as the n monomial
+ * coefficients of t in [-1, 1] (t = 2 (x - a)/width - 1). The sums run in long double: the
+ * conversion to monomials cancels, and the table's accuracy rests on it. */
+static void fit_interval(double a, double width, int n, double *mono)
 {
-    const int n = ERFCX_NCOEF;
-    long double cheb[ERFCX_NCOEF] = {0}, value[ERFCX_NCOEF];
+    /* pi to long double: with double's pi the phases k (j + 1/2) pi / n of the high terms
+     * would be off by ~1e-14 and their coefficients noisy at the 1e-15 level */
+    const long double pi = 3.141592653589793238462643383279502884L;
+    long double cheb[ERFCX_WIDE_NCOEF] = {0}, value[ERFCX_WIDE_NCOEF];
     for (int j = 0; j < n; j++)
-        value[j] = erfcx_reference(a + 0.5 * ERFCX_WIDTH * (1.0 + cos(GMD_PI * (j + 0.5) / n)));
+        value[j] = erfcx_reference(a + 0.5 * width * (double)(1.0L + cosl(pi * (j + 0.5L) / n)));
     for (int k = 0; k < n; k++) {
         for (int j = 0; j < n; j++)
-            cheb[k] += value[j] * cosl((long double)GMD_PI * k * (j + 0.5L) / n);
+            cheb[k] += value[j] * cosl(pi * k * (j + 0.5L) / n);
         cheb[k] *= (k == 0 ? 1.0L : 2.0L) / n;
     }
     /* T_k as monomials by T_{k+1} = 2 t T_k - T_{k-1}; accumulate sum cheb_k T_k */
-    long double tprev[ERFCX_NCOEF] = {1.0L}, tcur[ERFCX_NCOEF] = {0.0L, 1.0L}, sum[ERFCX_NCOEF];
+    long double tprev[ERFCX_WIDE_NCOEF] = {1.0L}, tcur[ERFCX_WIDE_NCOEF] = {0.0L, 1.0L};
+    long double sum[ERFCX_WIDE_NCOEF];
     for (int p = 0; p < n; p++)
         sum[p] = cheb[0] * tprev[p] + cheb[1] * tcur[p];
     for (int k = 2; k < n; k++) {
-        long double tnext[ERFCX_NCOEF];
+        long double tnext[ERFCX_WIDE_NCOEF];
         for (int p = 0; p < n; p++)
             tnext[p] = (p > 0 ? 2.0L * tcur[p - 1] : 0.0L) - tprev[p];
         for (int p = 0; p < n; p++) {
@@ -555,6 +694,23 @@ static void fit_interval(double a, double mono[ERFCX_NCOEF])
         mono[p] = (double)sum[p];
 }
 
+/* The Chebyshev interpolant of erfcx on all of [0, xmax] with ERFCX_WIDE_NCOEF terms, as
+ * monomials in t = 2 x/xmax - 1; 1 when it matches erfcx_reference to 1.2e-15 relative on
+ * a fine grid (both ends included; the reference itself is good to ~2e-16), else 0 (the
+ * table is used: for g rc above about 4.2 the series would need a higher degree). */
+static int fit_wide(buck_coul *s, double xmax)
+{
+    fit_interval(0.0, xmax, ERFCX_WIDE_NCOEF, s->erfcx_wide);
+    s->erfcx_wide_scale = 2.0 / xmax;
+    const int samples = 4000;
+    for (int i = 0; i <= samples; i++) {
+        double x = xmax * i / samples;
+        double ref = erfcx_reference(x);
+        if (fabs(erfcx_wide(s->erfcx_wide, s->erfcx_wide_scale, x) - ref) > 1.2e-15 * ref) return 0;
+    }
+    return 1;
+}
+
 /* Tables erfcx on [0, g rc + one interval] (x = g r < g rc inside the cut-off). */
 static gmd_status build_erfcx_table(buck_coul *s, gmd_error *err)
 {
@@ -563,7 +719,9 @@ static gmd_status build_erfcx_table(buck_coul *s, gmd_error *err)
     s->erfcx_coef = gmd_calloc((size_t)s->erfcx_n * ERFCX_NCOEF, sizeof(double), "erfc table", err);
     if (!s->erfcx_coef) return GMD_ERR_NOMEM;
     for (int k = 0; k < s->erfcx_n; k++)
-        fit_interval(k * ERFCX_WIDTH, s->erfcx_coef + (size_t)k * ERFCX_NCOEF);
+        fit_interval(k * ERFCX_WIDTH, ERFCX_WIDTH, ERFCX_NCOEF,
+                     s->erfcx_coef + (size_t)k * ERFCX_NCOEF);
+    s->erfcx_single = xmax > 0.0 && fit_wide(s, xmax);
     return GMD_OK;
 }
 

@@ -85,7 +85,8 @@ static double compute(fixture *fx, int threads, gmd_tally *t)
     if (!t) t = &local;
     gmd_tally_clear(t);
     gmd_atoms_zero_forces(&fx->atoms);
-    gmd_compute_args args = {&fx->box, &fx->atoms, &fx->nl, threads};
+    gmd_compute_args args = {
+        .box = &fx->box, .atoms = &fx->atoms, .nlist = &fx->nl, .threads = threads};
     gmd_error err;
     gmd_status st = fx->term->compute(fx->term, &args, t, &err);
     if (st != GMD_OK) fail_msg("compute: %s", err.message);
@@ -134,18 +135,24 @@ static void test_single_matches_formula(void **state)
     gmd_term_free(term);
 }
 
-/* Erfc over the whole table range, for a large g (x up to 5) and for g = 0 (cut Coulomb). */
+/* Erfc over the whole range, for a large g (x up to 5: the piecewise table), the paper's
+ * g (x up to 3.26: one polynomial), a small one and g = 0 (cut Coulomb). */
 static void test_single_erfc_range(void **state)
 {
     (void)state;
     gmd_forcefield ff;
     tu_reference_ff(&ff);
-    const double gs[2] = {0.5, 0.0};
-    for (int c = 0; c < 2; c++) {
+    const double gs[4] = {0.5, 0.3257, 0.1, 0.0};
+    const char *form[4] = {"piecewise", "one", "one", NULL};
+    for (int c = 0; c < 4; c++) {
         gmd_pair_options opt = {.coulomb = 1, .g_ewald = gs[c]};
         gmd_term *term;
         gmd_error err;
         assert_int_equal(gmd_pair_buck_coul_create(&term, &ff, &opt, &err), GMD_OK);
+        char desc[512];
+        term->describe(term, desc, sizeof desc);
+        if (form[c] && !strstr(desc, form[c]))
+            fail_msg("g = %g: expected the %s erfcx form: %s", gs[c], form[c], desc);
         double worst = 0.0;
         for (double r = 0.01; r < ff.cutoff; r += 0.000731) {
             double parts[3], f;
@@ -222,10 +229,10 @@ static void brute_force(const fixture *fx, double parts[3], double virial[6])
         }
 }
 
-static void check_against_brute_force(int coulomb, int shift)
+static void check_against_brute_force(int coulomb, int shift, double g)
 {
     fixture fx;
-    setup(&fx, coulomb, 0.35, shift, 7);
+    setup(&fx, coulomb, g, shift, 7);
     gmd_tally t;
     compute(&fx, 2, &t);
     double parts[3], virial[6];
@@ -253,9 +260,10 @@ static void check_against_brute_force(int coulomb, int shift)
 static void test_energy_brute_force(void **state)
 {
     (void)state;
-    check_against_brute_force(1, 0);
-    check_against_brute_force(0, 0);
-    check_against_brute_force(1, 1);
+    check_against_brute_force(1, 0, 0.35); /* g rc = 2.1: erfcx as one polynomial */
+    check_against_brute_force(0, 0, 0.35);
+    check_against_brute_force(1, 1, 0.35);
+    check_against_brute_force(1, 0, 0.8); /* g rc = 4.8: erfcx from the table */
 }
 
 /* -dE/dx of atom i along k: central differences with steps h and h/2, combined by
@@ -401,12 +409,58 @@ static void test_compute_accumulates(void **state)
     gmd_tally t;
     compute(&fx, 2, &t);
     double f0 = fx.atoms.f[0][5], e0 = t.energy[GMD_PAIR_PART_COUL_REAL];
-    gmd_compute_args args = {&fx.box, &fx.atoms, &fx.nl, 2};
+    gmd_compute_args args = {.box = &fx.box, .atoms = &fx.atoms, .nlist = &fx.nl, .threads = 2};
     gmd_error err;
     assert_int_equal(fx.term->compute(fx.term, &args, &t, &err), GMD_OK);
     assert_true(fabs(fx.atoms.f[0][5] - 2.0 * f0) <= 1e-12 * fabs(f0));
     assert_true(fabs(t.energy[GMD_PAIR_PART_COUL_REAL] - 2.0 * e0) <= 1e-12 * fabs(e0));
     teardown(&fx);
+}
+
+/* forces_only: the same forces bit for bit, with a wall and without, at 1 and 2 threads,
+ * and nothing in the tally (the MD steps between thermo lines use it). */
+static void test_forces_only(void **state)
+{
+    (void)state;
+    for (int wall = 0; wall < 2; wall++)
+        for (int threads = 1; threads <= 2; threads++) {
+            fixture fx;
+            setup(&fx, 1, 0.3, 0, 10 + (unsigned long)wall);
+            if (wall) { /* the same system with a wall on S-Na: a new term */
+                gmd_error err0;
+                gmd_term_free(fx.term);
+                fx.ff.pair[1][2].wall_D = fx.ff.pair[2][1].wall_D = 50.0;
+                fx.ff.pair[1][2].wall_n = fx.ff.pair[2][1].wall_n = 12;
+                assert_int_equal(gmd_pair_buck_coul_create(&fx.term, &fx.ff, &fx.opt, &err0),
+                                 GMD_OK);
+            }
+            size_t n = fx.atoms.n;
+            gmd_tally full;
+            compute(&fx, threads, &full);
+            assert_true(full.energy[GMD_PAIR_PART_COUL_REAL] != 0.0 && full.virial[0] != 0.0);
+            double *f1 = malloc(3 * n * sizeof(double));
+            assert_non_null(f1);
+            for (int k = 0; k < 3; k++)
+                memcpy(f1 + k * n, fx.atoms.f[k], n * sizeof(double));
+            gmd_tally t;
+            gmd_tally_clear(&t);
+            gmd_atoms_zero_forces(&fx.atoms);
+            gmd_compute_args args = {.box = &fx.box,
+                                     .atoms = &fx.atoms,
+                                     .nlist = &fx.nl,
+                                     .threads = threads,
+                                     .forces_only = 1};
+            gmd_error err;
+            assert_int_equal(fx.term->compute(fx.term, &args, &t, &err), GMD_OK);
+            for (int k = 0; k < 3; k++)
+                assert_memory_equal(fx.atoms.f[k], f1 + k * n, n * sizeof(double));
+            for (int p = 0; p < GMD_TALLY_MAX_PARTS; p++)
+                assert_true(t.energy[p] == 0.0);
+            for (int v = 0; v < 6; v++)
+                assert_true(t.virial[v] == 0.0);
+            free(f1);
+            teardown(&fx);
+        }
 }
 
 static void test_describe_and_errors(void **state)
@@ -424,7 +478,8 @@ static void test_describe_and_errors(void **state)
 
     gmd_error err;
     gmd_tally t;
-    gmd_compute_args args = {&fx.box, &fx.atoms, NULL, 1}; /* no list */
+    gmd_compute_args args = {
+        .box = &fx.box, .atoms = &fx.atoms, .nlist = NULL, .threads = 1}; /* no list */
     assert_int_not_equal(fx.term->compute(fx.term, &args, &t, &err), GMD_OK);
     fx.atoms.type[3] = 7; /* not a species */
     args.nlist = &fx.nl;
@@ -455,6 +510,7 @@ int main(void)
         cmocka_unit_test(test_virial_strain_derivative),
         cmocka_unit_test(test_threads_agree),
         cmocka_unit_test(test_compute_accumulates),
+        cmocka_unit_test(test_forces_only),
         cmocka_unit_test(test_describe_and_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
