@@ -73,7 +73,7 @@ _Static_assert(NPART == GMD_PAIR_NPARTS, "the kernel's parts are the term's ener
 #define ERFCX_DEGREE 9 /* erfcx_poly is written out for this degree */
 #define ERFCX_NCOEF (ERFCX_DEGREE + 1)
 #define ERFCX_WIDTH 0.125
-#define ERFCX_WIDE_DEGREE 27 /* erfcx_wide's Clenshaw sum is written for this degree */
+#define ERFCX_WIDE_DEGREE 27 /* erfcx_wide's Estrin tree is written for this degree */
 #define ERFCX_WIDE_NCOEF (ERFCX_WIDE_DEGREE + 1)
 #define NPAIRS_MAX (GMD_MAX_SPECIES * GMD_MAX_SPECIES)
 
