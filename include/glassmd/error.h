@@ -8,12 +8,13 @@
 
 typedef enum gmd_status {
     GMD_OK = 0,
-    GMD_ERR_IO,       /* a file cannot be opened, read or written */
-    GMD_ERR_PARSE,    /* a file is malformed */
-    GMD_ERR_VALUE,    /* a value is out of range or inconsistent */
-    GMD_ERR_NOMEM,    /* an allocation failed */
-    GMD_ERR_PHYSICS,  /* the simulation left the physical domain (collapse, NaN) */
-    GMD_ERR_INTERNAL, /* a bug: please report */
+    GMD_ERR_IO,          /* a file cannot be opened, read or written */
+    GMD_ERR_PARSE,       /* a file is malformed */
+    GMD_ERR_VALUE,       /* a value is out of range or inconsistent */
+    GMD_ERR_NOMEM,       /* an allocation failed */
+    GMD_ERR_PHYSICS,     /* the simulation left the physical domain (collapse, NaN) */
+    GMD_ERR_INTERNAL,    /* a bug: please report */
+    GMD_ERR_INTERRUPTED, /* stopped on request (a signal), with its work saved to resume */
 } gmd_status;
 
 #define GMD_ERROR_MSG_LEN 1024

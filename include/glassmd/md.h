@@ -7,6 +7,7 @@
 #ifndef GLASSMD_MD_H
 #define GLASSMD_MD_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "glassmd/forcefield.h"
@@ -126,6 +127,9 @@ typedef struct gmd_fire_options {
     double max_step_A; /* displacement cap per step (default 0.1) */
     long max_steps;    /* default 5000 */
     double dt_ps;      /* initial step (default 0.001) */
+    /* when *stop becomes non-zero (a caller's signal handler), return GMD_ERR_INTERRUPTED
+     * after the current step (NULL: never) */
+    const volatile sig_atomic_t *stop;
 } gmd_fire_options;
 
 typedef struct gmd_fire_result {

@@ -64,6 +64,13 @@ gmd_status gmd_model_compute(gmd_model *model, const gmd_box *box, gmd_atoms *at
 gmd_status gmd_model_compute_group(gmd_model *model, unsigned groups, const gmd_box *box,
                                    gmd_atoms *atoms, double *const forces[3], gmd_tally *tally,
                                    gmd_error *err);
+/* Wraps the atoms into the box and builds the neighbour list at their positions now (as a
+ * compute does when they moved too far), unless it was built at exactly these positions:
+ * the rule of exact resume (run.c). Timed as the neighbour list. */
+gmd_status gmd_model_rebuild_neighbors(gmd_model *model, const gmd_box *box, gmd_atoms *atoms,
+                                       gmd_error *err);
+/* 1 when the neighbour list was built at exactly the atoms' current positions. */
+int gmd_model_neighbors_built_at(const gmd_model *model, const gmd_atoms *atoms);
 /* With forces_only = 1 the following computes may leave energies and virial out of the
  * tally (each term decides; the forces do not change); 0 (as created) gives the full
  * tally. An integrator sets it for the steps whose energies nobody reads. */

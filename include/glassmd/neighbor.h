@@ -61,6 +61,9 @@ gmd_status gmd_neighbor_build(gmd_neighbor_list *nl, const gmd_box *box, const g
 /* 1 when some atom moved more than skin/2 since the last build (or never built). */
 int gmd_neighbor_needs_rebuild(const gmd_neighbor_list *nl, const gmd_box *box,
                                const gmd_atoms *atoms);
+/* 1 when the list was last built at exactly these positions (bit for bit), so that a
+ * build now would give the same list. */
+int gmd_neighbor_built_at(const gmd_neighbor_list *nl, const gmd_atoms *atoms);
 /* Forces the next gmd_neighbor_needs_rebuild to answer 1 (used after checkpoints so that a
  * resumed run and an uninterrupted one rebuild at the same step). */
 void gmd_neighbor_invalidate(gmd_neighbor_list *nl);

@@ -4,6 +4,8 @@
 #ifndef GLASSMD_RUN_H
 #define GLASSMD_RUN_H
 
+#include <signal.h>
+
 #include "glassmd/error.h"
 #include "glassmd/run_input.h"
 
@@ -27,6 +29,11 @@ typedef struct gmd_run_options {
     void *progress_user;
     long progress_every;
     long stop_after_steps; /* testing aid: stop (as if killed) after so many steps; 0 = off */
+    /* Set by the caller's signal handler (SIGTERM from a batch system, SIGINT from Ctrl-C):
+     * when *stop becomes non-zero the run finishes its current MD step, writes a
+     * checkpoint and returns GMD_ERR_INTERRUPTED; a minimisation in progress stops and is
+     * redone on resume. NULL: never. The library installs no handler itself. */
+    const volatile sig_atomic_t *stop;
 } gmd_run_options;
 
 /* The Nose-Hoover chain length of a run: in->chain, or for auto (0) 1 when a hard-cut

@@ -11,6 +11,8 @@
 #ifndef GLASSMD_STUDY_PLAN_H
 #define GLASSMD_STUDY_PLAN_H
 
+#include <signal.h>
+
 #include "glassmd/study.h"
 
 typedef enum gmd_job_kind {
@@ -31,7 +33,8 @@ typedef enum gmd_job_state {
     GMD_JOB_DONE,    /* ran in this session */
     GMD_JOB_SKIPPED, /* finished earlier with the same inputs hash */
     GMD_JOB_FAILED,
-    GMD_JOB_BLOCKED, /* a job it depends on failed */
+    GMD_JOB_BLOCKED,     /* a job it depends on failed */
+    GMD_JOB_INTERRUPTED, /* stopped on request (a signal), its checkpoint kept */
 } gmd_job_state;
 
 typedef struct gmd_study_job {
@@ -84,10 +87,13 @@ gmd_status gmd_study_plan_estimate(gmd_study_plan *plan, gmd_error *err);
  * Written atomically (temporary file + rename) by the scheduler only. */
 gmd_status gmd_study_plan_write_json(const gmd_study_plan *plan, gmd_error *err);
 
-/* Runs job j in this process: writes job.json ("running", then "done" or "failed" with
- * the error), resumes an MD job from its checkpoint when the folder holds one of the same
- * inputs hash. Sets exactly threads_per_job OpenMP threads. */
-gmd_status gmd_study_job_execute(const gmd_study_plan *plan, int j, gmd_error *err);
+/* Runs job j in this process: writes job.json ("running", then "done", "failed" with the
+ * error, or "interrupted"), resumes an MD job from its checkpoint when the folder holds one
+ * of the same inputs hash. Sets exactly threads_per_job OpenMP threads. stop (NULL: none)
+ * is passed to its runs (gmd_run_options.stop): they then stop with a checkpoint and the
+ * job returns GMD_ERR_INTERRUPTED. */
+gmd_status gmd_study_job_execute(const gmd_study_plan *plan, int j,
+                                 const volatile sig_atomic_t *stop, gmd_error *err);
 
 /* Scheduler events, for the front end's progress output. */
 typedef enum gmd_study_event {
@@ -103,6 +109,11 @@ typedef void (*gmd_study_event_fn)(const gmd_study_plan *plan, gmd_study_event e
 
 typedef struct gmd_study_run_options {
     int jobs; /* concurrent jobs (local pool); <= 0: the study's, else cores/threads */
+    /* Set (to the signal's number) by the caller's handler for SIGTERM or SIGINT: the local
+     * pool starts no more jobs, passes the stop to its running jobs (which checkpoint and
+     * stop), waits for them, marks them interrupted (not done) and returns
+     * GMD_ERR_INTERRUPTED; the next run of the study resumes them. NULL: never. */
+    const volatile sig_atomic_t *stop;
     gmd_study_event_fn event;
     void *event_user;
 } gmd_study_run_options;

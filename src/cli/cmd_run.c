@@ -94,8 +94,13 @@ int gmd_cmd_run(int argc, char **argv)
     if (opt.resume) note_missing_checkpoint(in.output_dir);
     int tty = isatty(fileno(stderr));
     if (tty) opt.progress = progress_line;
+    opt.stop = gmd_cli_catch_stop_signals();
     gmd_status st = gmd_run_execute(&in, &opt, &err);
     if (tty) fputc('\n', stderr);
+    if (st == GMD_ERR_INTERRUPTED) {
+        fprintf(stderr, "glassmd run: %s: %s\n", gmd_cli_stop_signal_name(), err.message);
+        return gmd_cli_stop_status();
+    }
     if (st != GMD_OK) return gmd_cli_error("run", "%s", err.message);
     fprintf(stderr, "glassmd run: done; outputs in %s\n", in.output_dir);
     return 0;

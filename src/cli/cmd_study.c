@@ -189,8 +189,13 @@ static int run_one(gmd_study_plan *plan, const char *name)
         }
         gmd_error err;
         gmd_error_clear(&err);
-        if (gmd_study_job_execute(plan, j, &err) != GMD_OK)
-            return gmd_cli_error("study", "%s: %s", name, err.message);
+        gmd_status st = gmd_study_job_execute(plan, j, gmd_cli_catch_stop_signals(), &err);
+        if (st == GMD_ERR_INTERRUPTED) {
+            fprintf(stderr, "glassmd study: %s: %s: %s\n", gmd_cli_stop_signal_name(), name,
+                    err.message);
+            return gmd_cli_stop_status();
+        }
+        if (st != GMD_OK) return gmd_cli_error("study", "%s: %s", name, err.message);
         fprintf(stderr, "glassmd study: done %s\n", name);
         return 0;
     }
@@ -216,14 +221,15 @@ static int write_slurm(const gmd_study_plan *plan, const char *path)
 
 static int summarise(const gmd_study_plan *plan, double wall)
 {
-    int n[6] = {0};
+    int n[7] = {0};
     for (int j = 0; j < plan->njobs; j++)
         n[plan->jobs[j].state]++;
     fprintf(stderr,
-            "glassmd study: %d jobs: %d run, %d skipped (unchanged), %d failed, %d not run; "
-            "%.1f s; outputs in %s\n",
+            "glassmd study: %d jobs: %d run, %d skipped (unchanged), %d failed, %d interrupted, "
+            "%d not run; %.1f s; outputs in %s\n",
             plan->njobs, n[GMD_JOB_DONE], n[GMD_JOB_SKIPPED], n[GMD_JOB_FAILED],
-            n[GMD_JOB_BLOCKED] + n[GMD_JOB_WAITING], wall, plan->study->output_dir);
+            n[GMD_JOB_INTERRUPTED], n[GMD_JOB_BLOCKED] + n[GMD_JOB_WAITING], wall,
+            plan->study->output_dir);
     return 0;
 }
 
@@ -302,7 +308,10 @@ int gmd_cmd_study(int argc, char **argv)
         rc = run_one(&plan, one);
     } else {
         cli_state cs = {.tty = isatty(fileno(stderr))};
-        gmd_study_run_options opt = {.jobs = (int)jobs, .event = on_event, .event_user = &cs};
+        gmd_study_run_options opt = {.jobs = (int)jobs,
+                                     .event = on_event,
+                                     .event_user = &cs,
+                                     .stop = gmd_cli_catch_stop_signals()};
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         int is_root = 1;
@@ -313,7 +322,12 @@ int gmd_cmd_study(int argc, char **argv)
         if (is_root) {
             summarise(&plan,
                       (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
-            if (st != GMD_OK) rc = gmd_cli_error("study", "%s", err.message);
+            if (st == GMD_ERR_INTERRUPTED) {
+                fprintf(stderr, "glassmd study: %s: %s\n", gmd_cli_stop_signal_name(), err.message);
+                rc = gmd_cli_stop_status();
+            } else if (st != GMD_OK) {
+                rc = gmd_cli_error("study", "%s", err.message);
+            }
         }
     }
     gmd_study_plan_free(&plan);

@@ -43,6 +43,8 @@ const char *gmd_status_name(gmd_status code)
         return "physics error";
     case GMD_ERR_INTERNAL:
         return "internal error";
+    case GMD_ERR_INTERRUPTED:
+        return "interrupted";
     }
     return "unknown error";
 }

@@ -221,6 +221,23 @@ gmd_status gmd_model_compute(gmd_model *model, const gmd_box *box, gmd_atoms *at
     return gmd_model_compute_group(model, GMD_GROUP_ALL, box, atoms, atoms->f, tally, err);
 }
 
+gmd_status gmd_model_rebuild_neighbors(gmd_model *model, const gmd_box *box, gmd_atoms *atoms,
+                                       gmd_error *err)
+{
+    if (gmd_neighbor_built_at(&model->nlist, atoms)) return GMD_OK;
+    gmd_timer *neighbor_time = gmd_timers_phase(model->timers, GMD_TIMER_NEIGHBOR);
+    gmd_timer_start(neighbor_time);
+    gmd_atoms_wrap(atoms, box);
+    gmd_status st = gmd_neighbor_build(&model->nlist, box, atoms, model->options.threads, err);
+    gmd_timer_stop(neighbor_time);
+    return st;
+}
+
+int gmd_model_neighbors_built_at(const gmd_model *model, const gmd_atoms *atoms)
+{
+    return gmd_neighbor_built_at(&model->nlist, atoms);
+}
+
 void gmd_model_set_forces_only(gmd_model *model, int forces_only)
 {
     model->forces_only = forces_only != 0;

@@ -121,6 +121,9 @@ gmd_status gmd_fire_minimize(gmd_sim *sim, const gmd_fire_options *opt, gmd_fire
         }
         st = gmd_sim_compute(sim, err);
         if (st != GMD_OK) return st;
+        if (opt->stop && *opt->stop)
+            return gmd_fail(err, GMD_ERR_INTERRUPTED, "minimisation stopped at step %ld on request",
+                            result->steps + 1);
         if (!isfinite(gmd_tally_total(&sim->tally)))
             return gmd_fail(err, GMD_ERR_PHYSICS,
                             "minimisation step %ld gave a non-finite energy: atoms collapsed; "

@@ -4,9 +4,19 @@
  * same floating-point operations in the same order. Two things could differ: the
  * neighbour list (built at other steps, so pairs summed in another order) and the
  * wrapping of positions into the box (done at each rebuild). Both are pinned by one rule:
- * the first force computation after a checkpoint always rebuilds the list, in both runs.
- * The checkpoint stores the forces, so a resumed run needs no extra force call, and the
- * outputs are cut back to the byte / frame positions recorded in the checkpoint.
+ * the list is built at the checkpoint's positions, by the running run right after writing
+ * it (unless its last build was at exactly those positions) and by a resumed run right
+ * after reading it. The checkpoint stores the forces, so a resumed run needs no extra
+ * force call, and the outputs are cut back to the byte / frame positions recorded in the
+ * checkpoint.
+ *
+ * Stopping on request (gmd_run_options.stop: SIGTERM from a batch system, Ctrl-C). The MD
+ * loop goes on to the next step whose force call rebuilt the list anyway (at 2000 K every
+ * ten steps or so), writes a checkpoint there and returns GMD_ERR_INTERRUPTED: by the rule
+ * above the resumed run then continues bit for bit as if never stopped. If no rebuild comes
+ * within STOP_WAIT_S seconds (a cold glass may keep its list for thousands of steps), it
+ * stops at once: the resume is then exact physics but matches an uninterrupted run only to
+ * round-off. A minimisation stops at its current step and is redone on resume.
  * A checkpoint carries a hash of the run (gmd_run_checkpoint_hash: settings, stages, force
  * field and start file, not comments, output_dir or threads) and a resume refuses another
  * run's.
@@ -42,6 +52,7 @@
 #include "glassmd/version.h"
 
 #define GUARD_MAX_MOVE_A 1.0
+#define STOP_WAIT_S 5.0 /* longest wait for a list rebuild once a stop is asked */
 
 enum { OUT_THERMO = 0, OUT_LOG, OUT_DUMP, OUT_NETCDF, OUT_COUNT };
 
@@ -54,7 +65,9 @@ typedef struct run_ctx {
     gmd_traj_writer *dump, *netcdf;
     long total_steps;
     long steps_this_session;
-    double *r_before; /* unwrapped positions before the current step, 3 n (guard) */
+    double *r_before;     /* unwrapped positions before the current step, 3 n (guard) */
+    long stop_asked_step; /* MD step at which a stop was first seen (-1: none) */
+    double stop_asked_s;  /* and when (omp_get_wtime) */
     char path_buf[GMD_PATH_LEN + 64];
 } run_ctx;
 
@@ -282,9 +295,10 @@ static gmd_status checkpoint(run_ctx *c, gmd_error *err)
     if (st == GMD_OK)
         st = gmd_checkpoint_write(out_path(c, "checkpoint.bin"), &c->sim.md, &c->sim.box,
                                   &c->sim.atoms, &c->meta, NULL, 0, err);
-    /* the rule that makes resume exact: rebuild the list at the next force call */
-    gmd_neighbor_invalidate(&c->sim.model.nlist);
     gmd_timer_stop(checkpoint_time);
+    /* the rule that makes resume exact: the list built at the checkpoint's positions */
+    if (st == GMD_OK)
+        st = gmd_model_rebuild_neighbors(&c->sim.model, &c->sim.box, &c->sim.atoms, err);
     return st;
 }
 
@@ -405,8 +419,14 @@ static gmd_status run_minimize(run_ctx *c, const gmd_stage *g, gmd_error *err)
     fo.ftol_eV_A = g->ftol_eV_A;
     fo.max_step_A = g->max_step_A;
     fo.max_steps = g->nsteps;
+    fo.stop = c->opt->stop;
     gmd_fire_result r;
     gmd_status st = gmd_fire_minimize(&c->sim, &fo, &r, err);
+    if (st == GMD_ERR_INTERRUPTED)
+        return gmd_fail(err, st,
+                        "stopped on request during the minimisation (step %ld of it); "
+                        "--resume in %s redoes it from the last checkpoint (or the start)",
+                        r.steps, c->in->output_dir);
     if (st == GMD_OK)
         st = gmd_text_printf(c->log, err,
                              "minimize: %ld steps, %s, pe %.10g -> %.10g eV, max force %.4g eV/A\n",
@@ -444,6 +464,39 @@ static int step_needs_tally(const gmd_run_input *in, long step, long k, long nst
            (in->checkpoint_every > 0 && step % in->checkpoint_every == 0);
 }
 
+/* A stop was asked (gmd_run_options.stop). */
+static int stop_asked(const run_ctx *c)
+{
+    return c->opt->stop && *c->opt->stop;
+}
+
+/* After a step, with a stop asked: 1 when the run should stop here (see the header). */
+static int stop_here(run_ctx *c)
+{
+    if (c->stop_asked_step < 0) {
+        c->stop_asked_step = c->sim.md.step;
+        c->stop_asked_s = omp_get_wtime();
+    }
+    return gmd_model_neighbors_built_at(&c->sim.model, &c->sim.atoms) ||
+           omp_get_wtime() - c->stop_asked_s > STOP_WAIT_S;
+}
+
+/* Stops the run at this step: a checkpoint (unless the step just wrote one), a line in
+ * run.log, GMD_ERR_INTERRUPTED. */
+static gmd_status stop_run(run_ctx *c, const char *stage, int checkpoint_written, gmd_error *err)
+{
+    int exact = gmd_model_neighbors_built_at(&c->sim.model, &c->sim.atoms);
+    gmd_status st = checkpoint_written ? GMD_OK : checkpoint(c, err);
+    if (st != GMD_OK) return st;
+    return gmd_fail(err, GMD_ERR_INTERRUPTED,
+                    "stopped on request at step %ld (stage %s; asked at step %ld), with a "
+                    "checkpoint in %s; continue with --resume%s",
+                    c->sim.md.step, stage, c->stop_asked_step, c->in->output_dir,
+                    exact ? " (bit for bit as if never stopped)"
+                          : " (exact physics; no neighbour-list rebuild came within "
+                            "the wait, so it matches an uninterrupted run to round-off only)");
+}
+
 static gmd_status run_md_stage(run_ctx *c, int s, long first_step, gmd_error *err)
 {
     const gmd_run_input *in = c->in;
@@ -473,9 +526,10 @@ static gmd_status run_md_stage(run_ctx *c, int s, long first_step, gmd_error *er
             st = write_thermo(c, name, err);
         if (st == GMD_OK && in->traj_every > 0 && c->sim.md.step % in->traj_every == 0)
             st = write_frame(c, err);
-        if (st == GMD_OK && in->checkpoint_every > 0 && c->sim.md.step % in->checkpoint_every == 0)
-            st = checkpoint(c, err);
+        int wrote = in->checkpoint_every > 0 && c->sim.md.step % in->checkpoint_every == 0;
+        if (st == GMD_OK && wrote) st = checkpoint(c, err);
         if (st != GMD_OK) return st;
+        if (stop_asked(c) && stop_here(c)) return stop_run(c, name, wrote, err);
         if (c->opt->progress_every > 0 && (k + 1) % c->opt->progress_every == 0)
             report(c, s, k + 1, t0, step0);
     }
@@ -559,6 +613,10 @@ static gmd_status load_sim(run_ctx *c, int resume, gmd_error *err)
     if (st != GMD_OK) return st;
     gmd_model_options mo = model_options(in, &ff);
     if ((st = gmd_sim_create_model(&c->sim, &ff, &mo, err)) != GMD_OK) return st;
+    /* the rule of exact resume: the list built at the checkpoint's positions */
+    if (resume && (st = gmd_model_rebuild_neighbors(&c->sim.model, &c->sim.box, &c->sim.atoms,
+                                                    err)) != GMD_OK)
+        return st;
     return gmd_mts_init(&c->sim.mts, threebody_substeps(in, c->sim.ff), c->sim.atoms.n, err);
 }
 
@@ -637,10 +695,13 @@ static gmd_status write_timing(run_ctx *c, gmd_error *err)
 static gmd_status finish(run_ctx *c, gmd_error *err)
 {
     gmd_timer *config_time = &c->sim.timers.phase[GMD_TIMER_CONFIG_IO];
+    /* wrapped as after a checkpoint, so that a run resumed after its end (which wraps when
+     * it reads the final checkpoint) writes the same final.data */
+    gmd_status st = gmd_model_rebuild_neighbors(&c->sim.model, &c->sim.box, &c->sim.atoms, err);
+    if (st != GMD_OK) return st;
     gmd_timer_start(config_time);
-    gmd_status st =
-        gmd_config_write(out_path(c, "final.data"), GMD_CONFIG_LAMMPS_DATA, c->sim.ff, &c->sim.box,
-                         &c->sim.atoms, "final configuration of glassmd run", err);
+    st = gmd_config_write(out_path(c, "final.data"), GMD_CONFIG_LAMMPS_DATA, c->sim.ff, &c->sim.box,
+                          &c->sim.atoms, "final configuration of glassmd run", err);
     gmd_timer_stop(config_time);
     /* the final checkpoint records the log before the "finished" line, so that resuming a
      * run killed after it (or one that had ended) writes that line (and the timing table)
@@ -685,10 +746,12 @@ gmd_status gmd_run_execute(const gmd_run_input *in, const gmd_run_options *opt, 
     if (!c) return GMD_ERR_NOMEM;
     c->in = in;
     c->opt = opt;
+    c->stop_asked_step = -1;
     gmd_status st = run_body(c, err);
     if (st != GMD_OK && c->log) {
         gmd_error ignored;
-        gmd_text_printf(c->log, &ignored, "error: %s\n", err ? err->message : "");
+        gmd_text_printf(c->log, &ignored, "%s: %s\n",
+                        st == GMD_ERR_INTERRUPTED ? "stopped" : "error", err ? err->message : "");
     }
     gmd_error close_err;
     gmd_status cst = close_outputs(c, &close_err);

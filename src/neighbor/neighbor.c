@@ -595,6 +595,14 @@ gmd_status gmd_neighbor_build(gmd_neighbor_list *nl, const gmd_box *box, const g
     return GMD_OK;
 }
 
+int gmd_neighbor_built_at(const gmd_neighbor_list *nl, const gmd_atoms *atoms)
+{
+    if (nl->stale || nl->builds == 0 || nl->natoms != atoms->n || !nl->start) return 0;
+    for (int k = 0; k < 3; k++)
+        if (atoms->n && memcmp(nl->r0[k], atoms->r[k], atoms->n * sizeof(double)) != 0) return 0;
+    return 1;
+}
+
 int gmd_neighbor_needs_rebuild(const gmd_neighbor_list *nl, const gmd_box *box,
                                const gmd_atoms *atoms)
 {

@@ -35,6 +35,7 @@ typedef struct job_ctx {
     const gmd_study_plan *plan;
     const gmd_study_job *job;
     int resumable;
+    const volatile sig_atomic_t *stop;     /* passed to the runs (gmd_run_options.stop) */
     double progress_base, progress_weight; /* share of the job of the current sub-run */
     char path[GMD_PATH_LEN + 64];
 } job_ctx;
@@ -161,7 +162,8 @@ static gmd_status run_md(job_ctx *c, const gmd_run_input *run, gmd_error *err)
         gmd_run_options opt = {.resume = c->resumable,
                                .progress = on_run_progress,
                                .progress_user = c,
-                               .progress_every = 200};
+                               .progress_every = 200,
+                               .stop = c->stop};
         st = gmd_run_execute(in, &opt, err);
     }
     free(in);
@@ -383,9 +385,10 @@ static gmd_status dispatch(job_ctx *c, gmd_error *err)
     return gmd_fail(err, GMD_ERR_INTERNAL, "unknown job kind %d", (int)c->job->kind);
 }
 
-gmd_status gmd_study_job_execute(const gmd_study_plan *plan, int j, gmd_error *err)
+gmd_status gmd_study_job_execute(const gmd_study_plan *plan, int j,
+                                 const volatile sig_atomic_t *stop, gmd_error *err)
 {
-    job_ctx c = {.plan = plan, .job = &plan->jobs[j], .progress_weight = 1.0};
+    job_ctx c = {.plan = plan, .job = &plan->jobs[j], .stop = stop, .progress_weight = 1.0};
     if (!c.job->hash_known)
         return gmd_fail(err, GMD_ERR_INTERNAL, "job %s started before its inputs were known",
                         c.job->name);
@@ -398,7 +401,10 @@ gmd_status gmd_study_job_execute(const gmd_study_plan *plan, int j, gmd_error *e
     st = dispatch(&c, err);
     double wall = gmd_study_now() - t0;
     gmd_error jerr;
-    gmd_status js = write_job_json(&c, st == GMD_OK ? "done" : "failed", wall,
+    const char *state = st == GMD_OK                ? "done"
+                        : st == GMD_ERR_INTERRUPTED ? "interrupted"
+                                                    : "failed";
+    gmd_status js = write_job_json(&c, state, wall,
                                    st == GMD_OK ? NULL : (err ? err->message : "failed"), &jerr);
     unlink(in_dir(&c, c.job->dir, "progress"));
     if (st == GMD_OK && js != GMD_OK) {

@@ -110,7 +110,7 @@ static void worker_loop(gmd_study_plan *plan)
         gmd_error e;
         gmd_error_clear(&e);
         double t0 = gmd_study_now();
-        gmd_status st = gmd_study_job_execute(plan, j, &e);
+        gmd_status st = gmd_study_job_execute(plan, j, NULL, &e);
         double result[2] = {st == GMD_OK ? 1.0 : 0.0, gmd_study_now() - t0};
         MPI_Send(result, 2, MPI_DOUBLE, 0, TAG_RESULT, MPI_COMM_WORLD);
     }

@@ -42,8 +42,8 @@ const char *gmd_job_kind_name(gmd_job_kind kind)
 
 const char *gmd_job_state_name(gmd_job_state state)
 {
-    static const char *const names[] = {"waiting", "running", "done",
-                                        "skipped", "failed",  "blocked"};
+    static const char *const names[] = {"waiting", "running", "done",       "skipped",
+                                        "failed",  "blocked", "interrupted"};
     return (unsigned)state < sizeof names / sizeof names[0] ? names[state] : "?";
 }
 

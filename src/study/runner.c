@@ -26,6 +26,8 @@
 
 #include "study_internal.h"
 
+#define WORKER_INTERRUPTED 2 /* exit status of a worker whose job was stopped on request */
+
 double gmd_study_now(void)
 {
     struct timespec ts;
@@ -47,6 +49,7 @@ typedef struct sched {
     gmd_study_backend *be;
     int *slot_job;
     int running;
+    int stopping; /* a stop was asked: start nothing more */
     int first_failed;
     char first_error[GMD_ERROR_MSG_LEN];
 } sched;
@@ -91,6 +94,7 @@ static gmd_status dispatch_ready(sched *s, gmd_error *err)
             emit(plan, s->opt, GMD_STUDY_EV_SKIPPED, j, NULL);
             continue;
         }
+        if (s->stopping) continue;
         int slot = -1;
         for (int k = 0; k < s->be->nslots && slot < 0; k++)
             if (s->slot_job[k] < 0) slot = k;
@@ -113,7 +117,10 @@ static void collect(sched *s, int slot, int ok, double wall)
     s->running--;
     gmd_study_job *job = &s->plan->jobs[j];
     job->wall_s = wall;
-    if (ok) {
+    if (ok < 0) {
+        job->state = GMD_JOB_INTERRUPTED;
+        emit(s->plan, s->opt, GMD_STUDY_EV_TICK, -1, NULL);
+    } else if (ok) {
         job->state = GMD_JOB_DONE;
         emit(s->plan, s->opt, GMD_STUDY_EV_DONE, j, NULL);
     } else {
@@ -136,6 +143,10 @@ gmd_status gmd_study_schedule(gmd_study_plan *plan, const gmd_study_run_options 
     gmd_status st = gmd_study_plan_write_json(plan, err);
     double last_tick = gmd_study_now();
     while (st == GMD_OK) {
+        if (!s.stopping && opt->stop && *opt->stop) {
+            s.stopping = 1;
+            if (be->interrupt) be->interrupt(be->ctx, (int)*opt->stop);
+        }
         st = dispatch_ready(&s, err);
         if (st == GMD_OK) st = gmd_study_plan_write_json(plan, err);
         if (st != GMD_OK || s.running == 0) break;
@@ -154,11 +165,19 @@ gmd_status gmd_study_schedule(gmd_study_plan *plan, const gmd_study_run_options 
     }
     free(s.slot_job);
     if (st != GMD_OK) return st;
-    int nfailed = 0, nblocked = 0;
+    int nfailed = 0, nblocked = 0, nstopped = 0, ndone = 0;
     for (int j = 0; j < plan->njobs; j++) {
         nfailed += plan->jobs[j].state == GMD_JOB_FAILED;
         nblocked += plan->jobs[j].state == GMD_JOB_BLOCKED;
+        nstopped += plan->jobs[j].state == GMD_JOB_INTERRUPTED;
+        ndone += plan->jobs[j].state == GMD_JOB_DONE || plan->jobs[j].state == GMD_JOB_SKIPPED;
     }
+    if (s.stopping)
+        return gmd_fail(err, GMD_ERR_INTERRUPTED,
+                        "stopped on request: %d running job(s) stopped with their checkpoints, "
+                        "%d of %d jobs finished; run the study again to continue where it "
+                        "stopped",
+                        nstopped, ndone, plan->njobs);
     if (nfailed)
         return gmd_fail(err, GMD_ERR_VALUE,
                         "%d job(s) failed and %d could not run; first failure: %s: %s (fix it "
@@ -187,11 +206,10 @@ static gmd_status pool_start(void *ctx, gmd_study_plan *plan, int j, int slot, g
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != p->scheduler) _exit(3); /* the scheduler died before prctl */
-        signal(SIGINT, SIG_DFL);
         gmd_error e;
         gmd_error_clear(&e);
-        gmd_status st = gmd_study_job_execute(plan, j, &e);
-        _exit(st == GMD_OK ? 0 : 1);
+        gmd_status st = gmd_study_job_execute(plan, j, p->opt->stop, &e);
+        _exit(st == GMD_OK ? 0 : st == GMD_ERR_INTERRUPTED ? WORKER_INTERRUPTED : 1);
     }
     p->pid[slot] = pid;
     p->t0[slot] = gmd_study_now();
@@ -209,7 +227,8 @@ static int pool_wait(void *ctx, double timeout_s, int *ok, double *wall_s)
             for (int k = 0; k < p->nslots; k++)
                 if (p->pid[k] == pid) {
                     p->pid[k] = 0;
-                    *ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+                    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+                    *ok = code == 0 ? 1 : code == WORKER_INTERRUPTED ? -1 : 0;
                     *wall_s = gmd_study_now() - p->t0[k];
                     return k;
                 }
@@ -219,6 +238,18 @@ static int pool_wait(void *ctx, double timeout_s, int *ok, double *wall_s)
         struct timespec nap = {0, 50 * 1000 * 1000};
         nanosleep(&nap, NULL);
     }
+}
+
+/* The workers inherit the caller's handlers (the stop flag is theirs after the fork), so
+ * the stop reaches them as a signal. A Ctrl-C reaches the whole process group and Slurm
+ * signals every process, so a worker may have had the signal already; the front end's
+ * handlers are one-shot (SA_RESETHAND, a second Ctrl-C kills), so the scheduler sends the
+ * other one of SIGINT / SIGTERM, whose handler is still armed. */
+static void pool_interrupt(void *ctx, int signo)
+{
+    pool *p = ctx;
+    for (int k = 0; k < p->nslots; k++)
+        if (p->pid[k] > 0) kill(p->pid[k], signo == SIGINT ? SIGTERM : SIGINT);
 }
 
 static int default_jobs(const gmd_study *study, const gmd_study_run_options *opt)
@@ -237,7 +268,11 @@ gmd_status gmd_study_run_local(gmd_study_plan *plan, const gmd_study_run_options
     p.pid = gmd_calloc((size_t)p.nslots, sizeof *p.pid, "worker pool", err);
     p.t0 = gmd_calloc((size_t)p.nslots, sizeof *p.t0, "worker pool", err);
     gmd_status st = p.pid && p.t0 ? GMD_OK : GMD_ERR_NOMEM;
-    gmd_study_backend be = {.nslots = p.nslots, .ctx = &p, .start = pool_start, .wait = pool_wait};
+    gmd_study_backend be = {.nslots = p.nslots,
+                            .ctx = &p,
+                            .start = pool_start,
+                            .wait = pool_wait,
+                            .interrupt = pool_interrupt};
     if (st == GMD_OK) st = gmd_study_schedule(plan, opt, &be, err);
     /* on an error of the scheduler itself, leave no worker behind */
     for (int k = 0; p.pid && k < p.nslots; k++)

@@ -47,8 +47,11 @@ typedef struct gmd_study_backend {
     /* starts job j (its hash known) in a free slot */
     gmd_status (*start)(void *ctx, gmd_study_plan *plan, int j, int slot, gmd_error *err);
     /* waits at most timeout_s for a finished job: returns its slot (and *ok = 1 when it
-     * succeeded, *wall_s its wall time) or -1 when none finished */
+     * succeeded, 0 when it failed, -1 when it was interrupted; *wall_s its wall time) or -1
+     * when none finished */
     int (*wait)(void *ctx, double timeout_s, int *ok, double *wall_s);
+    /* passes a stop (signal signo) to the running jobs; NULL: the backend cannot */
+    void (*interrupt)(void *ctx, int signo);
 } gmd_study_backend;
 
 gmd_status gmd_study_schedule(gmd_study_plan *plan, const gmd_study_run_options *opt,

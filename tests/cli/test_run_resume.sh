@@ -20,6 +20,9 @@
 #     (robust to a loaded machine) twice after a random number of checkpoints plus a
 #     random part of a checkpoint interval; one run killed again while resuming (set
 #     GLASSMD_RESUME_SEED to repeat a draw);
+#   * SIGTERM and SIGINT after a random number of checkpoints (the run must stop at the
+#     next neighbour-list rebuild with a checkpoint, a message and exit status 143 / 130)
+#     and SIGTERM during the minimisation;
 #   * --resume after the run has ended (must leave every output as it is).
 # After each scenario final.data, T1100.data, thermo.csv and traj.dump must be
 # byte-identical to the reference, traj.nc must be byte-identical or hold identical data
@@ -195,17 +198,23 @@ if resume $name "--resume with no output folder"; then
     compare $name "--resume in a folder never run (starts from the beginning)"
 fi
 
-# kill -9 during the minimisation: run.log appears once the model is set up, just before
-# the 150-step minimize; no checkpoint may exist when the kill lands.
+# start_into_minimize NAME: starts NAME in the background (its pid in $pid) and returns
+# once it is in its minimisation: run.log appears once the model is set up, just before the
+# 150-step minimize
+start_into_minimize() {
+    (cd "$TMP" && exec "$GLASSMD" run "$1.in") >>"$TMP/$1.err" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 2000); do
+        [ -e "$TMP/$1.out/run.log" ] && break
+        sleep 0.005
+    done
+    sleep 0.05
+}
+
+# kill -9 during the minimisation: no checkpoint may exist when the kill lands.
 name=killmin
 make_input $name
-(cd "$TMP" && exec "$GLASSMD" run "$name.in") >>"$TMP/$name.err" 2>&1 &
-pid=$!
-for _ in $(seq 1 2000); do
-    [ -e "$TMP/$name.out/run.log" ] && break
-    sleep 0.005
-done
-sleep 0.05
+start_into_minimize $name
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
 if [ -e "$TMP/$name.out/checkpoint.bin" ]; then
@@ -237,19 +246,12 @@ kill_at() {
     wait $pid 2>/dev/null
 }
 
-# most of these land in the MD stages (the minimize takes about a fifth of the run)
-# kill_after_checkpoint NAME K FRACTION [ARGS]: start (or resume) NAME, wait for the K-th
-# new checkpoint.bin (each is renamed into place: a new inode), then kill -9 it after
-# FRACTION of a checkpoint interval (wall_ms / 12). Unlike a plain delay, this lands in
-# the MD stages however loaded the machine is.
-kill_after_checkpoint() {
-    local name=$1 k=$2 frac=$3 seen=0 last="" ino
-    shift 3
-    local ckpt="$TMP/$name.out/checkpoint.bin"
-    [ -e "$ckpt" ] && last=$(stat -c %i "$ckpt")
-    (cd "$TMP" && exec "$GLASSMD" run "$name.in" "$@") >>"$TMP/$name.err" 2>&1 &
-    local pid=$!
-    while [ $seen -lt "$k" ] && kill -0 $pid 2>/dev/null; do
+# wait_checkpoints CKPT K PID [INODE]: waits until CKPT has been replaced K times (each
+# checkpoint is renamed into place: a new inode; INODE is the one there before) or PID
+# ended; prints how many replacements it saw
+wait_checkpoints() {
+    local ckpt=$1 k=$2 pid=$3 last=${4:-} seen=0 ino
+    while [ $seen -lt "$k" ] && kill -0 "$pid" 2>/dev/null; do
         ino=$(stat -c %i "$ckpt" 2>/dev/null || true)
         if [ -n "$ino" ] && [ "$ino" != "$last" ]; then
             seen=$((seen + 1))
@@ -257,6 +259,22 @@ kill_after_checkpoint() {
         fi
         sleep 0.002
     done
+    echo $seen
+}
+
+# most of these land in the MD stages (the minimize takes about a fifth of the run)
+# kill_after_checkpoint NAME K FRACTION [ARGS]: start (or resume) NAME, wait for the K-th
+# new checkpoint.bin (each is renamed into place: a new inode), then kill -9 it after
+# FRACTION of a checkpoint interval (wall_ms / 12). Unlike a plain delay, this lands in
+# the MD stages however loaded the machine is.
+kill_after_checkpoint() {
+    local name=$1 k=$2 frac=$3 seen last=""
+    shift 3
+    local ckpt="$TMP/$name.out/checkpoint.bin"
+    [ -e "$ckpt" ] && last=$(stat -c %i "$ckpt")
+    (cd "$TMP" && exec "$GLASSMD" run "$name.in" "$@") >>"$TMP/$name.err" 2>&1 &
+    local pid=$!
+    seen=$(wait_checkpoints "$ckpt" "$k" $pid "$last")
     local delay
     delay=$(awk -v f="$frac" -v w="$wall_ms" 'BEGIN { printf "%.3f", f * w / 12000 }')
     sleep "$delay"
@@ -290,6 +308,56 @@ make_input $name
 kill_after_checkpoint $name $((1 + RANDOM % 5)) "$(awk -v r="$RANDOM" 'BEGIN { print r / 32767 }')"
 kill_after_checkpoint $name $((1 + RANDOM % 5)) "$(awk -v r="$RANDOM" 'BEGIN { print r / 32767 }')" --resume
 resume $name "kill twice" && compare $name "kill -9, --resume killed again, --resume"
+
+# ---- SIGTERM / SIGINT: stop with a checkpoint, exit 128 + signal -------------------------
+# signal_after_checkpoint NAME K SIGNAL: start NAME, wait for its K-th checkpoint, send
+# SIGNAL; the run must finish its step (up to the next neighbour-list rebuild), write a
+# checkpoint, say so and exit with 128 + the signal's number; --resume then ends exactly
+# as the uninterrupted run (compare).
+signal_after_checkpoint() {
+    local name=$1 k=$2 sig=$3 want=$4 seen
+    local ckpt="$TMP/$name.out/checkpoint.bin"
+    (cd "$TMP" && exec "$GLASSMD" run "$name.in") >>"$TMP/$name.err" 2>&1 &
+    local pid=$!
+    seen=$(wait_checkpoints "$ckpt" "$k" $pid)
+    kill -"$sig" $pid 2>/dev/null
+    wait $pid
+    local code=$?
+    if [ "$code" = 0 ]; then
+        echo "    $name: the run ended before the $sig (machine too fast?)"
+        return 0
+    fi
+    [ "$code" = "$want" ] || fail "$name: exit status $code after SIG$sig, expected $want"
+    grep -q "SIG$sig: stopped on request at step" "$TMP/$name.err" ||
+        fail "$name: no stop message after SIG$sig: $(tail -2 "$TMP/$name.err")"
+    grep -q "bit for bit as if never stopped" "$TMP/$name.err" ||
+        fail "$name: the stop did not wait for a list rebuild: $(tail -1 "$TMP/$name.err")"
+    grep -q "^stopped: stopped on request" "$TMP/$name.out/run.log" ||
+        fail "$name: run.log does not end with the stop"
+    echo "    $name: $(grep -o 'stopped on request at step [0-9]* ([^;]*; asked at step [0-9]*)' "$TMP/$name.err")"
+}
+for sig in TERM INT; do
+    name=sig$sig
+    make_input $name
+    [ $sig = TERM ] && want=143 || want=130
+    signal_after_checkpoint $name $((2 + RANDOM % 8)) $sig $want
+    resume $name "SIG$sig" && compare $name "SIG$sig in an MD stage, then --resume"
+done
+# SIGTERM during the minimisation: it stops there, no checkpoint yet, resume from the start
+name=sigmin
+make_input $name
+start_into_minimize $name
+kill -TERM $pid 2>/dev/null
+wait $pid
+code=$?
+if [ -e "$TMP/$name.out/checkpoint.bin" ]; then
+    echo "    sigmin: the SIGTERM landed after the minimisation (machine too fast?)"
+else
+    [ "$code" = 143 ] || fail "sigmin: exit status $code after SIGTERM, expected 143"
+    grep -q "stopped on request during the minimisation" "$TMP/$name.err" ||
+        fail "sigmin: no minimisation stop message: $(tail -1 "$TMP/$name.err")"
+fi
+resume $name "SIGTERM in minimize" && compare $name "SIGTERM during the minimisation, then --resume"
 
 # ---- --resume after the end --------------------------------------------------------------
 name=ended

@@ -9,6 +9,8 @@
 #     again resumes that job from its checkpoint, redoes no finished job (job.json mtimes),
 #     and ends with the same final.data files (byte for byte) and analysis numbers as the
 #     uninterrupted run;
+#  2b. the same with SIGTERM (exit status 143, the job marked interrupted, the workers
+#     stop with checkpoints; the next run resumes and ends bit for bit the same);
 #  3. changing the lowest isotherm (1000 -> 900 K) redoes the quench (its cut points
 #     changed), that isotherm, the glass (the quench's end changed) and what depends on
 #     them, and skips the two isotherms above it (their starting files are byte-identical);
@@ -149,20 +151,24 @@ grep -q "0 run, 26 skipped" "$TMP/a2.log" || fail "second run redid jobs: $(tail
 ls -l --time-style=+%s.%N -R "$A" | grep -v "plan.json" > "$TMP/a2.ls"
 grep -v "plan.json" "$TMP/a.ls" | cmp -s - "$TMP/a2.ls" || fail "the second run touched files"
 
+# isotherm_past_40 STUDYDIR: waits (up to 60 s) until an isotherm of x0.50 has done 40 % of
+# its job and prints its folder (nothing if none did)
+isotherm_past_40() {
+    for _ in $(seq 1 600); do
+        for p in "$1"/x0.50/r1/iso-*K/progress; do
+            [ -f "$p" ] || continue
+            if awk '{exit !($1 > 0.4)}' "$p" 2>/dev/null; then dirname "$p"; return; fi
+        done
+        sleep 0.1
+    done
+}
+
 # ---- 2. kill -9 in the middle of a job, then resume --------------------------------------
 write_study "$TMP/b.ini" "2000, 1500, 1000"
 B="$TMP/b.study"
 "$GLASSMD" study "$TMP/b.ini" 2> "$TMP/b1.log" &
 pid=$!
-victim=""
-for _ in $(seq 1 600); do
-    for p in "$B"/x0.50/r1/iso-*K/progress; do
-        [ -f "$p" ] || continue
-        if awk '{exit !($1 > 0.4)}' "$p" 2>/dev/null; then victim=$(dirname "$p"); break; fi
-    done
-    [ -n "$victim" ] && break
-    sleep 0.1
-done
+victim=$(isotherm_past_40 "$B")
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 sleep 1
@@ -178,6 +184,33 @@ grep -q "resumed at step" "$victim/run.log" "$victim/equil/run.log" 2>/dev/null 
     fail "no checkpoint resume in $victim"
 echo "killed and resumed: ${victim#$B/} ($(grep -h 'resumed at step' "$victim/run.log" "$victim/equil/run.log" 2>/dev/null | head -1))"
 same_results "$A" "$B" "kill -9 + resume"
+
+# ---- 2b. SIGTERM in the middle of a job (a batch system's stop), then resume ---------------
+# The scheduler passes the stop to its workers, which finish their step, write a checkpoint
+# and exit; the study exits with 143 (128 + SIGTERM), marks the job interrupted (not done)
+# and the next run resumes it, ending with the same results bit for bit.
+write_study "$TMP/c.ini" "2000, 1500, 1000"
+C="$TMP/c.study"
+"$GLASSMD" study "$TMP/c.ini" 2> "$TMP/c1.log" &
+pid=$!
+victim=$(isotherm_past_40 "$C")
+kill -TERM "$pid"
+wait "$pid"
+code=$?
+[ -n "$victim" ] || fail "no isotherm reached 40 % before the SIGTERM"
+[ "$code" = 143 ] || fail "the study stopped by SIGTERM exited with $code, not 143: $(tail -2 "$TMP/c1.log")"
+grep -q "SIGTERM: stopped on request" "$TMP/c1.log" || fail "no stop message: $(tail -2 "$TMP/c1.log")"
+sleep 0.5
+pgrep -f "study $TMP/c.ini" > /dev/null && fail "workers survived the stopped study"
+grep -q '"interrupted"' "$victim/job.json" || fail "the stopped job is not marked interrupted"
+statuses "$C/plan.json" | grep -qx "${victim#$C/} interrupted" || fail "plan.json does not show ${victim#$C/} interrupted"
+stopline=$(grep -rh "^stopped: stopped on request" "$victim" | head -1)
+[ -n "$stopline" ] || fail "no 'stopped' line in the run.log of $victim"
+"$GLASSMD" study "$TMP/c.ini" 2> "$TMP/c2.log" || fail "the study resumed after SIGTERM failed: $(tail -2 "$TMP/c2.log")"
+grep -q "resumed at step" "$victim/run.log" "$victim/equil/run.log" 2>/dev/null ||
+    fail "no checkpoint resume in $victim after SIGTERM"
+echo "SIGTERM and resumed: ${victim#$C/} ($(echo "$stopline" | cut -c1-80))"
+same_results "$A" "$C" "SIGTERM + resume"
 
 # ---- 3. one isotherm changed -------------------------------------------------------------
 write_study "$TMP/b.ini" "2000, 1500, 900"
