@@ -1,4 +1,6 @@
 /* main.c - the glassmd front end: dispatches to one subcommand per file in src/cli. */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +48,10 @@ int gmd_cli_error(const char *cmd, const char *fmt, ...)
 
 int main(int argc, char **argv)
 {
+    /* A write past a file-size limit (ulimit -f, a batch system's quota) would kill the
+     * process with SIGXFSZ, silently and mid-write; ignored, the write fails with EFBIG and
+     * the library reports which file could not be written, as for a full disk. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
         !strcmp(argv[1], "help")) {
         usage(stdout);
