@@ -15,18 +15,7 @@
 # Environment: GLASSMD (the binary), GLASSMD_SOURCE_DIR, GLASSMD_TEST_TMP (scratch).
 set -euo pipefail
 
-GLASSMD=${GLASSMD:?set GLASSMD to the glassmd binary}
-SRC=${GLASSMD_SOURCE_DIR:?set GLASSMD_SOURCE_DIR}
-TMP=${GLASSMD_TEST_TMP:-/tmp}/run_timing.$$
-mkdir -p "$TMP"
-trap 'rm -rf "$TMP"' EXIT
-FF="$SRC/data/forcefields/na2s-sis2.ff"
-export OMP_WAIT_POLICY=passive
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" run_timing
 
 "$GLASSMD" build --ff "$FF" --composition 0.5 --atoms 480 --density 0.043 --seed 5 \
     -o "$TMP/start.data" 2>/dev/null

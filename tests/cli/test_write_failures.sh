@@ -19,19 +19,9 @@
 #   4. `glassmd analyze` under small size limits fails naming its output file.
 # Environment: GLASSMD (the binary), GLASSMD_SOURCE_DIR, GLASSMD_TEST_TMP (scratch).
 set -uo pipefail
-GLASSMD=${GLASSMD:?set GLASSMD to the glassmd binary}
-SRC=${GLASSMD_SOURCE_DIR:?set GLASSMD_SOURCE_DIR}
-TMP=${GLASSMD_TEST_TMP:-/tmp}/write_failures.$$
-mkdir -p "$TMP"
+TMP_CLEANUP='umount "$TMP/small" 2>/dev/null'
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" write_failures
 MNT="$TMP/small"
-trap 'umount "$MNT" 2>/dev/null; rm -rf "$TMP"' EXIT
-FF="$SRC/data/forcefields/na2s-sis2.ff"
-export OMP_WAIT_POLICY=passive
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
 
 "$GLASSMD" build --ff "$FF" --composition 0.5 --atoms 480 --density 0.043 --seed 7 \
     -o "$TMP/start.data" 2>/dev/null || {
@@ -73,13 +63,19 @@ same_as_ref() {
     [ $ok = 1 ] && echo "ok  $2: resumed to the end, outputs byte-identical to the reference"
 }
 
-# expect_write_error LOG OUTDIR LABEL: exit status 1 (checked by the caller) and one error
-# line naming a file in OUTDIR
-expect_write_error() {
-    local line
-    line=$(grep -c "error:" "$1")
-    [ "$line" = 1 ] || fail "$3: expected one error line, got $line: $(cat "$1")"
-    grep -q "error: .*$2/[a-z.]*" "$1" || fail "$3: the error does not name a file of $2: $(cat "$1")"
+# failed_run CODE NAME OUTDIR LABEL: the run NAME (stderr in NAME.err) must have failed
+# with exit status 1 and one error line naming a file in OUTDIR; returns 1 if it succeeded
+failed_run() {
+    local code=$1 log="$TMP/$2.err" line
+    if [ "$code" = 0 ]; then
+        fail "$4: the run succeeded"
+        return 1
+    fi
+    [ "$code" = 1 ] || fail "$4: exit status $code, expected 1 (killed by a signal?)"
+    line=$(grep -c "error:" "$log")
+    [ "$line" = 1 ] || fail "$4: expected one error line, got $line: $(cat "$log")"
+    grep -q "error: .*$3/[a-z.]*" "$log" || fail "$4: the error does not name a file of $3: $(cat "$log")"
+    echo "    $4: $(grep error: "$log" | sed "s|$TMP/||g")"
 }
 
 make_input ref "$TMP/ref.out"
@@ -96,14 +92,7 @@ for limit in 1000 20000 150000 400000; do
     name=fsize$limit
     make_input $name "$TMP/$name.out"
     prlimit --fsize=$limit "$GLASSMD" run "$TMP/$name.in" 2>"$TMP/$name.err"
-    code=$?
-    if [ $code = 0 ]; then
-        fail "fsize $limit: the run succeeded under the limit"
-        continue
-    fi
-    [ $code = 1 ] || fail "fsize $limit: exit status $code, expected 1 (killed by SIGXFSZ?)"
-    expect_write_error "$TMP/$name.err" "$TMP/$name.out" "fsize $limit"
-    echo "    fsize $limit: $(grep error: "$TMP/$name.err" | sed "s|$TMP/||g")"
+    failed_run $? $name "$TMP/$name.out" "fsize $limit" || continue
     "$GLASSMD" run "$TMP/$name.in" --resume 2>>"$TMP/$name.err" ||
         fail "fsize $limit: --resume without the limit failed: $(tail -1 "$TMP/$name.err")"
     same_as_ref "$TMP/$name.out" "fsize $limit"
@@ -114,13 +103,7 @@ mkdir -p "$MNT"
 if mount -t tmpfs -o size=240k tmpfs "$MNT" 2>/dev/null; then
     make_input full "$MNT/full.out"
     "$GLASSMD" run "$TMP/full.in" 2>"$TMP/full.err"
-    code=$?
-    if [ $code = 0 ]; then
-        fail "full disk: the run succeeded on a 240 KiB filesystem"
-    else
-        [ $code = 1 ] || fail "full disk: exit status $code, expected 1"
-        expect_write_error "$TMP/full.err" "$MNT/full.out" "full disk"
-        echo "    full disk: $(grep error: "$TMP/full.err" | sed "s|$TMP/||g")"
+    if failed_run $? full "$MNT/full.out" "full disk"; then
         cp -a "$MNT/full.out" "$TMP/full.out"
         make_input full "$TMP/full.out"
         "$GLASSMD" run "$TMP/full.in" --resume 2>>"$TMP/full.err" ||
@@ -152,8 +135,4 @@ for limit in 2000 40000; do
     echo "    analyze fsize $limit: $(sed "s|$TMP/||g" "$TMP/an$limit.err")"
 done
 
-if [ "$failures" -ne 0 ]; then
-    echo "test_write_failures: $failures failure(s)" >&2
-    exit 1
-fi
-echo "test_write_failures: all checks passed"
+finish test_write_failures
