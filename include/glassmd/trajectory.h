@@ -44,6 +44,9 @@ gmd_status gmd_text_open(gmd_text_writer **out, const char *path, long keep, gmd
 gmd_status gmd_text_printf(gmd_text_writer *w, gmd_error *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 gmd_status gmd_text_flush(gmd_text_writer *w, gmd_error *err);
+/* Hands what was written to the kernel (fflush, no fsync): `tail -f` sees it at once; a
+ * checkpoint still counts only what gmd_text_flush made durable. */
+gmd_status gmd_text_push(gmd_text_writer *w, gmd_error *err);
 long gmd_text_position(const gmd_text_writer *w);
 gmd_status gmd_text_close(gmd_text_writer *w, gmd_error *err);
 

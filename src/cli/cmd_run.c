@@ -1,26 +1,46 @@
 /* cmd_run.c - `glassmd run INPUT [--resume]`: a molecular-dynamics run from a key = value
- * input (docs/run-input.md). Progress (percent, ns/day, ETA) goes to stderr when stderr
- * is a terminal, and nowhere otherwise: logs stay clean. */
+ * input (docs/run-input.md). Progress (percent, stage, step, time, T, ns/day, ETA) goes to
+ * stderr: on a terminal as one line rewritten in place; otherwise (a batch job's log) as a
+ * line every --progress seconds (60 by default), so that a Slurm log shows the run going.
+ * --quiet prints none. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "glassmd/run.h"
 
+typedef struct progress_state {
+    int tty;
+    double every_s; /* without a terminal: seconds between lines */
+    double last_s;  /* when the last line was printed */
+} progress_state;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static void progress_line(const gmd_run_progress *p, void *user)
 {
-    (void)user;
+    progress_state *ps = user;
+    if (!ps->tty) {
+        double t = now_s();
+        if (t - ps->last_s < ps->every_s) return;
+        ps->last_s = t;
+    }
     double pct = p->total_steps > 0 ? 100.0 * (double)p->step / (double)p->total_steps : 100.0;
-    fprintf(
-        stderr,
-        "\r[%5.1f%%] stage %d/%d %-8s step %ld  t=%.3f ps  T=%.1f K  %.3g ns/day  ETA %.0f s   ",
-        pct, p->stage_index + 1, p->nstages, p->stage_kind, p->step, p->time_ps, p->temperature_K,
-        p->ns_per_day, p->eta_s);
+    fprintf(stderr,
+            "%s[%5.1f%%] stage %d/%d %-8s step %ld  t=%.3f ps  T=%.1f K  %.3g ns/day  ETA %.0f s%s",
+            ps->tty ? "\r" : "glassmd run: ", pct, p->stage_index + 1, p->nstages, p->stage_kind,
+            p->step, p->time_ps, p->temperature_K, p->ns_per_day, p->eta_s, ps->tty ? "   " : "\n");
     fflush(stderr);
 }
 
@@ -40,13 +60,16 @@ static void note_missing_checkpoint(const char *output_dir)
 
 static void run_usage(void)
 {
-    printf("usage: glassmd run INPUT [--resume] [--threads N]\n\n"
+    printf("usage: glassmd run INPUT [--resume] [--threads N] [--progress SECONDS] [--quiet]\n\n"
            "Runs the stages of INPUT (key = value file, see docs/run-input.md). Outputs in the\n"
            "input's output_dir: thermo.csv, traj.nc / traj.dump, final.data, run.log and\n"
            "checkpoint.bin. --resume continues a killed run from its last checkpoint and\n"
            "reproduces the uninterrupted run bit for bit at the same thread count; with no\n"
            "checkpoint yet it starts from the beginning. It refuses a checkpoint written\n"
-           "with other settings, stages, force field or starting configuration.\n");
+           "with other settings, stages, force field or starting configuration.\n"
+           "Progress goes to stderr: on a terminal one line updated in place, otherwise a\n"
+           "line every --progress seconds (default 60); --quiet prints none. SIGTERM or\n"
+           "Ctrl-C stops the run with a checkpoint (exit status 143 / 130); --resume goes on.\n");
 }
 
 int gmd_cmd_run(int argc, char **argv)
@@ -54,10 +77,14 @@ int gmd_cmd_run(int argc, char **argv)
     static const struct option opts[] = {{"resume", no_argument, 0, 'r'},
                                          {"threads", required_argument, 0, 'n'},
                                          {"stop-after", required_argument, 0, 's'},
+                                         {"progress", required_argument, 0, 'p'},
+                                         {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     gmd_run_options opt = {.progress_every = 100};
     long threads = 0, stop_after = 0;
+    double every_s = 60.0;
+    int quiet = 0;
     int c;
     optind = 1;
     opterr = 0;
@@ -73,6 +100,14 @@ int gmd_cmd_run(int argc, char **argv)
         case 's': /* testing aid: behave as if killed after so many steps */
             if (gmd_text_to_long(optarg, &stop_after) || stop_after < 1)
                 return gmd_cli_error("run", "--stop-after '%s': give a step count >= 1", optarg);
+            break;
+        case 'p':
+            if (gmd_text_to_double(optarg, &every_s) || every_s <= 0.0)
+                return gmd_cli_error("run", "--progress '%s': give the seconds between lines (> 0)",
+                                     optarg);
+            break;
+        case 'q':
+            quiet = 1;
             break;
         case 'h':
             run_usage();
@@ -93,10 +128,11 @@ int gmd_cmd_run(int argc, char **argv)
     opt.stop_after_steps = stop_after;
     if (opt.resume) note_missing_checkpoint(in.output_dir);
     int tty = isatty(fileno(stderr));
-    if (tty) opt.progress = progress_line;
+    progress_state ps = {.tty = tty, .every_s = every_s, .last_s = now_s()};
+    if (!quiet) opt.progress = progress_line, opt.progress_user = &ps;
     opt.stop = gmd_cli_catch_stop_signals();
     gmd_status st = gmd_run_execute(&in, &opt, &err);
-    if (tty) fputc('\n', stderr);
+    if (tty && !quiet) fputc('\n', stderr);
     if (st == GMD_ERR_INTERRUPTED) {
         fprintf(stderr, "glassmd run: %s: %s\n", gmd_cli_stop_signal_name(), err.message);
         return gmd_cli_stop_status();

@@ -5,8 +5,9 @@
  * on a local pool of forked workers, or over MPI ranks when started by mpirun (rank 0
  * schedules and prints). Events (job started, done, skipped, failed) go to stderr as
  * lines; on a terminal a status line shows jobs done / running / left and the running
- * jobs' progress. --dry-run prints the plan with a cost estimate per job (a short timing
- * of the force field on this machine) and runs nothing. --job NAME runs one job of the
+ * jobs' progress, and without one (a batch job's log) the same as a line every --progress
+ * seconds (60 by default; --quiet: none). --dry-run prints the plan with a cost estimate per job (a
+ * short timing of the force field on this machine) and runs nothing. --job NAME runs one job of the
  * plan in this process (what the Slurm script's tasks do). */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -23,7 +24,17 @@
 typedef struct cli_state {
     int tty;
     int status_shown;
+    int quiet;      /* no status line, no progress lines */
+    double every_s; /* without a terminal: seconds between progress lines */
+    double last_s;  /* when the last one was printed */
 } cli_state;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static void clear_status(cli_state *s)
 {
@@ -46,6 +57,14 @@ static void status_line(const gmd_study_plan *plan, cli_state *s)
         if (plan->jobs[j].state == GMD_JOB_RUNNING)
             n += snprintf(line + n, sizeof line - (size_t)n, " %s %.0f%%", plan->jobs[j].name,
                           100.0 * plan->jobs[j].progress);
+    if (!s->tty) { /* a log: a whole line now and then */
+        double t = now_s();
+        if (t - s->last_s < s->every_s) return;
+        s->last_s = t;
+        fprintf(stderr, "glassmd study: %s\n", line + strlen("[study] "));
+        fflush(stderr);
+        return;
+    }
     clear_status(s);
     fprintf(stderr, "%.150s", line);
     fflush(stderr);
@@ -77,7 +96,7 @@ static void on_event(const gmd_study_plan *plan, gmd_study_event ev, int j, cons
             break;
         }
     }
-    if (s->tty) status_line(plan, s);
+    if (!s->quiet) status_line(plan, s);
 }
 
 /* Wall time of the plan's remaining jobs on `slots` workers (list scheduling in plan
@@ -156,7 +175,7 @@ static void print_plan(const gmd_study_plan *plan, int slots, int with_estimate)
 static void study_usage(void)
 {
     printf("usage: glassmd study STUDY [--dry-run] [--only-plan] [--jobs N]\n"
-           "                     [--emit-slurm FILE] [--job NAME]\n\n"
+           "                     [--emit-slurm FILE] [--job NAME] [--progress S] [--quiet]\n\n"
            "Runs a whole study (docs/study.md): build, melt, quench, isotherms, glass,\n"
            "analyses, Arrhenius fits, summaries and the report, in OUT (output_dir).\n"
            "Finished jobs whose inputs did not change are skipped; killed jobs resume.\n"
@@ -166,7 +185,11 @@ static void study_usage(void)
            "                    cores / threads_per_job)\n"
            "  --emit-slurm FILE write a Slurm submission script (job arrays per level)\n"
            "  --job NAME        run only this job of the plan (its inputs must be done)\n"
-           "Under mpirun -np K, rank 0 schedules and ranks 1..K-1 run the jobs.\n");
+           "  --progress S      without a terminal, a progress line every S seconds (60)\n"
+           "  --quiet           no progress lines (job events are still printed)\n"
+           "SIGTERM or Ctrl-C stops the running jobs with checkpoints (exit status 143 / 130);\n"
+           "run the study again to continue. Under mpirun -np K, rank 0 schedules and ranks\n"
+           "1..K-1 run the jobs.\n");
 }
 
 static int run_one(gmd_study_plan *plan, const char *name)
@@ -240,9 +263,12 @@ int gmd_cmd_study(int argc, char **argv)
                                          {"jobs", required_argument, 0, 'j'},
                                          {"emit-slurm", required_argument, 0, 's'},
                                          {"job", required_argument, 0, 'J'},
+                                         {"progress", required_argument, 0, 'P'},
+                                         {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    int dry = 0, only_plan = 0, c;
+    int dry = 0, only_plan = 0, quiet = 0, c;
+    double every_s = 60.0;
     long jobs = 0;
     const char *slurm = NULL, *one = NULL;
     optind = 1;
@@ -264,6 +290,14 @@ int gmd_cmd_study(int argc, char **argv)
             break;
         case 'J':
             one = optarg;
+            break;
+        case 'P':
+            if (gmd_text_to_double(optarg, &every_s) || every_s <= 0.0)
+                return gmd_cli_error(
+                    "study", "--progress '%s': give the seconds between lines (> 0)", optarg);
+            break;
+        case 'q':
+            quiet = 1;
             break;
         case 'h':
             study_usage();
@@ -307,7 +341,8 @@ int gmd_cmd_study(int argc, char **argv)
     } else if (one) {
         rc = run_one(&plan, one);
     } else {
-        cli_state cs = {.tty = isatty(fileno(stderr))};
+        cli_state cs = {
+            .tty = isatty(fileno(stderr)), .quiet = quiet, .every_s = every_s, .last_s = now_s()};
         gmd_study_run_options opt = {.jobs = (int)jobs,
                                      .event = on_event,
                                      .event_user = &cs,

@@ -155,6 +155,11 @@ gmd_status gmd_text_printf(gmd_text_writer *w, gmd_error *err, const char *fmt, 
     return GMD_OK;
 }
 
+gmd_status gmd_text_push(gmd_text_writer *w, gmd_error *err)
+{
+    return fflush(w->fp) != 0 ? fail_errno(err, w->path, "write") : GMD_OK;
+}
+
 gmd_status gmd_text_flush(gmd_text_writer *w, gmd_error *err)
 {
     if (fflush(w->fp) != 0) return fail_errno(err, w->path, "write");

@@ -254,6 +254,8 @@ static gmd_status write_thermo(run_ctx *c, const char *stage, gmd_error *err)
         gmd_text_printf(c->thermo, err, "%ld,%.6f,%.6f,%.10g,%.10g,%.10g,%.10g,%.6f,%s\n",
                         c->sim.md.step, c->sim.md.time_ps, t.temperature_K, t.pe_eV, t.ke_eV,
                         t.etot_eV, t.conserved_eV, t.pressure_bar, stage);
+    /* row by row to the kernel, so that `tail -f thermo.csv` follows a batch job */
+    if (st == GMD_OK) st = gmd_text_push(c->thermo, err);
     gmd_timer_stop(thermo_time);
     return st;
 }

@@ -98,7 +98,11 @@ same_results() { # dirA dirB label
 # ---- 1. end to end ------------------------------------------------------------------------
 write_study "$TMP/a.ini" "2000, 1500, 1000"
 t0=$(date +%s.%N)
-"$GLASSMD" study "$TMP/a.ini" 2> "$TMP/a.log" || fail "the tiny study failed: $(tail -3 "$TMP/a.log")"
+"$GLASSMD" study "$TMP/a.ini" --progress 2 2> "$TMP/a.log" || fail "the tiny study failed: $(tail -3 "$TMP/a.log")"
+# stderr is a file here, not a terminal: progress comes as whole lines every 2 s
+nprog=$(grep -c "^glassmd study: done [0-9]*/26, running [0-9]*, left [0-9]* |" "$TMP/a.log")
+[ "$nprog" -ge 3 ] || fail "only $nprog progress lines in the study's log (every 2 s expected)"
+grep -q $'\r' "$TMP/a.log" && fail "the study's log holds carriage returns (a terminal status line)"
 t1=$(date +%s.%N)
 echo "tiny study: $(echo "$t1 - $t0" | bc) s wall"
 A="$TMP/a.study"
