@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -21,18 +20,11 @@ typedef struct progress_state {
     double last_s;  /* when the last line was printed */
 } progress_state;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void progress_line(const gmd_run_progress *p, void *user)
 {
     progress_state *ps = user;
     if (!ps->tty) {
-        double t = now_s();
+        double t = gmd_cli_now_s();
         if (t - ps->last_s < ps->every_s) return;
         ps->last_s = t;
     }
@@ -128,7 +120,7 @@ int gmd_cmd_run(int argc, char **argv)
     opt.stop_after_steps = stop_after;
     if (opt.resume) note_missing_checkpoint(in.output_dir);
     int tty = isatty(fileno(stderr));
-    progress_state ps = {.tty = tty, .every_s = every_s, .last_s = now_s()};
+    progress_state ps = {.tty = tty, .every_s = every_s, .last_s = gmd_cli_now_s()};
     if (!quiet) opt.progress = progress_line, opt.progress_user = &ps;
     opt.stop = gmd_cli_catch_stop_signals();
     gmd_status st = gmd_run_execute(&in, &opt, &err);

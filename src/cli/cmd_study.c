@@ -29,13 +29,6 @@ typedef struct cli_state {
     double last_s;  /* when the last one was printed */
 } cli_state;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void clear_status(cli_state *s)
 {
     if (s->status_shown) fprintf(stderr, "\r\033[K");
@@ -58,7 +51,7 @@ static void status_line(const gmd_study_plan *plan, cli_state *s)
             n += snprintf(line + n, sizeof line - (size_t)n, " %s %.0f%%", plan->jobs[j].name,
                           100.0 * plan->jobs[j].progress);
     if (!s->tty) { /* a log: a whole line now and then */
-        double t = now_s();
+        double t = gmd_cli_now_s();
         if (t - s->last_s < s->every_s) return;
         s->last_s = t;
         fprintf(stderr, "glassmd study: %s\n", line + strlen("[study] "));
@@ -341,8 +334,10 @@ int gmd_cmd_study(int argc, char **argv)
     } else if (one) {
         rc = run_one(&plan, one);
     } else {
-        cli_state cs = {
-            .tty = isatty(fileno(stderr)), .quiet = quiet, .every_s = every_s, .last_s = now_s()};
+        cli_state cs = {.tty = isatty(fileno(stderr)),
+                        .quiet = quiet,
+                        .every_s = every_s,
+                        .last_s = gmd_cli_now_s()};
         gmd_study_run_options opt = {.jobs = (int)jobs,
                                      .event = on_event,
                                      .event_user = &cs,

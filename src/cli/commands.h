@@ -21,6 +21,9 @@ const volatile sig_atomic_t *gmd_cli_catch_stop_signals(void);
 int gmd_cli_stop_status(void);
 const char *gmd_cli_stop_signal_name(void);
 
+/* Monotonic seconds, for the progress lines' intervals. */
+double gmd_cli_now_s(void);
+
 /* Prints "glassmd CMD: error: MESSAGE" on stderr and returns 1. */
 int gmd_cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

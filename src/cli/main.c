@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "commands.h"
 #include "glassmd/version.h"
@@ -33,6 +34,13 @@ static void usage(FILE *out)
     for (size_t i = 0; i < NSUB; i++)
         fprintf(out, "  %-10s %s\n", SUBCOMMANDS[i].name, SUBCOMMANDS[i].summary);
     fprintf(out, "  %-10s %s\n", "version", "print the version and the build");
+}
+
+double gmd_cli_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 int gmd_cli_error(const char *cmd, const char *fmt, ...)

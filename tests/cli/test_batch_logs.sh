@@ -10,11 +10,7 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" batch_logs
 
-"$GLASSMD" build --ff "$FF" --composition 0.5 --atoms 480 --density 0.043 --seed 7 \
-    -o "$TMP/start.data" 2>/dev/null || {
-    echo "FAIL: glassmd build failed" >&2
-    exit 1
-}
+build_start 7
 make_input() {
     cat >"$TMP/$1.in" <<EOI
 config = start.data

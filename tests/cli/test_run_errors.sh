@@ -20,11 +20,7 @@ set -uo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" run_errors
 
-"$GLASSMD" build --ff "$FF" --composition 0.5 --atoms 480 --density 0.043 --seed 7 \
-    -o "$TMP/start.data" 2>/dev/null || {
-    echo "FAIL: glassmd build failed" >&2
-    exit 1
-}
+build_start 7
 
 # write_input NAME [EXTRA LINES...]: a valid short run NAME.in (output NAME.out) with
 # the extra lines appended; a line "stage = ..." among them replaces the default stage.

@@ -23,11 +23,7 @@ TMP_CLEANUP='umount "$TMP/small" 2>/dev/null'
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" write_failures
 MNT="$TMP/small"
 
-"$GLASSMD" build --ff "$FF" --composition 0.5 --atoms 480 --density 0.043 --seed 7 \
-    -o "$TMP/start.data" 2>/dev/null || {
-    echo "FAIL: glassmd build failed" >&2
-    exit 1
-}
+build_start 7
 
 # make_input NAME OUTDIR: $TMP/NAME.in writing into OUTDIR
 make_input() {
