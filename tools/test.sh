@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test.sh - installs what the tests need, then builds glassmd twice and runs the suite:
 #   1. Release with -Werror: every test (unit, CLI, peers against LAMMPS and numpy);
-#   2. Debug with AddressSanitizer + UBSan: the unit and CLI tests (but the two long
-#      end-to-end ones, the study and the kill/resume runs, which the Release pass covers).
+#   2. Debug with AddressSanitizer + UBSan: the unit and CLI tests (but the three long
+#      end-to-end ones, the study, its kill matrix and the kill/resume runs, which the
+#      Release pass covers).
 # Also checks the formatting with clang-format. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,5 +24,5 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DGLASSMD_SANITIZE=ON -DGLASSM
       -DGLASSMD_PEER_TESTS=OFF >/dev/null
 cmake --build build-asan -j"$JOBS"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-     ctest --output-on-failure -j"$JOBS" -L "unit|cli" -E "test_study$|test_run_resume")
+     ctest --output-on-failure -j"$JOBS" -L "unit|cli" -E "test_study$|test_study_kill_matrix|test_run_resume")
 echo "== all tests passed"
