@@ -62,6 +62,11 @@ void gmd_frame_free(gmd_frame *frame);
 
 #define GMD_MAX_PAIRS_REQUEST 16
 
+/* How the reciprocal-lattice S(k) of sq and fsdp sums rho_a(k) = sum_i exp(i k.r_i): by a
+ * gridded transform (B-spline spreading + FFT, agreeing with the direct sum to ~1e-9
+ * relative, several times faster) or by the direct sum over atoms and vectors. */
+typedef enum gmd_sq_method { GMD_SQ_GRID = 0, GMD_SQ_DIRECT = 1 } gmd_sq_method;
+
 /* Settings shared by all analyses (defaults from gmd_analysis_default_settings). */
 typedef struct gmd_analysis_settings {
     const char *out_dir;                 /* where CSV / figures go */
@@ -73,6 +78,7 @@ typedef struct gmd_analysis_settings {
     double sq_dk_invA;                   /* default 0.02 */
     int sq_lorch;                        /* 1: Lorch window in the g -> S transform */
     double direct_sq_kmax_invA;          /* reciprocal-lattice S(k) up to this k (default 4) */
+    gmd_sq_method sq_method;             /* how that S(k) is summed (default GMD_SQ_GRID) */
     const char *exp_sq_path;             /* two columns k S for the Wright R_X (may be NULL) */
     double msd_fit_t0_ps, msd_fit_t1_ps; /* <= 0: find the diffusive regime */
     int msd_blocks;                      /* independent blocks for error bars (default 5) */

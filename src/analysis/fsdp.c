@@ -176,6 +176,7 @@ gmd_status gmd_fsdp_create(gmd_analysis **out, const gmd_analysis_settings *sett
         return s;
     }
     gmd_dsq_acc_select(&st->dsq, a, b);
+    gmd_dsq_acc_set_method(&st->dsq, settings->sq_method);
     an->name = "fsdp";
     an->state = st;
     an->add_frame = fsdp_add_frame;

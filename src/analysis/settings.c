@@ -21,6 +21,7 @@ void gmd_analysis_default_settings(gmd_analysis_settings *s)
     s->sq_dk_invA = 0.02;
     s->sq_lorch = 0;
     s->direct_sq_kmax_invA = 4.0;
+    s->sq_method = GMD_SQ_GRID;
     s->exp_sq_path = NULL;
     s->msd_fit_t0_ps = s->msd_fit_t1_ps = 0.0; /* find the diffusive regime */
     s->msd_blocks = 5;

@@ -147,7 +147,9 @@ typedef struct gmd_dsq_acc {
     long *nvec;   /* [m]: vectors counted */
     long nframes;
     int threads;
-    unsigned species_mask; /* bit a set: rho_a is computed (default: every species) */
+    unsigned species_mask;    /* bit a set: rho_a is computed (default: every species) */
+    gmd_sq_method method;     /* GMD_SQ_DIRECT after init (the reference), or GMD_SQ_GRID */
+    struct gmd_sq_grid *grid; /* the gridded transform's plans and meshes (sq_grid.c) */
 } gmd_dsq_acc;
 
 gmd_status gmd_dsq_acc_init(gmd_dsq_acc *acc, int nspecies, const long *count, size_t natoms,
@@ -155,6 +157,9 @@ gmd_status gmd_dsq_acc_init(gmd_dsq_acc *acc, int nspecies, const long *count, s
 /* Restricts the sums to the pairs of species a and b (the other pairs stay 0): only the
  * atoms of a and b enter the phase sums, which is what the FSDP of one pair needs. */
 void gmd_dsq_acc_select(gmd_dsq_acc *acc, int a, int b);
+/* How rho_a(k) is computed: the direct sum over atoms (the reference) or the gridded
+ * transform of sq_grid.c (the analyses' default), which agrees with it to ~1e-9. */
+void gmd_dsq_acc_set_method(gmd_dsq_acc *acc, gmd_sq_method method);
 gmd_status gmd_dsq_acc_add(gmd_dsq_acc *acc, const gmd_frame *frame, gmd_error *err);
 /* Index of the unordered pair (a, b) in the acc's pair arrays. */
 int gmd_pair_index(int ns, int a, int b);

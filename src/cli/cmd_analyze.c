@@ -51,6 +51,8 @@ static void analyze_usage(void)
            "  --sq-dk K         S(k) step in 1/A (default 0.02)\n"
            "  --lorch           Lorch window in the g(r) -> S(k) transform\n"
            "  --direct-kmax K   reciprocal-lattice S(k) up to K 1/A (default 4)\n"
+           "  --sq-method M     how that S(k) is summed: grid (B-spline mesh + FFT,\n"
+           "                    default) or direct (over atoms and k-vectors; slower)\n"
            "  --exp-sq FILE     experimental S(k) (two columns k S) for the Wright R_X\n"
            "  --msd-fit T0:T1   fit window in ps for D and sigma (default: found)\n"
            "  --msd-blocks N    blocks for error bars (default 5)\n"
@@ -84,6 +86,7 @@ enum {
     OPT_SQ_DK,
     OPT_LORCH,
     OPT_DIRECT_KMAX,
+    OPT_SQ_METHOD,
     OPT_EXP_SQ,
     OPT_MSD_FIT,
     OPT_MSD_BLOCKS,
@@ -115,6 +118,7 @@ static const struct option OPTIONS[] = {
     {"sq-dk", required_argument, 0, OPT_SQ_DK},
     {"lorch", no_argument, 0, OPT_LORCH},
     {"direct-kmax", required_argument, 0, OPT_DIRECT_KMAX},
+    {"sq-method", required_argument, 0, OPT_SQ_METHOD},
     {"exp-sq", required_argument, 0, OPT_EXP_SQ},
     {"msd-fit", required_argument, 0, OPT_MSD_FIT},
     {"msd-blocks", required_argument, 0, OPT_MSD_BLOCKS},
@@ -268,6 +272,12 @@ static int parse_setting(int c, const char *v, gmd_analyze_options *a)
         return 0;
     case OPT_DIRECT_KMAX:
         return positive(c, v, 0, &s->direct_sq_kmax_invA);
+    case OPT_SQ_METHOD:
+        if (strcmp(v, "grid") == 0 || strcmp(v, "direct") == 0) {
+            s->sq_method = v[0] == 'g' ? GMD_SQ_GRID : GMD_SQ_DIRECT;
+            return 0;
+        }
+        return gmd_cli_error("analyze", "--sq-method '%s': give grid or direct", v);
     case OPT_EXP_SQ:
         s->exp_sq_path = v;
         return 0;

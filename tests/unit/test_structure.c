@@ -6,7 +6,10 @@
  * - the antifluorite Na2S crystal (a = 6.54 A): exact coordination (Na-S 4, S-Na 8), first
  *   peaks at a sqrt(3)/4, a/2, a/sqrt(2), Bragg peaks of the direct S(k) where the fcc /
  *   simple-cubic sublattices allow them (S-S 111 and 200; Na-Na 200 only) with the
- *   exact heights N_S, N_Na, -sqrt(N_Na N_S), and zero where they are forbidden;
+ *   exact heights N_S, N_Na, -sqrt(N_Na N_S), and zero where they are forbidden; the same
+ *   from the gridded transform (sq_grid.c) to 1e-6 relative;
+ * - gridded against direct S(k) on a random gas (three species, three different box
+ *   edges): 1e-6 relative shell by shell, bitwise the same with 1 and 3 threads;
  * - a hand-built cluster of regular SiS4 tetrahedra (two edge-sharing links, one corner
  *   link, a homopolar S-S pair, a free S), straddling the periodic boundary: Q^n,
  *   bridging/non-bridging/free sulfur, corner/edge pairs counted by hand; S-Si-S angles
@@ -29,6 +32,7 @@
 
 #include <cJSON.h>
 
+#include "../../src/analysis/sq_grid.h"
 #include "../../src/analysis/structure_internal.h"
 #include "glassmd/rng.h"
 #include "testutil.h"
@@ -513,6 +517,153 @@ static void test_na2s_direct_sq(void **state)
     frame_release(&f);
 }
 
+/* ------------------------------------------------------------------ gridded vs direct S(k) */
+
+/* Largest relative difference of the gridded shells from the direct ones over every pair;
+ * shells whose mean |S_AL| is below 1e-3 count against 1e-3 (an absolute 1e-9 at 1e-6).
+ * The vectors (count, sum of |k|) must be the same. */
+static double grid_vs_direct(const gmd_dsq_acc *ref, const gmd_dsq_acc *got)
+{
+    assert_int_equal(ref->nshell, got->nshell);
+    assert_int_equal(ref->nframes, got->nframes);
+    double worst = 0.0;
+    for (int m = 0; m < ref->nshell; m++) {
+        assert_int_equal(ref->nvec[m], got->nvec[m]);
+        assert_true(ref->ksum[m] == got->ksum[m]);
+        const double floor = 1e-3 * (double)ref->nvec[m];
+        for (int p = 0; p < ref->npairs; p++) {
+            double a = ref->sal[(size_t)p * ref->nshell + m],
+                   b = got->sal[(size_t)p * got->nshell + m];
+            worst = fmax(worst, fabs(b - a) / fmax(fabs(a), floor));
+        }
+    }
+    return worst;
+}
+
+static void dsq_pair(gmd_dsq_acc acc[2], int ns, const long *count, size_t n, double kmax,
+                     int threads)
+{
+    gmd_error err;
+    for (int m = 0; m < 2; m++) {
+        assert_int_equal(gmd_dsq_acc_init(&acc[m], ns, count, n, kmax, 0.02, threads, &err),
+                         GMD_OK);
+        gmd_dsq_acc_set_method(&acc[m], m ? GMD_SQ_GRID : GMD_SQ_DIRECT);
+    }
+}
+
+/* A random gas of three species in a box with three different edges (different meshes and
+ * mode counts per direction), unwrapped positions, three frames, kmax 5 A^-1: the gridded
+ * S(k) agrees with the direct sum to 1e-6 (the bound of sq_grid.c is 1e-9), bit for bit
+ * with 1 and 3 threads, and for a selected pair of species. */
+static void test_grid_sq_random(void **state)
+{
+    (void)state;
+    const size_t n = 900;
+    gmd_frame f;
+    frame_alloc(&f, n, 14.0);
+    f.box.len[1] = 17.0;
+    f.box.len[2] = 15.5;
+    for (size_t i = 0; i < n; i++)
+        f.type[i] = i % 6 == 0 ? 0 : (i % 6 < 3 ? 2 : 1);
+    long count[3];
+    counts_of(&f, 3, count);
+    gmd_dsq_acc acc[2], one, sel[2];
+    gmd_error err;
+    dsq_pair(acc, 3, count, n, 5.0, 3);
+    dsq_pair(sel, 3, count, n, 5.0, 2);
+    for (int m = 0; m < 2; m++)
+        gmd_dsq_acc_select(&sel[m], 0, 2);
+    assert_int_equal(gmd_dsq_acc_init(&one, 3, count, n, 5.0, 0.02, 1, &err), GMD_OK);
+    gmd_dsq_acc_set_method(&one, GMD_SQ_GRID);
+    gmd_rng rng;
+    gmd_rng_seed(&rng, 4242);
+    for (int t = 0; t < 3; t++) {
+        for (size_t i = 0; i < n; i++)
+            for (int k = 0; k < 3; k++)
+                f.r[k][i] = f.box.len[k] * (gmd_rng_uniform(&rng) * 3.0 - 1.0);
+        for (int m = 0; m < 2; m++) {
+            assert_int_equal(gmd_dsq_acc_add(&acc[m], &f, &err), GMD_OK);
+            assert_int_equal(gmd_dsq_acc_add(&sel[m], &f, &err), GMD_OK);
+        }
+        assert_int_equal(gmd_dsq_acc_add(&one, &f, &err), GMD_OK);
+    }
+    double rel = grid_vs_direct(&acc[0], &acc[1]), rel_sel = grid_vs_direct(&sel[0], &sel[1]);
+    int mesh[2], order;
+    double alias;
+    gmd_sq_grid_params(acc[1].grid, mesh, &order, &alias);
+    print_message("gridded S(k), random gas: mesh %d x %d, order %d, alias bound %.2e; max "
+                  "relative difference from the direct sum %.2e (selected pair %.2e)\n",
+                  mesh[0], mesh[1], order, alias, rel, rel_sel);
+    assert_true(alias <= 1e-9);
+    assert_true(rel <= 1e-6);
+    assert_true(rel_sel <= 1e-6);
+    assert_memory_equal(one.sal, acc[1].sal, (size_t)one.npairs * one.nshell * sizeof(double));
+    for (int m = 0; m < 2; m++) {
+        gmd_dsq_acc_free(&acc[m]);
+        gmd_dsq_acc_free(&sel[m]);
+    }
+    gmd_dsq_acc_free(&one);
+    frame_release(&f);
+}
+
+/* The exact Bragg peaks of test_na2s_direct_sq (2 x 2 x 2 cells) to 1e-6 relative, and
+ * zero (within 1e-6) in every other shell. */
+static void check_na2s_bragg(const gmd_dsq_acc *acc, const long *count)
+{
+    double k[400], sal[3 * 400];
+    int nout = gmd_dsq_acc_result(acc, k, sal);
+    const double u = 2.0 * PI / NA2S_A, nna = (double)count[1], nsu = (double)count[0];
+    int ss = gmd_pair_index(2, 0, 0), nn = gmd_pair_index(2, 1, 1), ns = gmd_pair_index(2, 0, 1);
+    struct {
+        double k, s[3]; /* S-S, S-Na, Na-Na at a Bragg shell */
+    } bragg[] = {{u * sqrt(3.0), {nsu, 0.0, 0.0}},
+                 {2.0 * u, {nsu, -sqrt(nna * nsu), nna}},
+                 {u * sqrt(8.0), {nsu, sqrt(nna * nsu), nna}}};
+    for (int b = 0; b < 3; b++) {
+        double got[3] = {shell_value(acc, k, sal, nout, ss, bragg[b].k),
+                         shell_value(acc, k, sal, nout, ns, bragg[b].k),
+                         shell_value(acc, k, sal, nout, nn, bragg[b].k)};
+        for (int p = 0; p < 3; p++)
+            assert_true(fabs(got[p] - bragg[b].s[p]) <= 1e-6 * fmax(fabs(bragg[b].s[p]), 1.0));
+    }
+    double kallowed[] = {u * sqrt(3.0),  2.0 * u,        u * sqrt(8.0),
+                         u * sqrt(11.0), u * sqrt(12.0), u * 4.0};
+    for (int j = 0; j < nout; j++) {
+        int allowed = 0;
+        for (int q = 0; q < 6; q++)
+            allowed |= fabs(k[j] - kallowed[q]) < 1e-6;
+        for (int p = 0; p < 3 && !allowed; p++)
+            assert_true(fabs(sal[p * acc->nshell + j]) <= 1e-6);
+    }
+}
+
+/* The Na2S crystal (2 x 2 x 2 and 3 x 3 x 3 cells, kmax 4): the gridded S(k) agrees with
+ * the direct sum shell by shell to 1e-6, and has the exact Bragg peaks. */
+static void test_grid_sq_crystal(void **state)
+{
+    (void)state;
+    for (int cells = 2; cells <= 3; cells++) {
+        gmd_frame f;
+        na2s_crystal(&f, cells);
+        long count[2];
+        counts_of(&f, 2, count);
+        gmd_dsq_acc acc[2];
+        gmd_error err;
+        dsq_pair(acc, 2, count, f.n, 4.0, 2);
+        for (int m = 0; m < 2; m++)
+            assert_int_equal(gmd_dsq_acc_add(&acc[m], &f, &err), GMD_OK);
+        double rel = grid_vs_direct(&acc[0], &acc[1]);
+        print_message("gridded S(k), Na2S crystal %d^3 cells: max relative difference from the "
+                      "direct sum %.2e\n",
+                      cells, rel);
+        assert_true(rel <= 1e-6);
+        if (cells == 2) check_na2s_bragg(&acc[1], count);
+        for (int m = 0; m < 2; m++)
+            gmd_dsq_acc_free(&acc[m]);
+        frame_release(&f);
+    }
+}
+
 /* ------------------------------------------------------------------ tetrahedral network */
 
 /* Species: Si 0, S 1, Na 2. The cluster (a = 2.13/sqrt 3; tetrahedron vertices at +-a):
@@ -857,6 +1008,7 @@ int main(void)
         cmocka_unit_test(test_network_counts),     cmocka_unit_test(test_network_analysis_json),
         cmocka_unit_test(test_angles_tetrahedra),  cmocka_unit_test(test_rdf_sq_units),
         cmocka_unit_test(test_rdf_cells_vs_brute), cmocka_unit_test(test_direct_sq_threads_select),
+        cmocka_unit_test(test_grid_sq_random),     cmocka_unit_test(test_grid_sq_crystal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,40 @@
+/* sq_grid.h - the species' structure-factor amplitudes rho_a(k) on the reciprocal lattice
+ * of the box by a gridded transform (sq_grid.c), for the reciprocal-lattice S(k) of sq.c.
+ * Internal: sq.c (and fsdp.c through it) and the unit tests use it. Plan, execute,
+ * destroy: gmd_sq_grid_frame plans on the first frame (and again when the box changes
+ * the modes needed), then transforms; gmd_sq_grid_free destroys. */
+#ifndef GLASSMD_SQ_GRID_H
+#define GLASSMD_SQ_GRID_H
+
+#include <stdlib.h> /* any libc header: defines __GLIBC__ for the test below */
+
+#include "glassmd/analysis.h"
+
+/* The innermost loops of both S(k) methods are compiled for AVX2 and AVX-512 beside the
+ * baseline on x86-64 with glibc (ifunc), the best picked at run time: wider vectors, the
+ * same operations, so the same results up to the order of the sums. */
+#if defined(__x86_64__) && defined(__GLIBC__) && defined(__GNUC__) && !defined(__clang__) &&       \
+    !defined(GMD_NO_CLONES)
+#define GMD_SQ_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define GMD_SQ_CLONES
+#endif
+
+typedef struct gmd_sq_grid gmd_sq_grid;
+
+/* rho_a(k) of every species a with bit a of species_mask set, for every k = 2 pi (n1/Lx,
+ * n2/Ly, n3/Lz) with |n_d| <= floor(kmax L_d / 2 pi) (a box of modes holding the sphere
+ * |k| <= kmax), from the frame's positions. *g is created on the first call (NULL before)
+ * and kept; threads share the work, the result does not depend on their number. */
+gmd_status gmd_sq_grid_frame(gmd_sq_grid **g, const gmd_frame *frame, int nspecies,
+                             unsigned species_mask, double kmax, int threads, gmd_error *err);
+/* rho_a at (n1, n2, n3) of the last frame, or at (-n1, -n2, -n3) (its complex conjugate:
+ * Re(rho_a conj rho_b), the structure factor, is the same); out[0] real, out[1] imaginary
+ * part. The mode must lie in the box of gmd_sq_grid_frame. */
+void gmd_sq_grid_rho(const gmd_sq_grid *g, int a, int n1, int n2, int n3, double out[2]);
+/* The mesh points in x and y (z is summed exactly), the B-spline order chosen, and the bound
+ * on the aliased share of any rho_a(k) (sq_grid.c's header). */
+void gmd_sq_grid_params(const gmd_sq_grid *g, int mesh[2], int *order, double *alias_bound);
+void gmd_sq_grid_free(gmd_sq_grid *g);
+
+#endif
