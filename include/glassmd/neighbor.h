@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 
+#include "glassmd/cell_grid.h"
 #include "glassmd/error.h"
 #include "glassmd/system.h"
 
@@ -42,10 +43,8 @@ typedef struct gmd_neighbor_list {
     size_t *inner_start; /* natoms + 1 row offsets into inner_index */
     int *inner_index;
     size_t inner_npairs, inner_capacity;
-    int stale; /* 1: rebuild at the next check (gmd_neighbor_invalidate) */
-    /* cell binning workspace */
-    int ncell[3];
-    int *cell_head, *cell_next;
+    int stale;           /* 1: rebuild at the next check (gmd_neighbor_invalidate) */
+    gmd_cell_grid cells; /* cell binning workspace */
 } gmd_neighbor_list;
 
 gmd_status gmd_neighbor_init(gmd_neighbor_list *nl, double cutoff, double skin, gmd_error *err);
