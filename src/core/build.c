@@ -25,8 +25,6 @@
  * The generator is gmd_rng seeded with options->seed: the same seed gives the same atoms. */
 #include "glassmd/build.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,20 +32,12 @@
 
 #include "glassmd/cell_grid.h"
 #include "glassmd/rng.h"
+#include "glassmd/text.h"
 
 #define REPULSION_EV 10.0
 #define SAFE_MARGIN 1.1
 #define FALLBACK_SPACING_FRACTION 0.6
 #define MAX_TRIES 20000
-
-static void species_names(const gmd_forcefield *ff, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    for (int s = 0; s < ff->nspecies; s++) {
-        size_t used = strlen(buf);
-        snprintf(buf + used, len - used, "%s%s", s ? ", " : "", ff->species[s].name);
-    }
-}
 
 /* ---- counts ------------------------------------------------------------------------- */
 
@@ -89,27 +79,19 @@ static gmd_status parse_one_count(const gmd_forcefield *ff, const char *text, ch
     if (!eq)
         return gmd_fail(err, GMD_ERR_VALUE, "counts '%s': '%s' is not 'Name=count'", text, item);
     *eq = '\0';
-    char *name = item, *value = eq + 1;
-    while (isspace((unsigned char)*name))
-        name++;
-    for (char *e = name + strlen(name); e > name && isspace((unsigned char)e[-1]);)
-        *--e = '\0';
+    char *name = gmd_text_trim(item), *value = gmd_text_trim(eq + 1);
     int s = gmd_forcefield_species_index(ff, name);
     if (s < 0) {
         char known[512];
-        species_names(ff, known, sizeof known);
+        gmd_forcefield_species_list(ff, known, sizeof known);
         return gmd_fail(err, GMD_ERR_VALUE,
                         "counts '%s': unknown species '%s'; the force field %s defines %s", text,
                         name, ff->path, known);
     }
     if (seen[s])
         return gmd_fail(err, GMD_ERR_VALUE, "counts '%s': species '%s' is given twice", text, name);
-    char *end;
-    errno = 0;
-    long n = strtol(value, &end, 10);
-    while (isspace((unsigned char)*end))
-        end++;
-    if (end == value || *end || errno == ERANGE || n < 0)
+    long n;
+    if (gmd_text_to_long(value, &n) != 0 || n < 0)
         return gmd_fail(err, GMD_ERR_VALUE, "counts '%s': '%s' is not a whole number >= 0 for %s",
                         text, value, name);
     counts[s] = n;
