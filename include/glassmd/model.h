@@ -35,7 +35,7 @@ typedef struct gmd_model {
     gmd_forcefield ff; /* a copy, with the cut-off actually used */
     gmd_model_options options;
     gmd_kspace_params kspace;
-    gmd_neighbor_list nlist; /* reaching the largest cut-off a term needs */
+    gmd_neighbor_list *nlist; /* reaching the largest cut-off a term needs */
     int nterms;
     gmd_term *terms[GMD_MODEL_MAX_TERMS];             /* in compute order */
     int nparts;                                       /* tally slots in use, 0 .. nparts - 1 */

@@ -140,8 +140,8 @@ static gmd_status init_neighbor_list(gmd_model *model, gmd_error *err)
                 for (int b = 0; b < GMD_MAX_SPECIES; b++)
                     pairs[a][b] |= n->inner_pairs[a][b];
     }
-    gmd_status st = gmd_neighbor_init(&model->nlist, reach, model->options.skin, err);
-    if (st == GMD_OK && inner > 0.0) st = gmd_neighbor_set_inner(&model->nlist, inner, pairs, err);
+    gmd_status st = gmd_neighbor_create(&model->nlist, reach, model->options.skin, err);
+    if (st == GMD_OK && inner > 0.0) st = gmd_neighbor_set_inner(model->nlist, inner, pairs, err);
     return st;
 }
 
@@ -190,9 +190,9 @@ gmd_status gmd_model_compute_group(gmd_model *model, unsigned groups, const gmd_
         if (atoms->n) memset(forces[k], 0, atoms->n * sizeof(double));
     gmd_timer *neighbor_time = gmd_timers_phase(model->timers, GMD_TIMER_NEIGHBOR);
     gmd_timer_start(neighbor_time);
-    if (gmd_neighbor_needs_rebuild(&model->nlist, box, atoms)) {
+    if (gmd_neighbor_needs_rebuild(model->nlist, box, atoms)) {
         gmd_atoms_wrap(atoms, box);
-        gmd_status st = gmd_neighbor_build(&model->nlist, box, atoms, model->options.threads, err);
+        gmd_status st = gmd_neighbor_build(model->nlist, box, atoms, model->options.threads, err);
         if (st != GMD_OK) return st;
     }
     gmd_timer_stop(neighbor_time);
@@ -200,7 +200,7 @@ gmd_status gmd_model_compute_group(gmd_model *model, unsigned groups, const gmd_
     for (int k = 0; k < 3; k++)
         view.f[k] = forces[k];
     gmd_compute_args args = {
-        .box = box, .atoms = &view, .nlist = &model->nlist, .threads = model->options.threads};
+        .box = box, .atoms = &view, .nlist = model->nlist, .threads = model->options.threads};
     for (int t = 0; t < model->nterms; t++) {
         if (!(model->terms[t]->needs.group & groups)) continue;
         gmd_timer *term_time = gmd_timers_term(model->timers, t);
@@ -256,5 +256,6 @@ void gmd_model_free(gmd_model *model)
     for (int t = 0; t < model->nterms; t++)
         gmd_term_free(model->terms[t]);
     model->nterms = 0;
-    gmd_neighbor_free(&model->nlist);
+    gmd_neighbor_free(model->nlist);
+    model->nlist = NULL;
 }

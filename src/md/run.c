@@ -283,7 +283,7 @@ static gmd_status checkpoint(run_ctx *c, gmd_error *err)
         st = gmd_checkpoint_write(out_path(c, "checkpoint.bin"), &c->sim.md, &c->sim.box,
                                   &c->sim.atoms, &c->meta, NULL, 0, err);
     /* the rule that makes resume exact: rebuild the list at the next force call */
-    gmd_neighbor_invalidate(&c->sim.model.nlist);
+    gmd_neighbor_invalidate(c->sim.model.nlist);
     gmd_timer_stop(checkpoint_time);
     return st;
 }

@@ -54,7 +54,7 @@
  *
  * Minimum image is exact while rl <= len/2 in every direction, which gmd_neighbor_build
  * checks: then a pair within rl has exactly one image within rl. */
-#include "glassmd/neighbor.h"
+#include "neighbor_internal.h"
 
 #include <math.h>
 #include <omp.h>
@@ -83,9 +83,9 @@ typedef struct sorted_atoms {
     double *r[3];
 } sorted_atoms;
 
-gmd_status gmd_neighbor_init(gmd_neighbor_list *nl, double cutoff, double skin, gmd_error *err)
+gmd_status gmd_neighbor_create(gmd_neighbor_list **out, double cutoff, double skin, gmd_error *err)
 {
-    memset(nl, 0, sizeof *nl);
+    *out = NULL;
     if (!(cutoff > 0.0) || !isfinite(cutoff))
         return gmd_fail(err, GMD_ERR_VALUE,
                         "neighbour list: cut-off %g A must be a positive number of Angstrom",
@@ -94,8 +94,11 @@ gmd_status gmd_neighbor_init(gmd_neighbor_list *nl, double cutoff, double skin, 
         return gmd_fail(err, GMD_ERR_VALUE,
                         "neighbour list: skin %g A must be >= 0 (2 A is usual in metal units)",
                         skin);
+    gmd_neighbor_list *nl = gmd_calloc(1, sizeof *nl, "neighbour list", err);
+    if (!nl) return GMD_ERR_NOMEM;
     nl->cutoff = cutoff;
     nl->skin = skin;
+    *out = nl;
     return GMD_OK;
 }
 
@@ -117,6 +120,7 @@ gmd_status gmd_neighbor_set_inner(gmd_neighbor_list *nl, double inner_cutoff,
 
 void gmd_neighbor_free(gmd_neighbor_list *nl)
 {
+    if (!nl) return;
     free(nl->start);
     free(nl->index);
     free(nl->inner_start);
@@ -124,7 +128,7 @@ void gmd_neighbor_free(gmd_neighbor_list *nl)
     for (int k = 0; k < 3; k++)
         free(nl->r0[k]);
     gmd_cell_grid_free(&nl->cells);
-    memset(nl, 0, sizeof *nl);
+    free(nl);
 }
 
 static gmd_status check_box(const gmd_neighbor_list *nl, const gmd_box *box, gmd_error *err)
@@ -544,4 +548,50 @@ int gmd_neighbor_needs_rebuild(const gmd_neighbor_list *nl, const gmd_box *box,
 void gmd_neighbor_invalidate(gmd_neighbor_list *nl)
 {
     nl->stale = 1;
+}
+
+/* ---- reading a list ------------------------------------------------------------------- */
+
+double gmd_neighbor_cutoff(const gmd_neighbor_list *nl)
+{
+    return nl->cutoff;
+}
+
+double gmd_neighbor_skin(const gmd_neighbor_list *nl)
+{
+    return nl->skin;
+}
+
+long gmd_neighbor_builds(const gmd_neighbor_list *nl)
+{
+    return nl->builds;
+}
+
+size_t gmd_neighbor_pairs(const gmd_neighbor_list *nl, int inner)
+{
+    return inner ? nl->inner_npairs : nl->npairs;
+}
+
+const int *gmd_neighbor_row(const gmd_neighbor_list *nl, size_t i, int inner, size_t *count)
+{
+    const size_t *start = inner ? nl->inner_start : nl->start;
+    const int *index = inner ? nl->inner_index : nl->index;
+    if (!start || nl->builds == 0 || i >= nl->natoms) {
+        *count = 0;
+        return NULL;
+    }
+    *count = start[i + 1] - start[i];
+    return index + start[i];
+}
+
+double gmd_neighbor_inner_cutoff(const gmd_neighbor_list *nl)
+{
+    return nl->inner_cutoff;
+}
+
+int gmd_neighbor_inner_has_types(const gmd_neighbor_list *nl, int a, int b)
+{
+    if (!nl->inner_masked) return 1;
+    if (a < 0 || b < 0 || a >= GMD_NEIGHBOR_MAX_TYPES || b >= GMD_NEIGHBOR_MAX_TYPES) return 0;
+    return nl->inner_types[a][b] != 0;
 }

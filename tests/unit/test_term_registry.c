@@ -223,10 +223,11 @@ static void test_builtin_layout_and_needs(void **state)
                 model.terms[1]->needs.group == GMD_GROUP_SLOW);
     assert_true(model.terms[2]->needs.cutoff == 2.7 &&
                 model.terms[2]->needs.group == GMD_GROUP_FAST);
-    assert_true(model.nlist.cutoff == 8.0);
-    assert_true(model.nlist.inner_cutoff == 2.7);
-    assert_true(model.nlist.inner_types[S][SI] && model.nlist.inner_types[SI][S]);
-    assert_false(model.nlist.inner_types[NA][NA]);
+    assert_true(gmd_neighbor_cutoff(model.nlist) == 8.0);
+    assert_true(gmd_neighbor_inner_cutoff(model.nlist) == 2.7);
+    assert_true(gmd_neighbor_inner_has_types(model.nlist, S, SI) &&
+                gmd_neighbor_inner_has_types(model.nlist, SI, S));
+    assert_false(gmd_neighbor_inner_has_types(model.nlist, NA, NA));
     gmd_model_free(&model);
     free_fixture(&f);
 }
@@ -242,7 +243,7 @@ static void test_unwanted_kinds_keep_their_slots(void **state)
     assert_int_equal(model.nterms, 1);
     assert_int_equal(model.nparts, 6);
     assert_int_equal(gmd_model_has_group(&model, GMD_GROUP_FAST), 0);
-    assert_true(model.nlist.inner_cutoff == 0.0);
+    assert_true(gmd_neighbor_inner_cutoff(model.nlist) == 0.0);
     gmd_tally t = compute_all(&model, &f);
     for (int p = 2; p < GMD_TALLY_MAX_PARTS; p++)
         assert_true(t.energy[p] == 0.0);
@@ -364,11 +365,12 @@ static void test_model_honours_declared_lists(void **state)
     gmd_term_kind kind = wall_kind(&p);
     gmd_model model;
     make_model(&model, &f, &kind);
-    assert_true(model.nlist.cutoff == 10.5);
-    assert_true(model.nlist.inner_cutoff == 3.25);
-    assert_true(model.nlist.inner_types[NA][NA]);
-    assert_true(model.nlist.inner_types[S][SI] && model.nlist.inner_types[SI][S]);
-    assert_false(model.nlist.inner_types[NA][S]);
+    assert_true(gmd_neighbor_cutoff(model.nlist) == 10.5);
+    assert_true(gmd_neighbor_inner_cutoff(model.nlist) == 3.25);
+    assert_true(gmd_neighbor_inner_has_types(model.nlist, NA, NA));
+    assert_true(gmd_neighbor_inner_has_types(model.nlist, S, SI) &&
+                gmd_neighbor_inner_has_types(model.nlist, SI, S));
+    assert_false(gmd_neighbor_inner_has_types(model.nlist, NA, S));
     compute_all(&model, &f);
     gmd_model_free(&model);
 
@@ -376,7 +378,8 @@ static void test_model_honours_declared_lists(void **state)
     make_model(&model, &f, &kind);
     assert_int_equal(model.nterms, 2);
     assert_int_equal(model.nparts, 7);
-    assert_true(model.nlist.cutoff == 8.0 && model.nlist.inner_cutoff == 2.7);
+    assert_true(gmd_neighbor_cutoff(model.nlist) == 8.0 &&
+                gmd_neighbor_inner_cutoff(model.nlist) == 2.7);
     gmd_model_free(&model);
     free_fixture(&f);
 }
