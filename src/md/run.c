@@ -196,7 +196,7 @@ static gmd_status write_log_header(run_ctx *c, gmd_error *err)
     const gmd_run_input *in = c->in;
     const gmd_sim *sim = &c->sim;
     char ks[1024];
-    gmd_model_describe_kspace(&sim->model, ks, sizeof ks);
+    gmd_model_describe_kspace(sim->model, ks, sizeof ks);
     gmd_status st = gmd_text_printf(
         c->log, err,
         "# glassmd %s (%s build, %s, flags '%s', built %s)\n"
@@ -210,8 +210,8 @@ static gmd_status write_log_header(run_ctx *c, gmd_error *err)
         GLASSMD_BUILD_DATE, in->path, in->config, in->forcefield, sim->atoms.n, sim->box.len[0],
         sim->box.len[1], sim->box.len[2], sim->ff->cutoff, ks, threebody_word(in, sim->ff),
         sim->mts.substeps, in->dt_fs, (unsigned long long)in->seed, sim->md.nhc.tdamp_ps,
-        sim->md.nhc.length, chain_note(in, sim->ff), sim->model.options.threads, in->thermo_every,
-        in->traj_every, in->checkpoint_every, in->output_dir,
+        sim->md.nhc.length, chain_note(in, sim->ff), gmd_model_settings(sim->model)->threads,
+        in->thermo_every, in->traj_every, in->checkpoint_every, in->output_dir,
         in->types[0] ? in->types : "(from the data file)", initial_temperature(in),
         in->traj_netcdf ? (in->traj_dump ? "both" : "netcdf") : (in->traj_dump ? "dump" : "none"));
     for (int s = 0; st == GMD_OK && s < in->nstages; s++) {
@@ -283,7 +283,7 @@ static gmd_status checkpoint(run_ctx *c, gmd_error *err)
         st = gmd_checkpoint_write(out_path(c, "checkpoint.bin"), &c->sim.md, &c->sim.box,
                                   &c->sim.atoms, &c->meta, NULL, 0, err);
     /* the rule that makes resume exact: rebuild the list at the next force call */
-    gmd_neighbor_invalidate(c->sim.model.nlist);
+    gmd_neighbor_invalidate(gmd_model_neighbor_list(c->sim.model));
     gmd_timer_stop(checkpoint_time);
     return st;
 }
