@@ -92,6 +92,8 @@ gmd_status gmd_forcefield_parse(gmd_forcefield *ff, const char *text, const char
                                 gmd_error *err);
 /* Index of a species by name, or -1. */
 int gmd_forcefield_species_index(const gmd_forcefield *ff, const char *name);
+/* The species' names as "Si, S, Na" (for messages), cut to len. */
+void gmd_forcefield_species_list(const gmd_forcefield *ff, char *buf, size_t len);
 /* Checks that counts[s] atoms of each species make a neutral system (|Q| < 1e-6 e). */
 gmd_status gmd_forcefield_check_neutral(const gmd_forcefield *ff, const long *counts,
                                         gmd_error *err);

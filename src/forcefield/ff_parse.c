@@ -36,8 +36,6 @@
 #include "glassmd/kvfile.h"
 #include "glassmd/text.h"
 
-#include "../io/io_util.h"
-
 #define LINE_MAX_LEN 1024
 #define MAX_COLUMNS 16
 
@@ -114,7 +112,7 @@ static void species_list(const gmd_forcefield *ff, char *buf, size_t len)
         snprintf(buf, len, "none yet: [species] must come first");
         return;
     }
-    gmd_io_species_list(ff, buf, len);
+    gmd_forcefield_species_list(ff, buf, len);
 }
 
 /* ---- values ------------------------------------------------------------------------ */
@@ -210,7 +208,7 @@ static gmd_status parse_key_value(parser *p, char *line)
 {
     char *eq = strchr(line, '=');
     *eq = '\0';
-    char *key = gmd_io_trim(line), *value = gmd_io_trim(eq + 1);
+    char *key = gmd_text_trim(line), *value = gmd_text_trim(eq + 1);
     if (!*key || !*value || strchr(value, '='))
         return FAIL(p, GMD_ERR_PARSE, "malformed setting; write 'key = value'");
     int index = 0;
@@ -246,7 +244,7 @@ static gmd_status open_section(parser *p, char *line)
     if (line[n - 1] != ']')
         return FAIL(p, GMD_ERR_PARSE, "section header '%s' lacks ']'; write '[name]'", line);
     line[n - 1] = '\0';
-    char *name = gmd_io_trim(line + 1);
+    char *name = gmd_text_trim(line + 1);
     for (int s = 1; s < SEC_COUNT; s++) {
         if (strcmp(name, section_names[s])) continue;
         if (p->section_line[s])
@@ -555,7 +553,7 @@ static gmd_status parse_line(parser *p, char *raw)
 {
     char *hash = strchr(raw, '#');
     if (hash) *hash = '\0';
-    char *line = gmd_io_trim(raw);
+    char *line = gmd_text_trim(raw);
     if (!*line) return GMD_OK;
     if (line[0] == '[') return open_section(p, line);
     if (strchr(line, '=')) return parse_key_value(p, line);
@@ -568,7 +566,7 @@ static gmd_status parse_line(parser *p, char *raw)
         return FAIL(p, GMD_ERR_PARSE,
                     "[composition] holds 'modifier = FORMULA' and 'former = FORMULA' lines");
     char *col[MAX_COLUMNS];
-    int ncol = gmd_io_split(line, col, MAX_COLUMNS);
+    int ncol = gmd_text_split(line, col, MAX_COLUMNS);
     switch (p->sec) {
     case SEC_SPECIES:
         return parse_species(p, col, ncol);
@@ -654,6 +652,15 @@ int gmd_forcefield_species_index(const gmd_forcefield *ff, const char *name)
     for (int s = 0; s < ff->nspecies; s++)
         if (!strcmp(ff->species[s].name, name)) return s;
     return -1;
+}
+
+void gmd_forcefield_species_list(const gmd_forcefield *ff, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (int s = 0; s < ff->nspecies; s++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "%s%s", s ? ", " : "", ff->species[s].name);
+    }
 }
 
 gmd_status gmd_forcefield_check_neutral(const gmd_forcefield *ff, const long *counts,

@@ -22,7 +22,7 @@
 #include "glassmd/build.h"
 #include "glassmd/kvfile.h"
 
-#include "../io/input_values.h"
+#include "glassmd/run_values.h"
 
 static const char *const KNOWN_KEYS[] = {
     "forcefield", "compositions",   "counts",           "atoms",       "density",
@@ -44,7 +44,7 @@ const char *const *gmd_study_keys(void)
 /* Where a value came from, for messages (at.what: the key). */
 typedef gmd_value_at where;
 
-/* ---- numbers with units (src/io/input_values.h) ------------------------------------------ */
+/* ---- numbers with units (values.h, run_values.h) ------------------------------------------ */
 
 /* A comma-separated list of quantities. */
 static gmd_status parse_list(const where *at, const char *text, const gmd_unit_def *units,
