@@ -1,7 +1,10 @@
 /* ff_parse.c - the force-field file parser (format: docs/forcefield.md).
  *
  * Algorithm: one pass over the text, line by line. Comments (`#` to end of line) are cut,
- * blank lines skipped. A line `[name]` opens a section; before the first section only
+ * blank lines skipped. A line `[name]` opens a section; a name that is not built in (and
+ * not within two edits of a built-in one, which is taken for a typo) opens a section kept
+ * verbatim for a term kind of the model's registry (gmd_forcefield_section; the model
+ * refuses one that no kind claims). Before the first section only
  * `key = value` global settings are allowed. Each section line is split into whitespace
  * separated columns and checked at once, so every error can name FILE:LINE, what is wrong
  * and the fix. Sections must come in dependency order ([species] before the sections that
@@ -45,7 +48,8 @@ typedef enum section {
     SEC_PAIRS,
     SEC_THREEBODY,
     SEC_COMPOSITION,
-    SEC_COUNT
+    SEC_COUNT,
+    SEC_EXTRA /* a section for a registry kind, kept verbatim */
 } section;
 
 static const char *const section_names[SEC_COUNT] = {"", "species", "pairs", "threebody",
@@ -238,6 +242,50 @@ static gmd_status parse_key_value(parser *p, char *line)
 
 /* ---- sections ----------------------------------------------------------------------- */
 
+/* A section for a registry kind: its header and, line by line (keep_extra_line), its text. */
+static gmd_status open_extra_section(parser *p, const char *name)
+{
+    gmd_forcefield *ff = p->ff;
+    if (gmd_forcefield_section(ff, name))
+        return FAIL(p, GMD_ERR_PARSE, "section [%s] appears twice (first at line %d); merge them",
+                    name, gmd_forcefield_section(ff, name)->line);
+    if (ff->nextra_sections >= GMD_FF_MAX_EXTRA_SECTIONS || strlen(name) >= 32)
+        return FAIL(p, GMD_ERR_PARSE,
+                    "section [%s]: at most %d sections beyond the built-in ones, names under 32 "
+                    "characters",
+                    name, GMD_FF_MAX_EXTRA_SECTIONS);
+    gmd_ff_extra_section *s = &ff->extra_section[ff->nextra_sections++];
+    snprintf(s->name, sizeof s->name, "%s", name);
+    s->line = p->line;
+    s->first = ff->nextra_lines;
+    s->count = 0;
+    p->sec = SEC_EXTRA;
+    return GMD_OK;
+}
+
+static gmd_status keep_extra_line(parser *p, const char *line)
+{
+    gmd_forcefield *ff = p->ff;
+    gmd_ff_extra_section *s = &ff->extra_section[ff->nextra_sections - 1];
+    if (ff->nextra_lines >= GMD_FF_MAX_EXTRA_LINES || strlen(line) >= GMD_FF_EXTRA_LINE_LEN)
+        return FAIL(p, GMD_ERR_PARSE,
+                    "[%s]: at most %d lines in the sections beyond the built-in ones, each under "
+                    "%d characters",
+                    s->name, GMD_FF_MAX_EXTRA_LINES, GMD_FF_EXTRA_LINE_LEN);
+    gmd_ff_extra_line *l = &ff->extra_line[ff->nextra_lines++];
+    l->line = p->line;
+    snprintf(l->text, sizeof l->text, "%s", line);
+    s->count++;
+    return GMD_OK;
+}
+
+const gmd_ff_extra_section *gmd_forcefield_section(const gmd_forcefield *ff, const char *name)
+{
+    for (int s = 0; s < ff->nextra_sections; s++)
+        if (!strcmp(ff->extra_section[s].name, name)) return &ff->extra_section[s];
+    return NULL;
+}
+
 static gmd_status open_section(parser *p, char *line)
 {
     size_t n = strlen(line);
@@ -256,10 +304,14 @@ static gmd_status open_section(parser *p, char *line)
         p->section_line[s] = p->line;
         return GMD_OK;
     }
-    char known[128];
-    join_names(section_names + 1, SEC_COUNT - 1, known, sizeof known);
-    return FAIL(p, GMD_ERR_PARSE, "unknown section [%s]; did you mean [%s]? (known: %s)", name,
-                closest(name, section_names + 1, SEC_COUNT - 1), known);
+    const char *near = closest(name, section_names + 1, SEC_COUNT - 1);
+    if (gmd_kv_edit_distance(name, near) <= 2) {
+        char known[128];
+        join_names(section_names + 1, SEC_COUNT - 1, known, sizeof known);
+        return FAIL(p, GMD_ERR_PARSE, "unknown section [%s]; did you mean [%s]? (known: %s)", name,
+                    near, known);
+    }
+    return open_extra_section(p, name);
 }
 
 static gmd_status parse_species(parser *p, char **col, int ncol)
@@ -556,6 +608,7 @@ static gmd_status parse_line(parser *p, char *raw)
     char *line = gmd_text_trim(raw);
     if (!*line) return GMD_OK;
     if (line[0] == '[') return open_section(p, line);
+    if (p->sec == SEC_EXTRA) return keep_extra_line(p, line);
     if (strchr(line, '=')) return parse_key_value(p, line);
     if (p->sec == SEC_GLOBAL)
         return FAIL(p, GMD_ERR_PARSE,

@@ -165,6 +165,8 @@ static gmd_status assemble(gmd_model *model, const gmd_term_registry *registry,
                            const gmd_forcefield *ff, const gmd_model_options *options,
                            const gmd_box *box, const gmd_atoms *atoms, gmd_error *err)
 {
+    gmd_status cs = gmd_term_registry_check_sections(registry, ff, err);
+    if (cs != GMD_OK) return cs;
     model->ff = *ff;
     model->options = *options;
     if (options->cutoff > 0) model->ff.cutoff = options->cutoff;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "glassmd/build.h"
+#include "glassmd/term_registry.h"
 #include "glassmd/kvfile.h"
 
 #include "glassmd/run_values.h"
@@ -445,7 +446,9 @@ gmd_status gmd_study_read(gmd_study *study, const char *path, gmd_error *err)
         where at = {path, ffe->line, "forcefield", err};
         st = existing_file(&at, path, ffe->value, study->forcefield, sizeof study->forcefield);
         gmd_error e;
-        if (st == GMD_OK && gmd_forcefield_read(&study->ff, study->forcefield, &e) != GMD_OK)
+        gmd_term_registry builtin = gmd_term_registry_builtin();
+        if (st == GMD_OK && (gmd_forcefield_read(&study->ff, study->forcefield, &e) != GMD_OK ||
+                             gmd_term_registry_check_sections(&builtin, &study->ff, &e) != GMD_OK))
             st = gmd_value_fail(&at, GMD_ERR_PARSE, "forcefield: %s", e.message);
     }
     pending p;

@@ -5,8 +5,9 @@
  * model is made with gmd_model_create_from; the tests check that its forces are minus the
  * finite-difference gradient of its energy, that its energy part appears in the tally under
  * its name, that the model honours the cut-off, inner list and time-stepping group it
- * declares, and that the registry refuses inconsistent kinds. The built-in layout (the
- * parts `glassmd eval` prints, in order) and the built-in terms' needs are checked too. */
+ * declares, and that the registry refuses inconsistent kinds; and that the wall can take
+ * its parameters from its own [harmonic_wall] section of a force-field file. The built-in layout
+ * (the parts `glassmd eval` prints, in order) and the built-in terms' needs are checked too. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -498,6 +499,117 @@ static void test_model_refuses_bad_needs(void **state)
     free_fixture(&f);
 }
 
+/* ---- the wall read from its own force-field section ------------------------------- */
+
+/* [harmonic_wall] holds `z0 = A` and `k = eV/A^2`; a kind that names the section reads it
+ * (the parser keeps it verbatim) and is wanted when the file has it. */
+static int section_wall_wanted(const gmd_term_kind *self, const gmd_term_setup *setup)
+{
+    return gmd_forcefield_section(setup->ff, self->section) != NULL;
+}
+
+static gmd_status section_wall_create(const gmd_term_kind *self, const gmd_term_setup *setup,
+                                      gmd_term **out, gmd_error *err)
+{
+    const gmd_forcefield *ff = setup->ff;
+    const gmd_ff_extra_section *sec = gmd_forcefield_section(ff, self->section);
+    wall_params p = {.z0 = NAN, .k = NAN, .need = {.group = GMD_GROUP_SLOW}, .wanted = 1};
+    for (int l = sec->first; l < sec->first + sec->count; l++) {
+        const gmd_ff_extra_line *line = &ff->extra_line[l];
+        char key[16];
+        double value;
+        if (sscanf(line->text, "%15s = %lf", key, &value) != 2 ||
+            (strcmp(key, "z0") && strcmp(key, "k")))
+            return gmd_fail(err, GMD_ERR_PARSE,
+                            "%s:%d: [harmonic_wall] takes 'z0 = A' and 'k = eV/A^2', not '%s'",
+                            ff->path, line->line, line->text);
+        *(strcmp(key, "z0") ? &p.k : &p.z0) = value;
+    }
+    if (isnan(p.z0) || isnan(p.k))
+        return gmd_fail(err, GMD_ERR_PARSE, "%s:%d: [harmonic_wall] needs both z0 and k", ff->path,
+                        sec->line);
+    gmd_term_kind with_params = *self;
+    with_params.data = &p;
+    return wall_create(&with_params, setup, out, err);
+}
+
+static gmd_term_kind section_wall_kind(void)
+{
+    return (gmd_term_kind){.name = "harmonic_wall",
+                           .nparts = 1,
+                           .parts = wall_parts,
+                           .wanted = section_wall_wanted,
+                           .create = section_wall_create,
+                           .section = "harmonic_wall"};
+}
+
+/* The reference force field's text with `extra` appended. */
+static char *ff_text_with(const char *extra)
+{
+    char path[4096];
+    FILE *fp = fopen(tu_source_path("data/forcefields/na2s-sis2.ff", path, sizeof path), "r");
+    assert_non_null(fp);
+    char *text = calloc(1, 65536);
+    assert_non_null(text);
+    size_t n = fread(text, 1, 65536 - strlen(extra) - 1, fp);
+    fclose(fp);
+    memcpy(text + n, extra, strlen(extra) + 1);
+    return text;
+}
+
+/* A new term's parameters come from a section of the force-field file that only the term
+ * knows: the parser keeps it, the kind reads it, and a model without the kind refuses the
+ * file at the section's line. A misspelt built-in section is still a parse error. */
+static void test_wall_from_forcefield_section(void **state)
+{
+    (void)state;
+    fixture f;
+    make_fixture(&f, 0);
+    char *text = ff_text_with("\n[harmonic_wall]   # a plane near the top of the box\n"
+                              "z0 = 14.4\nk = 2.5\n");
+    gmd_error err;
+    assert_int_equal(gmd_forcefield_parse(&f.ff, text, "wall.ff", &err), GMD_OK);
+    const gmd_ff_extra_section *sec = gmd_forcefield_section(&f.ff, "harmonic_wall");
+    assert_non_null(sec);
+    assert_int_equal(sec->count, 2);
+    /* the built-in registry has no kind for the section: refused at its line */
+    gmd_model *model = NULL;
+    assert_int_not_equal(gmd_model_create(&model, &f.ff, &f.opt, &f.box, &f.atoms, &err), GMD_OK);
+    assert_null(model);
+    char want[64];
+    snprintf(want, sizeof want, "wall.ff:%d: unknown section [harmonic_wall]", sec->line);
+    if (!strstr(err.message, want)) fail_msg("message '%s' lacks '%s'", err.message, want);
+    /* with the kind registered: the wall of the file's z0 and k */
+    gmd_term_kind kind = section_wall_kind();
+    make_model(&model, &f, &kind);
+    int slot = gmd_model_part_index(model, "harmonic_wall");
+    assert_true(slot >= 0);
+    gmd_tally t = compute_all(model, &f);
+    wall_params by_hand = {.z0 = 14.4, .k = 2.5};
+    double e = wall_energy_by_hand(&f, &by_hand);
+    assert_true(e > 0.0);
+    assert_true(fabs(t.energy[slot] - e) <= 1e-12 * e);
+    gmd_model_free(model);
+    free(text);
+    /* a bad line of the section: the kind's own message, at that line */
+    text = ff_text_with("\n[harmonic_wall]\nz0 = 14.4\nstiffness = 2.5\n");
+    assert_int_equal(gmd_forcefield_parse(&f.ff, text, "wall.ff", &err), GMD_OK);
+    gmd_term_registry registry = gmd_term_registry_builtin();
+    assert_int_equal(gmd_term_registry_add(&registry, &kind, &err), GMD_OK);
+    assert_int_not_equal(
+        gmd_model_create_from(&model, &registry, &f.ff, &f.opt, &f.box, &f.atoms, &err), GMD_OK);
+    snprintf(want, sizeof want, "wall.ff:%d: [harmonic_wall] takes",
+             gmd_forcefield_section(&f.ff, "harmonic_wall")->line + 2);
+    if (!strstr(err.message, want)) fail_msg("message '%s' lacks '%s'", err.message, want);
+    free(text);
+    /* a misspelt built-in section is not taken for a new one */
+    text = ff_text_with("\n[threebdy]\n");
+    assert_int_not_equal(gmd_forcefield_parse(&f.ff, text, "typo.ff", &err), GMD_OK);
+    if (!strstr(err.message, "did you mean [threebody]")) fail_msg("%s", err.message);
+    free(text);
+    free_fixture(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -510,6 +622,7 @@ int main(void)
         cmocka_unit_test(test_compute_rank_orders_terms),
         cmocka_unit_test(test_registry_refuses_bad_kinds),
         cmocka_unit_test(test_model_refuses_bad_needs),
+        cmocka_unit_test(test_wall_from_forcefield_section),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
