@@ -11,8 +11,8 @@ Modes (first argument):
          0.1). At each thread count (--threads, default 1,2) glassmd (OpenMP threads)
          runs against Debian's LAMMPS (/usr/bin/lmp, N MPI ranks) and, when it is there,
          the tuned LAMMPS of bench/build_lammps_tuned.sh (--lammps-tuned) with -sf omp
-         and, if built, -sf intel, as N ranks x 1 thread and 1 rank x N threads (the
-         faster is the tuned peer), interleaved glassmd, LAMMPS, tuned ..., glassmd, ...
+         (and -sf intel with --suffixes omp,intel), as N ranks x 1 thread and 1 rank x N
+         threads (the fastest is the tuned peer), interleaved glassmd, LAMMPS, tuned ..., glassmd, ...
          for --rounds rounds. Thermo every 100 steps, no trajectory, no dump, no
          checkpoint. Per step: process wall time / steps, and each engine's own loop time
          (LAMMPS "Loop time"; glassmd's run.log timing table without set-up and the final
@@ -70,12 +70,15 @@ def parse_args():
                     help="speed: the tuned LAMMPS (bench/build_lammps_tuned.sh; default %s "
                          "when it is there, else none)" % LP.TUNED_DEFAULT)
     ap.add_argument("--no-tuned", action="store_true", help="speed: only Debian's LAMMPS")
-    ap.add_argument("--suffixes", default="omp,intel",
-                    help="speed: the tuned build's accelerator suffixes to run (those it "
-                         "was built with)")
-    ap.add_argument("--intel-modes", default="double",
-                    help="speed: precision modes of -sf intel (double, mixed, single; "
-                         "comma-separated; glassmd computes in double)")
+    ap.add_argument("--suffixes", default="omp",
+                    help="speed: the tuned build's accelerator suffixes to run, of those it "
+                         "was built with: omp, intel (comma-separated; intel is not in the "
+                         "default: the gcc build's buck/coul/long/intel crashes, "
+                         "lammps_peers.py)")
+    ap.add_argument("--intel-modes", default="mixed",
+                    help="speed: precision modes of -sf intel (mixed, the INTEL package's "
+                         "default; double, single; comma-separated; glassmd computes in "
+                         "double)")
     ap.add_argument("--nve-ps", type=float, default=10.0, help="drift: NVE length")
     ap.add_argument("--widths", default="", help="drift: extra smooth taper widths (A)")
     ap.add_argument("--no-hard", action="store_true", help="drift: leave out the hard cut")
@@ -197,8 +200,7 @@ def glassmd_speed(args, wd, cfg, threebody, threads, steps):
 
 
 def lammps_speed(args, wd, cfg, threebody, peer, steps):
-    tag = peer["label"].replace("LAMMPS", "debian").replace("tuned -sf ", "").replace(" ", "_")
-    name = "l_%s_%s" % ("3b" if threebody else "pair", tag)
+    name = "l_%s_%s" % ("3b" if threebody else "pair", peer["tag"])
     script = P.lammps_md_script(cfg, args.ffdata, steps, ensemble="nvt", T=T0, tdamp=TDAMP,
                                 threebody=threebody, thermo_every=100)
     t0 = time.perf_counter()
@@ -212,6 +214,7 @@ def lammps_speed(args, wd, cfg, threebody, peer, steps):
 def speed_peers(args, nt):
     """Debian's LAMMPS on nt ranks, then the tuned build's runs (lammps_peers)."""
     out = [LP.peer(LP.DEBIAN_LMP, None, nt, 1, label="LAMMPS Debian %dx1" % nt)]
+    out[0]["tag"] = "debian_%dx1" % nt
     if args.lammps_tuned and not args.no_tuned:
         out += LP.tuned_peers(args.lammps_tuned, nt, args.suffixes.split(","),
                               args.intel_modes.split(","))
@@ -219,7 +222,7 @@ def speed_peers(args, nt):
 
 
 def med(samples, key):
-    vals = [x[key] for x in samples if x.get(key) is not None]
+    vals = [x[key] for x in samples if x.get(key) is not None]  # failed runs have none
     return statistics.median(vals) if vals else float("nan")
 
 
@@ -240,6 +243,25 @@ def print_breakdown(case, nt, g):
     return {"phases_s": ph, "loop_s": loop, "md_steps": steps}
 
 
+def summary_line(case, nt, peers, lam, entry):
+    """glassmd / Debian's LAMMPS, and / the fastest run (by loop time) of each tuned
+    suffix; the tuned peer is the fastest of all tuned runs."""
+    deb = peers[0]["label"]
+    line = "%s %d thr: glassmd / Debian LAMMPS = %.2f (loop %.2f)" % (
+        case, nt, entry["ratio"][deb], entry["ratio_loop"][deb])
+    best = {}
+    for p in peers[1:]:
+        t = med(lam[p["label"]], "loop_per_step_s")
+        if t == t and (p["suffix"] not in best or t < best[p["suffix"]][0]):
+            best[p["suffix"]] = (t, p["label"])
+    for sf, (_, lab) in best.items():
+        line += "; / %s = %.2f (loop %.2f)" % (lab, entry["ratio"][lab], entry["ratio_loop"][lab])
+    if best:
+        entry["tuned_peer"] = min(best.values())[1]
+        line += "; tuned peer (fastest): %s" % entry["tuned_peer"]
+    return line
+
+
 def speed(args, cfg):
     wd = args.out
     steps = args.steps
@@ -250,9 +272,10 @@ def speed(args, cfg):
           "%d CPUs; %s" % (steps, T0, TDAMP, os.cpu_count(), load_line()), flush=True)
     if tuned:
         pk = LP.installed_packages(tuned)
-        print("tuned LAMMPS %s: OPENMP %s, INTEL %s; -sf intel precision: %s" %
+        print("tuned LAMMPS %s: OPENMP %s, INTEL %s; runs -sf %s%s" %
               (tuned, "yes" if "OPENMP" in pk else "no", "yes" if "INTEL" in pk else "no",
-               args.intel_modes))
+               args.suffixes.replace(",", ", -sf "),
+               " (intel: mode %s)" % args.intel_modes if "intel" in args.suffixes else ""))
     else:
         print("no tuned LAMMPS (bench/build_lammps_tuned.sh, --lammps-tuned): Debian's only")
     hdr = "%-10s %3s  %-24s %10s %10s %7s %7s  %s" % ("case", "thr", "engine", "wall/step",
@@ -269,7 +292,14 @@ def speed(args, cfg):
                 g.append(glassmd_speed(args, wd, cfg, threebody, nt, steps))
                 loads.append(os.getloadavg()[0])
                 for p in peers:
-                    lam[p["label"]].append(lammps_speed(args, wd, cfg, threebody, p, steps))
+                    try:
+                        lam[p["label"]].append(lammps_speed(args, wd, cfg, threebody, p, steps))
+                    except RuntimeError as e:  # a tuned run that crashes: noted, not fatal
+                        if p is peers[0]:
+                            raise
+                        lam[p["label"]].append({"failed": str(e).splitlines()[0]})
+                        print("  %s failed: %s" % (p["label"], str(e).splitlines()[0]),
+                              flush=True)
                     loads.append(os.getloadavg()[0])
             gw, gl = med(g, "per_step_s"), med(g, "loop_per_step_s")
             entry = {"glassmd": g, "lammps": lam, "loads": loads, "peers": peers,
@@ -281,20 +311,13 @@ def speed(args, cfg):
                 lw, ll = med(lam[p["label"]], "per_step_s"), med(lam[p["label"]], "loop_per_step_s")
                 entry["ratio"][p["label"]] = gw / lw
                 entry["ratio_loop"][p["label"]] = gl / ll
-                print("%-10s %3d  %-24s %7.2f ms %7.2f ms %7.2f %7.2f" %
-                      (case, nt, p["label"], 1e3 * lw, 1e3 * ll, gw / lw, gl / ll))
+                print("%-10s %3d  %-24s %7.2f ms %7.2f ms %7.2f %7.2f%s" %
+                      (case, nt, p["label"], 1e3 * lw, 1e3 * ll, gw / lw, gl / ll,
+                       "  (%d of %d runs failed)" % (
+                           sum("failed" in x for x in lam[p["label"]]), args.rounds)
+                       if any("failed" in x for x in lam[p["label"]]) else ""))
             entry["breakdown"] = print_breakdown(case, nt, g)
-            deb = peers[0]["label"]
-            line = "%s %d thr: glassmd / Debian LAMMPS = %.2f (loop %.2f)" % (
-                case, nt, entry["ratio"][deb], entry["ratio_loop"][deb])
-            tuned_labels = [p["label"] for p in peers[1:]
-                            if p["suffix"] != "intel" or p["intel_mode"] == "double"]
-            if tuned_labels:
-                best = min(tuned_labels, key=lambda k: med(lam[k], "loop_per_step_s"))
-                entry["tuned_peer"] = best
-                line += "; glassmd / tuned LAMMPS = %.2f (loop %.2f; the fastest, %s)" % (
-                    entry["ratio"][best], entry["ratio_loop"][best], best)
-            summary.append(line)
+            summary.append(summary_line(case, nt, peers, lam, entry))
             res["%s/%d" % (case, nt)] = entry
             sys.stdout.flush()
     print("\n".join(summary))
@@ -304,7 +327,8 @@ def speed(args, cfg):
     print("wall/step: process wall time / steps (start-up included); loop/step: the engine's "
           "own clock (LAMMPS Loop time; glassmd run.log total less set-up and final writes); "
           "g/this = glassmd / that engine (wall, loop); NxM = MPI ranks x OpenMP threads; the "
-          "tuned peer is the fastest double-precision tuned run by loop time. %s" % load_line())
+          "tuned peer is the fastest tuned run by loop time (-sf intel: in the precision "
+          "given, mixed by default). %s" % load_line())
     return res
 
 
