@@ -132,12 +132,13 @@ def run(workdir, script, name, p):
 
 
 def styles_used(log):
-    """The accelerated styles a LAMMPS log reports (e.g. 'pair buck/coul/long/omp'), from
-    its 'Per MPI rank memory' neighbour-list and style lines; best effort."""
-    found = set()
+    """The lines of a LAMMPS log that name accelerated styles (e.g. 'Hybrid pair style last
+    /omp style buck/coul/long', 'Last active /omp style is kspace_style pppm/omp',
+    'pair build: full/bin/atomonly/omp'), for the record."""
+    found = []
     with open(log) as fh:
         for line in fh:
-            for word in line.replace(",", " ").split():
-                if word.endswith(("/omp", "/intel")) and "/" in word[:-1]:
-                    found.add(word)
-    return sorted(found)
+            line = line.strip()
+            if ("/omp" in line or "/intel" in line) and line not in found:
+                found.append(line)
+    return found
