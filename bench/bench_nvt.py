@@ -221,9 +221,9 @@ def speed_peers(args, nt):
     return out
 
 
-def med(samples, key):
+def med(samples, key, fn=statistics.median):
     vals = [x[key] for x in samples if x.get(key) is not None]  # failed runs have none
-    return statistics.median(vals) if vals else float("nan")
+    return fn(vals) if vals else float("nan")
 
 
 def print_breakdown(case, nt, g):
@@ -278,9 +278,9 @@ def speed(args, cfg):
                " (intel: mode %s)" % args.intel_modes if "intel" in args.suffixes else ""))
     else:
         print("no tuned LAMMPS (bench/build_lammps_tuned.sh, --lammps-tuned): Debian's only")
-    hdr = "%-10s %3s  %-24s %10s %10s %7s %7s  %s" % ("case", "thr", "engine", "wall/step",
-                                                      "loop/step", "g/this", "(loop)",
-                                                      "load during")
+    hdr = "%-10s %3s  %-24s %10s %10s %10s %7s %7s  %s" % (
+        "case", "thr", "engine", "wall/step", "loop/step", "(min)", "g/this", "(loop)",
+        "load during")
     print(hdr)
     summary = []
     for case in args.cases.split(","):
@@ -304,15 +304,17 @@ def speed(args, cfg):
             gw, gl = med(g, "per_step_s"), med(g, "loop_per_step_s")
             entry = {"glassmd": g, "lammps": lam, "loads": loads, "peers": peers,
                      "ratio": {}, "ratio_loop": {}}
-            print("%-10s %3d  %-24s %7.2f ms %7.2f ms %7s %7s  %s" %
-                  (case, nt, "glassmd", 1e3 * gw, 1e3 * gl, "", "",
+            print("%-10s %3d  %-24s %7.2f ms %7.2f ms %7.2f ms %7s %7s  %s" %
+                  (case, nt, "glassmd", 1e3 * gw, 1e3 * gl, 1e3 * med(g, "loop_per_step_s", min),
+                   "", "",
                    " ".join("%.1f" % x for x in loads)))
             for p in peers:
                 lw, ll = med(lam[p["label"]], "per_step_s"), med(lam[p["label"]], "loop_per_step_s")
                 entry["ratio"][p["label"]] = gw / lw
                 entry["ratio_loop"][p["label"]] = gl / ll
-                print("%-10s %3d  %-24s %7.2f ms %7.2f ms %7.2f %7.2f%s" %
-                      (case, nt, p["label"], 1e3 * lw, 1e3 * ll, gw / lw, gl / ll,
+                print("%-10s %3d  %-24s %7.2f ms %7.2f ms %7.2f ms %7.2f %7.2f%s" %
+                      (case, nt, p["label"], 1e3 * lw, 1e3 * ll,
+                       1e3 * med(lam[p["label"]], "loop_per_step_s", min), gw / lw, gl / ll,
                        "  (%d of %d runs failed)" % (
                            sum("failed" in x for x in lam[p["label"]]), args.rounds)
                        if any("failed" in x for x in lam[p["label"]]) else ""))
@@ -325,7 +327,8 @@ def speed(args, cfg):
         print("threebody: the hard Si-S-Si cut in both (glassmd threebody = hard, 1 substep; "
               "LAMMPS nb3b/harmonic, which has no omp/intel variant)")
     print("wall/step: process wall time / steps (start-up included); loop/step: the engine's "
-          "own clock (LAMMPS Loop time; glassmd run.log total less set-up and final writes); "
+          "own clock (LAMMPS Loop time; glassmd run.log total less set-up and final writes), "
+          "median and (min) over rounds; "
           "g/this = glassmd / that engine (wall, loop); NxM = MPI ranks x OpenMP threads; the "
           "tuned peer is the fastest tuned run by loop time (-sf intel: in the precision "
           "given, mixed by default). %s" % load_line())
