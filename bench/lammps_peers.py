@@ -22,6 +22,10 @@ reported, not fatal.
 """
 import os
 import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "peer"))
+import peerlib as P  # noqa: E402
 
 DEBIAN_LMP = os.environ.get("LMP", "/usr/bin/lmp")
 TUNED_DEFAULT = os.environ.get("LAMMPS_TUNED", "/work/lammps-tuned/bin/lmp_tuned")
@@ -115,20 +119,8 @@ def command(p, infile, logfile):
 def run(workdir, script, name, p):
     """Writes script to workdir/name and runs peer p on it there. Returns the log's path;
     raises RuntimeError with the output's tail on failure (as peerlib.run_lammps)."""
-    with open(os.path.join(workdir, name), "w") as fh:
-        fh.write(script)
-    log = os.path.join(workdir, name + ".log")
-    cmd, env = command(p, name, os.path.basename(log))
-    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        tail = ""
-        if os.path.exists(log):
-            with open(log) as fh:
-                tail = "".join(fh.readlines()[-15:])
-        raise RuntimeError("lmp failed (rc %d): %s in %s:\n%s%s%s" %
-                           (proc.returncode, " ".join(cmd), workdir, proc.stdout[-2000:],
-                            proc.stderr[-2000:], tail))
-    return log
+    cmd, env = command(p, name, name + ".log")
+    return P.run_lammps_command(workdir, script, name, cmd, env)
 
 
 def styles_used(log):
