@@ -16,12 +16,27 @@
  *
  * Pair histogram (the cost of rdf and sq): every unordered pair is met once, from the
  * atom in the lower cell (half stencil: slot s visits the later slots of its own cell and
- * every neighbour cell with a higher index; the neighbour relation is symmetric). For
- * each partner range the squared distances are computed in a vectorised loop, then the
- * bins (square roots two at a time with SSE2), then the counts; a pair i in a, j in b adds
- * one to the per-thread count (a, b) and is turned into the ordered counts (a, b) and
- * (b, a) at the reduction. With the default rmax = L/2 (2 cells per direction) this is
- * the N (N - 1) / 2 pairs of the box, half of the ordered search it replaces.
+ * every neighbour cell with a higher index; the neighbour relation is symmetric). With the
+ * default rmax = L/2 (2 cells per direction) this is the N (N - 1) / 2 pairs of the box.
+ * The partner ranges are cut into chunks of RDF_CHUNK slots (buffers in L1); per chunk a
+ * vectorised loop (pair_cells, compiled for AVX2 / AVX-512 too) computes the squared
+ * minimum-image distances d^2 and a cell of a table for each, then a scalar loop makes
+ * one look-up, one comparison and one increment per pair. The bin is exactly the plain
+ * rule's, bin = (int)(sqrt(d^2) / dr) for d^2 < rsearch^2 and sqrt(d^2) < rmax (else out
+ * of range), without a square root or a division per pair:
+ *   - the rule is nondecreasing in d^2, so bin m holds exactly the d^2 in [E_m, E_m+1),
+ *     E_m the least double whose rule gives >= m; the edges E_m are found once, by
+ *     bisection on the bit patterns of doubles (edge2);
+ *   - the table cell of d^2 is the bit pattern of (float)d^2 shifted right (2^bits cells
+ *     per octave of d^2, from dr^2/4 up, piecewise uniform, nondecreasing in d^2); the
+ *     fewest bits are chosen for which no cell holds more than one edge besides its lower
+ *     end (checked for every cell at set-up, by the same bisection), so the bin is the
+ *     bin of the cell's lower end (cell_bin) plus (d^2 >= E of the next bin). When no
+ *     table up to 16 bits does (odd settings), the plain rule is applied per pair.
+ * The cells past the last edge (out of range) map to GMD_RDF_SPARE spare slots of the
+ * row in turn, so that the many out-of-range increments do not wait on each other. A pair
+ * i in a, j in b adds one to the per-thread count (a, b) (row offset precomputed per slot,
+ * row_of) and is turned into the ordered counts (a, b) and (b, a) at the reduction.
  *
  * g_ab(r)
  * -------
@@ -51,9 +66,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include <cJSON.h>
 
@@ -70,6 +82,9 @@ static double wrap_coordinate(double x, double lo, double len)
         u = 0.0;
     return u;
 }
+
+/* Slots per chunk of the pair kernel's buffers (L1-resident). */
+#define RDF_CHUNK 256
 
 /* Cells at the most: a bound on the grid's memory whatever the frame. */
 #define FRAME_GRID_MAX_CELLS 16777216.0
@@ -175,25 +190,54 @@ void gmd_frame_grid_neighbors(const gmd_frame_grid *g, size_t i, double rc, gmd_
         } /* loop over atoms of the neighbour cells */
 }
 
-/* Squared minimum-image distances from (xi, yi, zi) to the slots j0 .. j1 - 1, into d2.
- * Wrapped coordinates differ by less than a box edge, so the image is the nearest integer
- * of dx / len, found by the round-to-nearest of adding and subtracting 1.5 * 2^52 (exact
- * IEEE arithmetic with no branch or library call, so the loop vectorises). */
-static void distances2(const gmd_frame_grid *g, const double ri[3], int j0, int j1,
-                       double *restrict d2)
+/* The table cell of a squared distance (see the header): the float nearest d2, whose bit
+ * pattern shifted right by cell_shift is a piecewise-uniform index, 2^(23 - cell_shift)
+ * cells per octave of d2, less cell_base (the cell of the least d2 tabulated), at least 0.
+ * Nondecreasing in d2 (the bit patterns of non-negative floats are in their order). */
+static inline int32_t cell_of(double d2, int shift, int32_t base)
+{
+    const union {
+        float f;
+        int32_t i;
+    } u = {.f = (float)d2};
+    const int32_t k = (u.i >> shift) - base; /* the sign bit is 0 */
+    return k > 0 ? k : 0;
+}
+
+/* For the slots j0 .. j1 - 1 seen from ri: the squared minimum-image distance of each
+ * pair into d2 and its cell of the binning table (cell_of; the cells from ncell on, out of
+ * range, as the spare cells ncell + (j mod GMD_RDF_SPARE) in turn) into cell; returns the
+ * number of pairs with d^2 < cut2. Wrapped coordinates differ by less than a box edge, so
+ * the image is the nearest integer of dx / len, found by the round-to-nearest of adding
+ * and subtracting 1.5 * 2^52 (exact IEEE arithmetic with no branch or library call, so the
+ * loop vectorises); the float conversion and the shift of cell_of are exact functions of
+ * d^2 too, the same in every lane and in the scalar code that builds the table. */
+GMD_SIMD_CLONES
+static int pair_cells(const gmd_rdf_acc *acc, const double ri[3], int j0, int j1, double cut2,
+                      double *restrict d2, int *restrict cell)
 {
     const double magic = 6755399441055744.0; /* 1.5 * 2^52 */
+    const gmd_frame_grid *g = &acc->grid;
     const double *restrict x = g->x[0], *restrict y = g->x[1], *restrict z = g->x[2];
     const double lx = g->len[0], ly = g->len[1], lz = g->len[2];
     const double ilx = 1.0 / lx, ily = 1.0 / ly, ilz = 1.0 / lz;
-#pragma omp simd
+    const double xi = ri[0], yi = ri[1], zi = ri[2];
+    const int shift = acc->cell_shift, ncell = acc->ncell;
+    const int32_t base = acc->cell_base;
+    int close = 0;
+#pragma omp simd reduction(+ : close)
     for (int j = j0; j < j1; j++) {
-        double dx = x[j] - ri[0], dy = y[j] - ri[1], dz = z[j] - ri[2];
+        double dx = x[j] - xi, dy = y[j] - yi, dz = z[j] - zi;
         dx -= lx * ((dx * ilx + magic) - magic);
         dy -= ly * ((dy * ily + magic) - magic);
         dz -= lz * ((dz * ilz + magic) - magic);
-        d2[j - j0] = dx * dx + dy * dy + dz * dz;
+        const double r2 = dx * dx + dy * dy + dz * dz;
+        const int32_t k = cell_of(r2, shift, base);
+        d2[j - j0] = r2;
+        cell[j - j0] = k < ncell ? k : ncell + (j & (GMD_RDF_SPARE - 1));
+        close += r2 < cut2;
     }
+    return close;
 }
 
 /* ================================================================ rdf accumulator */
@@ -241,65 +285,185 @@ void gmd_rdf_acc_set_cut(gmd_rdf_acc *acc, int a, int b, double cut)
     if (cut > acc->rsearch) acc->rsearch = cut;
 }
 
-/* Per-thread counts of one frame: local[((a * ns + b) * (nbins + 1) + bin] for the
- * unordered pairs met with the first atom of species a (bin nbins collects the pairs out of
- * range), lcut the ordered cut-off counts. */
+/* ---------------------------------------------------------------- exact binning tables */
+
+/* The binning rule of the histogram (the reference the tables reproduce): bin of a pair at
+ * squared distance d2, nbins when out of range. Nondecreasing in d2. */
+static int bin_rule(const gmd_rdf_acc *acc, double d2)
+{
+    const double x = sqrt(d2);
+    return (d2 < acc->rsearch * acc->rsearch && x < acc->rmax) ? (int)(x / acc->dr) : acc->nbins;
+}
+
+static double from_bits(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+static uint64_t to_bits(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+/* The least d2 in [0, hi] with rule(d2) >= level, by bisection on the bit patterns (which
+ * order non-negative doubles); INFINITY when even hi is below the level. which: 0 the bin
+ * rule, 1 the cell rule. */
+static double least_d2(const gmd_rdf_acc *acc, int which, long level, double hi)
+{
+#define RULE(d)                                                                                    \
+    (which ? (long)cell_of((d), acc->cell_shift, acc->cell_base) : (long)bin_rule(acc, (d)))
+    if (RULE(0.0) >= level) return 0.0;
+    if (RULE(hi) < level) return INFINITY;
+    uint64_t lo = 0, up = to_bits(hi); /* RULE(lo) < level <= RULE(up) */
+    while (up - lo > 1) {
+        uint64_t mid = lo + (up - lo) / 2;
+        if (RULE(from_bits(mid)) >= level)
+            up = mid;
+        else
+            lo = mid;
+    }
+    return from_bits(up);
+#undef RULE
+}
+
+/* Cells of the table at the most: beyond, the plain rule. */
+#define RDF_MAX_CELLS 4194304L
+
+/* The cells of one table: 2^bits per octave of d^2 from dr^2 / 4 (below: cell 0, all of
+ * it bin 0), up to the upper edge of the last bin. Returns 1 when every cell holds at most
+ * one bin edge besides its lower end (so one comparison finds the bin), with cell_bin
+ * filled; 0 otherwise. */
+static int fill_cells(gmd_rdf_acc *acc, int bits, double hi)
+{
+    const int nb = acc->nbins;
+    acc->cell_shift = 23 - bits;
+    acc->cell_base = 0;
+    acc->cell_base = cell_of(0.25 * acc->dr * acc->dr, acc->cell_shift, 0);
+    const long ncell = (long)cell_of(acc->edge2[nb], acc->cell_shift, acc->cell_base) + 1;
+    if (ncell > RDF_MAX_CELLS) return 0;
+    free(acc->cell_bin);
+    acc->cell_bin = malloc(((size_t)ncell + GMD_RDF_SPARE) * sizeof(int32_t));
+    if (!acc->cell_bin) return -1;
+    /* cell k holds [least_d2(k), least_d2(k + 1)): its lower end's bin, and at most one
+     * more bin edge inside it for the one comparison the kernel makes */
+    double lower = 0.0;
+    for (long k = 0; k < ncell; k++) {
+        const double upper = least_d2(acc, 1, k + 1, hi);
+        acc->cell_bin[k] = bin_rule(acc, lower);
+        if (upper > lower && bin_rule(acc, from_bits(to_bits(upper) - 1)) > acc->cell_bin[k] + 1)
+            return 0;
+        lower = upper;
+    }
+    for (int q = 0; q < GMD_RDF_SPARE; q++)
+        acc->cell_bin[ncell + q] = nb + q;
+    acc->ncell = (int)ncell;
+    return 1;
+}
+
+/* Builds edge2 and cell_bin for the current rsearch (see the header), with the fewest cells
+ * per octave that separate the bin edges; tab_ok = 0 (the plain rule) when none up to 2^16
+ * does or the table would be too large. */
+static gmd_status build_tables(gmd_rdf_acc *acc, gmd_error *err)
+{
+    const int nb = acc->nbins;
+    free(acc->edge2);
+    acc->tab_ok = 0;
+    acc->tab_rsearch = acc->rsearch;
+    acc->edge2 = gmd_calloc((size_t)nb + GMD_RDF_SPARE + 1, sizeof(double), "rdf bin edges", err);
+    if (!acc->edge2) return GMD_ERR_NOMEM;
+    const double hi = 4.0 * (acc->rsearch * acc->rsearch + acc->rmax * acc->rmax) + 1.0;
+    for (int m = 1; m <= nb + GMD_RDF_SPARE; m++)
+        acc->edge2[m] = m <= nb ? least_d2(acc, 0, m, hi) : INFINITY;
+    if (!isfinite(acc->edge2[nb]) || !(acc->dr * acc->dr > 0.0)) return GMD_OK;
+    for (int bits = 6; bits <= 16 && !acc->tab_ok; bits++) {
+        int r = fill_cells(acc, bits, hi);
+        if (r < 0) return gmd_fail(err, GMD_ERR_NOMEM, "rdf: out of memory for the bin table");
+        acc->tab_ok = r;
+    }
+    return GMD_OK;
+}
+
+/* Per-thread counts of one frame: local[(a * ns + b) * row + bin], row = nbins +
+ * GMD_RDF_SPARE, for the unordered pairs met with the first atom of species a (the spare
+ * slots collect the pairs out of range), lcut the ordered cut-off counts; d2 and cell the
+ * kernel's buffers of one chunk. */
 typedef struct pair_counts {
     uint64_t *local;
     uint64_t lcut[GMD_MAX_SPECIES][GMD_MAX_SPECIES];
-    double *d2; /* squared distances, one slot per atom */
-    int *bin;   /* their bins */
+    double d2[RDF_CHUNK];
+    int slot[RDF_CHUNK]; /* table cells, or histogram slots by the plain rule */
 } pair_counts;
 
-/* bin[m] = (int)(sqrt(d2[m]) / dr) for d2 < rs2 and sqrt(d2) < rmax, else nbins. The
- * square roots are the cost of the histogram: on x86-64 they are taken two at a time with
- * SSE2 (compilers do not vectorise sqrt() without -fno-math-errno); the same IEEE
- * operations as the scalar loop, so the bins are the same. */
-static void distance_bins(const double *restrict d2, int n, double rs2, double rmax, double dr,
-                          int nbins, int *restrict bin)
+/* The cut-off counts of slot s (species a) with the chunk's slots j0 ... */
+static void count_cuts(const gmd_rdf_acc *acc, int a, int j0, int n, double cut2, pair_counts *pc)
 {
-    int m = 0;
-#if defined(__SSE2__)
-    const __m128d vrs2 = _mm_set1_pd(rs2), vrmax = _mm_set1_pd(rmax), vdr = _mm_set1_pd(dr);
-    const __m128i vout = _mm_set1_epi32(nbins);
-    for (; m + 2 <= n; m += 2) {
-        __m128d x2 = _mm_loadu_pd(d2 + m), x = _mm_sqrt_pd(x2);
-        __m128i q = _mm_cvttpd_epi32(_mm_div_pd(x, vdr)); /* two ints in the low half */
-        __m128d in = _mm_and_pd(_mm_cmplt_pd(x2, vrs2), _mm_cmplt_pd(x, vrmax));
-        __m128i in32 = _mm_shuffle_epi32(_mm_castpd_si128(in), _MM_SHUFFLE(2, 0, 2, 0));
-        __m128i b = _mm_or_si128(_mm_and_si128(in32, q), _mm_andnot_si128(in32, vout));
-        _mm_storel_epi64((__m128i *)(void *)(bin + m), b);
-    }
-#endif
-    for (; m < n; m++) {
-        double x = sqrt(d2[m]);
-        bin[m] = (d2[m] < rs2 && x < rmax) ? (int)(x / dr) : nbins;
-    }
-}
-
-/* Bins the pairs of slot s with the slots j0 .. j1 - 1. */
-static void bin_pairs(const gmd_rdf_acc *acc, int s, int j0, int j1, pair_counts *pc)
-{
-    const gmd_frame_grid *g = &acc->grid;
-    const int ns = acc->ns, nb = acc->nbins, a = g->type[s];
-    const double ri[3] = {g->x[0][s], g->x[1][s], g->x[2][s]};
-    double cutmax = 0.0;
-    for (int b = 0; b < ns; b++)
-        cutmax = fmax(cutmax, fmax(acc->cut[a][b], acc->cut[b][a]));
-    const double cut2 = cutmax * cutmax * (1.0 + 1e-9); /* a prefilter; exact test below */
-    distances2(g, ri, j0, j1, pc->d2);
-    distance_bins(pc->d2, j1 - j0, acc->rsearch * acc->rsearch, acc->rmax, acc->dr, nb, pc->bin);
-    uint64_t *row = pc->local + (size_t)a * ns * (nb + 1);
-    const int *restrict type = g->type + j0, *restrict bin = pc->bin;
-    for (int m = 0; m < j1 - j0; m++)
-        row[(size_t)type[m] * (nb + 1) + bin[m]]++;
-    if (!(cutmax > 0.0)) return;
-    for (int m = 0; m < j1 - j0; m++) {
+    const int *type = acc->grid.type + j0;
+    for (int m = 0; m < n; m++) {
         if (!(pc->d2[m] < cut2)) continue;
         double d = sqrt(pc->d2[m]);
         int b = type[m];
         if (d < acc->cut[a][b]) pc->lcut[a][b]++; /* both orders, each with its cut-off */
         if (d < acc->cut[b][a]) pc->lcut[b][a]++;
+    }
+}
+
+/* The histogram slots (row plus bin) by the plain rule, when no table separates the bin
+ * edges; returns the number of pairs with d^2 < cut2. */
+static int plain_slots(const gmd_rdf_acc *acc, const double ri[3], int j0, int j1, double cut2,
+                       double *restrict d2, int *restrict slot)
+{
+    const gmd_frame_grid *g = &acc->grid;
+    int close = 0;
+    for (int j = j0; j < j1; j++) {
+        double r2 = 0.0;
+        for (int k = 0; k < 3; k++) { /* the rounding of pair_slots, so the same d^2 */
+            double d = g->x[k][j] - ri[k];
+            d -= g->len[k] * ((d * (1.0 / g->len[k]) + 6755399441055744.0) - 6755399441055744.0);
+            r2 += d * d;
+        }
+        d2[j - j0] = r2;
+        slot[j - j0] = acc->row_of[j] + bin_rule(acc, r2);
+        close += r2 < cut2;
+    }
+    return close;
+}
+
+/* Bins the pairs of slot s with the slots j0 .. j1 - 1, a chunk at a time: distances and
+ * table cells (pair_cells, vectorised), then per pair the cell's bin, one comparison with
+ * the next bin's lower edge, and the increment. */
+static void bin_pairs(const gmd_rdf_acc *acc, int s, int j0, int j1, pair_counts *pc)
+{
+    const gmd_frame_grid *g = &acc->grid;
+    const int ns = acc->ns, row = acc->nbins + GMD_RDF_SPARE, a = g->type[s];
+    const double ri[3] = {g->x[0][s], g->x[1][s], g->x[2][s]};
+    double cutmax = 0.0;
+    for (int b = 0; b < ns; b++)
+        cutmax = fmax(cutmax, fmax(acc->cut[a][b], acc->cut[b][a]));
+    const double cut2 = cutmax * cutmax * (1.0 + 1e-9); /* a prefilter; exact test after */
+    uint64_t *restrict hist = pc->local + (size_t)a * ns * row;
+    const int32_t *restrict cell_bin = acc->cell_bin;
+    const double *restrict edge2 = acc->edge2;
+    for (int c0 = j0; c0 < j1; c0 += RDF_CHUNK) {
+        const int n = j1 - c0 < RDF_CHUNK ? j1 - c0 : RDF_CHUNK;
+        int close;
+        if (acc->tab_ok) {
+            close = pair_cells(acc, ri, c0, c0 + n, cut2, pc->d2, pc->slot);
+            const int *restrict row_of = acc->row_of + c0;
+            for (int m = 0; m < n; m++) {
+                int b = cell_bin[pc->slot[m]];
+                b += pc->d2[m] >= edge2[b + 1];
+                hist[row_of[m] + b]++;
+            }
+        } else {
+            close = plain_slots(acc, ri, c0, c0 + n, cut2, pc->d2, pc->slot);
+            for (int m = 0; m < n; m++)
+                hist[pc->slot[m]]++;
+        }
+        if (close) count_cuts(acc, a, c0, n, cut2, pc);
     }
 }
 
@@ -322,38 +486,50 @@ static void count_slot(const gmd_rdf_acc *acc, int s, pair_counts *pc)
 static gmd_status rdf_count_frame(gmd_rdf_acc *acc, const gmd_frame *frame, uint64_t *fhist,
                                   gmd_error *err)
 {
-    const int ns = acc->ns, nb = acc->nbins;
-    const size_t hlen = (size_t)ns * ns * (nb + 1);
+    const int ns = acc->ns, nb = acc->nbins, row = nb + GMD_RDF_SPARE;
+    const size_t hlen = (size_t)ns * ns * row;
     const int n = (int)frame->n;
+    if (acc->tab_rsearch != acc->rsearch) {
+        gmd_status st = build_tables(acc, err);
+        if (st != GMD_OK) return st;
+    }
+    if (acc->row_cap < frame->n || !acc->row_of) {
+        free(acc->row_of);
+        acc->row_cap = 0;
+        acc->row_of = gmd_calloc(frame->n ? frame->n : 1, sizeof(int), "rdf rows", err);
+        if (!acc->row_of) return GMD_ERR_NOMEM;
+        acc->row_cap = frame->n;
+    }
+    for (int s = 0; s < n; s++)
+        acc->row_of[s] = acc->grid.type[s] * row;
     int failed = 0;
 #pragma omp parallel num_threads(acc->threads)
     {
-        pair_counts pc = {.local = calloc(hlen, sizeof(uint64_t)),
-                          .d2 = malloc((size_t)(n ? n : 1) * sizeof(double)),
-                          .bin = malloc((size_t)(n ? n : 1) * sizeof(int))};
-        int ok = pc.local && pc.d2 && pc.bin;
+        pair_counts *pc = calloc(1, sizeof *pc);
+        uint64_t *local = calloc(hlen, sizeof(uint64_t));
+        int ok = pc && local;
         if (!ok) {
 #pragma omp atomic write
             failed = 1;
-        }
+        } else
+            pc->local = local;
 #pragma omp for schedule(dynamic, 16)
         for (int s = 0; s < n; s++)
-            if (ok) count_slot(acc, s, &pc);
+            if (ok) count_slot(acc, s, pc);
 #pragma omp critical(gmd_rdf_reduce)
         if (ok) { /* an unordered a-b pair is the ordered pairs (a, b) and (b, a) */
             for (int a = 0; a < ns; a++)
                 for (int b = 0; b < ns; b++)
                     for (int m = 0; m < nb; m++)
                         fhist[((size_t)a * ns + b) * nb + m] +=
-                            pc.local[((size_t)a * ns + b) * (nb + 1) + m] +
-                            pc.local[((size_t)b * ns + a) * (nb + 1) + m];
+                            local[((size_t)a * ns + b) * row + m] +
+                            local[((size_t)b * ns + a) * row + m];
             for (int a = 0; a < ns; a++)
                 for (int b = 0; b < ns; b++)
-                    acc->ncut[a][b] += pc.lcut[a][b];
+                    acc->ncut[a][b] += pc->lcut[a][b];
         }
-        free(pc.local);
-        free(pc.d2);
-        free(pc.bin);
+        free(local);
+        free(pc);
     }
     if (failed) return gmd_fail(err, GMD_ERR_NOMEM, "rdf: out of memory for per-thread histograms");
     return GMD_OK;
@@ -416,6 +592,14 @@ void gmd_rdf_acc_free(gmd_rdf_acc *acc)
 {
     free(acc->hist);
     free(acc->gsum);
+    free(acc->edge2);
+    free(acc->cell_bin);
+    free(acc->row_of);
+    acc->edge2 = NULL;
+    acc->cell_bin = NULL;
+    acc->row_of = NULL;
+    acc->tab_rsearch = 0.0;
+    acc->row_cap = 0;
     gmd_frame_grid_free(&acc->grid);
     acc->hist = NULL;
     acc->gsum = NULL;

@@ -288,8 +288,8 @@ static gmd_status fill_axis(phase_tables *t, const gmd_frame *f, const int *slot
  * A Z = (ac - bd) + i(ad + bc) and A conj(Z) = (ac + bd) + i(bc - ad) share their four
  * products, so a vector costs two multiplications and four additions per atom.
  * out[n3 * 4 + {0, 1, 2, 3}] += (Re, Im) at +n3, (Re, Im) at -n3. The whole cost of the
- * direct sum: compiled for AVX2 / AVX-512 too (GMD_SQ_CLONES). */
-GMD_SQ_CLONES
+ * direct sum: compiled for AVX2 / AVX-512 too (GMD_SIMD_CLONES). */
+GMD_SIMD_CLONES
 static void chunk_pm_sums(const double *restrict ar, const double *restrict ai, int len,
                           const double *restrict zr, const double *restrict zi, int h,
                           double *restrict out)

@@ -366,8 +366,8 @@ static size_t species_stencils(gmd_sq_grid *g, const gmd_frame *f, int a)
 }
 
 /* Adds w_x w_y(jy) exp(-i n3 u_z z) to the P columns (fy ...) of one x-plane, rows wrapped
- * in y: the cost of spreading, hence compiled for AVX2 / AVX-512 too (GMD_SQ_CLONES). */
-GMD_SQ_CLONES
+ * in y: the cost of spreading, hence compiled for AVX2 / AVX-512 too (GMD_SIMD_CLONES). */
+GMD_SIMD_CLONES
 static void spread_plane(double *restrict plane, int my, size_t row, int order, double wx,
                          const double *restrict wy, int fy, const double *restrict z, int nz2)
 {

@@ -6,19 +6,7 @@
 #ifndef GLASSMD_SQ_GRID_H
 #define GLASSMD_SQ_GRID_H
 
-#include <stdlib.h> /* any libc header: defines __GLIBC__ for the test below */
-
-#include "glassmd/analysis.h"
-
-/* The innermost loops of both S(k) methods are compiled for AVX2 and AVX-512 beside the
- * baseline on x86-64 with glibc (ifunc), the best picked at run time: wider vectors, the
- * same operations, so the same results up to the order of the sums. */
-#if defined(__x86_64__) && defined(__GLIBC__) && defined(__GNUC__) && !defined(__clang__) &&       \
-    !defined(GMD_NO_CLONES)
-#define GMD_SQ_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
-#else
-#define GMD_SQ_CLONES
-#endif
+#include "structure_internal.h" /* GMD_SIMD_CLONES */
 
 typedef struct gmd_sq_grid gmd_sq_grid;
 

@@ -18,9 +18,21 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h> /* any libc header: defines __GLIBC__ for the test below */
 
 #include "glassmd/analysis.h"
 #include "glassmd/cell_grid.h"
+
+/* The innermost loops of the pair histogram and of both S(k) methods are compiled for AVX2
+ * and AVX-512 beside the baseline on x86-64 with glibc (ifunc), the best picked at run
+ * time: wider vectors, the same operations, so the same results up to the order of the
+ * sums (and no FMA contraction: ISO C mode, -ffp-contract=off). */
+#if defined(__x86_64__) && defined(__GLIBC__) && defined(__GNUC__) && !defined(__clang__) &&       \
+    !defined(GMD_NO_CLONES)
+#define GMD_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define GMD_SIMD_CLONES
+#endif
 
 /* ---------------------------------------------------------------- frame grid (rdf.c) */
 /* One frame's atoms binned by the library's cell grid (glassmd/cell_grid.h): the atoms of
@@ -71,7 +83,21 @@ typedef struct gmd_rdf_acc {
     double volume_sum;
     int threads;
     gmd_frame_grid grid;
+    /* exact binning without a square root per pair (rdf.c, "Pair histogram"), built for
+     * the rsearch it holds in tab_rsearch (0: not built); tab_ok 0: the plain rule */
+    double tab_rsearch;
+    int tab_ok, ncell; /* ncell: cells below the last bin's upper edge */
+    int cell_shift;    /* the cell of d^2: (bits of (float)d^2 >> cell_shift) - cell_base */
+    int32_t cell_base;
+    int32_t *cell_bin; /* [ncell + GMD_RDF_SPARE]: the bin at the lower end of each cell */
+    double *edge2;     /* [nbins + GMD_RDF_SPARE + 1]: least d^2 of each bin (INFINITY past) */
+    int *row_of;       /* per slot of the frame grid: species * (nbins + GMD_RDF_SPARE) */
+    size_t row_cap;
 } gmd_rdf_acc;
+
+/* Spare slots past the last bin of each per-thread histogram row: the pairs out of range
+ * go to one of them in turn (rdf.c). */
+#define GMD_RDF_SPARE 8
 
 /* rmax <= 0: half the smallest box edge of first. */
 gmd_status gmd_rdf_acc_init(gmd_rdf_acc *acc, int nspecies, const long *count, size_t natoms,

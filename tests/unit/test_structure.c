@@ -324,6 +324,50 @@ static void test_rdf_cells_vs_brute(void **state)
     }
 }
 
+/* Distances on the bin edges: a simple cubic lattice of spacing 5 dr (every distance
+ * 5 dr sqrt(n), many of them exactly on an edge or an ulp away) jittered by a few ulps,
+ * and a cut-off on an edge. The histogram's table of bin edges must give the plain rule's
+ * bins (int)(sqrt(d^2) / dr) and cut-off counts for every pair, with 1 and 2 threads. */
+static void test_rdf_bin_edges(void **state)
+{
+    (void)state;
+    const int side = 8;
+    const double dr = 0.05, a = 5.0 * dr, len = side * a;
+    gmd_rng rng;
+    gmd_rng_seed(&rng, 77);
+    gmd_frame f;
+    frame_alloc(&f, (size_t)side * side * side, len);
+    for (size_t i = 0; i < f.n; i++) {
+        const size_t c[3] = {i % side, i / side % side, i / side / side};
+        f.type[i] = (int)((c[0] + c[1] + c[2]) % 2);
+        for (int k = 0; k < 3; k++)
+            f.r[k][i] = c[k] * a * (1.0 + 4e-16 * (gmd_rng_uniform(&rng) - 0.5) * (i % 3));
+    }
+    long count[2];
+    counts_of(&f, 2, count);
+    double cut[2][2] = {{0.5, 0.75}, {0.75, 0.25 * 3.0}};
+    for (int threads = 1; threads <= 2; threads++) {
+        gmd_rdf_acc acc;
+        gmd_error err;
+        assert_int_equal(gmd_rdf_acc_init(&acc, 2, count, f.n, 0.0, dr, &f, threads, &err), GMD_OK);
+        for (int x = 0; x < 2; x++)
+            for (int y = 0; y < 2; y++)
+                gmd_rdf_acc_set_cut(&acc, x, y, cut[x][y]);
+        assert_int_equal(gmd_rdf_acc_add(&acc, &f, &err), GMD_OK);
+        assert_true(acc.tab_ok);
+        uint64_t *ref = calloc((size_t)4 * acc.nbins, sizeof(uint64_t)), rcut[2][2];
+        assert_non_null(ref);
+        brute_rdf(&f, 2, acc.nbins, dr, cut, ref, rcut);
+        assert_memory_equal(acc.hist, ref, sizeof(uint64_t) * 4 * acc.nbins);
+        for (int x = 0; x < 2; x++)
+            for (int y = 0; y < 2; y++)
+                assert_true(acc.ncut[x][y] == rcut[x][y]);
+        free(ref);
+        gmd_rdf_acc_free(&acc);
+    }
+    frame_release(&f);
+}
+
 /* The direct S(k) with 1 and 3 threads is the same number for number; restricted to one
  * pair (the fsdp setting) it reproduces that pair's shells and leaves the others 0; and a
  * single vector checked against the plain double sum over atoms. */
@@ -1001,14 +1045,23 @@ static void test_rdf_sq_units(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_form_factors),       cmocka_unit_test(test_hard_sphere_transform),
-        cmocka_unit_test(test_wright_rx),          cmocka_unit_test(test_fsdp_find),
-        cmocka_unit_test(test_ideal_gas_rdf),      cmocka_unit_test(test_ideal_gas_direct_sq),
-        cmocka_unit_test(test_na2s_rdf),           cmocka_unit_test(test_na2s_direct_sq),
-        cmocka_unit_test(test_network_counts),     cmocka_unit_test(test_network_analysis_json),
-        cmocka_unit_test(test_angles_tetrahedra),  cmocka_unit_test(test_rdf_sq_units),
-        cmocka_unit_test(test_rdf_cells_vs_brute), cmocka_unit_test(test_direct_sq_threads_select),
-        cmocka_unit_test(test_grid_sq_random),     cmocka_unit_test(test_grid_sq_crystal),
+        cmocka_unit_test(test_form_factors),
+        cmocka_unit_test(test_hard_sphere_transform),
+        cmocka_unit_test(test_wright_rx),
+        cmocka_unit_test(test_fsdp_find),
+        cmocka_unit_test(test_ideal_gas_rdf),
+        cmocka_unit_test(test_ideal_gas_direct_sq),
+        cmocka_unit_test(test_na2s_rdf),
+        cmocka_unit_test(test_na2s_direct_sq),
+        cmocka_unit_test(test_network_counts),
+        cmocka_unit_test(test_network_analysis_json),
+        cmocka_unit_test(test_angles_tetrahedra),
+        cmocka_unit_test(test_rdf_sq_units),
+        cmocka_unit_test(test_rdf_cells_vs_brute),
+        cmocka_unit_test(test_rdf_bin_edges),
+        cmocka_unit_test(test_direct_sq_threads_select),
+        cmocka_unit_test(test_grid_sq_random),
+        cmocka_unit_test(test_grid_sq_crystal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
