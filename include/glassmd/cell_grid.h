@@ -47,6 +47,9 @@ typedef struct gmd_cell_grid {
  * most max_cells cells in all. Keeps the binning buffers (a grid is reused frame after frame
  * or build after build); zero-initialise a grid once, free with gmd_cell_grid_free. */
 void gmd_cell_grid_shape(gmd_cell_grid *g, const gmd_box *box, double min_side, double max_cells);
+/* The same with a minimum side per direction. */
+void gmd_cell_grid_shape_sides(gmd_cell_grid *g, const gmd_box *box, const double min_side[3],
+                               double max_cells);
 /* Bins the n positions r[0..2][i] into the cells set by gmd_cell_grid_shape. */
 gmd_status gmd_cell_grid_bin(gmd_cell_grid *g, const double *const r[3], size_t n, gmd_error *err);
 /* The flat cell of one position (as gmd_cell_grid_bin would put it). */

@@ -16,8 +16,15 @@
 
 void gmd_cell_grid_shape(gmd_cell_grid *g, const gmd_box *box, double min_side, double max_cells)
 {
+    const double sides[3] = {min_side, min_side, min_side};
+    gmd_cell_grid_shape_sides(g, box, sides, max_cells);
+}
+
+void gmd_cell_grid_shape_sides(gmd_cell_grid *g, const gmd_box *box, const double min_side[3],
+                               double max_cells)
+{
     for (int k = 0; k < 3; k++) {
-        double c = min_side > 0.0 ? floor(box->len[k] / min_side) : GMD_CELL_GRID_MAX_PER_DIR;
+        double c = min_side[k] > 0.0 ? floor(box->len[k] / min_side[k]) : GMD_CELL_GRID_MAX_PER_DIR;
         g->n[k] =
             c < 1.0 ? 1 : (c > GMD_CELL_GRID_MAX_PER_DIR ? GMD_CELL_GRID_MAX_PER_DIR : (int)c);
     }

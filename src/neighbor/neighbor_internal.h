@@ -9,6 +9,13 @@
 #include "glassmd/cell_grid.h"
 #include "glassmd/neighbor.h"
 
+/* One thread's share of a build: the rows of a contiguous block of atoms, behind one another,
+ * of the full and of the inner list (kept from build to build). */
+typedef struct gmd_neighbor_work {
+    int *index, *inner;
+    size_t count, capacity, inner_count, inner_capacity;
+} gmd_neighbor_work;
+
 struct gmd_neighbor_list {
     double cutoff; /* interaction cut-off, A */
     double skin;   /* extra shell, A */
@@ -29,6 +36,12 @@ struct gmd_neighbor_list {
     size_t inner_npairs, inner_capacity;
     int stale;           /* 1: rebuild at the next check (gmd_neighbor_invalidate) */
     gmd_cell_grid cells; /* cell binning workspace */
+    /* build workspace, kept between builds: positions and types in cell (slot) order, one
+     * gmd_neighbor_work per thread */
+    double *sorted[3];
+    int *sorted_type;
+    gmd_neighbor_work *work;
+    int nwork;
 };
 
 #endif

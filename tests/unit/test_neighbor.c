@@ -165,7 +165,7 @@ static void test_unwrapped_positions(void **state)
     gmd_atoms_free(&atoms);
 }
 
-/* The same list (same rows, same order) with 1 and 2 threads. */
+/* The same list and inner list (same rows, same order) with 1, 2 and 3 threads. */
 static void test_thread_independent(void **state)
 {
     (void)state;
@@ -177,11 +177,19 @@ static void test_thread_independent(void **state)
     gmd_error err;
     assert_int_equal(gmd_neighbor_create(&a, 6.0, 2.0, &err), GMD_OK);
     assert_int_equal(gmd_neighbor_create(&b, 6.0, 2.0, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_set_inner(a, 2.5, NULL, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_set_inner(b, 2.5, NULL, &err), GMD_OK);
     assert_int_equal(gmd_neighbor_build(a, &box, &atoms, 1, &err), GMD_OK);
-    assert_int_equal(gmd_neighbor_build(b, &box, &atoms, 2, &err), GMD_OK);
-    assert_int_equal(a->npairs, b->npairs);
-    assert_memory_equal(a->start, b->start, (atoms.n + 1) * sizeof(size_t));
-    assert_memory_equal(a->index, b->index, a->npairs * sizeof(int));
+    for (int threads = 2; threads <= 3; threads++) {
+        assert_int_equal(gmd_neighbor_build(b, &box, &atoms, threads, &err), GMD_OK);
+        assert_int_equal(a->npairs, b->npairs);
+        assert_memory_equal(a->start, b->start, (atoms.n + 1) * sizeof(size_t));
+        assert_memory_equal(a->index, b->index, a->npairs * sizeof(int));
+        assert_true(a->inner_npairs > 0);
+        assert_int_equal(a->inner_npairs, b->inner_npairs);
+        assert_memory_equal(a->inner_start, b->inner_start, (atoms.n + 1) * sizeof(size_t));
+        assert_memory_equal(a->inner_index, b->inner_index, a->inner_npairs * sizeof(int));
+    }
     gmd_neighbor_free(a);
     gmd_neighbor_free(b);
     gmd_atoms_free(&atoms);
