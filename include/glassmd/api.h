@@ -2,7 +2,8 @@
  * binding (python/glassmd/_lib.py), that would otherwise have to mirror the library's
  * structs: a force field, a configuration and a model behind opaque handles; positions and
  * forces as one row-major (n, 3) array each, as numpy holds them; the model's settings as
- * the words of run inputs ("pppm", "off"); and a run with its progress callback.
+ * the words of run inputs ("pppm", "off"); an analysis with its options by name; a run
+ * with its progress callback; a study.
  * As everywhere in the library, nothing here prints or exits: every fallible call returns
  * a gmd_status and leaves its one-line message in err. */
 #ifndef GLASSMD_API_H
@@ -86,6 +87,17 @@ int gmd_api_model_threads(const gmd_api_model *m);
 const char *gmd_api_model_taper(const gmd_api_model *m);
 void gmd_api_model_free(gmd_api_model *m);
 
+/* ---- analysis -------------------------------------------------------------------------- */
+
+/* `glassmd analyze TRAJ --NAME VALUE ...` without its printing: options names[i] set to
+ * values[i] (values[i] NULL for a flag) by gmd_analyze_set_option (names as the command
+ * line's long options, '_' for '-'); outputs (results.json, CSV curves, figures) in the
+ * "out" option's folder (default "analysis"). command (may be NULL) is recorded in
+ * results.json; summary (may be NULL) gets gmd_analyze_summary's line. */
+gmd_status gmd_api_analyze(const char *traj, int noptions, const char *const *names,
+                           const char *const *values, const char *command, char *summary,
+                           size_t summary_len, gmd_error *err);
+
 /* ---- run -------------------------------------------------------------------------------- */
 
 /* `glassmd run INPUT [--resume] [--threads N]` without its printing: reads the run input
@@ -93,5 +105,17 @@ void gmd_api_model_free(gmd_api_model *m);
  * MD steps (<= 0: 100). threads < 1: the input's. */
 gmd_status gmd_api_run(const char *input, int resume, int threads, gmd_run_progress_fn progress,
                        void *progress_user, long progress_every, gmd_error *err);
+
+/* ---- study ------------------------------------------------------------------------------ */
+
+/* `glassmd study STUDY` without its printing: reads the study and plans it; dry_run 1:
+ * estimates every job's cost (gmd_study_plan_estimate: OpenMP in this process) and writes
+ * OUT/plan.json, running nothing (as --dry-run with --only-plan); dry_run 0: runs every job
+ * not current in a pool of `jobs` forked workers (<= 0: the study's, else cores / threads),
+ * which writes OUT/plan.json as it goes. A process that has used OpenMP must not fork
+ * workers that use it (libgomp), so call the run in a fresh process (the Python package
+ * does). output_dir (may be NULL) gets OUT. */
+gmd_status gmd_api_study(const char *path, int dry_run, int jobs, char *output_dir,
+                         size_t output_dir_len, gmd_error *err);
 
 #endif

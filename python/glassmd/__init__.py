@@ -315,3 +315,115 @@ def run(input, progress=None, *, resume=False, threads=None, progress_every=100)
     if raised:
         raise raised[0]
     _lib.check(status, err)
+
+
+def _option_text(name, value):
+    """A keyword's value as glassmd analyze's option text (None: a flag)."""
+    if value is True:
+        return None
+    if name in ("msd_fit", "msd-fit") and isinstance(value, (tuple, list)):
+        return "%r:%r" % (float(value[0]), float(value[1]))
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, float):
+        return repr(value)
+    return os.fspath(value) if isinstance(value, os.PathLike) else str(value)
+
+
+def read_curves(folder):
+    """Every CSV curve of an analysis folder as {name: {column: 1-D array}}."""
+    curves = {}
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".csv"):
+            continue
+        with open(os.path.join(folder, name)) as f:
+            f.readline()  # "# glassmd VERSION: what"
+            columns = f.readline().strip().split(",")
+            data = np.loadtxt(f, delimiter=",", ndmin=2)
+        if data.size == 0:
+            data = np.empty((0, len(columns)))
+        curves[name[:-4]] = {c: data[:, i].copy() for i, c in enumerate(columns)}
+    return curves
+
+
+def analyze(path, out=None, **settings):
+    """The analysis of a trajectory, as `glassmd analyze PATH --out OUT --NAME VALUE ...`:
+    settings are its options with '_' for '-' (ff=, types=, dt=, temperature=, only=,
+    skip=, max_frames=, threads=, rdf_rmax=, msd_fit=(t0, t1), lorch=True, ...; lists are
+    joined with commas). Returns results.json's content with "curves" added: every CSV
+    curve as {name: {column: array}}. Without out the outputs go to a temporary folder
+    that is removed afterwards."""
+    import tempfile
+    if out is None:
+        with tempfile.TemporaryDirectory(prefix="glassmd-analyze-") as tmp:
+            return analyze(path, out=tmp, **settings)
+    items = [("out", os.fspath(out))] + [(k, _option_text(k, v)) for k, v in settings.items()
+                                         if v is not None and v is not False]
+    names = (ctypes.c_char_p * len(items))(*[_enc(k) for k, _ in items])
+    values = (ctypes.c_char_p * len(items))(*[_enc(v) for _, v in items])
+    command = "glassmd.analyze(%r, %s)" % (os.fspath(path), ", ".join(
+        "%s=%r" % item for item in items))
+    err = _lib.Error()
+    summary = ctypes.create_string_buffer(4096)
+    _lib.check(_lib.lib.gmd_api_analyze(_enc(os.fspath(path)), len(items), names, values,
+                                        command.encode(), summary, len(summary), err), err)
+    with open(os.path.join(os.fspath(out), "results.json")) as f:
+        results = json.load(f)
+    results["curves"] = read_curves(os.fspath(out))
+    return results
+
+
+def _study_path_and_plan(path, dry_run, jobs):
+    err = _lib.Error()
+    out = ctypes.create_string_buffer(4096)
+    _lib.check(_lib.lib.gmd_api_study(_enc(os.fspath(path)), int(bool(dry_run)),
+                                      int(jobs or 0), out, len(out), err), err)
+    return out.value.decode()
+
+
+def _study_worker(path, jobs, queue):
+    """Runs a study in a fresh process (multiprocessing's spawn) and reports back."""
+    try:
+        queue.put(("ok", _study_path_and_plan(path, False, jobs)))
+    except GlassmdError as e:
+        queue.put(("error", (e.message, e.status)))
+
+
+def study(path, dry_run=False, jobs=None):
+    """A study file (docs/study.md), as `glassmd study`: dry_run=True plans it, estimates
+    every job's cost and writes OUT/plan.json without running anything; otherwise every
+    job not current runs (jobs concurrent workers; finished ones skipped, killed ones
+    resumed). The run happens in a fresh process, since the library's workers are forked
+    and OpenMP, once used here (a Model), does not survive a fork. Returns OUT/plan.json's
+    content (every job's name, kind, state, times and estimate)."""
+    if dry_run:
+        out = _study_path_and_plan(path, True, jobs)
+    else:
+        import multiprocessing
+        ctx = multiprocessing.get_context("spawn")
+        queue = ctx.Queue()
+        proc = ctx.Process(target=_study_worker, args=(os.fspath(path), jobs, queue))
+        proc.start()
+        import queue as queue_module
+        try:
+            while True:
+                try:
+                    kind, value = queue.get(timeout=1.0)
+                    break
+                except queue_module.Empty:
+                    if not proc.is_alive():
+                        raise GlassmdError("the study's process ended (exit status %s) "
+                                           "without a result" % proc.exitcode)
+        finally:
+            proc.join()
+        if kind == "error":
+            _lib.raise_error(value[1], _error_with(value[0]))
+        out = value
+    with open(os.path.join(out, "plan.json")) as f:
+        return json.load(f)
+
+
+def _error_with(message):
+    err = _lib.Error()
+    err.message = message.encode()[:_lib.ERROR_MSG_LEN - 1]
+    return err

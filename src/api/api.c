@@ -2,18 +2,22 @@
  * handles around a force field, a configuration and a model with its own atoms, and the
  * conversions between row-major (n, 3) arrays and the library's structure of arrays.
  * Everything is a thin layer over the library's own calls (gmd_forcefield_read,
- * gmd_config_read, gmd_model_create / _compute, gmd_run_execute), so that a binding
- * computes exactly what the command line does. */
+ * gmd_config_read, gmd_model_create / _compute, gmd_analyze, gmd_run_execute, the study's
+ * plan and runner), so that a binding computes exactly what the command line does. */
 #include "glassmd/api.h"
 
 #include <math.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "glassmd/analyze.h"
 #include "glassmd/config_io.h"
 #include "glassmd/model.h"
 #include "glassmd/run_values.h"
+#include "glassmd/study.h"
+#include "glassmd/study_plan.h"
 #include "glassmd/system.h"
 #include "glassmd/version.h"
 
@@ -328,6 +332,28 @@ void gmd_api_model_free(gmd_api_model *m)
     free(m);
 }
 
+/* ---- analysis -------------------------------------------------------------------------- */
+
+gmd_status gmd_api_analyze(const char *traj, int noptions, const char *const *names,
+                           const char *const *values, const char *command, char *summary,
+                           size_t summary_len, gmd_error *err)
+{
+    gmd_analyze_options opt;
+    gmd_analyze_default_options(&opt);
+    opt.settings.out_dir = "analysis";
+    opt.traj = traj;
+    opt.command = command;
+    for (int i = 0; i < noptions; i++) {
+        gmd_status st = gmd_analyze_set_option(&opt, names[i], values[i], err);
+        if (st != GMD_OK) return st;
+    }
+    gmd_analyze_result result;
+    gmd_status st = gmd_analyze(&opt, &result, err);
+    if (st == GMD_OK && summary && summary_len)
+        gmd_analyze_summary(&result, opt.settings.out_dir, summary, summary_len);
+    return st;
+}
+
 /* ---- run -------------------------------------------------------------------------------- */
 
 gmd_status gmd_api_run(const char *input, int resume, int threads, gmd_run_progress_fn progress,
@@ -345,5 +371,33 @@ gmd_status gmd_api_run(const char *input, int resume, int threads, gmd_run_progr
         st = gmd_run_execute(in, &opt, err);
     }
     free(in);
+    return st;
+}
+
+/* ---- study ------------------------------------------------------------------------------ */
+
+gmd_status gmd_api_study(const char *path, int dry_run, int jobs, char *output_dir,
+                         size_t output_dir_len, gmd_error *err)
+{
+    gmd_study *study = gmd_calloc(1, sizeof *study, "study", err);
+    if (!study) return GMD_ERR_NOMEM;
+    gmd_study_plan plan;
+    gmd_status st = gmd_study_read(study, path, err);
+    if (st == GMD_OK) st = gmd_study_plan_make(&plan, study, err);
+    if (st != GMD_OK) {
+        free(study);
+        return st;
+    }
+    if (output_dir && output_dir_len) snprintf(output_dir, output_dir_len, "%s", study->output_dir);
+    if (dry_run) {
+        gmd_study_plan_refresh(&plan);
+        st = gmd_study_plan_estimate(&plan, err);
+        if (st == GMD_OK) st = gmd_study_plan_write_json(&plan, err);
+    } else {
+        gmd_study_run_options opt = {.jobs = jobs};
+        st = gmd_study_run_local(&plan, &opt, err);
+    }
+    gmd_study_plan_free(&plan);
+    free(study);
     return st;
 }

@@ -40,3 +40,24 @@ def start(tmp_path_factory):
     glassmd("build", "--ff", FF, "--composition", "0.5", "--atoms", "480", "--density",
             "0.043", "--seed", "7", "-o", path)
     return path
+
+
+@pytest.fixture(scope="session")
+def trajectory(start, tmp_path_factory):
+    """A short glassmd run from the start (0.2 ps NVT at 1500 K, a frame every 10 steps,
+    dump and NetCDF): its output folder."""
+    folder = tmp_path_factory.mktemp("traj")
+    (folder / "run.in").write_text(f"""config = {start}
+forcefield = {FF}
+seed = 9
+accuracy = 1e-4
+thermo_every = 10
+traj_every = 10
+traj_format = both
+checkpoint_every = 0
+threads = 2
+output_dir = {folder / "out"}
+stage = nvt time=0.2ps T=1500K
+""")
+    glassmd("run", folder / "run.in", "--quiet")
+    return folder / "out"
