@@ -131,12 +131,39 @@ else
     fail "find_package(glassmd) project does not configure or build"
 fi
 
-# --- the Python package from the prefix (when numpy is there)
+# --- the Python package from the prefix (when numpy is there): found through PYTHONPATH
+# alone (no LD_LIBRARY_PATH, no GLASSMD_LIBRARY), it loads the prefix's libglassmd (its
+# _install.py) and computes the energy the pkg-config program printed, bit for bit.
 if "$PY" -c 'import numpy' 2>/dev/null; then
-    "${RUN_ENV[@]}" PYTHONPATH="$PREFIX/lib/python3/dist-packages" GLASSMD_LIBRARY= \
-        "$PY" -c "import glassmd, sys; ff = glassmd.ForceField(sys.argv[1]); \
-print(glassmd.__version__, ff.species)" "$FF" >"$TMP/py.out" 2>&1 ||
-        fail "import glassmd from the prefix failed: $(cat "$TMP/py.out")"
+    PY_ENV=(env -u LD_LIBRARY_PATH -u GLASSMD_LIBRARY
+        "PYTHONPATH=$PREFIX/lib/python3/dist-packages" OMP_NUM_THREADS=1)
+    if [ "${GLASSMD_SANITIZED:-0}" = 1 ]; then
+        PY_ENV+=("LD_PRELOAD=$(gcc -print-file-name=libasan.so)" "ASAN_OPTIONS=detect_leaks=0")
+    fi
+    (cd "$TMP" && "${PY_ENV[@]}" "$PY" - "$FF" "$TMP/start.data" >"$TMP/py.out" 2>&1) <<'PYEOF' ||
+import os, sys
+import glassmd
+ff = glassmd.ForceField(sys.argv[1])
+cfg = glassmd.read_config(sys.argv[2], ff)
+model = glassmd.Model(ff, cfg.box, cfg.species, origin=cfg.origin, threebody="off", threads=1)
+energy, forces, virial = model.compute(cfg.positions)
+print(os.path.realpath(glassmd.__file__), os.path.realpath(glassmd._lib.lib._name))
+print("%s %d %.17g" % (glassmd.__version__, len(cfg.species), energy["pe"]))
+PYEOF
+        fail "the Python package from the prefix failed: $(cat "$TMP/py.out")"
+    read -r pkg_file lib_file <"$TMP/py.out" || true
+    prefix_real=$(realpath "$PREFIX")
+    case "$pkg_file" in
+    "$prefix_real"/*) ;;
+    *) fail "glassmd imported from $pkg_file, not from the prefix" ;;
+    esac
+    case "$lib_file" in
+    "$prefix_real"/lib/libglassmd.so*) ;;
+    *) fail "the package loaded $lib_file, not the prefix's libglassmd" ;;
+    esac
+    py_line=$(sed -n 2p "$TMP/py.out")
+    [ "$py_line" = "${out:-}" ] ||
+        fail "Python from the prefix printed '$py_line', the C program '${out:-}'"
 fi
 
 finish test_install

@@ -1,7 +1,7 @@
 """test_analyze.py - glassmd.analyze against `glassmd analyze` on the same trajectory: the
 same results.json (but for the command line and wall time recorded) and the same curves;
 read_trajectory against the analyses' reader (frame count, ids, species) and between the
-dump and the NetCDF file of one run; analyze's errors; study's dry run (the plan)."""
+dump and the NetCDF file of one run; analyze's errors."""
 
 import json
 import os
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import glassmd
-from conftest import FF, SRC, glassmd as run_cli
+from conftest import FF, glassmd as run_cli
 
 VOLATILE = {"command", "wall_s", "created", "date", "host"}
 
@@ -67,16 +67,3 @@ def test_read_trajectory(trajectory):
         assert a.species == ["Si", "S", "Na"]
     assert frames[-1].time_ps == pytest.approx(0.2)
 
-
-def test_study_dry_run(tmp_path):
-    study_file = tmp_path / "tiny.ini"
-    text = open(os.path.join(SRC, "examples", "quick-study.ini")).read()
-    text = "\n".join(line for line in text.splitlines()
-                     if not line.split("=")[0].strip() in ("forcefield", "output_dir"))
-    study_file.write_text(text + f"\nforcefield = {FF}\noutput_dir = {tmp_path / 'out'}\n")
-    plan = glassmd.study(study_file, dry_run=True)
-    names = [job["name"] for job in plan["jobs"]]
-    assert any("melt" in n for n in names), names
-    assert not os.path.exists(tmp_path / "out" / "x0.50")
-    with pytest.raises(glassmd.GlassmdError, match="tiny2.ini"):
-        glassmd.study(tmp_path / "tiny2.ini", dry_run=True)
