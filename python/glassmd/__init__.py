@@ -381,44 +381,48 @@ def _study_path_and_plan(path, dry_run, jobs):
     return out.value.decode()
 
 
-def _study_worker(path, jobs, queue):
-    """Runs a study in a fresh process (multiprocessing's spawn) and reports back."""
+def _study_main(argv):
+    """The fresh process of study(): runs the study argv[0] with argv[1] jobs and writes
+    {"out": OUT} or {"error": message, "status": code} as JSON on stdout (the library
+    itself never writes there)."""
+    import sys
     try:
-        queue.put(("ok", _study_path_and_plan(path, False, jobs)))
+        result = {"out": _study_path_and_plan(argv[0], False, int(argv[1]))}
     except GlassmdError as e:
-        queue.put(("error", (e.message, e.status)))
+        result = {"error": e.message, "status": e.status}
+    sys.stdout.write(json.dumps(result) + "\n")
 
 
 def study(path, dry_run=False, jobs=None):
     """A study file (docs/study.md), as `glassmd study`: dry_run=True plans it, estimates
     every job's cost and writes OUT/plan.json without running anything; otherwise every
     job not current runs (jobs concurrent workers; finished ones skipped, killed ones
-    resumed). The run happens in a fresh process, since the library's workers are forked
-    and OpenMP, once used here (a Model), does not survive a fork. Returns OUT/plan.json's
-    content (every job's name, kind, state, times and estimate)."""
+    resumed). The run happens in a fresh Python process (this interpreter with the same
+    package and library), since the library's workers are forked and OpenMP, once used in
+    this process (a Model), does not survive a fork. Returns OUT/plan.json's content
+    (every job's name, kind, status, times and estimate)."""
     if dry_run:
         out = _study_path_and_plan(path, True, jobs)
     else:
-        import multiprocessing
-        ctx = multiprocessing.get_context("spawn")
-        queue = ctx.Queue()
-        proc = ctx.Process(target=_study_worker, args=(os.fspath(path), jobs, queue))
-        proc.start()
-        import queue as queue_module
-        try:
-            while True:
-                try:
-                    kind, value = queue.get(timeout=1.0)
-                    break
-                except queue_module.Empty:
-                    if not proc.is_alive():
-                        raise GlassmdError("the study's process ended (exit status %s) "
-                                           "without a result" % proc.exitcode)
-        finally:
-            proc.join()
-        if kind == "error":
-            _lib.raise_error(value[1], _error_with(value[0]))
-        out = value
+        import subprocess
+        import sys
+        env = dict(os.environ)
+        package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env["PYTHONPATH"] = os.pathsep.join(
+            [package_parent] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+        env["GLASSMD_LIBRARY"] = _lib.lib._name
+        p = subprocess.run([sys.executable, "-c",
+                            "import sys, glassmd; glassmd._study_main(sys.argv[1:])",
+                            os.fspath(path), str(int(jobs or 0))],
+                           stdout=subprocess.PIPE, env=env)
+        lines = p.stdout.decode("utf-8", "replace").strip().splitlines()
+        if p.returncode != 0 or not lines:
+            raise GlassmdError("the study's process ended (exit status %d) without a "
+                               "result; its error output is above" % p.returncode)
+        result = json.loads(lines[-1])
+        if "error" in result:
+            _lib.raise_error(result["status"], _error_with(result["error"]))
+        out = result["out"]
     with open(os.path.join(out, "plan.json")) as f:
         return json.load(f)
 

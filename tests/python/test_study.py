@@ -1,12 +1,15 @@
 """test_study.py - glassmd.study: the dry run plans the quick study (cost estimates in
 plan.json) and runs nothing; a tiny study (one composition, 60 atoms, 0.2 ps stages: nine
 jobs) runs every job through the package, gives the same final configurations byte for
-byte and the same analysis numbers as `glassmd study` on the same file, and a second
-call skips every job; a bad study file raises with the file and line."""
+byte and the same analysis numbers as `glassmd study` on the same file (called from a
+script without a main guard after a Model has used OpenMP), and a second call skips every
+job; a bad study file raises with the file and line."""
 
 import filecmp
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -78,7 +81,21 @@ def test_study_runs_as_the_cli(tmp_path):
     (tmp_path / "cli").mkdir()
     (tmp_path / "py" / "tiny.ini").write_text(TINY)
     (tmp_path / "cli" / "tiny.ini").write_text(TINY)
-    plan = glassmd.study(tmp_path / "py" / "tiny.ini")
+    # as a user's script without a main guard, OpenMP already used by a Model
+    script = tmp_path / "py" / "script.py"
+    script.write_text(f"""import json, sys
+import glassmd
+ff = glassmd.ForceField({FF!r})
+model = glassmd.Model(ff, [12, 12, 12], ["Na", "S", "Na"], kspace="ewald", cutoff=4.5,
+                      threads=2)
+model.compute([[0, 0, 0], [3, 0, 0], [0, 3, 0]])
+plan = glassmd.study(sys.argv[1])
+print(json.dumps(plan))
+""")
+    p = subprocess.run([sys.executable, str(script), str(tmp_path / "py" / "tiny.ini")],
+                       capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    plan = json.loads(p.stdout)
     assert len(plan["jobs"]) == 9
     assert {job["status"] for job in plan["jobs"]} == {"done"}, plan["jobs"]
     run_cli("study", tmp_path / "cli" / "tiny.ini", "--quiet")
