@@ -41,6 +41,7 @@ const char *gmd_analysis_kind_name(gmd_analysis_kind kind);
 gmd_status gmd_analysis_parse_list(const char *list, unsigned *mask, gmd_error *err);
 
 typedef struct gmd_analyze_result gmd_analyze_result;
+typedef struct gmd_analyze_options gmd_analyze_options;
 
 /* When the driver calls the progress callback. */
 typedef enum gmd_analyze_event {
@@ -52,7 +53,7 @@ typedef enum gmd_analyze_event {
 typedef void (*gmd_analyze_progress_fn)(gmd_analyze_event event, const gmd_analyze_result *sofar,
                                         void *user);
 
-typedef struct gmd_analyze_options {
+struct gmd_analyze_options {
     const char *traj;          /* the trajectory file */
     gmd_traj_in_format format; /* GMD_TRAJ_IN_AUTO: from the file's content */
     const char *ff_path;       /* force field: species names, charges, masses (or NULL) */
@@ -72,7 +73,7 @@ typedef struct gmd_analyze_options {
     const char *command;              /* the command line recorded in results.json (NULL: "") */
     gmd_analyze_progress_fn progress; /* or NULL */
     void *progress_user;
-} gmd_analyze_options;
+};
 
 /* Defaults: every analysis (only = 0), skip 1, all frames, the default settings
  * (gmd_analysis_default_settings: output in "."), no thermo file, no callback. */
@@ -89,6 +90,23 @@ struct gmd_analyze_result {
     const char *warning;
     double wall_s; /* wall time of the whole call */
 };
+
+/* The options of `glassmd analyze` by name ("rdf-rmax", ...; takes_value 0 for a flag),
+ * NULL-terminated: what gmd_analyze_set_option reads, and the command line's table. */
+typedef struct gmd_analyze_option_def {
+    const char *name;
+    int takes_value;
+} gmd_analyze_option_def;
+const gmd_analyze_option_def *gmd_analyze_option_defs(void);
+
+/* Sets the option `name` of opt (a name of gmd_analyze_option_defs, '_' standing for '-':
+ * "rdf_rmax") from its text as `glassmd analyze --NAME VALUE` reads it (value NULL for a
+ * flag such as lorch): format, ff, types, dt, temperature (K, or a thermo CSV), only,
+ * skip, max-frames, out, threads and the analysis settings. Paths are kept by pointer, so
+ * value must outlive opt. GMD_ERR_VALUE names the option and the cure; an unknown name
+ * lists the known ones. */
+gmd_status gmd_analyze_set_option(gmd_analyze_options *opt, const char *name, const char *value,
+                                  gmd_error *err);
 
 /* Runs the analysis of opt->traj into opt->settings.out_dir. The first error stops it:
  * its message names the analysis and the frame, or the file and the line; a bad thermo

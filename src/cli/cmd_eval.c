@@ -2,9 +2,11 @@
  *
  * A stable contract for scripts and tests: one JSON object on stdout (energies in eV,
  * the virial-only pressure tensor in bar, the Coulomb method's chosen parameters), forces
- * optionally written as `id fx fy fz` in eV/A sorted by id. --repeat N evaluates N times
- * (the neighbour list is kept, as in MD between rebuilds) and reports the time per
- * evaluation and its parts (neighbour list, each term: "timing"), for benchmarks. */
+ * optionally written as `id fx fy fz` in eV/A sorted by id. Energies, pressures and forces
+ * are printed so that they read back exactly (the Python package is tested against them
+ * bit for bit). --repeat N evaluates N times (the neighbour list is kept, as in MD between
+ * rebuilds) and reports the time per evaluation and its parts (neighbour list, each term:
+ * "timing"), for benchmarks. */
 #define _GNU_SOURCE /* qsort_r */
 #include <getopt.h>
 #include <math.h>
@@ -20,6 +22,7 @@
 #include "glassmd/md.h"
 #include "glassmd/model.h"
 #include "glassmd/units.h"
+#include "glassmd/values.h"
 #include "glassmd/version.h"
 
 typedef struct eval_args {
@@ -178,6 +181,32 @@ static const char *effective_taper(const gmd_sim *sim, int taper_option)
     return taper == GMD_TAPER_HARD ? "hard" : "smooth";
 }
 
+/* key: x, printed so that it reads back as exactly x (cJSON's own printing keeps 15
+ * digits when they read back within a relative epsilon, which loses the last bits that
+ * bit-for-bit comparisons - the Python package's tests - look at); null when not finite. */
+static void add_exact(cJSON *o, const char *key, double x)
+{
+    char buf[40];
+    if (!isfinite(x)) {
+        cJSON_AddNullToObject(o, key);
+        return;
+    }
+    gmd_format_number(x, buf, sizeof buf);
+    cJSON_AddRawToObject(o, key, buf);
+}
+
+/* An array of n numbers printed as add_exact does. */
+static cJSON *exact_array(const double *x, int n)
+{
+    cJSON *a = cJSON_CreateArray();
+    char buf[40];
+    for (int i = 0; a && i < n; i++) {
+        gmd_format_number(x[i], buf, sizeof buf);
+        cJSON_AddItemToArray(a, isfinite(x[i]) ? cJSON_CreateRaw(buf) : cJSON_CreateNull());
+    }
+    return a;
+}
+
 /* 1 when the part in slot p belongs to the same total as the part in slot q. */
 static int same_sum(const gmd_model *model, int p, int q)
 {
@@ -208,9 +237,8 @@ static void add_energy_parts(cJSON *o, const gmd_model *model, const gmd_tally *
 {
     for (int p = 0; p < gmd_model_nparts(model); p++) {
         const gmd_energy_part *part = gmd_model_part(model, p);
-        if (part->sum && opens_sum(model, p))
-            cJSON_AddNumberToObject(o, part->sum, part_sum(model, t, p));
-        cJSON_AddNumberToObject(o, part->name, t->energy[p]);
+        if (part->sum && opens_sum(model, p)) add_exact(o, part->sum, part_sum(model, t, p));
+        add_exact(o, part->name, t->energy[p]);
     }
 }
 
@@ -249,12 +277,12 @@ static cJSON *result_json(const eval_args *a, const gmd_sim *sim, double seconds
     cJSON_AddNumberToObject(o, "natoms", (double)atoms->n);
     cJSON_AddNumberToObject(o, "volume", volume);
     cJSON_AddNumberToObject(o, "cutoff", sim->ff->cutoff);
-    cJSON_AddNumberToObject(o, "pe", gmd_tally_total(t));
+    add_exact(o, "pe", gmd_tally_total(t));
     add_energy_parts(o, model, t);
     double p[6];
     for (int k = 0; k < 6; k++)
         p[k] = t->virial[k] / volume * GMD_EV_A3_TO_BAR;
-    cJSON_AddItemToObject(o, "pressure_virial", cJSON_CreateDoubleArray(p, 6));
+    cJSON_AddItemToObject(o, "pressure_virial", exact_array(p, 6));
     char buf[1024];
     gmd_model_describe_kspace(model, buf, sizeof buf);
     cJSON *ks = cJSON_Parse(buf);

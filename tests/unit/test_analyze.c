@@ -313,6 +313,50 @@ static void test_names(void **state)
     assert_string_equal(line, "glassmd analyze --out 'my folder' t.dump");
 }
 
+/* gmd_analyze_set_option: the command line's option names ('_' for '-'), each kind of
+ * value (number, name, pair, flag, list, path), and the refusals naming the option. */
+static void test_set_option(void **state)
+{
+    (void)state;
+    gmd_analyze_options opt;
+    gmd_analyze_default_options(&opt);
+    gmd_error err;
+    assert_int_equal(gmd_analyze_set_option(&opt, "rdf_rmax", "7.5", &err), GMD_OK);
+    assert_true(opt.settings.rdf_rmax_A == 7.5);
+    assert_int_equal(gmd_analyze_set_option(&opt, "cut-na-s", "3.25", &err), GMD_OK);
+    assert_true(opt.settings.cut_modifier_bridge_A == 3.25);
+    assert_int_equal(gmd_analyze_set_option(&opt, "temperature_setpoint", "900", &err), GMD_OK);
+    assert_true(opt.setpoint_K == 900);
+    assert_int_equal(gmd_analyze_set_option(&opt, "modifier", "Li", &err), GMD_OK);
+    assert_string_equal(opt.settings.modifier, "Li");
+    assert_int_equal(gmd_analyze_set_option(&opt, "fsdp_pair", "Si-Si", &err), GMD_OK);
+    assert_string_equal(opt.settings.fsdp_pair, "Si-Si");
+    assert_int_equal(gmd_analyze_set_option(&opt, "lorch", NULL, &err), GMD_OK);
+    assert_int_equal(opt.settings.sq_lorch, 1);
+    assert_int_equal(gmd_analyze_set_option(&opt, "only", "rdf,msd", &err), GMD_OK);
+    assert_int_equal(opt.only, 1);
+    assert_int_equal(opt.analyses, (1u << GMD_ANALYSIS_RDF) | (1u << GMD_ANALYSIS_MSD));
+    assert_int_equal(gmd_analyze_set_option(&opt, "out", "elsewhere", &err), GMD_OK);
+    assert_string_equal(opt.settings.out_dir, "elsewhere");
+    assert_int_equal(gmd_analyze_set_option(&opt, "msd_fit", "1:4", &err), GMD_OK);
+    assert_true(opt.settings.msd_fit_t0_ps == 1 && opt.settings.msd_fit_t1_ps == 4);
+
+    assert_int_equal(gmd_analyze_set_option(&opt, "rdf_dr", "-1", &err), GMD_ERR_VALUE);
+    assert_string_equal(err.message, "--rdf-dr '-1': give a positive number");
+    assert_int_equal(gmd_analyze_set_option(&opt, "fsdp-pair", "Na", &err), GMD_ERR_VALUE);
+    assert_non_null(strstr(err.message, "--fsdp-pair 'Na': give a pair A-B"));
+    assert_int_equal(gmd_analyze_set_option(&opt, "dt", NULL, &err), GMD_ERR_VALUE);
+    assert_string_equal(err.message, "--dt needs a value");
+    assert_int_equal(gmd_analyze_set_option(&opt, "rdf_max", "5", &err), GMD_ERR_VALUE);
+    assert_non_null(strstr(err.message, "unknown analysis option 'rdf_max'"));
+    assert_non_null(strstr(err.message, "rdf-rmax"));
+    const gmd_analyze_option_def *defs = gmd_analyze_option_defs();
+    int n = 0;
+    while (defs[n].name)
+        n++;
+    assert_true(n > 20);
+}
+
 /* ---- set-up ------------------------------------------------------------------------- */
 
 static int set_up(void **state)
@@ -350,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_set_option),
     };
     return cmocka_run_group_tests(tests, set_up, tear_down);
 }
