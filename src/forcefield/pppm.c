@@ -35,9 +35,11 @@
  * would pick plans by timing, differing between runs). FFTW's planner itself is not
  * thread-safe: do not create PPPM terms from several threads at once.
  *
- * Data layout: real mesh arrays are [ix][iy][iz] with iz fastest, each x-plane starting a
- * multiple of 8 doubles after the previous one (plane_stride >= ny nz) so that every plane
- * has the alignment its FFTW plan was made for; the complex half-spectrum is
+ * Data layout: the charge mesh is [ix][iy][iz] with iz fastest, z-lines of nz + SPREAD_WIDTH
+ * points (spreading adds a stencil's z-line as SPREAD_WIDTH contiguous points, one vector
+ * multiply-add, the ghosts past nz then folded back onto iz - nz), each x-plane starting a
+ * multiple of 8 doubles after the previous one so that every plane has the alignment its
+ * FFTW plan (input row stride nz + SPREAD_WIDTH) was made for; the complex half-spectrum is
  * [ix][iy][iz <= nz/2], contiguous. Per atom, the wrapped mesh indices of its stencil and
  * its P weights per direction are kept (index[(3 i + d) P + j], weight[(3 i + d) P + j]) so
  * that spreading and interpolation use identical weights and need no modulo in the loops.
@@ -78,7 +80,8 @@
 #define ALIAS_NUMERATOR 2
 #define ALIAS_DENOMINATOR 200
 #define MAX_ORDER 7
-#define PLANE_ALIGN 8 /* doubles: x-planes of real arrays start on 64-byte boundaries */
+#define PLANE_ALIGN 8  /* doubles: x-planes of real arrays start on 64-byte boundaries */
+#define SPREAD_WIDTH 8 /* z points a stencil's line adds to (its P weights, zeros after) */
 
 /* The interpolation compiled also for AVX2 and AVX-512, the best picked at load time, as
  * the pair kernel. */
@@ -92,7 +95,8 @@ typedef struct pppm_state {
     gmd_kspace_params params;
     int n[3];               /* mesh points per direction */
     int nzc;                /* nz / 2 + 1 complex points along z */
-    size_t plane_stride;    /* doubles between x-planes of a real array */
+    size_t plane_stride;    /* doubles between x-planes of the charge mesh */
+    int nz_spread;          /* z points per line of the charge mesh: nz, then SPREAD_WIDTH ghosts */
     size_t nreal, ncomplex; /* allocated doubles of a real array; complex points */
     int order;
     double len[3];          /* box lengths G belongs to */
@@ -207,29 +211,49 @@ static void sort_atoms_by_column(pppm_state *s, size_t natoms)
 
 /* ---------------------------------------------------------------- spreading */
 
-/* Adds atom i's charge to the x-planes xlo..xhi-1. P is a literal at the call sites
- * below, so that the compiler unrolls the common order. */
+/* Adds atom i's charge to the x-planes xlo..xhi-1. A stencil's z-line is SPREAD_WIDTH
+ * contiguous points from its first (the P weights, then zeros), ghosts past nz included
+ * (folded back by fold_ghosts), so the innermost loop is one vector multiply-add. P is a
+ * literal at the call sites below, so that the compiler unrolls the common order. */
 static inline void spread_atom(pppm_state *s, double q, size_t i, int P, int xlo, int xhi)
 {
-    const int nz = s->n[2];
+    const size_t nzs = (size_t)s->nz_spread;
     const size_t base = i * 3 * (size_t)P;
     const int *ix = &s->index[base], *iy = ix + P, *iz = iy + P;
     const double *wx = &s->weight[base], *wy = wx + P, *wz = wy + P;
+    double wline[SPREAD_WIDTH] = {0};
+    for (int c = 0; c < P; c++)
+        wline[c] = wz[c];
     for (int a = 0; a < P; a++) {
         if (ix[a] < xlo || ix[a] >= xhi) continue;
-        double *plane = s->mesh + (size_t)ix[a] * s->plane_stride;
+        double *plane = s->mesh + (size_t)ix[a] * s->plane_stride + (size_t)iz[0];
         double qa = q * wx[a];
         for (int b = 0; b < P; b++) {
-            double *row = plane + (size_t)iy[b] * nz;
+            double *row = plane + (size_t)iy[b] * nzs;
             double qab = qa * wy[b];
-            for (int c = 0; c < P; c++)
-                row[iz[c]] += qab * wz[c];
+#pragma omp simd
+            for (int c = 0; c < SPREAD_WIDTH; c++)
+                row[c] += qab * wline[c];
         }
     }
 }
 
+/* Adds the ghost points of the charge mesh's x-planes xlo..xhi-1 (past nz on each z-line)
+ * to the points they stand for, iz - nz. */
+static void fold_ghosts(pppm_state *s, int xlo, int xhi)
+{
+    const int ny = s->n[1], nz = s->n[2], nzs = s->nz_spread;
+    for (int ix = xlo; ix < xhi; ix++)
+        for (int iy = 0; iy < ny; iy++) {
+            double *line = s->mesh + (size_t)ix * s->plane_stride + (size_t)iy * nzs;
+            for (int g = 0; g < nzs - nz; g++)
+                line[g] += line[nz + g];
+        }
+}
+
 /* Each thread zeroes its slab of x-planes, adds every atom's share to it in atom order,
  * then transforms its planes (y, z). Called inside a parallel region. */
+PPPM_CLONES
 static void spread_and_transform_planes(pppm_state *s, const gmd_atoms *atoms)
 {
     const int nx = s->n[0], ny = s->n[1], nzc = s->nzc, P = s->order;
@@ -262,6 +286,7 @@ static void spread_and_transform_planes(pppm_state *s, const gmd_atoms *atoms)
                 spread_atom(s, atoms->charge[i], i, P, xlo, xhi);
         }
     }
+    fold_ghosts(s, xlo, xhi);
     for (int ix = xlo; ix < xhi; ix++)
         fftw_execute_dft_r2c(s->plane_r2c, s->mesh + (size_t)ix * s->plane_stride,
                              s->qhat + (size_t)ix * ny * nzc);
@@ -647,8 +672,9 @@ static void pppm_destroy(gmd_term *self)
 static gmd_status make_plans(pppm_state *s, gmd_error *err)
 {
     const int nx = s->n[0], ny = s->n[1], nz = s->n[2], nzc = s->nzc;
-    s->plane_r2c = fftw_plan_dft_r2c_2d(ny, nz, s->mesh, s->qhat, FFTW_ESTIMATE);
-    const int plane_n[2] = {ny, nz}, lines_n[2] = {ny, s->nz_ghost};
+    const int plane_n[2] = {ny, nz}, mesh_n[2] = {ny, s->nz_spread}, lines_n[2] = {ny, s->nz_ghost};
+    s->plane_r2c = fftw_plan_many_dft_r2c(2, plane_n, 1, s->mesh, mesh_n, 1, 0, s->qhat, NULL, 1, 0,
+                                          FFTW_ESTIMATE);
     for (int d = 0; d < 3; d++)
         s->plane_c2r[d] = fftw_plan_many_dft_c2r(2, plane_n, 1, s->work[d], NULL, 1, 0,
                                                  s->field_lines + d, lines_n, 3, 0, FFTW_ESTIMATE);
@@ -672,9 +698,10 @@ static gmd_status make_plans(pppm_state *s, gmd_error *err)
 
 static gmd_status allocate_mesh(pppm_state *s, gmd_error *err)
 {
-    const size_t nx = (size_t)s->n[0], ny = (size_t)s->n[1], nz = (size_t)s->n[2];
+    const size_t nx = (size_t)s->n[0], ny = (size_t)s->n[1];
     s->nzc = s->n[2] / 2 + 1;
-    s->plane_stride = (ny * nz + PLANE_ALIGN - 1) / PLANE_ALIGN * PLANE_ALIGN;
+    s->nz_spread = s->n[2] + SPREAD_WIDTH;
+    s->plane_stride = (ny * (size_t)s->nz_spread + PLANE_ALIGN - 1) / PLANE_ALIGN * PLANE_ALIGN;
     s->nreal = nx * s->plane_stride;
     s->ncomplex = nx * ny * (size_t)s->nzc;
     s->mesh = fftw_malloc(s->nreal * sizeof(double));
