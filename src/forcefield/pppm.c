@@ -82,6 +82,7 @@
 #define MAX_ORDER 7
 #define PLANE_ALIGN 8  /* doubles: x-planes of real arrays start on 64-byte boundaries */
 #define SPREAD_WIDTH 8 /* z points a stencil's line adds to (its P weights, zeros after) */
+_Static_assert(SPREAD_WIDTH >= MAX_ORDER, "a stencil's z-line fits the spreading width");
 
 /* The interpolation compiled also for AVX2 and AVX-512, the best picked at load time, as
  * the pair kernel. */
