@@ -67,19 +67,30 @@ void gmd_frame_free(gmd_frame *frame);
  * relative, several times faster) or by the direct sum over atoms and vectors. */
 typedef enum gmd_sq_method { GMD_SQ_GRID = 0, GMD_SQ_DIRECT = 1 } gmd_sq_method;
 
+/* The figures of one analysis run, queued by gmd_analysis_plot and drawn together by
+ * gmd_figure_batch_draw: one gnuplot process for all of them (a gnuplot start-up, fonts
+ * included, costs more CPU than drawing a curve: 9 figures took 0.86 s of CPU one process
+ * each, 0.27 s in one). */
+#define GMD_FIGURE_BATCH_MAX 32
+typedef struct gmd_figure_batch {
+    int n;
+    char name[GMD_FIGURE_BATCH_MAX][64];
+} gmd_figure_batch;
+
 /* Settings shared by all analyses (defaults from gmd_analysis_default_settings). */
 typedef struct gmd_analysis_settings {
-    const char *out_dir;                 /* where CSV / figures go */
-    double temperature_K;                /* for sigma (required for sigma) */
-    double dt_fs;                        /* MD step in fs (time of a frame = step * dt) */
-    double rdf_rmax_A;                   /* default: half the smallest box length */
-    double rdf_dr_A;                     /* default 0.02 */
-    double sq_kmax_invA;                 /* default 20 */
-    double sq_dk_invA;                   /* default 0.02 */
-    int sq_lorch;                        /* 1: Lorch window in the g -> S transform */
-    double direct_sq_kmax_invA;          /* reciprocal-lattice S(k) up to this k (default 4) */
-    gmd_sq_method sq_method;             /* how that S(k) is summed (default GMD_SQ_GRID) */
-    const char *exp_sq_path;             /* two columns k S for the Wright R_X (may be NULL) */
+    const char *out_dir;        /* where CSV / figures go */
+    gmd_figure_batch *figures;  /* NULL (default): each figure drawn when written; else queued */
+    double temperature_K;       /* for sigma (required for sigma) */
+    double dt_fs;               /* MD step in fs (time of a frame = step * dt) */
+    double rdf_rmax_A;          /* default: half the smallest box length */
+    double rdf_dr_A;            /* default 0.02 */
+    double sq_kmax_invA;        /* default 20 */
+    double sq_dk_invA;          /* default 0.02 */
+    int sq_lorch;               /* 1: Lorch window in the g -> S transform */
+    double direct_sq_kmax_invA; /* reciprocal-lattice S(k) up to this k (default 4) */
+    gmd_sq_method sq_method;    /* how that S(k) is summed (default GMD_SQ_GRID) */
+    const char *exp_sq_path;    /* two columns k S for the Wright R_X (may be NULL) */
     double msd_fit_t0_ps, msd_fit_t1_ps; /* <= 0: find the diffusive regime */
     int msd_blocks;                      /* independent blocks for error bars (default 5) */
     char former[GMD_NAME_LEN];           /* network former species (default "Si") */
@@ -189,5 +200,12 @@ gmd_status gmd_plot_write(const char *dir, const char *name, const gmd_plot *plo
 /* 1 when gnuplot is on PATH (gmd_plot_write will draw figures), so that a caller can warn
  * once instead of once per figure. */
 int gmd_plot_available(void);
+/* A figure of an analysis into s->out_dir: gmd_plot_write when s->figures is NULL (or
+ * full), else the script is written and NAME queued in s->figures. */
+gmd_status gmd_analysis_plot(const gmd_analysis_settings *s, const char *name, const gmd_plot *plot,
+                             gmd_error *err);
+/* Draws the queued figures of DIR with one gnuplot process (nothing without gnuplot). If
+ * gnuplot fails, each script is run alone so that the error names the one at fault. */
+gmd_status gmd_figure_batch_draw(const gmd_figure_batch *batch, const char *dir, gmd_error *err);
 
 #endif

@@ -231,8 +231,7 @@ static gmd_status angles_write(const angles_state *st, const angles_table *t, gm
     /* The FS curve (last) is left out of the figure: face sharing is rare, so its few
      * triplets make one tall spike that squashes every other curve; it stays in the CSV. */
     if (st->split >= 0) plot.nseries--;
-    int skipped = 0;
-    return gmd_plot_write(st->settings.out_dir, "angles", &plot, &skipped, err);
+    return gmd_analysis_plot(&st->settings, "angles", &plot, err);
 }
 
 static gmd_status angles_finish(gmd_analysis *self, cJSON *results, gmd_error *err)

@@ -112,6 +112,7 @@ typedef struct run_state {
     gmd_analysis *an[GMD_NANALYSES];
     gmd_pair_histogram *pairs; /* shared by rdf and sq: each frame's pairs binned once */
     cJSON *skipped;            /* name -> reason */
+    gmd_figure_batch figures;  /* the figures, drawn together at the end */
     double volume_sum;
     double t_first, t_last;
     gmd_thermo_mean thermo; /* with a thermo file: over the analysed time span */
@@ -386,6 +387,7 @@ static gmd_status finish_all(run_state *r, gmd_error *err)
         st = r->an[k]->finish(r->an[k], results, err);
         if (st) st = prefix_error(err, st, KINDS[k].name, 0);
     }
+    if (st == GMD_OK) st = gmd_figure_batch_draw(r->s.figures, r->s.out_dir, err);
     if (st == GMD_OK) {
         cJSON_AddItemToObject(results, "skipped", r->skipped);
         r->skipped = NULL;
@@ -433,6 +435,7 @@ gmd_status gmd_analyze(const gmd_analyze_options *opt, gmd_analyze_result *resul
     if (r) {
         r->opt = opt;
         r->s = opt->settings;
+        r->s.figures = &r->figures; /* one gnuplot for all the run's figures */
         r->res = res;
         r->skipped = cJSON_CreateObject();
         st = r->skipped ? run_all(r, &e) : gmd_fail(&e, GMD_ERR_NOMEM, "out of memory");

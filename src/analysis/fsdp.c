@@ -121,8 +121,7 @@ static gmd_status fsdp_finish(gmd_analysis *self, cJSON *results, gmd_error *err
                          .ycols = {2},
                          .labels = {name},
                          .extra = "set xrange [0:2.5]"};
-        int skipped = 0;
-        status = gmd_plot_write(st->settings.out_dir, "fsdp", &plot, &skipped, err);
+        status = gmd_analysis_plot(&st->settings, "fsdp", &plot, err);
     }
     free(k);
     free(sal);

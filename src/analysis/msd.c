@@ -743,13 +743,12 @@ static gmd_status write_msd_log(const msd_state *st, const double *msd, gmd_erro
         cname[nc + 1] = names[nc + 1], col[nc + 1] = beta;
         nc += 2;
     }
-    int skipped;
     gmd_status s = gmd_csv_write(st->settings.out_dir, "msd",
                                  "MSD per species and local exponent beta = d ln MSD / d ln t, "
                                  "log-spaced lags",
                                  nc, cname, col, ng, err);
-    if (s == GMD_OK) s = gmd_plot_write(st->settings.out_dir, "msd", &pm, &skipped, err);
-    if (s == GMD_OK) s = gmd_plot_write(st->settings.out_dir, "msd_beta", &pb, &skipped, err);
+    if (s == GMD_OK) s = gmd_analysis_plot(&st->settings, "msd", &pm, err);
+    if (s == GMD_OK) s = gmd_analysis_plot(&st->settings, "msd_beta", &pb, err);
     free(buf);
     free(lags);
     return s;

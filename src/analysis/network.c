@@ -477,8 +477,7 @@ static gmd_status network_write_qn(const network_state *st, const network_means 
                      .ycols = {2},
                      .labels = {"Q^n"},
                      .extra = "set style data histeps\nset xtics 1"};
-    int skipped = 0;
-    return gmd_plot_write(st->settings.out_dir, "network_qn", &plot, &skipped, err);
+    return gmd_analysis_plot(&st->settings, "network_qn", &plot, err);
 }
 
 static gmd_status network_finish(gmd_analysis *self, cJSON *results, gmd_error *err)

@@ -117,7 +117,8 @@ static void put_settings(FILE *fp, const char *name, const char *csv, const gmd_
             "# Self-contained: run `gnuplot %s.gp` in this folder to redraw %s.png and %s.svg;\n"
             "# edit it freely to restyle the figure.\n",
             GLASSMD_VERSION, name, csv, name, name, name);
-    fprintf(fp, "set datafile separator comma\nset datafile commentschars '#'\n"
+    fprintf(fp, "reset  # a figure drawn after another in one gnuplot inherits nothing\n"
+                "set datafile separator comma\nset datafile commentschars '#'\n"
                 "set key autotitle columnheader  # the CSV header line names the columns\n");
     fprintf(fp, "set title ");
     put_quoted(fp, p->title ? p->title : name);
@@ -195,7 +196,7 @@ static int find_gnuplot(char *buf, size_t len)
 }
 
 /* In the child: only async-signal-safe calls between fork and exec. */
-static void exec_gnuplot(const char *exe, const char *dir, const char *script, int errfd)
+static void exec_gnuplot(const char *exe, const char *dir, char *const argv[], int errfd)
 {
     int null = open("/dev/null", O_RDWR);
     if (null >= 0) {
@@ -204,7 +205,6 @@ static void exec_gnuplot(const char *exe, const char *dir, const char *script, i
     }
     dup2(errfd, 2);
     if (dir && *dir && chdir(dir) != 0) _exit(126);
-    char *const argv[] = {"gnuplot", (char *)script, NULL};
     execv(exe, argv);
     _exit(127);
 }
@@ -235,23 +235,34 @@ static const char *first_line(char *text)
     return *text ? text : "(no message)";
 }
 
-static gmd_status run_gnuplot(const char *exe, const char *dir, const char *name, gmd_error *err)
+/* Runs gnuplot in dir on the scripts NAME.gp of names[0..n-1], one after another in one
+ * process. */
+static gmd_status run_gnuplot(const char *exe, const char *dir, const char (*names)[64], int n,
+                              gmd_error *err)
 {
-    char script[PATH_LEN], message[2048];
-    snprintf(script, sizeof script, "%s.gp", name);
+    char scripts[GMD_FIGURE_BATCH_MAX][72], message[2048];
+    char *argv[GMD_FIGURE_BATCH_MAX + 2];
+    if (n < 1 || n > GMD_FIGURE_BATCH_MAX)
+        return gmd_fail(err, GMD_ERR_INTERNAL, "gnuplot: %d scripts in one run", n);
+    argv[0] = "gnuplot";
+    for (int k = 0; k < n; k++) {
+        snprintf(scripts[k], sizeof scripts[k], "%s.gp", names[k]);
+        argv[k + 1] = scripts[k];
+    }
+    argv[n + 1] = NULL;
     int fds[2];
     if (pipe(fds) != 0)
-        return gmd_fail(err, GMD_ERR_IO, "%s.gp: cannot run gnuplot (pipe: %s)", name,
+        return gmd_fail(err, GMD_ERR_IO, "%s: cannot run gnuplot (pipe: %s)", scripts[0],
                         strerror(errno));
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
-        exec_gnuplot(exe, dir, script, fds[1]);
+        exec_gnuplot(exe, dir, argv, fds[1]);
     }
     close(fds[1]);
     if (pid < 0) {
         close(fds[0]);
-        return gmd_fail(err, GMD_ERR_IO, "%s.gp: cannot run gnuplot (fork: %s)", name,
+        return gmd_fail(err, GMD_ERR_IO, "%s: cannot run gnuplot (fork: %s)", scripts[0],
                         strerror(errno));
     }
     drain(fds[0], message, sizeof message);
@@ -260,9 +271,9 @@ static gmd_status run_gnuplot(const char *exe, const char *dir, const char *name
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return gmd_fail(err, GMD_ERR_IO, "%s/%s.gp: gnuplot failed (exit %d): %s",
-                        dir && *dir ? dir : ".", name, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-                        first_line(message));
+        return gmd_fail(err, GMD_ERR_IO, "%s/%s: gnuplot failed (exit %d): %s",
+                        dir && *dir ? dir : ".", n == 1 ? scripts[0] : "(several scripts)",
+                        WIFEXITED(status) ? WEXITSTATUS(status) : -1, first_line(message));
     return GMD_OK;
 }
 
@@ -286,25 +297,82 @@ int gmd_plot_available(void)
     return find_gnuplot(exe, sizeof exe);
 }
 
-gmd_status gmd_plot_write(const char *dir, const char *name, const gmd_plot *plot, int *skipped,
-                          gmd_error *err)
+/* Checks the figure and writes DIR/NAME.gp. */
+static gmd_status prepare_script(const char *dir, const char *name, const gmd_plot *plot,
+                                 gmd_error *err)
 {
-    char path[PATH_LEN], csv[PATH_LEN], exe[PATH_LEN];
-    if (skipped) *skipped = 0;
+    char path[PATH_LEN], csv[PATH_LEN];
     gmd_status st = check_plot(name, plot, err);
     if (!st) st = join_path(path, sizeof path, dir, name, ".gp", err);
     if (st) return st;
     snprintf(csv, sizeof csv, "%s", plot->csv ? plot->csv : "");
     if (!plot->csv && (st = join_path(csv, sizeof csv, NULL, name, ".csv", err))) return st;
-    if ((st = write_script(path, name, csv, plot, err))) return st;
+    return write_script(path, name, csv, plot, err);
+}
+
+/* Figures of an earlier run must not pass for new ones. */
+static void remove_old_figures(const char *dir, const char *name)
+{
+    for (int e = 0; e < 2; e++) {
+        char old[PATH_LEN];
+        gmd_error ignored;
+        if (join_path(old, sizeof old, dir, name, e ? ".svg" : ".png", &ignored) == GMD_OK)
+            unlink(old);
+    }
+}
+
+/* Draws the figures names[0..n-1] of dir with one gnuplot; on failure each alone, so that
+ * the error names the script at fault. */
+static gmd_status draw_figures(const char *exe, const char *dir, const char (*names)[64], int n,
+                               gmd_error *err)
+{
+    for (int k = 0; k < n; k++)
+        remove_old_figures(dir, names[k]);
+    gmd_status st = run_gnuplot(exe, dir, names, n, err);
+    if (st && n > 1) { /* which one? (and the figures after it) */
+        st = GMD_OK;
+        for (int k = 0; k < n && !st; k++)
+            st = run_gnuplot(exe, dir, &names[k], 1, err);
+    }
+    for (int k = 0; k < n && !st; k++)
+        st = check_figures(dir, names[k], err);
+    return st;
+}
+
+gmd_status gmd_plot_write(const char *dir, const char *name, const gmd_plot *plot, int *skipped,
+                          gmd_error *err)
+{
+    char exe[PATH_LEN], one[1][64];
+    if (skipped) *skipped = 0;
+    gmd_status st = prepare_script(dir, name, plot, err);
+    if (st) return st;
     if (!find_gnuplot(exe, sizeof exe)) {
         if (skipped) *skipped = 1;
         return GMD_OK;
     }
-    for (int e = 0; e < 2; e++) { /* figures of an earlier run must not pass for new ones */
-        char old[PATH_LEN];
-        if (join_path(old, sizeof old, dir, name, e ? ".svg" : ".png", err) == GMD_OK) unlink(old);
+    if (strlen(name) >= sizeof one[0])
+        return gmd_fail(err, GMD_ERR_INTERNAL, "figure name '%s' is too long", name);
+    snprintf(one[0], sizeof one[0], "%s", name);
+    return draw_figures(exe, dir, (const char(*)[64])one, 1, err);
+}
+
+gmd_status gmd_analysis_plot(const gmd_analysis_settings *s, const char *name, const gmd_plot *plot,
+                             gmd_error *err)
+{
+    gmd_figure_batch *b = s->figures;
+    if (!b || b->n >= GMD_FIGURE_BATCH_MAX || strlen(name) >= sizeof b->name[0]) {
+        int skipped = 0;
+        return gmd_plot_write(s->out_dir, name, plot, &skipped, err);
     }
-    st = run_gnuplot(exe, dir, name, err);
-    return st ? st : check_figures(dir, name, err);
+    gmd_status st = prepare_script(s->out_dir, name, plot, err);
+    if (st) return st;
+    snprintf(b->name[b->n++], sizeof b->name[0], "%s", name);
+    return GMD_OK;
+}
+
+gmd_status gmd_figure_batch_draw(const gmd_figure_batch *batch, const char *dir, gmd_error *err)
+{
+    char exe[PATH_LEN];
+    if (!batch || batch->n == 0 || !find_gnuplot(exe, sizeof exe)) return GMD_OK;
+    return draw_figures(exe, dir, (const char(*)[64])batch->name, batch->n, err);
 }

@@ -768,8 +768,7 @@ static gmd_status rdf_write_g(rdf_state *st, cJSON *results, gmd_error *err)
             plot.ycols[plot.nseries] = c + 1;
             plot.labels[plot.nseries++] = cs.names[c];
         }
-        int skipped = 0;
-        status = gmd_plot_write(st->settings.out_dir, "rdf", &plot, &skipped, err);
+        status = gmd_analysis_plot(&st->settings, "rdf", &plot, err);
     }
 done:
     column_free(&cs);
@@ -816,8 +815,7 @@ static gmd_status rdf_write_running(rdf_state *st, cJSON *results, gmd_error *er
             plot.ycols[plot.nseries] = c + 1;
             plot.labels[plot.nseries++] = cs.names[c];
         }
-        int skipped = 0;
-        status = gmd_plot_write(st->settings.out_dir, "coordination", &plot, &skipped, err);
+        status = gmd_analysis_plot(&st->settings, "coordination", &plot, err);
     }
 done:
     column_free(&cs);

@@ -221,9 +221,8 @@ static gmd_status sigma_curves(const sigma_state *st, const sigma_result *r, con
                    .labels = {"<|dM|^2>/(6 t V kB T)"},
                    .logx = 1,
                    .csv = "sigma_eh.csv"};
-    int skipped;
-    if (s == GMD_OK) s = gmd_plot_write(st->settings.out_dir, "sigma_eh", &pd, &skipped, err);
-    if (s == GMD_OK) s = gmd_plot_write(st->settings.out_dir, "sigma_running", &pr, &skipped, err);
+    if (s == GMD_OK) s = gmd_analysis_plot(&st->settings, "sigma_eh", &pd, err);
+    if (s == GMD_OK) s = gmd_analysis_plot(&st->settings, "sigma_running", &pr, err);
     free(buf);
     free(lags);
     return s;

@@ -732,8 +732,7 @@ static gmd_status write_table(const gmd_analysis_settings *s, const char *name, 
         plot.ycols[plot.nseries] = c + 1;
         plot.labels[plot.nseries++] = t->names[c];
     }
-    int skipped = 0;
-    return gmd_plot_write(s->out_dir, name, &plot, &skipped, err);
+    return gmd_analysis_plot(s, name, &plot, err);
 }
 
 /* sq.csv: the transform of the averaged g_ab. Leaves k and S_X in kx, sx for R_X. */
@@ -853,8 +852,7 @@ static gmd_status sq_write_rx(sq_state *st, const double *kx, const double *sx, 
                          .nseries = 2,
                          .ycols = {2, 3},
                          .labels = {"experiment", "glassmd"}};
-        int skipped = 0;
-        status = gmd_plot_write(st->settings.out_dir, "sq_exp", &plot, &skipped, err);
+        status = gmd_analysis_plot(&st->settings, "sq_exp", &plot, err);
     }
     free(ke);
     free(se);

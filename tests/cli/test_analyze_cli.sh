@@ -99,6 +99,28 @@ if command -v gnuplot >/dev/null 2>&1; then
     [ -s "$OUT/rdf.png" ] && [ -s "$OUT/rdf.svg" ] || fail "gnuplot rdf.gp did not redraw both"
 fi
 
+# All figures are drawn by one gnuplot; when one script fails, the error names it. A fake
+# gnuplot that records its arguments and fails on msd_beta.gp, else runs the real one.
+if command -v gnuplot >/dev/null 2>&1; then
+    mkdir -p "$TMP/fakebin"
+    cat >"$TMP/fakebin/gnuplot" <<FAKE
+#!/bin/sh
+echo "\$*" >>"$TMP/gnuplot-calls"
+for a in "\$@"; do [ "\$a" = msd_beta.gp ] && { echo "msd_beta.gp: bad script" >&2; exit 1; }; done
+exec $(command -v gnuplot) "\$@"
+FAKE
+    chmod +x "$TMP/fakebin/gnuplot"
+    : >"$TMP/gnuplot-calls"
+    PATH="$TMP/fakebin:$PATH" "$GLASSMD" analyze "$TMP/traj.dump" --ff "$FF" --only rdf,msd \
+        --out "$TMP/badgp" 2>"$TMP/badgp.err" && fail "a failing gnuplot script went unreported"
+    grep -q 'msd_beta.gp: gnuplot failed' "$TMP/badgp.err" ||
+        fail "the error does not name msd_beta.gp: $(cat "$TMP/badgp.err")"
+    first=$(head -1 "$TMP/gnuplot-calls")
+    [ "$first" = "rdf.gp coordination.gp msd.gp msd_beta.gp" ] ||
+        fail "the figures were not drawn by one gnuplot: '$first'"
+    [ -s "$TMP/badgp/rdf.png" ] || fail "the figures before the failing script are missing"
+fi
+
 # Without gnuplot on PATH: one warning, no figures, the same results.
 if ! PATH=/nonexistent "$GLASSMD" analyze "$TMP/traj.dump" --ff "$FF" --only rdf,msd \
     --out "$TMP/nogp" 2>"$TMP/nogp.err"; then
