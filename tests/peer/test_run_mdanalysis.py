@@ -18,7 +18,8 @@ Checks:
     with final.data (types, Masses comments, charges);
   * `ncdump -h traj.nc` shows Conventions "AMBER";
   * thermo.csv has the header documented in docs/run-input.md
-    (step,time_ps,T_K,pe_eV,ke_eV,etot_eV,conserved_eV,pressure_bar,stage), one row per
+    (step,time_ps,T_K,pe_eV,ke_eV,etot_eV,conserved_eV,pressure_bar,volume_A3,density_1_A3,
+    stage), one row per
     5 steps from 0 to 100, time_ps = step x dt, finite numbers, known stage names;
   * run.log starts with the version `glassmd version` prints and echoes every key of
     docs/run-input.md's key table (with the values given in the input) and every stage.
@@ -38,7 +39,8 @@ import peerlib  # noqa: E402
 
 NATOMS = 480
 DT_FS = 1.0
-THERMO_HEADER = "step,time_ps,T_K,pe_eV,ke_eV,etot_eV,conserved_eV,pressure_bar,stage"
+THERMO_HEADER = ("step,time_ps,T_K,pe_eV,ke_eV,etot_eV,conserved_eV,pressure_bar,volume_A3,"
+                 "density_1_A3,stage")
 F32 = 2.0 ** -23
 
 
