@@ -78,6 +78,15 @@ def glassmd_binary():
 # ---------------------------------------------------------------------------------------
 # Force-field files (docs/forcefield.md)
 # ---------------------------------------------------------------------------------------
+def start_checks(title, scratch):
+    """The start of a test that runs glassmd: exits with 77 (skipped) when GLASSMD does
+    not name the binary, else returns (Checks(title), scratch_dir(scratch))."""
+    if glassmd_binary() is None:
+        print("SKIP: set GLASSMD to the glassmd executable")
+        sys.exit(77)
+    return Checks(title), scratch_dir(scratch)
+
+
 def read_ff(path):
     """Parses a .ff file into {'globals', 'species' [(name, mass, q)], 'pairs'
     {(a, b): (A, rho, C)} with both orders, 'threebody' [(vertex, end, k, theta0, r3,

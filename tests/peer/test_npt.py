@@ -180,11 +180,7 @@ def melt_against_lammps(C, wd, args):
 
 def main():
     args = parse_args()
-    if P.glassmd_binary() is None:
-        print("SKIP: set GLASSMD to the glassmd executable")
-        sys.exit(77)
-    C = P.Checks("glassmd at constant pressure: ideal gas (exact) and a melt against LAMMPS")
-    wd = P.scratch_dir("npt")
+    C, wd = P.start_checks("glassmd at constant pressure: ideal gas (exact) and a melt against LAMMPS", "npt")
     ideal_gas(C, wd, args)
     melt_against_lammps(C, wd, args)
     C.finish()
