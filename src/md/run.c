@@ -754,6 +754,27 @@ static gmd_status write_timing(run_ctx *c, gmd_error *err)
     return st;
 }
 
+/* When the box moved (NPT): the k-space solver as it ends, at the final box (its mesh or
+ * k-vector limits grown to keep the accuracy, and the error estimates there), after the
+ * final checkpoint like the "finished" line, so that a resume after the end writes it
+ * once. The forces are computed once more first, so that the solver has seen the final
+ * box in every run that gets here, resumed at the end or not. */
+static gmd_status log_final_kspace(run_ctx *c, gmd_error *err)
+{
+    const gmd_box *a = &c->sim.box, *b = &c->sim.md.box_ref;
+    if (memcmp(a->len, b->len, sizeof a->len) == 0) return GMD_OK;
+    gmd_status st = gmd_sim_compute(&c->sim, err);
+    if (st != GMD_OK) return st;
+    for (int t = 0; t < gmd_model_nterms(c->sim.model); t++) {
+        const gmd_term *term = gmd_model_term(c->sim.model, t);
+        if (strcmp(term->name, "pppm") != 0 && strcmp(term->name, "ewald") != 0) continue;
+        char text[1024];
+        term->describe(term, text, sizeof text);
+        return gmd_text_printf(c->log, err, "kspace_final_box = %s\n", text);
+    }
+    return GMD_OK;
+}
+
 /* After the last stage: final.data, the final checkpoint and the "finished" line. */
 static gmd_status finish(run_ctx *c, gmd_error *err)
 {
@@ -770,6 +791,7 @@ static gmd_status finish(run_ctx *c, gmd_error *err)
      * run killed after it (or one that had ended) writes that line (and the timing table)
      * exactly once */
     if (st == GMD_OK) st = checkpoint(c, err);
+    if (st == GMD_OK) st = log_final_kspace(c, err);
     if (st == GMD_OK)
         st = gmd_text_printf(c->log, err, "finished at step %ld, time %.6f ps\n", c->sim.md.step,
                              c->sim.md.time_ps);

@@ -25,8 +25,8 @@
 #     and SIGTERM during the minimisation;
 #   * --resume after the run has ended (must leave every output as it is);
 #   * the same schedule at constant pressure (an npt stage and a ramp with P instead of
-#     nvt and ramp: the box moves): --stop-after 137, 160, 250, a random kill -9 and a
-#     SIGTERM.
+#     nvt and ramp: the box moves): --stop-after 137, 160, 250, a random kill -9, a
+#     SIGTERM and --resume after the end.
 # After each scenario final.data, T1100.data, thermo.csv and traj.dump must be
 # byte-identical to the reference, traj.nc must be byte-identical or hold identical data
 # (ncdump -p 9,17, which prints float32 and double values exactly), and run.log must be
@@ -413,6 +413,12 @@ name=nptterm
 make_input $name
 signal_after_checkpoint $name $((2 + RANDOM % 8)) TERM 143
 resume $name "NPT SIGTERM" && compare $name "NPT: SIGTERM in an MD stage, then --resume"
+name=nptended
+make_input $name
+run_glassmd $name || fail "nptended: the first run failed"
+resume $name "NPT --resume after the end" && compare $name "NPT: --resume of a run that had ended"
+grep -q '^kspace_final_box = {"style": "pppm"' "$TMP/refnpt.out/run.log" ||
+    fail "NPT reference: run.log names no k-space solver at the final box"
 
 if [ "$failures" -ne 0 ]; then
     echo "test_run_resume: $failures failure(s)" >&2
