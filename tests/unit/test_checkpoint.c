@@ -330,6 +330,59 @@ static void test_file_layout(void **state)
     free_snapshot(&s);
 }
 
+/* A version-1 file (before the barostat: no barostat and tally sections), made here from
+ * a version-2 one by cutting those sections out (offsets of checkpoint.c's layout) and
+ * fixing version, size and checksum: it reads back with everything it holds, the
+ * barostat at gmd_md_init's rest state (1 bar, 1 ps, chain 3), box_ref = box and a zero
+ * tally. */
+static void test_reads_version_1(void **state)
+{
+    (void)state;
+    enum { HEADER = 40, MD = 280, BARO = 276, BOX = 48, TALLY = 176 };
+    char path[512];
+    in_dir("c.ckpt", path, sizeof path);
+    snapshot s;
+    make_snapshot(&s, 4, 2, 13);
+    gmd_error err;
+    assert_int_equal(write_snapshot(path, &s, &err), GMD_OK);
+    size_t len;
+    unsigned char *v2 = load(path, &len);
+    unsigned char *v1 = malloc(len);
+    assert_non_null(v1);
+    size_t at = 0;
+    memcpy(v1, v2, HEADER + MD); /* header, md */
+    at = HEADER + MD;
+    memcpy(v1 + at, v2 + HEADER + MD + BARO, BOX); /* box */
+    at += BOX;
+    size_t rest = len - (HEADER + MD + BARO + BOX + TALLY) - 8; /* atoms, meta, blob */
+    memcpy(v1 + at, v2 + HEADER + MD + BARO + BOX + TALLY, rest);
+    at += rest;
+    size_t v1_len = at + 8;
+    v1[12] = 1;
+    for (int i = 0; i < 8; i++)
+        v1[32 + i] = (unsigned char)((uint64_t)v1_len >> (8 * i));
+    uint64_t sum = gmd_fnv1a64(v1, at, GMD_FNV1A64_INIT);
+    for (int i = 0; i < 8; i++)
+        v1[at + i] = (unsigned char)(sum >> (8 * i));
+    save(path, v1, v1_len);
+    snapshot back;
+    memset(&back, 0, sizeof back);
+    assert_int_equal(read_snapshot(path, &back, &err), GMD_OK);
+    assert_true(SAME(back.md.step, s.md.step) && SAME(back.md.nhc, s.md.nhc));
+    assert_true(SAME(back.md.rng, s.md.rng) && SAME(back.md.dof, s.md.dof));
+    assert_true(SAME(back.box, s.box) && SAME(back.md.box_ref, s.box));
+    assert_same_atoms(&s.atoms, &back.atoms);
+    assert_int_equal(back.blob_len, s.blob_len);
+    assert_true(back.md.baro.p_target_bar == 1.0 && back.md.baro.pdamp_ps == 1.0);
+    assert_true(back.md.baro.omega_dot == 0.0 && back.md.baro.chain.length == 3);
+    for (int i = 0; i < GMD_TALLY_MAX_PARTS; i++)
+        assert_true(back.tally.energy[i] == 0.0);
+    free(v1);
+    free(v2);
+    free_snapshot(&back);
+    free_snapshot(&s);
+}
+
 static void test_blob_round_trip(void **state)
 {
     (void)state;
@@ -512,9 +565,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fnv1a_vectors),         cmocka_unit_test(test_round_trip_bit_exact),
-        cmocka_unit_test(test_file_layout),           cmocka_unit_test(test_blob_round_trip),
-        cmocka_unit_test(test_damage_detected),       cmocka_unit_test(test_atomic_write_failures),
-        cmocka_unit_test(test_stale_tmp_overwritten),
+        cmocka_unit_test(test_file_layout),           cmocka_unit_test(test_reads_version_1),
+        cmocka_unit_test(test_blob_round_trip),       cmocka_unit_test(test_damage_detected),
+        cmocka_unit_test(test_atomic_write_failures), cmocka_unit_test(test_stale_tmp_overwritten),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
