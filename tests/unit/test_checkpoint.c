@@ -306,17 +306,25 @@ static void test_round_trip_bit_exact(void **state)
     free_snapshot(&orig);
 }
 
+/* A snapshot (n atoms, blob_len, seed) written to NAME in the test folder (path filled),
+ * and the file's bytes (*len of them; free them). */
+static unsigned char *written_bytes(const char *name, char path[512], snapshot *s, size_t n,
+                                    size_t blob_len, uint64_t seed, size_t *len)
+{
+    in_dir(name, path, 512);
+    make_snapshot(s, n, blob_len, seed);
+    gmd_error err;
+    assert_int_equal(write_snapshot(path, s, &err), GMD_OK);
+    return load(path, len);
+}
+
 static void test_file_layout(void **state)
 {
     (void)state;
     char path[512];
-    in_dir("b.ckpt", path, sizeof path);
     snapshot s;
-    make_snapshot(&s, 10, 3, 7);
-    gmd_error err;
-    assert_int_equal(write_snapshot(path, &s, &err), GMD_OK);
     size_t len;
-    unsigned char *buf = load(path, &len);
+    unsigned char *buf = written_bytes("b.ckpt", path, &s, 10, 3, 7, &len);
     assert_memory_equal(buf, "GLASSMD-CKPT", 12);
     assert_int_equal(buf[12], GMD_CHECKPOINT_VERSION); /* little-endian u32 */
     assert_int_equal(buf[13] | buf[14] | buf[15], 0);
@@ -340,13 +348,10 @@ static void test_reads_version_1(void **state)
     (void)state;
     enum { HEADER = 40, MD = 280, BARO = 276, BOX = 48, TALLY = 176 };
     char path[512];
-    in_dir("c.ckpt", path, sizeof path);
     snapshot s;
-    make_snapshot(&s, 4, 2, 13);
-    gmd_error err;
-    assert_int_equal(write_snapshot(path, &s, &err), GMD_OK);
     size_t len;
-    unsigned char *v2 = load(path, &len);
+    unsigned char *v2 = written_bytes("c.ckpt", path, &s, 4, 2, 13, &len);
+    gmd_error err;
     unsigned char *v1 = malloc(len);
     assert_non_null(v1);
     size_t at = 0;
