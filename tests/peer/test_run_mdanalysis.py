@@ -216,11 +216,11 @@ def check_thermo(checks, out):
     steps = [int(r[0]) for r in rows]
     checks.check("thermo rows at steps 0, 5, ..., 100 (0 = yes)",
                  0 if steps == list(range(0, 101, 5)) else 1, 0)
-    values = np.array([[float(c) for c in r[1:8]] for r in rows])
+    values = np.array([[float(c) for c in r[1:10]] for r in rows])
     checks.check("thermo non-finite numbers", int(np.sum(~np.isfinite(values))), 0)
     checks.check("thermo time_ps = step x dt, max abs. dev.",
                  float(np.max(np.abs(values[:, 0] - np.array(steps) * DT_FS * 1e-3))), 1e-9)
-    stages = [r[8] for r in rows]
+    stages = [r[10] for r in rows]
     want = ["start"] + ["nvt"] * 10 + ["nve"] * 10
     checks.check("thermo stage column start, nvt x 10, nve x 10 (0 = yes)",
                  0 if stages == want else 1, 0)
