@@ -1,7 +1,9 @@
 /* checkpoint.h - exact restart files.
  *
  * A checkpoint holds everything needed to continue a run bit for bit: the MD state
- * (step, time, thermostat chain, random state), the box, every atom's id, type,
+ * (step, time, thermostat chain, barostat and its chain, the box the force model was set
+ * up at, random state), the box, the energies and virial of the stored forces (the
+ * barostat's next half step reads the virial), every atom's id, type,
  * position, velocity, force and image counts (binary doubles, no rounding), where the
  * run stands in its stage schedule, the byte/frame positions of its outputs, and an
  * opaque blob for running accumulators. It ends with a checksum (FNV-1a 64 over all
@@ -19,7 +21,7 @@
 #include "glassmd/system.h"
 
 #define GMD_CHECKPOINT_MAX_OUTPUTS 8
-#define GMD_CHECKPOINT_VERSION 1 /* file layout: see the header comment of checkpoint.c */
+#define GMD_CHECKPOINT_VERSION 2 /* file layout: see the header comment of checkpoint.c */
 
 /* FNV-1a 64-bit hash of len bytes, continuing from `hash` (start with GMD_FNV1A64_INIT);
  * the checkpoint checksum, and handy for meta.input_hash. */
@@ -37,12 +39,22 @@ typedef struct gmd_checkpoint_meta {
     unsigned long long input_hash; /* hash of the run input, to refuse a foreign resume */
 } gmd_checkpoint_meta;
 
-gmd_status gmd_checkpoint_write(const char *path, const gmd_md_state *md, const gmd_box *box,
-                                const gmd_atoms *atoms, const gmd_checkpoint_meta *meta,
-                                const void *blob, size_t blob_len, gmd_error *err);
-/* Reads a checkpoint; atoms (zeroed or valid) is (re)allocated; *blob is malloc'ed (free
- * it), NULL when blob_len is 0. Nothing is changed when the file is rejected. */
-gmd_status gmd_checkpoint_read(const char *path, gmd_md_state *md, gmd_box *box, gmd_atoms *atoms,
+/* The simulation state a checkpoint holds; tally may be NULL (written as zeros, not read
+ * back). */
+typedef struct gmd_checkpoint_state {
+    gmd_md_state *md;
+    gmd_box *box;
+    gmd_atoms *atoms;
+    gmd_tally *tally;
+} gmd_checkpoint_state;
+
+gmd_status gmd_checkpoint_write(const char *path, const gmd_checkpoint_state *state,
+                                const gmd_checkpoint_meta *meta, const void *blob, size_t blob_len,
+                                gmd_error *err);
+/* Reads a checkpoint (version 1 too: gmd_md_init's barostat, box_ref = box, tally zero);
+ * atoms (zeroed or valid) is (re)allocated; *blob is malloc'ed (free it), NULL when
+ * blob_len is 0. Nothing is changed when the file is rejected. */
+gmd_status gmd_checkpoint_read(const char *path, const gmd_checkpoint_state *state,
                                gmd_checkpoint_meta *meta, void **blob, size_t *blob_len,
                                gmd_error *err);
 

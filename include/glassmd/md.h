@@ -1,9 +1,10 @@
 /* md.h - time integration: velocity Verlet (NVE), a Nose-Hoover chain thermostat (NVT, as
  * LAMMPS fix nvt: chain length 3, damping 0.1 ps, Trotter-split half steps around the
- * Verlet step), a linear ramp of the thermostat target, Maxwell-Boltzmann velocities and the
- * kinetic observables. Everything a run needs to continue bit for bit is in gmd_md_state,
- * so a checkpoint is this struct plus the atoms. The step functions take one gmd_sim: the
- * state of a whole simulation (system, model, integrator, timers). */
+ * Verlet step), an isotropic MTK barostat with its own chain (NPT, as LAMMPS fix npt
+ * ... iso: src/md/barostat.c), a linear ramp of the thermostat target, Maxwell-Boltzmann
+ * velocities and the kinetic observables. Everything a run needs to continue bit for bit is in
+ * gmd_md_state, so a checkpoint is this struct plus the atoms. The step functions take one gmd_sim:
+ * the state of a whole simulation (system, model, integrator, timers). */
 #ifndef GLASSMD_MD_H
 #define GLASSMD_MD_H
 
@@ -27,7 +28,22 @@ typedef struct gmd_nhc {
     double mass[GMD_NHC_MAX];    /* thermostat masses, eV ps^2 (set from T each step) */
 } gmd_nhc;
 
-typedef enum gmd_ensemble { GMD_ENSEMBLE_NVE = 0, GMD_ENSEMBLE_NVT = 1 } gmd_ensemble;
+typedef enum gmd_ensemble {
+    GMD_ENSEMBLE_NVE = 0,
+    GMD_ENSEMBLE_NVT = 1,
+    GMD_ENSEMBLE_NPT = 2,
+} gmd_ensemble;
+
+/* The isotropic Martyna-Tobias-Klein barostat of LAMMPS fix npt ... iso (barostat.c): the
+ * three box edges scale together at the rate omega_dot (d ln L / dt, the same in x, y and
+ * z), with mass W = (N + 1) k T / (1/pdamp)^2 per direction, and its own Nose-Hoover chain
+ * (LAMMPS pchain 3) thermostatting that one degree of freedom. */
+typedef struct gmd_barostat {
+    double p_target_bar; /* external pressure */
+    double pdamp_ps;     /* barostat damping time (default 1 ps) */
+    double omega_dot;    /* 1/ps */
+    gmd_nhc chain;       /* the barostat's thermostat chain (length 3, damping pdamp) */
+} gmd_barostat;
 
 typedef struct gmd_md_state {
     long step;      /* steps done since the start of the run */
@@ -38,6 +54,11 @@ typedef struct gmd_md_state {
     gmd_nhc nhc;
     gmd_rng rng; /* for velocity draws */
     long dof;    /* degrees of freedom, 3N - 3 */
+    gmd_barostat baro;
+    /* the box the force model was set up at (the run's starting box): Ewald's k-vector set
+     * and the Coulomb splitting follow from it, so a resumed run sets its model up at
+     * this box, then moves it to the checkpoint's (run.c, checkpoint.c) */
+    gmd_box box_ref;
 } gmd_md_state;
 
 typedef struct gmd_thermo {
@@ -45,9 +66,11 @@ typedef struct gmd_thermo {
     double temperature_K;
     double pressure_bar; /* scalar pressure, kinetic + virial */
     double pressure_tensor_bar[6];
+    double volume_A3, density_1_A3; /* box volume and number density N / V */
 } gmd_thermo;
 
-/* Initialises the state (chain length 3, damping 0.1 ps, dt) for n atoms. */
+/* Initialises the state (chain length 3, damping 0.1 ps, dt; barostat at 1 bar, damping
+ * 1 ps, chain 3, at rest) for n atoms. */
 void gmd_md_init(gmd_md_state *md, size_t natoms, double dt_ps, uint64_t seed);
 
 /* Multiple time stepping (reversible RESPA: Tuckerman, Berne and Martyna, J. Chem. Phys.
@@ -108,15 +131,18 @@ void gmd_sim_free(gmd_sim *sim);
  * momentum and rescales to exactly T over 3N - 3 degrees of freedom. */
 void gmd_md_velocities(gmd_sim *sim, double t_K);
 
-/* One velocity-Verlet step (with the chain half steps when ensemble is NVT); on entry the
- * forces are those of the current positions, on return those of the new positions. */
+/* One velocity-Verlet step (with the chain half steps when ensemble is NVT, and the
+ * barostat's too when it is NPT: barostat.c); on entry the forces are those of the current
+ * positions, on return those of the new positions. NPT needs the virial of the current
+ * forces in sim->tally (the model must not be forces-only) and changes sim->box. */
 gmd_status gmd_md_step(gmd_sim *sim, gmd_error *err);
 
 /* One step as gmd_md_step, with the fast terms sub-stepped (gmd_mts above). With
  * sim->mts.substeps <= 1 or no fast term in the model, exactly gmd_md_step. */
 gmd_status gmd_md_step_mts(gmd_sim *sim, gmd_error *err);
 
-/* Kinetic energy, temperature, pressure and the conserved quantity. */
+/* Kinetic energy, temperature, pressure, volume, density and the conserved quantity (NVT:
+ * plus the chain's energy; NPT: plus the barostat's, P V included: barostat.c). */
 void gmd_md_thermo(const gmd_sim *sim, gmd_thermo *out);
 
 /* FIRE minimisation (Bitzek et al., PRL 97, 170201 (2006)) with a cap on the distance any

@@ -26,6 +26,7 @@ typedef enum gmd_stage_kind {
     GMD_STAGE_NVT,   /* constant target temperature */
     GMD_STAGE_RAMP,  /* NVT with a linear ramp of the target T */
     GMD_STAGE_WRITE, /* writes the current configuration (with velocities) */
+    GMD_STAGE_NPT,   /* constant target temperature and pressure (MTK barostat, md.h) */
 } gmd_stage_kind;
 
 typedef struct gmd_stage {
@@ -36,6 +37,8 @@ typedef struct gmd_stage {
     double t_start_K;  /* nvt: T; ramp: from */
     double t_end_K;    /* nvt: T; ramp: to */
     double rate_K_ps;  /* ramp */
+    int npt;           /* 1: at constant pressure p_bar (an npt stage, or a ramp given P) */
+    double p_bar;      /* npt, ramp with P: the barostat's target pressure */
     double ftol_eV_A;  /* minimize: stop when max |F| < ftol (default 0.1) */
     double max_step_A; /* minimize: cap on any atom's displacement per step (0.1) */
     char file[256];    /* write: LAMMPS data file name, written into output_dir */
@@ -61,6 +64,7 @@ typedef struct gmd_run_input {
     uint64_t seed;                 /* required */
     double velocity_K;             /* initial velocities (<= 0: the first MD stage's T) */
     double tdamp_ps;               /* default 0.1 */
+    double pdamp_ps;               /* barostat damping time, default 1 */
     int chain;                     /* Nose-Hoover chain length; 0 = auto (default): 1
                                       with a hard-cut three-body term, else 3
                                       (gmd_run_chain_length in run.h) */
@@ -81,7 +85,7 @@ gmd_status gmd_run_input_read(gmd_run_input *in, const char *path, gmd_error *er
  * zero, output_dir empty. For building a run input in code (glassmd study). */
 gmd_status gmd_run_input_defaults(gmd_run_input *in, gmd_error *err);
 
-/* "minimize", "nve", "nvt", "ramp" or "write". */
+/* "minimize", "nve", "nvt", "ramp", "write" or "npt". */
 const char *gmd_stage_kind_name(gmd_stage_kind kind);
 /* A stage line of that kind with every parameter, as in docs/run-input.md ("stage = nvt
  * time=100ps T=2000K"); canonical, i.e. the canonical text writes it back unchanged. */

@@ -37,6 +37,7 @@ extern const gmd_unit_def GMD_UNITS_K[];    /* K */
 extern const gmd_unit_def GMD_UNITS_K_PS[]; /* K/ps, K/fs, K/ns */
 extern const gmd_unit_def GMD_UNITS_A[];    /* A, nm */
 extern const gmd_unit_def GMD_UNITS_EV_A[]; /* eV/A */
+extern const gmd_unit_def GMD_UNITS_BAR[];  /* bar, kbar, GPa, MPa, atm */
 
 /* Fails with "FILE:LINE: message" (or "FILE: message" when at->line is 0). */
 __attribute__((format(printf, 3, 4))) gmd_status

@@ -22,6 +22,8 @@ const gmd_unit_def GMD_UNITS_K[] = {{"K", 1.0}, {NULL, 0}};
 const gmd_unit_def GMD_UNITS_K_PS[] = {{"K/ps", 1.0}, {"K/fs", 1e3}, {"K/ns", 1e-3}, {NULL, 0}};
 const gmd_unit_def GMD_UNITS_A[] = {{"A", 1.0}, {"nm", 10.0}, {NULL, 0}};
 const gmd_unit_def GMD_UNITS_EV_A[] = {{"eV/A", 1.0}, {NULL, 0}};
+const gmd_unit_def GMD_UNITS_BAR[] = {{"bar", 1.0},  {"kbar", 1e3},    {"GPa", 1e4},
+                                      {"MPa", 10.0}, {"atm", 1.01325}, {NULL, 0}};
 
 gmd_status gmd_value_fail(const gmd_value_at *at, gmd_status code, const char *fmt, ...)
 {

@@ -17,7 +17,10 @@
  * Which k-vectors: integer indices |kd| <= kmax[d] inside the sphere of radius
  * max_d(2 pi kmax[d] / L_d) (LAMMPS's choice). The set of integer vectors is fixed at
  * creation; if the box changes later, only the coefficients are recomputed, so the energy
- * stays a smooth function of the box (needed by barostats and by the strain test).
+ * stays a smooth function of the box (needed by barostats and by the strain test) - until
+ * the box has grown so far that the limits no longer keep the k-space accuracy asked
+ * for: then the set of the larger limits that do (follow_box), in the sphere of the
+ * creation box, so that the set depends on the limits alone.
  *
  * Data layout: the k-vectors are grouped in "columns" of equal (kx, ky) with a contiguous
  * range of kz, stored consecutively. Per atom, exp(i kd rd) for every index is built by
@@ -49,7 +52,10 @@ typedef struct ewald_column {
 
 typedef struct ewald_state {
     gmd_kspace_params params;
-    double len[3]; /* box lengths the coefficients belong to */
+    double len[3];        /* box lengths the coefficients belong to */
+    int kmax_ref[3];      /* the limits chosen at creation, */
+    gmd_box box_ref;      /* for this box (follow_box) */
+    gmd_kspace_keep keep; /* what follow_box keeps */
     long ncol, nk;
     ewald_column *col;
     double *u;       /* energy coefficient u_k, eV A (times |S|^2 in e^2) */
@@ -229,6 +235,45 @@ static void add_forces(const ewald_state *s, gmd_atoms *atoms, int threads)
     } /* loop over atoms */
 }
 
+static gmd_status allocate_kspace_arrays(ewald_state *s, gmd_error *err);
+static void free_kspace_arrays(ewald_state *s);
+
+/* The k-vectors for kmax, in the sphere of the creation box (so that the set is a
+ * function of kmax alone), with their arrays and per-atom tables. */
+static gmd_status make_kvectors(ewald_state *s, const int kmax[3], size_t natoms, gmd_error *err)
+{
+    for (int d = 0; d < 3; d++) {
+        s->params.kmax[d] = kmax[d];
+        s->width[d] = d == 0 ? kmax[0] + 1 : 2 * kmax[d] + 1;
+    }
+    gmd_status st = build_columns(s, &s->box_ref, err);
+    if (st == GMD_OK) st = allocate_kspace_arrays(s, err);
+    s->table_cap = 0; /* the widths may have changed */
+    if (st == GMD_OK) st = ensure_tables(s, natoms, err);
+    s->params.nkvectors = s->nk;
+    return st;
+}
+
+/* A new box (a barostat): the k-vector set of the creation while its limits keep the
+ * k-space accuracy asked for (kspace_internal.h), else the set of the larger limits that
+ * do; then the coefficients for the box. */
+static gmd_status follow_box(ewald_state *s, const gmd_box *box, size_t natoms, gmd_error *err)
+{
+    int kmax[3], same = 1;
+    for (int d = 0; d < 3; d++) {
+        kmax[d] = gmd_ewald_kmax_keeping(&s->keep, s->box_ref.len[d], s->kmax_ref[d], box->len[d]);
+        same &= kmax[d] == s->params.kmax[d];
+    }
+    if (!same) {
+        free_kspace_arrays(s);
+        gmd_status st = make_kvectors(s, kmax, natoms, err);
+        if (st != GMD_OK) return st;
+    }
+    update_coefficients(s, box);
+    gmd_kspace_estimate(&s->params, &s->keep, box);
+    return GMD_OK;
+}
+
 static gmd_status ewald_compute(gmd_term *self, const gmd_compute_args *args, gmd_tally *tally,
                                 gmd_error *err)
 {
@@ -236,9 +281,10 @@ static gmd_status ewald_compute(gmd_term *self, const gmd_compute_args *args, gm
     const gmd_box *box = args->box;
     gmd_atoms *atoms = args->atoms;
     int threads = args->threads > 0 ? args->threads : 1;
+    gmd_status st = GMD_OK;
     if (box->len[0] != s->len[0] || box->len[1] != s->len[1] || box->len[2] != s->len[2])
-        update_coefficients(s, box);
-    gmd_status st = ensure_tables(s, atoms->n, err);
+        st = follow_box(s, box, atoms->n, err);
+    if (st == GMD_OK) st = ensure_tables(s, atoms->n, err);
     if (st != GMD_OK) return st;
     fill_tables(s, atoms, threads);
     structure_factors(s, atoms, threads);
@@ -262,18 +308,29 @@ static int ewald_describe(const gmd_term *self, char *buf, size_t len)
                     p->estimated_error, p->estimated_error_real, p->estimated_error_kspace);
 }
 
+/* The k-vector arrays and per-atom tables, set to NULL. */
+static void free_kspace_arrays(ewald_state *s)
+{
+    free(s->col);
+    free(s->u);
+    free(s->s_re);
+    free(s->s_im);
+    s->col = NULL;
+    s->u = s->s_re = s->s_im = NULL;
+    for (int d = 0; d < 3; d++) {
+        free(s->kvec[d]);
+        free(s->table[d]);
+        s->kvec[d] = NULL;
+        s->table[d] = NULL;
+    }
+    s->table_cap = 0;
+}
+
 static void ewald_destroy(gmd_term *self)
 {
     ewald_state *s = self->state;
     if (!s) return;
-    free(s->col);
-    free(s->u);
-    for (int d = 0; d < 3; d++) {
-        free(s->kvec[d]);
-        free(s->table[d]);
-    }
-    free(s->s_re);
-    free(s->s_im);
+    free_kspace_arrays(s);
     free(s);
     self->state = NULL;
 }
@@ -307,17 +364,15 @@ gmd_status gmd_ewald_create(gmd_term **out, const gmd_kspace_params *params, con
     if (st != GMD_OK) return st;
     ewald_state *s = term->state;
     s->params = p;
-    s->width[0] = p.kmax[0] + 1;
-    s->width[1] = 2 * p.kmax[1] + 1;
-    s->width[2] = 2 * p.kmax[2] + 1;
-    st = build_columns(s, box, err);
-    if (st == GMD_OK) st = allocate_kspace_arrays(s, err);
-    if (st == GMD_OK) st = ensure_tables(s, atoms->n, err);
+    s->box_ref = *box;
+    s->keep = gmd_kspace_keep_of(&p, atoms);
+    for (int d = 0; d < 3; d++)
+        s->kmax_ref[d] = p.kmax[d];
+    st = make_kvectors(s, p.kmax, atoms->n, err);
     if (st != GMD_OK) {
         gmd_term_free(term);
         return st;
     }
-    s->params.nkvectors = s->nk;
     update_coefficients(s, box);
     *out = term;
     return GMD_OK;

@@ -210,6 +210,52 @@ static int mesh_for_direction(double g, double len, double natoms, double q2, in
     return n;
 }
 
+int gmd_pppm_mesh_keeping(const gmd_kspace_keep *k, int order, double len_ref, int n_ref,
+                          double len)
+{
+    double allowed = fmax(k->target, pppm_direction_error(k->g_ewald, len_ref / n_ref, len_ref,
+                                                          k->natoms, k->q2, order));
+    int n = n_ref;
+    while (n < MAX_MESH &&
+           (pppm_direction_error(k->g_ewald, len / n, len, k->natoms, k->q2, order) > allowed ||
+            (n != n_ref && !factorable_235(n))))
+        n++;
+    return n;
+}
+
+int gmd_ewald_kmax_keeping(const gmd_kspace_keep *k, double len_ref, int kmax_ref, double len)
+{
+    double allowed =
+        fmax(k->target, ewald_direction_error(k->g_ewald, kmax_ref, len_ref, k->natoms, k->q2));
+    int kmax = kmax_ref;
+    while (kmax < MAX_KMAX &&
+           ewald_direction_error(k->g_ewald, kmax, len, k->natoms, k->q2) > allowed)
+        kmax++;
+    return kmax;
+}
+
+void gmd_kspace_estimate(gmd_kspace_params *p, const gmd_kspace_keep *k, const gmd_box *box)
+{
+    double kspace = p->method == GMD_KSPACE_EWALD
+                        ? ewald_kspace_error(k->g_ewald, p->kmax, box, k->natoms, k->q2)
+                        : pppm_kspace_error(k->g_ewald, p->mesh, box, k->natoms, k->q2, p->order);
+    double real = real_space_error(k->g_ewald, p->cutoff, k->natoms, k->q2, gmd_box_volume(box));
+    p->estimated_error_real = real;
+    p->estimated_error_kspace = kspace;
+    p->estimated_error = sqrt(real * real + kspace * kspace);
+}
+
+gmd_kspace_keep gmd_kspace_keep_of(const gmd_kspace_params *params, const gmd_atoms *atoms)
+{
+    double qsum, qsqsum;
+    charge_sums(atoms, &qsum, &qsqsum);
+    gmd_kspace_keep k = {.g_ewald = params->g_ewald,
+                         .target = params->accuracy * GMD_COULOMB_EV_A,
+                         .natoms = (double)atoms->n,
+                         .q2 = GMD_COULOMB_EV_A * qsqsum};
+    return k;
+}
+
 /* Step 3: Newton-Raphson on dF_real(g) - dF_kspace(g) with a forward-difference slope. */
 static gmd_status balance_g_ewald(gmd_kspace_params *p, const gmd_box *box, double natoms,
                                   double q2, double volume, gmd_error *err)

@@ -21,4 +21,25 @@ gmd_status gmd_kspace_term_new(gmd_term **term, const gmd_term *kind, size_t sta
 void gmd_kspace_tally(gmd_tally *tally, const gmd_term *term, const gmd_atoms *atoms,
                       double g_ewald, double volume, double e_recip, const double virial[6]);
 
+/* A box that changed during a run (a barostat) keeps g_ewald (the pair term's real space
+ * uses it) and the k-space accuracy: the mesh points (PPPM) or k-vector index limit
+ * (Ewald) of one direction, n_ref at creation for box length len_ref, stay n_ref at
+ * length len while the direction's error estimate (kspace_choose.c) is within the
+ * target (or within what it was at creation, if that was more), else become the smallest
+ * larger value (for PPPM a product of 2, 3 and 5) that brings it back within. A function
+ * of its arguments only, so that a run and its resumption choose alike. */
+typedef struct gmd_kspace_keep {
+    double g_ewald; /* 1/A */
+    double target;  /* absolute RMS force error, eV/A: accuracy times GMD_COULOMB_EV_A */
+    double natoms;
+    double q2; /* k_e sum q^2, eV A */
+} gmd_kspace_keep;
+
+gmd_kspace_keep gmd_kspace_keep_of(const gmd_kspace_params *params, const gmd_atoms *atoms);
+int gmd_pppm_mesh_keeping(const gmd_kspace_keep *keep, int order, double len_ref, int n_ref,
+                          double len);
+int gmd_ewald_kmax_keeping(const gmd_kspace_keep *keep, double len_ref, int kmax_ref, double len);
+/* The error estimates of p (its mesh or kmax, order and cut-off) refreshed for box. */
+void gmd_kspace_estimate(gmd_kspace_params *p, const gmd_kspace_keep *keep, const gmd_box *box);
+
 #endif

@@ -16,8 +16,10 @@
  * with the numerator's alias sum over |m_d| <= 2 and the denominator's alias sum, which
  * factorises into 1-d sums, taken to |m| <= 200. G, and the virial factor
  * -2 (1/k^2 + 1/4g^2) of each k, are computed at creation and again whenever the box
- * changes. Self energy and neutralising background as in ewald.c (the background, scaling
- * as 1/V, also enters the diagonal virial). With ik differentiation the forces are not
+ * changes (a barostat), as LAMMPS's setup() does, with g_ewald kept (the real-space pair
+ * term uses it) and the mesh grown where the box grew enough to lose the k-space accuracy
+ * asked for (follow_box). Self energy and neutralising background as in ewald.c (the background,
+ * scaling as 1/V, also enters the diagonal virial). With ik differentiation the forces are not
  * exactly minus the gradient of the mesh energy: test them against Ewald, not against
  * finite differences.
  *
@@ -101,6 +103,9 @@ typedef struct pppm_state {
     size_t nreal, ncomplex; /* allocated doubles of a real array; complex points */
     int order;
     double len[3];          /* box lengths G belongs to */
+    int n_ref[3];           /* the mesh chosen at creation, */
+    double len_ref[3];      /* for these box lengths (follow_box) */
+    gmd_kspace_keep keep;   /* what follow_box keeps */
     double *green;          /* G(k) on the half spectrum */
     double *virial_factor;  /* -2 (1/k^2 + 1/4g^2) on the half spectrum (0 at k = 0) */
     double *kfold[3];       /* k_d for each index (folded to -n/2..n/2), 1/A */
@@ -594,6 +599,33 @@ static double sum_rows(const pppm_state *s, double virial[6])
     return energy;
 }
 
+static gmd_status allocate_mesh(pppm_state *s, gmd_error *err);
+static void free_mesh(pppm_state *s);
+
+/* A new box: the mesh that keeps the k-space accuracy (kspace_internal.h: the points of
+ * each direction as at creation while they hold the accuracy asked for, else more), rebuilt (arrays
+ * and FFT plans) when it changes, and the influence function for the box. The mesh is a function of
+ * the creation mesh and box and the current box only, so a resumed run (set up at the run's first
+ * box, md.h) uses the same mesh as the uninterrupted one. */
+static gmd_status follow_box(pppm_state *s, const gmd_box *box, int threads, gmd_error *err)
+{
+    int n[3], same = 1;
+    for (int d = 0; d < 3; d++) {
+        n[d] = gmd_pppm_mesh_keeping(&s->keep, s->order, s->len_ref[d], s->n_ref[d], box->len[d]);
+        same &= n[d] == s->n[d];
+    }
+    if (!same) {
+        free_mesh(s);
+        for (int d = 0; d < 3; d++)
+            s->n[d] = s->params.mesh[d] = n[d];
+        s->params.nkvectors = (long)n[0] * n[1] * n[2];
+        gmd_status st = allocate_mesh(s, err);
+        if (st != GMD_OK) return st;
+    }
+    gmd_kspace_estimate(&s->params, &s->keep, box);
+    return compute_green(s, box, threads, err);
+}
+
 static gmd_status pppm_compute(gmd_term *self, const gmd_compute_args *args, gmd_tally *tally,
                                gmd_error *err)
 {
@@ -603,7 +635,7 @@ static gmd_status pppm_compute(gmd_term *self, const gmd_compute_args *args, gmd
     const int threads = args->threads > 0 ? args->threads : 1;
     gmd_status st = GMD_OK;
     if (box->len[0] != s->len[0] || box->len[1] != s->len[1] || box->len[2] != s->len[2])
-        st = compute_green(s, box, threads, err);
+        st = follow_box(s, box, threads, err);
     if (st == GMD_OK) st = ensure_atom_arrays(s, atoms->n, err);
     if (st != GMD_OK) return st;
     const double volume = gmd_box_volume(box);
@@ -640,30 +672,46 @@ static int pppm_describe(const gmd_term *self, char *buf, size_t len)
 
 /* ---------------------------------------------------------------- set-up */
 
-static void pppm_destroy(gmd_term *self)
+/* Everything allocate_mesh made (the plans too), set to NULL. */
+static void free_mesh(pppm_state *s)
 {
-    pppm_state *s = self->state;
-    if (!s) return;
-    fftw_plan plans[6] = {s->plane_r2c,    s->plane_c2r[0], s->plane_c2r[1],
-                          s->plane_c2r[2], s->row_forward,  s->row_backward};
-    for (int k = 0; k < 6; k++)
-        if (plans[k]) fftw_destroy_plan(plans[k]);
+    fftw_plan *plans[6] = {&s->plane_r2c,    &s->plane_c2r[0], &s->plane_c2r[1],
+                           &s->plane_c2r[2], &s->row_forward,  &s->row_backward};
+    for (int k = 0; k < 6; k++) {
+        if (*plans[k]) fftw_destroy_plan(*plans[k]);
+        *plans[k] = NULL;
+    }
     fftw_free(s->mesh);
     fftw_free(s->qhat);
     fftw_free(s->field_lines);
+    s->mesh = NULL;
+    s->qhat = NULL;
+    s->field_lines = NULL;
     for (int d = 0; d < 3; d++) {
         fftw_free(s->work[d]);
         free(s->kfold[d]);
         free(s->kdiff[d]);
+        s->work[d] = NULL;
+        s->kfold[d] = s->kdiff[d] = NULL;
     }
-    free(s->index);
-    free(s->weight);
-    free(s->order_of);
     free(s->column_start);
     free(s->column_fill);
     free(s->green);
     free(s->virial_factor);
     free(s->row_sums);
+    s->column_start = s->column_fill = NULL;
+    s->green = s->virial_factor = NULL;
+    s->row_sums = NULL;
+}
+
+static void pppm_destroy(gmd_term *self)
+{
+    pppm_state *s = self->state;
+    if (!s) return;
+    free_mesh(s);
+    free(s->index);
+    free(s->weight);
+    free(s->order_of);
     free(s);
     self->state = NULL;
 }
@@ -748,8 +796,11 @@ gmd_status gmd_pppm_create(gmd_term **out, const gmd_kspace_params *params, cons
     pppm_state *s = term->state;
     s->params = p;
     s->order = p.order;
-    for (int d = 0; d < 3; d++)
-        s->n[d] = p.mesh[d];
+    s->keep = gmd_kspace_keep_of(&p, atoms);
+    for (int d = 0; d < 3; d++) {
+        s->n[d] = s->n_ref[d] = p.mesh[d];
+        s->len_ref[d] = box->len[d];
+    }
     st = allocate_mesh(s, err);
     if (st == GMD_OK) st = compute_green(s, box, 1, err);
     if (st == GMD_OK) st = ensure_atom_arrays(s, atoms->n, err);

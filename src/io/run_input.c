@@ -197,6 +197,11 @@ static gmd_status set_tdamp(reader *rd, const where *at, const char *v)
     return gmd_parse_positive(at, v, GMD_UNITS_PS, &rd->in->tdamp_ps);
 }
 
+static gmd_status set_pdamp(reader *rd, const where *at, const char *v)
+{
+    return gmd_parse_positive(at, v, GMD_UNITS_PS, &rd->in->pdamp_ps);
+}
+
 static gmd_status set_chain(reader *rd, const where *at, const char *v)
 {
     return gmd_parse_chain(at, v, &rd->in->chain);
@@ -343,6 +348,7 @@ static const key_def KEYS[] = {
     {{"chain", "auto", "3", TRAJECTORY, WRITTEN}, AUTO_COUNT, AT(chain), set_chain, NULL},
     {{"velocity_K", "0", "2000", TRAJECTORY, OPTIONAL}, NUMBER, AT(velocity_K), set_velocity, NULL},
     {{"tdamp_ps", "0.1", "0.2", TRAJECTORY, OPTIONAL}, NUMBER, AT(tdamp_ps), set_tdamp, NULL},
+    {{"pdamp_ps", "1", "2", TRAJECTORY, OPTIONAL}, NUMBER, AT(pdamp_ps), set_pdamp, NULL},
     {{"traj_every", "1000", "500", TRAJECTORY, WRITTEN},
      WHOLE,
      AT(traj_every),
@@ -414,30 +420,33 @@ typedef struct stage_args {
     const char *value[STAGE_MAX_ARGS];
 } stage_args;
 
-static const char *const STAGE_KINDS[] = {"minimize", "nve", "nvt", "ramp", "write", NULL};
-static const char *const STAGE_PARAMS[][4] = {
+static const char *const STAGE_KINDS[] = {"minimize", "nve", "nvt", "ramp", "write", "npt", NULL};
+#define NKINDS 6
+static const char *const STAGE_PARAMS[NKINDS][5] = {
     {"ftol", "max_step", "max_steps", NULL}, /* minimize */
     {"time", NULL},                          /* nve */
     {"time", "T", NULL},                     /* nvt */
-    {"from", "to", "rate", NULL},            /* ramp */
+    {"from", "to", "rate", "P", NULL},       /* ramp (P: at constant pressure) */
     {"file", NULL},                          /* write */
+    {"time", "T", "P", NULL},                /* npt */
 };
-static const char *const STAGE_EXAMPLE[] = {
+static const char *const STAGE_EXAMPLE[NKINDS] = {
     "stage = minimize ftol=0.1 max_step=0.1 max_steps=5000",
     "stage = nve time=10ps",
     "stage = " NVT_EXAMPLE,
     "stage = ramp from=2000K to=300K rate=1K/ps",
     "stage = write file=T1000.data",
+    "stage = npt time=100ps T=2000K P=1bar",
 };
 
 const char *gmd_stage_kind_name(gmd_stage_kind kind)
 {
-    return (unsigned)kind < 5 ? STAGE_KINDS[kind] : "unknown";
+    return (unsigned)kind < NKINDS ? STAGE_KINDS[kind] : "unknown";
 }
 
 const char *gmd_stage_example(gmd_stage_kind kind)
 {
-    return (unsigned)kind < 5 ? STAGE_EXAMPLE[kind] : "";
+    return (unsigned)kind < NKINDS ? STAGE_EXAMPLE[kind] : "";
 }
 
 /* Every parameter of the stage, in the documented units; derived values (nsteps of a
@@ -471,6 +480,16 @@ static int print_stage(const gmd_run_input *in, int i, char *out, size_t len)
     case GMD_STAGE_WRITE:
         snprintf(out, len, "write file=%s", g->file);
         break;
+    case GMD_STAGE_NPT:
+        gmd_format_number(g->time_ps, a, sizeof a);
+        gmd_format_number(g->t_start_K, b, sizeof b);
+        snprintf(out, len, "npt time=%sps T=%sK", a, b);
+        break;
+    }
+    if (g->npt) {
+        size_t used = strlen(out);
+        gmd_format_number(g->p_bar, a, sizeof a);
+        snprintf(out + used, len - used, " P=%sbar", a);
     }
     return 1;
 }
@@ -517,9 +536,9 @@ static gmd_status stage_kind_of(const where *at, const char *kind, gmd_stage_kin
     if (guess)
         return gmd_value_fail(at, GMD_ERR_VALUE,
                               "stage: unknown stage kind '%s'; did you mean '%s'?", kind, guess);
-    return gmd_value_fail(at, GMD_ERR_VALUE,
-                          "stage: unknown stage kind '%s'; use minimize, nve, nvt, ramp or write",
-                          kind);
+    return gmd_value_fail(
+        at, GMD_ERR_VALUE,
+        "stage: unknown stage kind '%s'; use minimize, nve, nvt, npt, ramp or write", kind);
 }
 
 /* Splits each parameter token at '=' and checks names: known to this kind, not repeated. */
@@ -619,6 +638,23 @@ static gmd_status fill_nvt(stage_ctx *c, gmd_stage *s)
     return st;
 }
 
+/* P: the barostat's target pressure, in bar (kbar, GPa, MPa, atm also read); a ramp runs
+ * at constant pressure when it is given. */
+static gmd_status fill_pressure(stage_ctx *c, gmd_stage *s, int required)
+{
+    gmd_status st = GMD_OK;
+    const char *v = stage_value(c, "P", required, &st);
+    if (st != GMD_OK || !v) return st;
+    s->npt = 1;
+    return gmd_parse_quantity(&c->at, v, GMD_UNITS_BAR, &s->p_bar);
+}
+
+static gmd_status fill_npt(stage_ctx *c, gmd_stage *s)
+{
+    gmd_status st = fill_nvt(c, s);
+    return st == GMD_OK ? fill_pressure(c, s, 1) : st;
+}
+
 static gmd_status fill_ramp(stage_ctx *c, gmd_stage *s)
 {
     gmd_status st = GMD_OK;
@@ -636,7 +672,7 @@ static gmd_status fill_ramp(stage_ctx *c, gmd_stage *s)
             "'stage = nvt time=... T=%gK' to hold a temperature",
             s->t_start_K, s->t_start_K);
     s->time_ps = fabs(s->t_end_K - s->t_start_K) / s->rate_K_ps;
-    return GMD_OK;
+    return fill_pressure(c, s, 0);
 }
 
 static gmd_status fill_write(stage_ctx *c, gmd_stage *s)
@@ -708,6 +744,9 @@ static gmd_status read_stage(gmd_run_input *in, const char *file, const gmd_kv_e
         break;
     case GMD_STAGE_WRITE:
         st = fill_write(&c, s);
+        break;
+    case GMD_STAGE_NPT:
+        st = fill_npt(&c, s);
         break;
     }
     if (st == GMD_OK && c.kind != GMD_STAGE_MINIMIZE && c.kind != GMD_STAGE_WRITE)

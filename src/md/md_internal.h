@@ -24,8 +24,22 @@ void gmd_md_kick(const gmd_forcefield *ff, gmd_atoms *atoms, double *const f[3],
                  double *const f_minus[3], double half_dt, int threads);
 /* r += dt v. */
 void gmd_md_drift(gmd_atoms *atoms, double dt, int threads);
-/* NVT only: a half step dt/2 of the chain and the matching scaling of the velocities. */
-void gmd_md_thermostat_half(gmd_md_state *md, const gmd_forcefield *ff, gmd_atoms *atoms,
-                            int threads);
+/* v *= factor for every atom. */
+void gmd_md_scale_velocities(gmd_atoms *atoms, double factor, int threads);
+
+/* ---- the coupling to the heat bath and the barostat (barostat.c) ---- */
+/* The half step dt/2 of the thermostat (NVT) or thermostat and barostat (NPT) before the
+ * first kick of a step, and the one after the last kick; nothing for NVE. NPT reads the
+ * virial of the current forces in sim->tally. */
+void gmd_md_couple_first(gmd_sim *sim, int threads);
+void gmd_md_couple_second(gmd_sim *sim, int threads);
+/* NPT only: box and positions scaled by exp(dt/2 omega_dot) about the box centre. */
+void gmd_md_remap_half(gmd_sim *sim, int threads);
+/* The barostat's energy: its kinetic energy, P_ext V and its chain's energy, eV. */
+double gmd_baro_energy(const gmd_md_state *md, size_t natoms, double volume);
+/* The barostat at rest with its chain (length 3, damping pdamp) at zero. */
+void gmd_baro_init(gmd_barostat *b, double p_target_bar, double pdamp_ps);
+/* The scalar pressure (bar) of 2 KE (eV) and the virial in tally, in a box of volume V. */
+double gmd_md_pressure_bar(double ke2, const gmd_tally *tally, double volume);
 
 #endif

@@ -23,9 +23,10 @@
  * A resume that finds no checkpoint (killed before the first) starts from the beginning.
  *
  * Guard. After every step the energy must be finite, and no atom may have moved more
- * than GUARD_MAX_MOVE_A in the step (measured on unwrapped positions, and on v dt);
- * otherwise the run stops with the step, the atom and the cure, leaving the last good
- * checkpoint in place.
+ * than GUARD_MAX_MOVE_A in the step (measured on unwrapped positions, net of the
+ * barostat's scaling of the box, and on v dt), nor the volume more than GUARD_MAX_DLNV;
+ * otherwise the run stops with the step, the atom (or the box) and the cure, leaving the
+ * last good checkpoint in place.
  *
  * State and timing. The steps act on one gmd_sim (md.h), whose force field is the model's
  * (the one copy, with the cut-off used). Its timers cover disjoint parts of the session
@@ -50,9 +51,11 @@
 #include "glassmd/trajectory.h"
 #include "glassmd/units.h"
 #include "glassmd/version.h"
+#include "md_internal.h"
 
 #define GUARD_MAX_MOVE_A 1.0
-#define STOP_WAIT_S 5.0 /* longest wait for a list rebuild once a stop is asked */
+#define GUARD_MAX_DLNV 0.01 /* largest |ln(V_after / V_before)| of one step */
+#define STOP_WAIT_S 5.0     /* longest wait for a list rebuild once a stop is asked */
 
 enum { OUT_THERMO = 0, OUT_LOG, OUT_DUMP, OUT_NETCDF, OUT_COUNT };
 
@@ -66,6 +69,7 @@ typedef struct run_ctx {
     long total_steps;
     long steps_this_session;
     double *r_before;     /* unwrapped positions before the current step, 3 n (guard) */
+    gmd_box box_before;   /* and the box then (NPT moves it) */
     long stop_asked_step; /* MD step at which a stop was first seen (-1: none) */
     double stop_asked_s;  /* and when (omp_get_wtime) */
     char path_buf[GMD_PATH_LEN + 64];
@@ -216,6 +220,7 @@ static gmd_status write_log_header(run_ctx *c, gmd_error *err)
         "input = %s\nconfig = %s\nforcefield = %s\nnatoms = %zu\n"
         "box_A = %.10g %.10g %.10g\ncutoff_A = %g\nkspace = %s\nthreebody = %s\n"
         "threebody_substeps = %d\ndt_fs = %g\nseed = %llu\ntdamp_ps = %g\nchain = %d%s\n"
+        "pdamp_ps = %g\n"
         "threads = %d\n"
         "thermo_every = %ld\ntraj_every = %ld\ncheckpoint_every = %ld\n"
         "output_dir = %s\ntypes = %s\nvelocity_K = %g\ntraj_format = %s\n",
@@ -223,9 +228,10 @@ static gmd_status write_log_header(run_ctx *c, gmd_error *err)
         GLASSMD_BUILD_DATE, in->path, in->config, in->forcefield, sim->atoms.n, sim->box.len[0],
         sim->box.len[1], sim->box.len[2], sim->ff->cutoff, ks, threebody_word(in, sim->ff),
         sim->mts.substeps, in->dt_fs, (unsigned long long)in->seed, sim->md.nhc.tdamp_ps,
-        sim->md.nhc.length, chain_note(in, sim->ff), gmd_model_settings(sim->model)->threads,
-        in->thermo_every, in->traj_every, in->checkpoint_every, in->output_dir,
-        in->types[0] ? in->types : "(from the data file)", initial_temperature(in),
+        sim->md.nhc.length, chain_note(in, sim->ff), in->pdamp_ps,
+        gmd_model_settings(sim->model)->threads, in->thermo_every, in->traj_every,
+        in->checkpoint_every, in->output_dir, in->types[0] ? in->types : "(from the data file)",
+        initial_temperature(in),
         in->traj_netcdf ? (in->traj_dump ? "both" : "netcdf") : (in->traj_dump ? "dump" : "none"));
     for (int s = 0; st == GMD_OK && s < in->nstages; s++) {
         const gmd_stage *g = &in->stages[s];
@@ -237,6 +243,10 @@ static gmd_status write_log_header(run_ctx *c, gmd_error *err)
             snprintf(extra, sizeof extra, " rate_K_ps=%g", g->rate_K_ps);
         else if (g->kind == GMD_STAGE_WRITE)
             snprintf(extra, sizeof extra, " file=%s", g->file);
+        if (g->npt) {
+            size_t used = strlen(extra);
+            snprintf(extra + used, sizeof extra - used, " P_bar=%g", g->p_bar);
+        }
         st = gmd_text_printf(
             c->log, err, "stage %d = %s steps=%ld time_ps=%g T_start_K=%g T_end_K=%g%s\n", s + 1,
             gmd_stage_kind_name(g->kind), g->nsteps, g->time_ps, g->t_start_K, g->t_end_K, extra);
@@ -250,10 +260,10 @@ static gmd_status write_thermo(run_ctx *c, const char *stage, gmd_error *err)
     gmd_timer_start(thermo_time);
     gmd_thermo t;
     gmd_md_thermo(&c->sim, &t);
-    gmd_status st =
-        gmd_text_printf(c->thermo, err, "%ld,%.6f,%.6f,%.10g,%.10g,%.10g,%.10g,%.6f,%s\n",
-                        c->sim.md.step, c->sim.md.time_ps, t.temperature_K, t.pe_eV, t.ke_eV,
-                        t.etot_eV, t.conserved_eV, t.pressure_bar, stage);
+    gmd_status st = gmd_text_printf(
+        c->thermo, err, "%ld,%.6f,%.6f,%.10g,%.10g,%.10g,%.10g,%.6f,%.10g,%.10g,%s\n",
+        c->sim.md.step, c->sim.md.time_ps, t.temperature_K, t.pe_eV, t.ke_eV, t.etot_eV,
+        t.conserved_eV, t.pressure_bar, t.volume_A3, t.density_1_A3, stage);
     /* row by row to the kernel, so that `tail -f thermo.csv` follows a batch job */
     if (st == GMD_OK) st = gmd_text_push(c->thermo, err);
     gmd_timer_stop(thermo_time);
@@ -294,9 +304,9 @@ static gmd_status checkpoint(run_ctx *c, gmd_error *err)
     gmd_timer *checkpoint_time = &c->sim.timers.phase[GMD_TIMER_CHECKPOINT];
     gmd_timer_start(checkpoint_time);
     gmd_status st = flush_outputs(c, err);
+    gmd_checkpoint_state cs = {&c->sim.md, &c->sim.box, &c->sim.atoms, &c->sim.tally};
     if (st == GMD_OK)
-        st = gmd_checkpoint_write(out_path(c, "checkpoint.bin"), &c->sim.md, &c->sim.box,
-                                  &c->sim.atoms, &c->meta, NULL, 0, err);
+        st = gmd_checkpoint_write(out_path(c, "checkpoint.bin"), &cs, &c->meta, NULL, 0, err);
     gmd_timer_stop(checkpoint_time);
     /* the rule that makes resume exact: the list built at the checkpoint's positions */
     if (st == GMD_OK)
@@ -315,7 +325,17 @@ static void remember_positions(run_ctx *c)
         for (size_t i = 0; i < n; i++)
             c->r_before[k * n + i] =
                 atoms->r[k][i] + (double)atoms->image[k][i] * c->sim.box.len[k];
+    c->box_before = c->sim.box;
     gmd_timer_stop(guard_time);
+}
+
+/* Where the barostat's scaling alone would have taken the unwrapped coordinate u (axis k)
+ * of the box before the step: the same fraction of the current box (barostat.c). */
+static double scaled_before(const run_ctx *c, int k, double u)
+{
+    const gmd_box *a = &c->box_before, *b = &c->sim.box;
+    if (a->len[k] == b->len[k] && a->lo[k] == b->lo[k]) return u;
+    return b->lo[k] + (u - a->lo[k]) / a->len[k] * b->len[k];
 }
 
 /* The largest of an atom's displacement in the last step and its speed times dt (where
@@ -328,7 +348,7 @@ static double move2_of_atom(const run_ctx *c, size_t i)
     double d2 = 0.0, v2 = 0.0;
     for (int k = 0; k < 3; k++) {
         double d = atoms->r[k][i] + (double)atoms->image[k][i] * c->sim.box.len[k] -
-                   c->r_before[k * n + i];
+                   scaled_before(c, k, c->r_before[k * n + i]);
         double v = atoms->v[k][i] * c->sim.md.dt_ps;
         d2 += d * d;
         v2 += v * v;
@@ -351,6 +371,21 @@ static double largest_move2(const run_ctx *c, size_t *worst)
     return max2;
 }
 
+/* NPT: the volume may change by at most GUARD_MAX_DLNV in one step (a barostat running
+ * away: far from equilibrium with too light a barostat). */
+static gmd_status guard_box(run_ctx *c, const char *stage, gmd_error *err)
+{
+    double v0 = gmd_box_volume(&c->box_before), v1 = gmd_box_volume(&c->sim.box);
+    double change = fabs(log(v1 / v0));
+    if (change <= GUARD_MAX_DLNV) return GMD_OK; /* NaN fails too */
+    return gmd_fail(err, GMD_ERR_PHYSICS,
+                    "step %ld (stage %s): the box volume went from %.6g to %.6g A^3 in one "
+                    "step (the barostat runs away). Cure: a larger pdamp_ps, an nvt stage "
+                    "before the npt one, or a target pressure nearer the state's (thermo.csv: "
+                    "pressure_bar). The last good checkpoint is kept in %s",
+                    c->sim.md.step, stage, v0, v1, c->in->output_dir);
+}
+
 static gmd_status guard(run_ctx *c, const char *stage, gmd_error *err)
 {
     gmd_timer *guard_time = &c->sim.timers.phase[GMD_TIMER_GUARD];
@@ -358,7 +393,9 @@ static gmd_status guard(run_ctx *c, const char *stage, gmd_error *err)
     double pe = gmd_tally_total(&c->sim.tally);
     size_t worst;
     double move = sqrt(largest_move2(c, &worst));
+    gmd_status box_st = guard_box(c, stage, err);
     gmd_timer_stop(guard_time);
+    if (box_st != GMD_OK) return box_st;
     if (isfinite(pe) && move <= GUARD_MAX_MOVE_A) return GMD_OK;
     return gmd_fail(err, GMD_ERR_PHYSICS,
                     "step %ld (stage %s): %s; atom id %ld (%s) moved %.3g A in one step. "
@@ -450,7 +487,8 @@ static double initial_temperature(const gmd_run_input *in)
 {
     if (in->velocity_K > 0) return in->velocity_K;
     for (int s = 0; s < in->nstages; s++)
-        if (in->stages[s].kind == GMD_STAGE_NVT || in->stages[s].kind == GMD_STAGE_RAMP)
+        if (in->stages[s].kind == GMD_STAGE_NVT || in->stages[s].kind == GMD_STAGE_RAMP ||
+            in->stages[s].kind == GMD_STAGE_NPT)
             return in->stages[s].t_start_K;
     return 0.0;
 }
@@ -499,12 +537,28 @@ static gmd_status stop_run(run_ctx *c, const char *stage, int checkpoint_written
                             "the wait, so it matches an uninterrupted run to round-off only)");
 }
 
+/* The ensemble of stage g. An npt stage (or ramp with P) that follows a stage at
+ * constant volume starts its barostat at rest, with the stage's pressure and pdamp; one
+ * that follows another at constant pressure continues its barostat with the new target.
+ * first_step > 0 (a resume within the stage): the checkpoint's state as it is. */
+static void start_ensemble(gmd_md_state *md, const gmd_stage *g, double pdamp_ps, long first_step)
+{
+    gmd_ensemble next = g->kind == GMD_STAGE_NVE ? GMD_ENSEMBLE_NVE
+                        : g->npt                 ? GMD_ENSEMBLE_NPT
+                                                 : GMD_ENSEMBLE_NVT;
+    if (next == GMD_ENSEMBLE_NPT && first_step == 0) {
+        if (md->ensemble != GMD_ENSEMBLE_NPT) gmd_baro_init(&md->baro, g->p_bar, pdamp_ps);
+        md->baro.p_target_bar = g->p_bar;
+    }
+    md->ensemble = next;
+}
+
 static gmd_status run_md_stage(run_ctx *c, int s, long first_step, gmd_error *err)
 {
     const gmd_run_input *in = c->in;
     const gmd_stage *g = &in->stages[s];
     const char *name = gmd_stage_kind_name(g->kind);
-    c->sim.md.ensemble = g->kind == GMD_STAGE_NVE ? GMD_ENSEMBLE_NVE : GMD_ENSEMBLE_NVT;
+    start_ensemble(&c->sim.md, g, in->pdamp_ps, first_step);
     if (first_step == 0 && velocities_zero(&c->sim.atoms))
         gmd_md_velocities(&c->sim, initial_temperature(in));
     double t0 = omp_get_wtime();
@@ -515,8 +569,9 @@ static gmd_status run_md_stage(run_ctx *c, int s, long first_step, gmd_error *er
                             c->steps_this_session);
         c->sim.md.t_target_K = stage_target(g, k + 1);
         remember_positions(c);
-        gmd_model_set_forces_only(c->sim.model,
-                                  !step_needs_tally(in, c->sim.md.step + 1, k + 1, g->nsteps));
+        /* the barostat reads the virial of every step's forces */
+        gmd_model_set_forces_only(
+            c->sim.model, !g->npt && !step_needs_tally(in, c->sim.md.step + 1, k + 1, g->nsteps));
         gmd_status st = gmd_md_step_mts(&c->sim, err);
         gmd_model_set_forces_only(c->sim.model, 0);
         if (st == GMD_ERR_PHYSICS) st = locate_failure(c, name, st, err);
@@ -574,6 +629,7 @@ static gmd_status start_fresh(run_ctx *c, const gmd_forcefield *ff, gmd_error *e
                                     in->types[0] ? in->types : NULL, &sim->box, &sim->atoms, err);
     if (st != GMD_OK) return st;
     gmd_md_init(&sim->md, sim->atoms.n, in->dt_fs * 1e-3, in->seed);
+    sim->md.box_ref = sim->box;
     sim->md.nhc.tdamp_ps = in->tdamp_ps;
     sim->md.nhc.length = gmd_run_chain_length(in, ff);
     memset(&c->meta, 0, sizeof c->meta);
@@ -585,8 +641,8 @@ static gmd_status start_resumed(run_ctx *c, const gmd_forcefield *ff, gmd_error 
     const char *path = out_path(c, "checkpoint.bin");
     void *blob = NULL; /* no accumulators yet: the run keeps no blob */
     size_t blob_len = 0;
-    gmd_status st = gmd_checkpoint_read(path, &c->sim.md, &c->sim.box, &c->sim.atoms, &c->meta,
-                                        &blob, &blob_len, err);
+    gmd_checkpoint_state cs = {&c->sim.md, &c->sim.box, &c->sim.atoms, &c->sim.tally};
+    gmd_status st = gmd_checkpoint_read(path, &cs, &c->meta, &blob, &blob_len, err);
     free(blob);
     if (st != GMD_OK) return st;
     unsigned long long hash;
@@ -614,7 +670,12 @@ static gmd_status load_sim(run_ctx *c, int resume, gmd_error *err)
     if (st == GMD_OK) st = resume ? start_resumed(c, &ff, err) : start_fresh(c, &ff, err);
     if (st != GMD_OK) return st;
     gmd_model_options mo = model_options(in, &ff);
-    if ((st = gmd_sim_create_model(&c->sim, &ff, &mo, err)) != GMD_OK) return st;
+    /* set up at the run's starting box (md.h: box_ref), then used at the current one */
+    gmd_box current = c->sim.box;
+    c->sim.box = c->sim.md.box_ref;
+    st = gmd_sim_create_model(&c->sim, &ff, &mo, err);
+    c->sim.box = current;
+    if (st != GMD_OK) return st;
     /* the rule of exact resume: the list built at the checkpoint's positions */
     if (resume &&
         (st = gmd_model_rebuild_neighbors(c->sim.model, &c->sim.box, &c->sim.atoms, err)) != GMD_OK)
@@ -643,7 +704,7 @@ static gmd_status set_up(run_ctx *c, int resume, int no_checkpoint, gmd_error *e
     if (st == GMD_OK)
         st = gmd_text_printf(c->thermo, err,
                              "step,time_ps,T_K,pe_eV,ke_eV,etot_eV,conserved_eV,"
-                             "pressure_bar,stage\n");
+                             "pressure_bar,volume_A3,density_1_A3,stage\n");
     return st;
 }
 
@@ -693,6 +754,27 @@ static gmd_status write_timing(run_ctx *c, gmd_error *err)
     return st;
 }
 
+/* When the box moved (NPT): the k-space solver as it ends, at the final box (its mesh or
+ * k-vector limits grown to keep the accuracy, and the error estimates there), after the
+ * final checkpoint like the "finished" line, so that a resume after the end writes it
+ * once. The forces are computed once more first, so that the solver has seen the final
+ * box in every run that gets here, resumed at the end or not. */
+static gmd_status log_final_kspace(run_ctx *c, gmd_error *err)
+{
+    const gmd_box *a = &c->sim.box, *b = &c->sim.md.box_ref;
+    if (memcmp(a->len, b->len, sizeof a->len) == 0) return GMD_OK;
+    gmd_status st = gmd_sim_compute(&c->sim, err);
+    if (st != GMD_OK) return st;
+    for (int t = 0; t < gmd_model_nterms(c->sim.model); t++) {
+        const gmd_term *term = gmd_model_term(c->sim.model, t);
+        if (strcmp(term->name, "pppm") != 0 && strcmp(term->name, "ewald") != 0) continue;
+        char text[1024];
+        term->describe(term, text, sizeof text);
+        return gmd_text_printf(c->log, err, "kspace_final_box = %s\n", text);
+    }
+    return GMD_OK;
+}
+
 /* After the last stage: final.data, the final checkpoint and the "finished" line. */
 static gmd_status finish(run_ctx *c, gmd_error *err)
 {
@@ -709,6 +791,7 @@ static gmd_status finish(run_ctx *c, gmd_error *err)
      * run killed after it (or one that had ended) writes that line (and the timing table)
      * exactly once */
     if (st == GMD_OK) st = checkpoint(c, err);
+    if (st == GMD_OK) st = log_final_kspace(c, err);
     if (st == GMD_OK)
         st = gmd_text_printf(c->log, err, "finished at step %ld, time %.6f ps\n", c->sim.md.step,
                              c->sim.md.time_ps);
@@ -731,9 +814,9 @@ static gmd_status run_body(run_ctx *c, gmd_error *err)
     if (!resume) {
         st = first_forces(c, err);
     } else {
+        /* the tally of the stored forces came with the checkpoint */
         st = gmd_text_printf(c->log, err, "resumed at step %ld (stage %d, step %ld in it)\n",
                              c->sim.md.step, c->meta.stage_index + 1, c->meta.stage_step);
-        gmd_tally_clear(&c->sim.tally);
     }
     if (st == GMD_OK) st = run_stages(c, err);
     if (st == GMD_OK) st = finish(c, err);

@@ -3,6 +3,8 @@
  * One step (LAMMPS order: initial_integrate, force, final_integrate):
  *   [NVT: chain half step, scale v]  v += dt/2 F/m;  r += dt v;  F = F(r);
  *   v += dt/2 F/m;  [NVT: chain half step, scale v]
+ * NPT adds the barostat's half steps to the chain's and scales the box and the positions
+ * by half the strain before and after the drift (barostat.c).
  * Units: F/m in eV/A/(g/mol) is converted to A/ps^2 by GMD_FTM2V; m v^2 in
  * (g/mol)(A/ps)^2 to eV by GMD_MVV2E. The temperature counts 3N - 3 degrees of freedom
  * (total momentum is zero and conserved), as LAMMPS's default temperature compute. */
@@ -21,6 +23,7 @@ void gmd_md_init(gmd_md_state *md, size_t natoms, double dt_ps, uint64_t seed)
     md->nhc.length = 3;
     md->nhc.tdamp_ps = 0.1;
     md->dof = natoms > 1 ? 3 * (long)natoms - 3 : 3 * (long)natoms;
+    gmd_baro_init(&md->baro, 1.0, 1.0);
     gmd_rng_seed(&md->rng, seed);
 }
 
@@ -36,7 +39,7 @@ double gmd_kinetic2(const gmd_forcefield *ff, const gmd_atoms *atoms, int thread
     return sum * GMD_MVV2E;
 }
 
-static void scale_velocities(gmd_atoms *atoms, double factor, int threads)
+void gmd_md_scale_velocities(gmd_atoms *atoms, double factor, int threads)
 {
     for (int k = 0; k < 3; k++) {
         double *v = atoms->v[k];
@@ -75,7 +78,7 @@ void gmd_md_velocities(gmd_sim *sim, double t_K)
     remove_drift(ff, atoms);
     double ke2 = gmd_kinetic2(ff, atoms, 1);
     double target = (double)sim->md.dof * GMD_KB_EV_K * t_K;
-    if (ke2 > 0.0) scale_velocities(atoms, sqrt(target / ke2), 1);
+    if (ke2 > 0.0) gmd_md_scale_velocities(atoms, sqrt(target / ke2), 1);
     gmd_timer_stop(integrate_time);
 }
 
@@ -112,15 +115,6 @@ void gmd_md_drift(gmd_atoms *atoms, double dt, int threads)
     }
 }
 
-void gmd_md_thermostat_half(gmd_md_state *md, const gmd_forcefield *ff, gmd_atoms *atoms,
-                            int threads)
-{
-    if (md->ensemble != GMD_ENSEMBLE_NVT) return;
-    double ke2 = gmd_kinetic2(ff, atoms, threads);
-    double factor = gmd_nhc_half_step(&md->nhc, md->t_target_K, md->dof, ke2, md->dt_ps);
-    scale_velocities(atoms, factor, threads);
-}
-
 /* The integrator's own work is timed around the force call, which the model times per
  * term (timer.h: the parts do not overlap). */
 gmd_status gmd_md_step(gmd_sim *sim, gmd_error *err)
@@ -132,15 +126,17 @@ gmd_status gmd_md_step(gmd_sim *sim, gmd_error *err)
     const int threads = gmd_model_settings(sim->model)->threads;
     const double dt = md->dt_ps;
     gmd_timer_start(integrate_time);
-    gmd_md_thermostat_half(md, ff, atoms, threads);
+    gmd_md_couple_first(sim, threads);
     gmd_md_kick(ff, atoms, atoms->f, NULL, 0.5 * dt, threads);
+    gmd_md_remap_half(sim, threads);
     gmd_md_drift(atoms, dt, threads);
+    gmd_md_remap_half(sim, threads);
     gmd_timer_stop(integrate_time);
     gmd_status st = gmd_sim_compute(sim, err);
     if (st != GMD_OK) return st;
     gmd_timer_start(integrate_time);
     gmd_md_kick(ff, atoms, atoms->f, NULL, 0.5 * dt, threads);
-    gmd_md_thermostat_half(md, ff, atoms, threads);
+    gmd_md_couple_second(sim, threads);
     md->step++;
     md->time_ps += dt;
     gmd_timer_stop(integrate_time);
@@ -174,7 +170,11 @@ void gmd_md_thermo(const gmd_sim *sim, gmd_thermo *out)
     double virial_trace = tally->virial[0] + tally->virial[1] + tally->virial[2];
     out->pressure_bar = ((double)md->dof * GMD_KB_EV_K * out->temperature_K + virial_trace) /
                         (3.0 * volume) * GMD_EV_A3_TO_BAR;
+    out->volume_A3 = volume;
+    out->density_1_A3 = (double)atoms->n / volume;
     out->conserved_eV = out->etot_eV;
-    if (md->ensemble == GMD_ENSEMBLE_NVT)
+    if (md->ensemble != GMD_ENSEMBLE_NVE)
         out->conserved_eV += gmd_nhc_energy(&md->nhc, md->t_target_K, md->dof);
+    if (md->ensemble == GMD_ENSEMBLE_NPT)
+        out->conserved_eV += gmd_baro_energy(md, atoms->n, volume);
 }

@@ -55,6 +55,12 @@
  * r0 keeps the positions of the last build for gmd_neighbor_needs_rebuild, which compares
  * min-image displacements with skin/2: if no atom moved farther, no pair can have closed
  * in from beyond cutoff + skin to within the cut-off.
+ * A box that changed since the build (a barostat scales the box and the positions with
+ * it, to the same fractions of the box) is allowed for: each displacement is measured
+ * from where the scaling alone took the build position, r0' = lo + (r0 - lo0) len/len0,
+ * and the limit shrinks. A pair beyond rl at the build is, after the scaling, at least
+ * s rl away (s: the smallest len/len0, when below 1) less the two displacements, so it
+ * stays beyond the cut-off while every displacement is below (skin - (1 - s) rl) / 2.
  *
  * Inner list: filled in the same scan. A hit within inner_cutoff + skin (and, with a type
  * mask, of a wanted type pair: the types are sorted with the positions) is also appended
@@ -583,6 +589,7 @@ gmd_status gmd_neighbor_build(gmd_neighbor_list *nl, const gmd_box *box, const g
     if (st != GMD_OK) return st;
     for (int k = 0; k < 3; k++)
         if (atoms->n) memcpy(nl->r0[k], atoms->r[k], atoms->n * sizeof(double));
+    nl->box0 = *box;
     nl->builds++;
     nl->stale = 0;
     return GMD_OK;
@@ -596,20 +603,50 @@ int gmd_neighbor_built_at(const gmd_neighbor_list *nl, const gmd_atoms *atoms)
     return 1;
 }
 
-int gmd_neighbor_needs_rebuild(const gmd_neighbor_list *nl, const gmd_box *box,
-                               const gmd_atoms *atoms)
+static int same_box(const gmd_box *a, const gmd_box *b)
 {
-    if (nl->stale || nl->builds == 0 || nl->natoms != atoms->n || !nl->start) return 1;
-    double limit2 = 0.25 * nl->skin * nl->skin;
+    for (int k = 0; k < 3; k++)
+        if (a->lo[k] != b->lo[k] || a->len[k] != b->len[k]) return 0;
+    return 1;
+}
+
+/* The largest displacement allowed since the build (see the header), A; <= 0: rebuild. */
+static double allowed_move(const gmd_neighbor_list *nl, const gmd_box *box)
+{
+    double s = 1.0;
+    for (int k = 0; k < 3; k++)
+        s = fmin(s, box->len[k] / nl->box0.len[k]);
+    return 0.5 * (nl->skin - (1.0 - s) * (nl->cutoff + nl->skin));
+}
+
+/* Any atom farther than `limit` from its build position scaled into `box`. */
+static int moved_beyond(const gmd_neighbor_list *nl, const gmd_box *box, const gmd_atoms *atoms,
+                        double limit)
+{
+    const double limit2 = limit * limit;
+    double scale[3];
+    for (int k = 0; k < 3; k++)
+        scale[k] = box->len[k] / nl->box0.len[k];
+    const int scaled = !same_box(box, &nl->box0);
     for (size_t i = 0; i < atoms->n; i++) {
         double d2 = 0.0;
         for (int k = 0; k < 3; k++) {
-            double d = gmd_min_image(atoms->r[k][i] - nl->r0[k][i], box->len[k]);
+            double r0 = nl->r0[k][i];
+            if (scaled) r0 = box->lo[k] + (r0 - nl->box0.lo[k]) * scale[k];
+            double d = gmd_min_image(atoms->r[k][i] - r0, box->len[k]);
             d2 += d * d;
         }
         if (d2 > limit2) return 1;
     }
     return 0;
+}
+
+int gmd_neighbor_needs_rebuild(const gmd_neighbor_list *nl, const gmd_box *box,
+                               const gmd_atoms *atoms)
+{
+    if (nl->stale || nl->builds == 0 || nl->natoms != atoms->n || !nl->start) return 1;
+    double limit = allowed_move(nl, box);
+    return !(limit > 0.0) || moved_beyond(nl, box, atoms, limit);
 }
 
 void gmd_neighbor_invalidate(gmd_neighbor_list *nl)

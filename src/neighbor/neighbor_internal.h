@@ -25,6 +25,7 @@ struct gmd_neighbor_list {
     size_t npairs; /* number of stored pairs */
     size_t capacity;
     double *r0[3]; /* positions at the last build */
+    gmd_box box0;  /* the box at the last build */
     long builds;   /* how many times the list was built */
     /* inner list: pairs within inner_cutoff + skin at the build (inner_cutoff 0: none),
      * of the type pairs marked in inner_types when inner_masked (else of any types) */

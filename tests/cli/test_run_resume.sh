@@ -23,7 +23,10 @@
 #   * SIGTERM and SIGINT after a random number of checkpoints (the run must stop at the
 #     next neighbour-list rebuild with a checkpoint, a message and exit status 143 / 130)
 #     and SIGTERM during the minimisation;
-#   * --resume after the run has ended (must leave every output as it is).
+#   * --resume after the run has ended (must leave every output as it is);
+#   * the same schedule at constant pressure (an npt stage and a ramp with P instead of
+#     nvt and ramp: the box moves): --stop-after 137, 160, 250, a random kill -9, a
+#     SIGTERM and --resume after the end.
 # After each scenario final.data, T1100.data, thermo.csv and traj.dump must be
 # byte-identical to the reference, traj.nc must be byte-identical or hold identical data
 # (ncdump -p 9,17, which prints float32 and double values exactly), and run.log must be
@@ -57,6 +60,20 @@ now_ms() { date +%s%3N; }
     exit 1
 }
 
+# The schedule's MD stages: at constant volume (the first pass) or, with NPT=1 (the
+# second), an npt stage and a ramp at constant pressure (the barostat starts at rest,
+# carries on into the ramp with its target, stops for the nve stage)
+NPT=0
+md_stages() {
+    if [ $NPT = 1 ]; then
+        printf '%s\n' "stage = npt time=0.16ps T=1500K P=20kbar" \
+            "stage = ramp from=1500K to=1100K rate=2500K/ps P=10kbar"
+    else
+        printf '%s\n' "stage = nvt time=0.16ps T=1500K" \
+            "stage = ramp from=1500K to=1100K rate=2500K/ps"
+    fi
+}
+
 # make_input NAME: $TMP/NAME.in, the common schedule with output_dir NAME.out
 make_input() {
     cat >"$TMP/$1.in" <<EOF
@@ -75,8 +92,7 @@ checkpoint_every = 40
 threads = 2
 output_dir = $1.out
 stage = minimize ftol=1e-6 max_step=0.1 max_steps=150
-stage = nvt time=0.16ps T=1500K
-stage = ramp from=1500K to=1100K rate=2500K/ps
+$(md_stages)
 stage = write file=T1100.data
 stage = nve time=0.16ps
 EOF
@@ -115,10 +131,11 @@ log_without_resume_lines() {
         if [ "${2:-}" = squeeze ]; then uniq; else cat; fi
 }
 
-# compare NAME LABEL [squeeze]: NAME.out against ref.out
+# compare NAME LABEL [squeeze]: NAME.out against $REF.out
+REF=ref
 compare() {
     local name=$1 label=$2 squeeze=${3:-} ok=1 nc_how
-    local dir="$TMP/$name.out" ref="$TMP/ref.out"
+    local dir="$TMP/$name.out" ref="$TMP/$REF.out"
     for f in final.data T1100.data thermo.csv traj.dump; do
         if ! cmp -s "$ref/$f" "$dir/$f"; then
             fail "$label: $f differs from the uninterrupted run ($(cmp "$ref/$f" "$dir/$f" 2>&1))"
@@ -364,6 +381,44 @@ name=ended
 make_input $name
 run_glassmd $name || fail "ended: the first run failed"
 resume $name "--resume after the end" && compare $name "--resume of a run that had ended"
+
+# ---- the same at constant pressure -------------------------------------------------------
+# The barostat's state, its chain, the virial of the stored forces and the box the model
+# was set up at come back from the checkpoint: --stop-after inside and at the end of the
+# npt stage and in the ramp at constant pressure, a random kill -9 and a SIGTERM.
+NPT=1
+REF=refnpt
+make_input refnpt
+run_glassmd refnpt || {
+    echo "FAIL: the uninterrupted NPT run failed: $(cat "$TMP/refnpt.err")" >&2
+    exit 1
+}
+echo "NPT reference: box from $(sed -n 's/^0,.*,\([0-9.e+]*\),[0-9.e+-]*,start$/\1/p' \
+    "$TMP/refnpt.out/thermo.csv") to $(tail -1 "$TMP/refnpt.out/thermo.csv" | cut -d, -f9) A^3"
+grep -q '^480,0.480000,' "$TMP/refnpt.out/thermo.csv" || fail "NPT reference did not reach step 480"
+# the box must have moved, and be written per frame
+[ "$(grep -A1 '^ITEM: BOX BOUNDS' "$TMP/refnpt.out/traj.dump" | grep -v -e ITEM -e -- |
+    sort -u | wc -l)" -gt 2 ] || fail "NPT reference: the dump's box does not change"
+for n in 137 160 250; do
+    name=npt$n
+    make_input $name
+    run_glassmd $name --stop-after $n
+    resume $name "NPT --stop-after $n" && compare $name "NPT: --stop-after $n, then --resume"
+done
+name=nptkill
+make_input $name
+kill_after_checkpoint $name $((1 + RANDOM % 11)) "$(awk -v r="$RANDOM" 'BEGIN { print r / 32767 }')"
+resume $name "NPT random kill" && compare $name "NPT: kill -9 at a random moment"
+name=nptterm
+make_input $name
+signal_after_checkpoint $name $((2 + RANDOM % 8)) TERM 143
+resume $name "NPT SIGTERM" && compare $name "NPT: SIGTERM in an MD stage, then --resume"
+name=nptended
+make_input $name
+run_glassmd $name || fail "nptended: the first run failed"
+resume $name "NPT --resume after the end" && compare $name "NPT: --resume of a run that had ended"
+grep -q '^kspace_final_box = {"style": "pppm"' "$TMP/refnpt.out/run.log" ||
+    fail "NPT reference: run.log names no k-space solver at the final box"
 
 if [ "$failures" -ne 0 ]; then
     echo "test_run_resume: $failures failure(s)" >&2

@@ -78,6 +78,15 @@ def glassmd_binary():
 # ---------------------------------------------------------------------------------------
 # Force-field files (docs/forcefield.md)
 # ---------------------------------------------------------------------------------------
+def start_checks(title, scratch):
+    """The start of a test that runs glassmd: exits with 77 (skipped) when GLASSMD does
+    not name the binary, else returns (Checks(title), scratch_dir(scratch))."""
+    if glassmd_binary() is None:
+        print("SKIP: set GLASSMD to the glassmd executable")
+        sys.exit(77)
+    return Checks(title), scratch_dir(scratch)
+
+
 def read_ff(path):
     """Parses a .ff file into {'globals', 'species' [(name, mass, q)], 'pairs'
     {(a, b): (A, rho, C)} with both orders, 'threebody' [(vertex, end, k, theta0, r3,
@@ -587,11 +596,12 @@ def write_nb3b(path, ff):
 
 def lammps_md_script(datafile, ff, steps, ensemble="nve", T=None, T_end=None, tdamp=0.1,
                      dt_ps=0.001, threebody=False, nb3b="ff.nb3b", cutoff=10.0, accuracy=1e-5,
-                     thermo_every=100, table0=True):
+                     thermo_every=100, table0=True, P=None, pdamp=1.0, tchain=None):
     """LAMMPS input for MD from datafile (its Velocities section is the start):
-    buck/coul/long CUTOFF + pppm ACCURACY [+ nb3b/harmonic, the hard cut], fix nve or
-    fix nvt temp T T_end tdamp (LAMMPS's default chain of 3), thermo every thermo_every
-    with pe ke etotal temp and, for nvt, the chain's energy f_md (etotal + f_md is the
+    buck/coul/long CUTOFF + pppm ACCURACY [+ nb3b/harmonic, the hard cut], fix nve,
+    fix nvt temp T T_end tdamp (LAMMPS's default chain of 3, or tchain) or (ensemble
+    "npt") fix npt temp T T_end tdamp iso P P pdamp, thermo every thermo_every with pe ke
+    etotal temp vol press and, for nvt/npt, the fix's energy f_md (etotal + f_md is the
     conserved quantity). No dump."""
     names = " ".join(n for n, _, _ in ff["species"])
     if threebody:
@@ -600,14 +610,18 @@ def lammps_md_script(datafile, ff, steps, ensemble="nve", T=None, T_end=None, td
                 "pair_coeff * * nb3b/harmonic %s %s\n" % (nb3b, names))
     else:
         pair = "pair_style buck/coul/long %g\n" % cutoff + lammps_pair_coeffs(ff)
+    temp = "temp %.17g %.17g %.17g" % (T, T if T_end is None else T_end, tdamp) if T else ""
+    chain = " tchain %d" % tchain if tchain else ""
     if ensemble == "nve":
         fix = "fix md all nve\n"
+    elif ensemble == "npt":
+        fix = "fix md all npt %s iso %.17g %.17g %.17g%s\n" % (temp, P, P, pdamp, chain)
     else:
-        fix = "fix md all nvt temp %.17g %.17g %.17g\n" % (T, T if T_end is None else T_end, tdamp)
+        fix = "fix md all nvt %s%s\n" % (temp, chain)
     return (lammps_header(datafile, ff) + pair + "kspace_style pppm %g\n" % accuracy +
             ("pair_modify table 0\n" if table0 else "") +
             "timestep %.17g\n" % dt_ps + fix +
-            "thermo_style custom step time temp pe ke etotal %s\n" %
+            "thermo_style custom step time temp pe ke etotal vol press %s\n" %
             ("f_md" if ensemble != "nve" else "") +
             "thermo_modify norm no format float %%.17g\nthermo %d\nrun %d\n" % (thermo_every, steps))
 

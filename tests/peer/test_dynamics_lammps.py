@@ -172,11 +172,7 @@ def replica_mean(fits):
 
 def main():
     args = parse_args()
-    if P.glassmd_binary() is None:
-        print("SKIP: set GLASSMD to the glassmd executable")
-        sys.exit(77)
-    C = P.Checks("glassmd dynamics against LAMMPS (NVE drift, NVT temperature, ramp)")
-    wd = P.scratch_dir("dynamics")
+    C, wd = P.start_checks("glassmd dynamics against LAMMPS (NVE drift, NVT temperature, ramp)", "dynamics")
     ff = P.read_ff(P.reference_ff())
     natoms = 3000
     P.write_nb3b(os.path.join(wd, "ff.nb3b"), ff)

@@ -18,7 +18,8 @@ Checks:
     with final.data (types, Masses comments, charges);
   * `ncdump -h traj.nc` shows Conventions "AMBER";
   * thermo.csv has the header documented in docs/run-input.md
-    (step,time_ps,T_K,pe_eV,ke_eV,etot_eV,conserved_eV,pressure_bar,stage), one row per
+    (step,time_ps,T_K,pe_eV,ke_eV,etot_eV,conserved_eV,pressure_bar,volume_A3,density_1_A3,
+    stage), one row per
     5 steps from 0 to 100, time_ps = step x dt, finite numbers, known stage names;
   * run.log starts with the version `glassmd version` prints and echoes every key of
     docs/run-input.md's key table (with the values given in the input) and every stage.
@@ -38,7 +39,8 @@ import peerlib  # noqa: E402
 
 NATOMS = 480
 DT_FS = 1.0
-THERMO_HEADER = "step,time_ps,T_K,pe_eV,ke_eV,etot_eV,conserved_eV,pressure_bar,stage"
+THERMO_HEADER = ("step,time_ps,T_K,pe_eV,ke_eV,etot_eV,conserved_eV,pressure_bar,volume_A3,"
+                 "density_1_A3,stage")
 F32 = 2.0 ** -23
 
 
@@ -214,11 +216,11 @@ def check_thermo(checks, out):
     steps = [int(r[0]) for r in rows]
     checks.check("thermo rows at steps 0, 5, ..., 100 (0 = yes)",
                  0 if steps == list(range(0, 101, 5)) else 1, 0)
-    values = np.array([[float(c) for c in r[1:8]] for r in rows])
+    values = np.array([[float(c) for c in r[1:10]] for r in rows])
     checks.check("thermo non-finite numbers", int(np.sum(~np.isfinite(values))), 0)
     checks.check("thermo time_ps = step x dt, max abs. dev.",
                  float(np.max(np.abs(values[:, 0] - np.array(steps) * DT_FS * 1e-3))), 1e-9)
-    stages = [r[8] for r in rows]
+    stages = [r[10] for r in rows]
     want = ["start"] + ["nvt"] * 10 + ["nve"] * 10
     checks.check("thermo stage column start, nvt x 10, nve x 10 (0 = yes)",
                  0 if stages == want else 1, 0)

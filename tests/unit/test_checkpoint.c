@@ -61,6 +61,7 @@ static int teardown_dir(void **state)
 typedef struct snapshot {
     gmd_md_state md;
     gmd_box box;
+    gmd_tally tally;
     gmd_atoms atoms;
     gmd_checkpoint_meta meta;
     unsigned char *blob;
@@ -104,6 +105,18 @@ static void make_snapshot(snapshot *s, size_t n, size_t blob_len, uint64_t seed)
     for (int i = 0; i < 4; i++)
         md->rng.s[i] = gmd_rng_next(&rng);
     md->dof = (long)(gmd_rng_next(&rng) >> 1);
+    fill_doubles(&rng, &md->baro.p_target_bar, 1);
+    md->baro.pdamp_ps = random_bits_double(&rng);
+    md->baro.omega_dot = random_bits_double(&rng);
+    md->baro.chain.length = (int)(uint32_t)gmd_rng_next(&rng);
+    md->baro.chain.tdamp_ps = random_bits_double(&rng);
+    fill_doubles(&rng, md->baro.chain.eta, GMD_NHC_MAX);
+    fill_doubles(&rng, md->baro.chain.eta_dot, GMD_NHC_MAX);
+    fill_doubles(&rng, md->baro.chain.mass, GMD_NHC_MAX);
+    fill_doubles(&rng, md->box_ref.lo, 3);
+    fill_doubles(&rng, md->box_ref.len, 3);
+    fill_doubles(&rng, s->tally.energy, GMD_TALLY_MAX_PARTS);
+    fill_doubles(&rng, s->tally.virial, 6);
     fill_doubles(&rng, s->box.lo, 3);
     for (int k = 0; k < 3; k++)
         s->box.len[k] = random_bits_double(&rng);
@@ -142,15 +155,16 @@ static void free_snapshot(snapshot *s)
 
 static gmd_status write_snapshot(const char *path, const snapshot *s, gmd_error *err)
 {
-    return gmd_checkpoint_write(path, &s->md, &s->box, &s->atoms, &s->meta, s->blob, s->blob_len,
-                                err);
+    snapshot *w = (snapshot *)s; /* the state's pointers are not const; nothing is written */
+    gmd_checkpoint_state cs = {&w->md, &w->box, &w->atoms, &w->tally};
+    return gmd_checkpoint_write(path, &cs, &s->meta, s->blob, s->blob_len, err);
 }
 
 static gmd_status read_snapshot(const char *path, snapshot *s, gmd_error *err)
 {
     void *blob = NULL;
-    gmd_status st =
-        gmd_checkpoint_read(path, &s->md, &s->box, &s->atoms, &s->meta, &blob, &s->blob_len, err);
+    gmd_checkpoint_state cs = {&s->md, &s->box, &s->atoms, &s->tally};
+    gmd_status st = gmd_checkpoint_read(path, &cs, &s->meta, &blob, &s->blob_len, err);
     if (st == GMD_OK) s->blob = blob;
     return st;
 }
@@ -171,6 +185,8 @@ static void assert_same_md(const gmd_md_state *a, const gmd_md_state *b)
     assert_true(SAME(a->nhc.mass, b->nhc.mass));
     assert_true(SAME(a->rng, b->rng));
     assert_true(SAME(a->dof, b->dof));
+    assert_true(SAME(a->baro, b->baro));
+    assert_true(SAME(a->box_ref, b->box_ref));
     /* both were zeroed before the fields were set, so padding agrees too: a field added to
      * gmd_md_state but not saved shows up here */
     assert_true(SAME(*a, *b));
@@ -195,6 +211,7 @@ static void assert_same_snapshot(const snapshot *a, const snapshot *b)
 {
     assert_same_md(&a->md, &b->md);
     assert_true(SAME(a->box, b->box));
+    assert_true(SAME(a->tally, b->tally));
     assert_same_atoms(&a->atoms, &b->atoms);
     assert_true(SAME(a->meta.stage_index, b->meta.stage_index));
     assert_true(SAME(a->meta.stage_step, b->meta.stage_step));
@@ -289,17 +306,25 @@ static void test_round_trip_bit_exact(void **state)
     free_snapshot(&orig);
 }
 
+/* A snapshot (n atoms, blob_len, seed) written to NAME in the test folder (path filled),
+ * and the file's bytes (*len of them; free them). */
+static unsigned char *written_bytes(const char *name, char path[512], snapshot *s, size_t n,
+                                    size_t blob_len, uint64_t seed, size_t *len)
+{
+    in_dir(name, path, 512);
+    make_snapshot(s, n, blob_len, seed);
+    gmd_error err;
+    assert_int_equal(write_snapshot(path, s, &err), GMD_OK);
+    return load(path, len);
+}
+
 static void test_file_layout(void **state)
 {
     (void)state;
     char path[512];
-    in_dir("b.ckpt", path, sizeof path);
     snapshot s;
-    make_snapshot(&s, 10, 3, 7);
-    gmd_error err;
-    assert_int_equal(write_snapshot(path, &s, &err), GMD_OK);
     size_t len;
-    unsigned char *buf = load(path, &len);
+    unsigned char *buf = written_bytes("b.ckpt", path, &s, 10, 3, 7, &len);
     assert_memory_equal(buf, "GLASSMD-CKPT", 12);
     assert_int_equal(buf[12], GMD_CHECKPOINT_VERSION); /* little-endian u32 */
     assert_int_equal(buf[13] | buf[14] | buf[15], 0);
@@ -310,6 +335,56 @@ static void test_file_layout(void **state)
         got |= (uint64_t)buf[len - 8 + i] << (8 * i);
     assert_true(got == want);
     free(buf);
+    free_snapshot(&s);
+}
+
+/* A version-1 file (before the barostat: no barostat and tally sections), made here from
+ * a version-2 one by cutting those sections out (offsets of checkpoint.c's layout) and
+ * fixing version, size and checksum: it reads back with everything it holds, the
+ * barostat at gmd_md_init's rest state (1 bar, 1 ps, chain 3), box_ref = box and a zero
+ * tally. */
+static void test_reads_version_1(void **state)
+{
+    (void)state;
+    enum { HEADER = 40, MD = 280, BARO = 276, BOX = 48, TALLY = 176 };
+    char path[512];
+    snapshot s;
+    size_t len;
+    unsigned char *v2 = written_bytes("c.ckpt", path, &s, 4, 2, 13, &len);
+    gmd_error err;
+    unsigned char *v1 = malloc(len);
+    assert_non_null(v1);
+    size_t at = 0;
+    memcpy(v1, v2, HEADER + MD); /* header, md */
+    at = HEADER + MD;
+    memcpy(v1 + at, v2 + HEADER + MD + BARO, BOX); /* box */
+    at += BOX;
+    size_t rest = len - (HEADER + MD + BARO + BOX + TALLY) - 8; /* atoms, meta, blob */
+    memcpy(v1 + at, v2 + HEADER + MD + BARO + BOX + TALLY, rest);
+    at += rest;
+    size_t v1_len = at + 8;
+    v1[12] = 1;
+    for (int i = 0; i < 8; i++)
+        v1[32 + i] = (unsigned char)((uint64_t)v1_len >> (8 * i));
+    uint64_t sum = gmd_fnv1a64(v1, at, GMD_FNV1A64_INIT);
+    for (int i = 0; i < 8; i++)
+        v1[at + i] = (unsigned char)(sum >> (8 * i));
+    save(path, v1, v1_len);
+    snapshot back;
+    memset(&back, 0, sizeof back);
+    assert_int_equal(read_snapshot(path, &back, &err), GMD_OK);
+    assert_true(SAME(back.md.step, s.md.step) && SAME(back.md.nhc, s.md.nhc));
+    assert_true(SAME(back.md.rng, s.md.rng) && SAME(back.md.dof, s.md.dof));
+    assert_true(SAME(back.box, s.box) && SAME(back.md.box_ref, s.box));
+    assert_same_atoms(&s.atoms, &back.atoms);
+    assert_int_equal(back.blob_len, s.blob_len);
+    assert_true(back.md.baro.p_target_bar == 1.0 && back.md.baro.pdamp_ps == 1.0);
+    assert_true(back.md.baro.omega_dot == 0.0 && back.md.baro.chain.length == 3);
+    for (int i = 0; i < GMD_TALLY_MAX_PARTS; i++)
+        assert_true(back.tally.energy[i] == 0.0);
+    free(v1);
+    free(v2);
+    free_snapshot(&back);
     free_snapshot(&s);
 }
 
@@ -495,9 +570,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fnv1a_vectors),         cmocka_unit_test(test_round_trip_bit_exact),
-        cmocka_unit_test(test_file_layout),           cmocka_unit_test(test_blob_round_trip),
-        cmocka_unit_test(test_damage_detected),       cmocka_unit_test(test_atomic_write_failures),
-        cmocka_unit_test(test_stale_tmp_overwritten),
+        cmocka_unit_test(test_file_layout),           cmocka_unit_test(test_reads_version_1),
+        cmocka_unit_test(test_blob_round_trip),       cmocka_unit_test(test_damage_detected),
+        cmocka_unit_test(test_atomic_write_failures), cmocka_unit_test(test_stale_tmp_overwritten),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }

@@ -4,8 +4,10 @@
  * written here: the list must hold each pair within cutoff + skin exactly once and nothing
  * else, in cubic and non-cubic boxes, in the half-stencil mode (big boxes) and the
  * full-stencil mode (boxes barely twice the list radius), for atoms outside the box, and
- * must still hold every pair within the cut-off after atoms moved less than skin/2. The
- * inner list must be, row by row and in order, the pairs of the list within inner + skin. */
+ * must still hold every pair within the cut-off after atoms moved less than skin/2 (and,
+ * in a box scaled since the build as a barostat scales it, less than the lowered limit).
+ * The inner list must be, row by row and in order, the pairs of the list within
+ * inner + skin. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -241,6 +243,93 @@ static void test_skin_and_rebuild(void **state)
     gmd_atoms_free(&atoms);
 }
 
+/* Scales the box about its centre by s and the positions with it (as a barostat does),
+ * then moves every atom by `move` in a random direction. */
+static void scale_and_move(gmd_box *box, gmd_atoms *atoms, double s, double move,
+                           unsigned long seed)
+{
+    gmd_rng rng;
+    gmd_rng_seed(&rng, seed);
+    for (int k = 0; k < 3; k++) {
+        double centre = box->lo[k] + 0.5 * box->len[k];
+        double lo = centre - 0.5 * s * box->len[k];
+        for (size_t i = 0; i < atoms->n; i++)
+            atoms->r[k][i] = lo + (atoms->r[k][i] - box->lo[k]) * s;
+        box->lo[k] = lo;
+        box->len[k] *= s;
+    }
+    for (size_t i = 0; i < atoms->n; i++) {
+        double u[3], norm = 0.0;
+        for (int k = 0; k < 3; k++) {
+            u[k] = gmd_rng_normal(&rng);
+            norm += u[k] * u[k];
+        }
+        for (int k = 0; k < 3; k++)
+            atoms->r[k][i] += move * u[k] / sqrt(norm);
+    }
+}
+
+/* Every pair within the cut-off (in the current box) is in the list, once. */
+static void check_complete(const gmd_neighbor_list *nl, const gmd_box *box, const gmd_atoms *atoms,
+                           double cutoff)
+{
+    unsigned char *mark = list_marks(nl, atoms->n);
+    size_t n = atoms->n, inside = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (min_image_dist2(box, atoms, i, j) < cutoff * cutoff) {
+                inside++;
+                assert_int_equal(mark[i * n + j], 1);
+            }
+    assert_true(inside > 0);
+    free(mark);
+}
+
+/* n random atoms in a 26 x 24 x 30 A box, and their list built. */
+static gmd_neighbor_list *built_list(size_t n, unsigned long seed, double cutoff, double skin,
+                                     gmd_box *box, gmd_atoms *atoms)
+{
+    const double len[3] = {26.0, 24.0, 30.0};
+    random_box_system(n, len, seed, box, atoms);
+    gmd_neighbor_list *nl;
+    gmd_error err;
+    assert_int_equal(gmd_neighbor_create(&nl, cutoff, skin, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_build(nl, box, atoms, 1, &err), GMD_OK);
+    return nl;
+}
+
+/* A box scaled since the build (NPT): displacements count from the scaled build
+ * positions, and a shrinking box lowers the limit to (skin - (1 - s) rl) / 2 (neighbor.c);
+ * just under it the list still holds every pair within the cut-off, just over it a
+ * rebuild is asked for; a box that shrank by skin / rl or more always asks for one. */
+static void test_box_scaling(void **state)
+{
+    (void)state;
+    const double cutoff = 6.0, skin = 2.0, rl = cutoff + skin;
+    const double scales[] = {0.97, 1.05};
+    for (int c = 0; c < 2; c++) {
+        double s = scales[c];
+        double limit = 0.5 * (skin - (s < 1.0 ? (1.0 - s) * rl : 0.0));
+        for (int over = 0; over <= 1; over++) {
+            gmd_box box;
+            gmd_atoms atoms;
+            gmd_neighbor_list *nl = built_list(900, 51 + c, cutoff, skin, &box, &atoms);
+            scale_and_move(&box, &atoms, s, over ? 1.02 * limit : 0.98 * limit, 7);
+            assert_int_equal(gmd_neighbor_needs_rebuild(nl, &box, &atoms), over);
+            if (!over) check_complete(nl, &box, &atoms, cutoff);
+            gmd_neighbor_free(nl);
+            gmd_atoms_free(&atoms);
+        }
+    }
+    gmd_box box;
+    gmd_atoms atoms;
+    gmd_neighbor_list *nl = built_list(300, 9, cutoff, skin, &box, &atoms);
+    scale_and_move(&box, &atoms, 1.0 - skin / rl, 0.0, 3); /* no move at all */
+    assert_true(gmd_neighbor_needs_rebuild(nl, &box, &atoms));
+    gmd_neighbor_free(nl);
+    gmd_atoms_free(&atoms);
+}
+
 /* Row by row, the inner list is the full row filtered to inner + skin, in the same order;
  * after moves below skin/2 it still holds every pair within the inner cut-off. */
 static void test_inner_list(void **state)
@@ -352,11 +441,17 @@ static void test_bad_arguments(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cubic_half_stencil),     cmocka_unit_test(test_orthorhombic),
-        cmocka_unit_test(test_small_box_full_stencil), cmocka_unit_test(test_reference_glass),
-        cmocka_unit_test(test_unwrapped_positions),    cmocka_unit_test(test_thread_independent),
-        cmocka_unit_test(test_skin_and_rebuild),       cmocka_unit_test(test_box_too_small),
-        cmocka_unit_test(test_bad_arguments),          cmocka_unit_test(test_inner_list),
+        cmocka_unit_test(test_cubic_half_stencil),
+        cmocka_unit_test(test_orthorhombic),
+        cmocka_unit_test(test_small_box_full_stencil),
+        cmocka_unit_test(test_reference_glass),
+        cmocka_unit_test(test_unwrapped_positions),
+        cmocka_unit_test(test_thread_independent),
+        cmocka_unit_test(test_skin_and_rebuild),
+        cmocka_unit_test(test_box_too_small),
+        cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_inner_list),
+        cmocka_unit_test(test_box_scaling),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -288,6 +288,74 @@ static void test_virial_matches_ewald(void **state)
     gmd_term_free(t);
 }
 
+/* The big system with its box (about its lower corner) and positions scaled by s. */
+static void scaled_copy(const big_system *b, double s, gmd_box *box, gmd_atoms *atoms)
+{
+    gmd_error err;
+    assert_int_equal(gmd_atoms_init(atoms, b->atoms.n, &err), GMD_OK);
+    *box = b->box;
+    for (int k = 0; k < 3; k++) {
+        box->len[k] *= s;
+        for (size_t i = 0; i < atoms->n; i++)
+            atoms->r[k][i] = box->lo[k] + (b->atoms.r[k][i] - b->box.lo[k]) * s;
+    }
+    memcpy(atoms->charge, b->atoms.charge, atoms->n * sizeof(double));
+    memcpy(atoms->type, b->atoms.type, atoms->n * sizeof(int));
+}
+
+/* The k-space term made for one box and then used at a box 1.2 times longer (a barostat
+ * that let the melt expand by 73 % in volume): g_ewald is kept, the mesh (PPPM) and the
+ * k-vector limits (Ewald) grow to keep the accuracy asked for (kspace_internal.h), so the
+ * forces agree with an Ewald sum at 1e-10 at that box within the target, and closer than
+ * with the mesh or limits of the start kept (LAMMPS's setup() keeps them). The describe()
+ * text names the grown mesh and limits. */
+static void test_box_follows_accuracy(void **state)
+{
+    big_system *b = *state;
+    const double target = 1e-5 * GMD_COULOMB_EV_A;
+    gmd_box box;
+    gmd_atoms atoms;
+    scaled_copy(b, 1.2, &box, &atoms);
+    double *fref[3];
+    for (int d = 0; d < 3; d++)
+        fref[d] = malloc(atoms.n * sizeof(double));
+    ewald_reference(&box, &atoms, b->pppm.g_ewald, 10.0, fref, NULL);
+    for (int m = 0; m < 2; m++) {
+        gmd_kspace_params p = b->pppm;
+        if (m == 1) { /* Ewald at the same g: its limits for 1e-5 */
+            p = params(GMD_KSPACE_EWALD, 1e-5, 10.0);
+            p.g_ewald = b->pppm.g_ewald;
+        }
+        gmd_term *t = make_term(&p, &b->box, &b->atoms);
+        char before[1024], after[1024];
+        t->describe(t, before, sizeof before);
+        run_term(t, &box, &atoms, 2, NULL); /* the new box */
+        double followed = rms_force_error(&atoms, fref);
+        t->describe(t, after, sizeof after);
+        gmd_term_free(t);
+        gmd_kspace_params fixed = p; /* the start's mesh (b->pppm has it) or limits */
+        if (m == 1) {
+            gmd_kspace_params chosen = p;
+            gmd_error err;
+            assert_int_equal(gmd_kspace_choose(&chosen, &b->box, &b->atoms, &err), GMD_OK);
+            memcpy(fixed.kmax, chosen.kmax, sizeof fixed.kmax);
+        }
+        gmd_term *tf = make_term(&fixed, &box, &atoms);
+        run_term(tf, &box, &atoms, 2, NULL);
+        double kept = rms_force_error(&atoms, fref);
+        gmd_term_free(tf);
+        printf("%s at 1.2 x the box: start %s\n  now %s\n  rms error %.3g eV/A (start's "
+               "mesh/limits kept: %.3g), target %.3g\n",
+               m ? "ewald" : "pppm", before, after, followed, kept, target);
+        assert_true(followed < target);
+        assert_true(followed < kept);
+        assert_true(strcmp(before, after) != 0);
+    }
+    for (int d = 0; d < 3; d++)
+        free(fref[d]);
+    gmd_atoms_free(&atoms);
+}
+
 static void test_thread_count_independent(void **state)
 {
     big_system *s = *state;
@@ -400,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_choice_matches_lammps),
         cmocka_unit_test(test_accuracy_figure),
         cmocka_unit_test(test_virial_matches_ewald),
+        cmocka_unit_test(test_box_follows_accuracy),
         cmocka_unit_test(test_thread_count_independent),
         cmocka_unit_test(test_orders_orthorhombic_non_neutral),
         cmocka_unit_test(test_ewald_speed),

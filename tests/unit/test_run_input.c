@@ -491,11 +491,55 @@ static void test_error_stage_times(void **state)
     expect_error(BASE "stage = ramp from=300K to=1000K rate=1K/min\n", 4, "unknown unit", "K/ps");
 }
 
+/* npt stages and ramps at constant pressure: P in bar or another pressure unit, pdamp_ps
+ * (default 1 ps); the canonical stage text carries P in bar. */
+static void test_npt_stages(void **state)
+{
+    (void)state;
+    gmd_run_input in;
+    gmd_error err;
+    const char *text = BASE "pdamp_ps = 2\n"
+                            "stage = npt time=2ps T=2000K P=50kbar\n"
+                            "stage = ramp from=2000K to=1000K rate=500K/ps P=1atm\n"
+                            "stage = npt time=1ps T=300 P=-100\n"
+                            "stage = ramp from=1000K to=900K rate=100K/ps\n";
+    assert_int_equal(read_input("npt.in", text, &in, &err), GMD_OK);
+    assert_true(in.pdamp_ps == 2.0);
+    assert_int_equal(in.nstages, 4);
+    const gmd_stage *s = in.stages;
+    assert_int_equal(s[0].kind, GMD_STAGE_NPT);
+    assert_int_equal(s[0].npt, 1);
+    assert_true(s[0].p_bar == 50000.0 && s[0].t_start_K == 2000.0 && s[0].t_end_K == 2000.0);
+    assert_int_equal(s[0].nsteps, 2000);
+    assert_int_equal(s[1].kind, GMD_STAGE_RAMP);
+    assert_int_equal(s[1].npt, 1);
+    assert_true(s[1].p_bar == 1.01325);
+    assert_int_equal(s[1].nsteps, 2000);
+    assert_true(s[2].p_bar == -100.0); /* tension is allowed */
+    assert_int_equal(s[3].npt, 0);     /* a ramp without P: constant volume */
+    assert_string_equal(gmd_stage_kind_name(s[0].kind), "npt");
+    char *canon = gmd_run_input_text(&in, GMD_RUN_TEXT_INPUT, &err);
+    assert_non_null(canon);
+    assert_non_null(strstr(canon, "pdamp_ps = 2\n"));
+    assert_non_null(strstr(canon, "stage = npt time=2ps T=2000K P=50000bar\n"));
+    assert_non_null(strstr(canon, "stage = ramp from=2000K to=1000K rate=500K/ps P=1.01325bar\n"));
+    assert_non_null(strstr(canon, "stage = ramp from=1000K to=900K rate=100K/ps\n"));
+    free(canon);
+    assert_int_equal(read_input("nvt.in", BASE "stage = nvt time=1ps T=300K\n", &in, &err), GMD_OK);
+    assert_true(in.pdamp_ps == 1.0);
+    expect_error(BASE "stage = npt time=1ps T=300K\n", 4, "missing parameter 'P'",
+                 "stage = npt time=100ps T=2000K P=1bar");
+    expect_error(BASE "stage = npt time=1ps T=300K P=1psi\n", 4, "unknown unit 'psi'", "bar");
+    expect_error(BASE "stage = nvt time=1ps T=300K P=1bar\n", 4, "unknown stage parameter 'P'",
+                 NULL);
+    expect_error(BASE "pdamp_ps = 0\n" NVE, 4, "pdamp_ps", "positive");
+}
+
 static void test_error_stage_syntax(void **state)
 {
     (void)state;
     expect_error(BASE "stage = anneal time=1ps\n", 4, "unknown stage kind 'anneal'",
-                 "minimize, nve, nvt, ramp or write");
+                 "minimize, nve, nvt, npt, ramp or write");
     expect_error(BASE "stage = minimise\n", 4, "unknown stage kind", "did you mean 'minimize'");
     expect_error(BASE "stage = nvt time=1ps temp=300K\n", 4, "unknown stage parameter 'temp'",
                  NULL);
@@ -578,6 +622,7 @@ int main(void)
         cmocka_unit_test(test_error_choices),
         cmocka_unit_test(test_error_stage_times),
         cmocka_unit_test(test_chain),
+        cmocka_unit_test(test_npt_stages),
         cmocka_unit_test(test_error_stage_syntax),
         cmocka_unit_test(test_error_missing),
         cmocka_unit_test(test_error_missing_files),
