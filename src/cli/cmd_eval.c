@@ -317,6 +317,11 @@ static int eval_run(const eval_args *a, gmd_error *err)
         st = gmd_sim_compute(sim, err);
         gmd_timer_stop(total);
     }
+    if (st == GMD_ERR_PHYSICS && err) { /* e.g. two atoms at one place: name the file */
+        char msg[GMD_ERROR_MSG_LEN];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        st = gmd_fail(err, st, "%s: %s", a->config, msg);
+    }
     if (st == GMD_OK && !isfinite(gmd_tally_total(&sim->tally)))
         st = gmd_fail(err, GMD_ERR_PHYSICS, "%s: the energy is not finite (atoms overlap?)",
                       a->config);

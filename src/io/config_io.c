@@ -3,12 +3,14 @@
  *
  * AUTO picks the format from the file name: *.xyz and *.extxyz are extended XYZ, anything
  * else a LAMMPS data file (LAMMPS data files have no fixed extension). */
+#define _POSIX_C_SOURCE 200809L /* fileno */
 #include "glassmd/config_io.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "io_util.h"
 
@@ -67,6 +69,15 @@ int gmd_io_next_line(gmd_line_reader *r, gmd_error *err)
     while (n > 0 && (r->buf[n - 1] == '\n' || r->buf[n - 1] == '\r'))
         r->buf[--n] = '\0';
     return 1;
+}
+
+int gmd_io_lines_fit(const gmd_line_reader *r, long n)
+{
+    struct stat sb;
+    long pos = ftell(r->fp);
+    if (pos < 0 || fstat(fileno(r->fp), &sb) != 0 || !S_ISREG(sb.st_mode)) return 1;
+    long long left = (long long)sb.st_size - pos;
+    return n <= (left + 1) / 2; /* the last line may lack its newline */
 }
 
 char *gmd_io_trim(char *s)
@@ -140,6 +151,15 @@ gmd_status gmd_io_finish_atoms(const char *path, const gmd_forcefield *ff, const
         atoms->charge[i] = ff->species[atoms->type[i]].charge;
         counts[atoms->type[i]]++;
     }
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < atoms->n; i++) {
+            double shift = floor((atoms->r[k][i] - box->lo[k]) / box->len[k]);
+            if (!(fabs(shift + atoms->image[k][i]) <= GMD_IO_MAX_IMAGE))
+                return gmd_fail(err, GMD_ERR_VALUE,
+                                "%s: atom %ld lies %g box lengths outside the box (over %d); "
+                                "the file is damaged: fix its position or write the file again",
+                                path, atoms->id[i], shift + atoms->image[k][i], GMD_IO_MAX_IMAGE);
+        }
     gmd_atoms_wrap(atoms, box);
     gmd_error inner;
     if (gmd_forcefield_check_neutral(ff, counts, &inner) != GMD_OK)
