@@ -19,9 +19,13 @@ set-up are excluded:
   LAMMPS   `run N` with fix nve and a 1e-9 ps time step (atoms do not move, so the
            neighbour list is not rebuilt) -> "Loop time of T on P procs for N steps".
 The two engines alternate (A B A B ...) for --rounds rounds at every thread count;
-LAMMPS runs on P MPI ranks (this build has no OPENMP package), glassmd on P OpenMP
-threads. The table gives the median and the minimum over rounds, and the ratio of the
-medians. Results also go to OUT/bench_forces.json.
+glassmd runs on P OpenMP threads, LAMMPS (--lmp, default Debian's /usr/bin/lmp, which has
+no OPENMP package) on P MPI ranks, or, with --lammps-layout threads, 1 rank x P OpenMP
+threads. --suffix omp / intel runs the accelerated styles of a build that has them (the
+tuned LAMMPS of bench/build_lammps_tuned.sh: --lmp /work/lammps-tuned/bin/lmp_tuned);
+its achieved force error is measured with the same executable and suffix. The table gives
+the median and the minimum over rounds, and the ratio of the medians. Results also go to
+OUT/bench_forces.json.
 """
 
 import argparse
@@ -37,6 +41,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "peer"))
 import peerlib as P  # noqa: E402
+import lammps_peers as LP  # noqa: E402
 
 NATOMS, DENSITY, SEED, DMIN, CUTOFF = 3000, 0.043, 20240611, 1.95, 10.0
 
@@ -54,8 +59,27 @@ def parse_args():
     ap.add_argument("--rounds", type=int, default=5, help="A B rounds per case")
     ap.add_argument("--threads", default="1,2", help="thread / rank counts, comma-separated")
     ap.add_argument("--cases", default="pair,threebody", help="pair (no three-body), threebody")
+    ap.add_argument("--lmp", default=LP.DEBIAN_LMP,
+                    help="the LAMMPS executable timed (default %s; the tuned build: %s)" %
+                         (LP.DEBIAN_LMP, LP.TUNED_DEFAULT))
+    ap.add_argument("--suffix", choices=LP.SUFFIXES, default="none",
+                    help="LAMMPS accelerator suffix (-sf omp / -sf intel; the build must "
+                         "have the package)")
+    ap.add_argument("--lammps-layout", choices=["ranks", "threads"], default="ranks",
+                    help="LAMMPS on P cores as P MPI ranks x 1 thread (ranks) or 1 rank x P "
+                         "OpenMP threads (threads; needs --suffix omp or intel)")
+    ap.add_argument("--intel-mode", choices=["double", "mixed", "single"], default="double",
+                    help="precision of -sf intel (package intel ... mode)")
     ap.add_argument("--out", default=os.environ.get("GLASSMD_BENCH_OUT", "/tmp/glassmd-bench"))
-    return ap.parse_args()
+    args = ap.parse_args()
+    if args.lammps_layout == "threads" and args.suffix == "none":
+        ap.error("--lammps-layout threads needs --suffix omp or intel")
+    return args
+
+
+def lammps_peer(args, cores):
+    ranks, threads = (1, cores) if args.lammps_layout == "threads" else (cores, 1)
+    return LP.peer(args.lmp, args.suffix, ranks, threads, args.intel_mode)
 
 
 def lammps_pair_block(ff, threebody):
@@ -126,12 +150,12 @@ def reference_forces(wd, ff, cfg, threebody):
     return ids, short + coul["forces"]
 
 
-def lammps_accuracy(wd, ff, threebody, accuracy, ref):
+def lammps_accuracy(wd, args, ff, threebody, accuracy, ref):
     tag = "acc-%s" % ("3b" if threebody else "pair")
     script = (P.lammps_header("conf.data", ff) + lammps_pair_block(ff, threebody) +
               "kspace_style pppm %g\npair_modify table 0\n" % accuracy +
               P.lammps_outputs(tag + ".dump") + "run 0\n")
-    log = P.run_lammps(wd, script, name="in.%s.lmp" % tag)
+    log = LP.run(wd, script, "in.%s.lmp" % tag, lammps_peer(args, 1))
     dev = P.force_deviation(P.parse_dump_forces(os.path.join(wd, tag + ".dump")), ref)
     est = P.parse_log_value(log, r"estimated absolute RMS force accuracy = ([0-9.eE+-]+)")
     grid = None
@@ -178,7 +202,7 @@ def time_lammps(wd, args, threebody, nprocs):
               "timestep 1.0e-9\nfix integrate all nve\nthermo %d\n" % args.evals +
               "run %d\n" % args.evals)
     t0 = time.perf_counter()
-    log = P.run_lammps(wd, script, name="in.time.lmp", nprocs=nprocs)
+    log = LP.run(wd, script, "in.time.lmp", lammps_peer(args, nprocs))
     wall = time.perf_counter() - t0
     loop = P.parse_log_value(log, r"Loop time of ([0-9.eE+-]+) on")
     return loop / args.evals, wall
@@ -204,9 +228,14 @@ def main():
     cases = args.cases.split(",")
     target = args.accuracy * P.COULOMB
     print("bench_forces: %d atoms, box %.3f A, cut-off %g A, PPPM accuracy %g (LAMMPS %g; target "
-          "RMS force error %.3e eV/A), %d evaluations x %d rounds; glassmd %s; LAMMPS %s; %d CPUs; "
-          "out %s" % (len(cfg["ids"]), cfg["box"][0], CUTOFF, args.accuracy, args.lammps_accuracy,
-                      target, args.evals, args.rounds, args.glassmd, P.LMP, os.cpu_count(), wd),
+          "RMS force error %.3e eV/A), %d evaluations x %d rounds; glassmd %s; LAMMPS %s (%s, "
+          "cores as %s); %d CPUs; out %s" %
+          (len(cfg["ids"]), cfg["box"][0], CUTOFF, args.accuracy, args.lammps_accuracy, target,
+           args.evals, args.rounds, args.glassmd, args.lmp,
+           "no suffix" if args.suffix == "none" else "-sf %s%s" % (
+               args.suffix, " mode " + args.intel_mode if args.suffix == "intel" else ""),
+           "MPI ranks" if args.lammps_layout == "ranks" else "OpenMP threads of 1 rank",
+           os.cpu_count(), wd),
           flush=True)
     load = os.getloadavg()[0]
     if load > 0.5:
@@ -214,12 +243,14 @@ def main():
               "and the timings (most of all at %d threads) will be noisy" % (load, max(threads)))
     results = {"natoms": len(cfg["ids"]), "load_average_at_start": load,
                "accuracy": args.accuracy, "lammps_accuracy": args.lammps_accuracy, "target": target, "evals": args.evals,
+               "lmp": args.lmp, "suffix": args.suffix, "lammps_layout": args.lammps_layout,
+               "intel_mode": args.intel_mode if args.suffix == "intel" else None,
                "rounds": args.rounds, "cases": {}}
     for case in cases:
         threebody = case == "threebody"
         ref = reference_forces(wd, ff, cfg, threebody)
         acc = {"glassmd": glassmd_accuracy(wd, args, threebody, ref),
-               "lammps": lammps_accuracy(wd, ff, threebody, args.lammps_accuracy, ref)}
+               "lammps": lammps_accuracy(wd, args, ff, threebody, args.lammps_accuracy, ref)}
         print("\n[%s] achieved RMS force error vs exact reference (target %.3e eV/A):" %
               (case, target))
         for eng, a in acc.items():

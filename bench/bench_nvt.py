@@ -4,14 +4,19 @@
 
 Modes (first argument):
   speed  (bench_nvt.sh)        the same NVT run (fix nvt temp 2000 2000 0.1, dt 1 fs,
-         --steps, default 2000) from the same melt in both engines: buck/coul/long 10 A +
-         pppm 1e-5, without the three-body term, and with it (glassmd smooth taper, the
-         default, against LAMMPS nb3b/harmonic, the hard cut: the closest LAMMPS has), at
-         1 and 2 threads (glassmd OpenMP threads, LAMMPS MPI ranks), interleaved
-         glassmd, LAMMPS, glassmd, LAMMPS ... for --rounds rounds. Thermo every 100 steps in
-         both, no trajectory, no dump, no checkpoint. Time per step = process wall time /
-         steps for both (start-up included, < 1 % of a 2000-step run); LAMMPS's own
-         "Loop time" per step is printed too.
+         --steps, default 2000) from the same melt in every engine: buck/coul/long 10 A +
+         pppm 1e-5, without the three-body term (case pair), and with the paper's hard
+         Si-S-Si cut (case threebody: glassmd `threebody = hard`, plain Verlet, against
+         LAMMPS nb3b/harmonic); glassmd's thermostat as fix nvt's (chain = 3, tdamp_ps =
+         0.1). At each thread count (--threads, default 1,2) glassmd (OpenMP threads)
+         runs against Debian's LAMMPS (/usr/bin/lmp, N MPI ranks) and, when it is there,
+         the tuned LAMMPS of bench/build_lammps_tuned.sh (--lammps-tuned) with -sf omp
+         (and -sf intel with --suffixes omp,intel), as N ranks x 1 thread and 1 rank x N
+         threads (the fastest is the tuned peer), interleaved glassmd, LAMMPS, tuned ..., glassmd, ...
+         for --rounds rounds. Thermo every 100 steps, no trajectory, no dump, no
+         checkpoint. Per step: process wall time / steps, and each engine's own loop time
+         (LAMMPS "Loop time"; glassmd's run.log timing table without set-up and the final
+         writes) / steps; glassmd's per-phase breakdown from that table.
   drift  (bench_nve_drift.sh)  NVE --nve-ps (default 10) from the melt: LAMMPS and
          glassmd without the three-body term, LAMMPS nb3b/harmonic (hard), glassmd hard,
          smooth with width 0.2 (the reference force field; default threebody_substeps =
@@ -44,6 +49,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "peer"))
 import peerlib as P  # noqa: E402
+import lammps_peers as LP  # noqa: E402
 
 T0, TDAMP, NATOMS = 2000.0, 0.1, 3000
 
@@ -60,6 +66,19 @@ def parse_args():
     ap.add_argument("--rounds", type=int, default=1, help="speed: A B rounds per case")
     ap.add_argument("--threads", default="1,2", help="speed: thread / rank counts")
     ap.add_argument("--cases", default="pair,threebody", help="speed: pair, threebody")
+    ap.add_argument("--lammps-tuned", default=LP.tuned_default(),
+                    help="speed: the tuned LAMMPS (bench/build_lammps_tuned.sh; default %s "
+                         "when it is there, else none)" % LP.TUNED_DEFAULT)
+    ap.add_argument("--no-tuned", action="store_true", help="speed: only Debian's LAMMPS")
+    ap.add_argument("--suffixes", default="omp",
+                    help="speed: the tuned build's accelerator suffixes to run, of those it "
+                         "was built with: omp, intel (comma-separated; intel is not in the "
+                         "default: the gcc build's buck/coul/long/intel crashes, "
+                         "lammps_peers.py)")
+    ap.add_argument("--intel-modes", default="mixed",
+                    help="speed: precision modes of -sf intel (mixed, the INTEL package's "
+                         "default; double, single; comma-separated; glassmd computes in "
+                         "double)")
     ap.add_argument("--nve-ps", type=float, default=10.0, help="drift: NVE length")
     ap.add_argument("--widths", default="", help="drift: extra smooth taper widths (A)")
     ap.add_argument("--no-hard", action="store_true", help="drift: leave out the hard cut")
@@ -112,28 +131,135 @@ def link_config(wd, data):
 
 
 # ----------------------------------------------------------------------------------- speed
+# glassmd's run.log timing rows (src/md/run.c, write_timing) grouped into the phases LAMMPS
+# prints: each force term by its kind, the other rows by name; a row not named here is
+# counted as "other". "once" (set-up, final.data and the final checkpoint: once per run, as
+# LAMMPS's set-up) is reported but left out of the loop time.
+PHASES = ["pair", "kspace", "threebody", "neighbor", "integrate", "output", "other", "once"]
+PHASE_OF = {"pppm": "kspace", "ewald": "kspace", "kspace": "kspace", "threebody": "threebody",
+            "neighbor": "neighbor", "integrate": "integrate", "thermo_io": "output",
+            "traj_io": "output", "setup": "once", "config_io": "once", "checkpoint": "once"}
+PAIR_TERMS = ("buckingham", "coul", "pair")
+
+
+def parse_timing(runlog):
+    """The timing table at the end of a glassmd run.log: {'rows': {name: seconds},
+    'total_s', 'md_steps', 'steps_per_s', 'ns_per_day'}; None when the log has none."""
+    rows, info, inside = {}, {}, False
+    with open(runlog) as fh:
+        for line in fh:
+            if line.startswith("timing of this session"):
+                rows, info, inside = {}, {}, True
+                continue
+            if not inside:
+                continue
+            cols = line.split()
+            if not cols or cols[0] == "part":
+                continue
+            if cols[0] == "md_steps":
+                for item in line.strip().split(","):
+                    k, _, v = item.partition("=")
+                    info[k.strip()] = float(v)
+                inside = False
+                continue
+            try:
+                sec = float(cols[1])
+            except (IndexError, ValueError):
+                continue
+            if cols[0] == "total":
+                info["total_s"] = sec
+            else:
+                rows[cols[0]] = sec
+    if not rows or "md_steps" not in info:
+        return None
+    phases = dict.fromkeys(PHASES, 0.0)
+    for name, sec in rows.items():
+        ph = PHASE_OF.get(name)
+        if ph is None:
+            ph = "pair" if any(w in name for w in PAIR_TERMS) else "other"
+        phases[ph] += sec
+    loop = info["total_s"] - phases["once"]
+    return {"rows": rows, "phases": phases, "loop_s": loop, "total_s": info["total_s"],
+            "md_steps": int(info["md_steps"]), "steps_per_s": info.get("steps_per_s"),
+            "ns_per_day": info.get("ns_per_day")}
+
+
 def glassmd_speed(args, wd, cfg, threebody, threads, steps):
     name = "g_%s_%d" % ("3b" if threebody else "pair", threads)
+    keys = {"threebody": "hard", "threebody_substeps": 1} if threebody else {"threebody": "off"}
+    # fix nvt temp 2000 2000 0.1: a Nose-Hoover chain of 3 (tchain 3, tloop 1), tdamp 0.1 ps
     inp = P.write_run_input(os.path.join(wd, name + ".in"), cfg, args.ff,
                             ["nvt time=%gps T=%gK" % (steps * 1e-3, T0)], seed=1, dt_fs=1,
                             thermo_every=100, traj_every=0, checkpoint_every=0,
-                            threads=threads, tdamp_ps=TDAMP, chain=3,
-                            threebody="smooth" if threebody else "off")
+                            threads=threads, tdamp_ps=TDAMP, chain=3, **keys)
     out, wall = P.run_glassmd_run(inp, threads=threads)
     th = P.read_glassmd_thermo(os.path.join(out, "thermo.csv"))
-    return {"per_step_s": wall / steps, "loop_per_step_s": None, "T_last": th["T_K"][-1]}
+    tm = parse_timing(os.path.join(out, "run.log"))
+    return {"per_step_s": wall / steps, "T_last": th["T_K"][-1], "timing": tm,
+            "loop_per_step_s": tm["loop_s"] / tm["md_steps"] if tm else None}
 
 
-def lammps_speed(args, wd, cfg, threebody, nprocs, steps):
-    name = "l_%s_%d" % ("3b" if threebody else "pair", nprocs)
+def lammps_speed(args, wd, cfg, threebody, peer, steps):
+    name = "l_%s_%s" % ("3b" if threebody else "pair", peer["tag"])
     script = P.lammps_md_script(cfg, args.ffdata, steps, ensemble="nvt", T=T0, tdamp=TDAMP,
                                 threebody=threebody, thermo_every=100)
     t0 = time.perf_counter()
-    log = P.run_lammps(wd, script, name="in.%s.lmp" % name, nprocs=nprocs)
+    log = LP.run(wd, script, "in.%s.lmp" % name, peer)
     wall = time.perf_counter() - t0
     loop = P.parse_log_value(log, r"Loop time of ([0-9.eE+-]+) on")
     return {"per_step_s": wall / steps, "loop_per_step_s": loop / steps,
-            "T_last": P.parse_thermo(log)[-1]["Temp"]}
+            "T_last": P.parse_thermo(log)[-1]["Temp"], "styles": LP.styles_used(log)}
+
+
+def speed_peers(args, nt):
+    """Debian's LAMMPS on nt ranks, then the tuned build's runs (lammps_peers)."""
+    out = [LP.peer(LP.DEBIAN_LMP, None, nt, 1, label="LAMMPS Debian %dx1" % nt)]
+    out[0]["tag"] = "debian_%dx1" % nt
+    if args.lammps_tuned and not args.no_tuned:
+        out += LP.tuned_peers(args.lammps_tuned, nt, args.suffixes.split(","),
+                              args.intel_modes.split(","))
+    return out
+
+
+def med(samples, key, fn=statistics.median):
+    vals = [x[key] for x in samples if x.get(key) is not None]  # failed runs have none
+    return fn(vals) if vals else float("nan")
+
+
+def print_breakdown(case, nt, g):
+    tms = [x["timing"] for x in g if x.get("timing")]
+    if not tms:
+        print("  glassmd %s %d thr: no timing table in run.log" % (case, nt))
+        return None
+    steps = tms[0]["md_steps"]
+    ph = {k: statistics.median(t["phases"][k] for t in tms) for k in PHASES}
+    loop = statistics.median(t["loop_s"] for t in tms)
+    parts = ", ".join("%s %.2f (%.0f%%)" % (k, 1e3 * ph[k] / steps, 100 * ph[k] / loop)
+                      for k in PHASES[:-1])
+    print("  glassmd %s %d thr, ms/step (%% of loop): %s; once %.2f s; %.1f steps/s, "
+          "%.2f ns/day (run.log, whole session)" %
+          (case, nt, parts, ph["once"], statistics.median(t["steps_per_s"] for t in tms),
+           statistics.median(t["ns_per_day"] for t in tms)), flush=True)
+    return {"phases_s": ph, "loop_s": loop, "md_steps": steps}
+
+
+def summary_line(case, nt, peers, lam, entry):
+    """glassmd / Debian's LAMMPS, and / the fastest run (by loop time) of each tuned
+    suffix; the tuned peer is the fastest of all tuned runs."""
+    deb = peers[0]["label"]
+    line = "%s %d thr: glassmd / Debian LAMMPS = %.2f (loop %.2f)" % (
+        case, nt, entry["ratio"][deb], entry["ratio_loop"][deb])
+    best = {}
+    for p in peers[1:]:
+        t = med(lam[p["label"]], "loop_per_step_s")
+        if t == t and (p["suffix"] not in best or t < best[p["suffix"]][0]):
+            best[p["suffix"]] = (t, p["label"])
+    for sf, (_, lab) in best.items():
+        line += "; / %s = %.2f (loop %.2f)" % (lab, entry["ratio"][lab], entry["ratio_loop"][lab])
+    if best:
+        entry["tuned_peer"] = min(best.values())[1]
+        line += "; tuned peer (fastest): %s" % entry["tuned_peer"]
+    return line
 
 
 def speed(args, cfg):
@@ -141,31 +267,71 @@ def speed(args, cfg):
     steps = args.steps
     threads = [int(t) for t in args.threads.split(",")]
     res = {}
+    tuned = args.lammps_tuned if args.lammps_tuned and not args.no_tuned else None
     print("NVT %d steps at %g K (dt 1 fs, tdamp %g ps, chain 3), thermo every 100, no dump; "
           "%d CPUs; %s" % (steps, T0, TDAMP, os.cpu_count(), load_line()), flush=True)
-    print("%-10s %3s  %12s  %12s  %14s  %7s  %s" % ("case", "thr", "glassmd", "LAMMPS",
-                                                   "LAMMPS loop", "g/L", "load during"))
+    if tuned:
+        pk = LP.installed_packages(tuned)
+        print("tuned LAMMPS %s: OPENMP %s, INTEL %s; runs -sf %s%s" %
+              (tuned, "yes" if "OPENMP" in pk else "no", "yes" if "INTEL" in pk else "no",
+               args.suffixes.replace(",", ", -sf "),
+               " (intel: mode %s)" % args.intel_modes if "intel" in args.suffixes else ""))
+    else:
+        print("no tuned LAMMPS (bench/build_lammps_tuned.sh, --lammps-tuned): Debian's only")
+    hdr = "%-10s %3s  %-24s %10s %10s %10s %7s %7s  %s" % (
+        "case", "thr", "engine", "wall/step", "loop/step", "(min)", "g/this", "(loop)",
+        "load during")
+    print(hdr)
+    summary = []
     for case in args.cases.split(","):
         threebody = case == "threebody"
         for nt in threads:
-            g, l, loads = [], [], []
-            for _ in range(args.rounds):
+            peers = speed_peers(args, nt)
+            g, lam, loads = [], {p["label"]: [] for p in peers}, []
+            for _ in range(args.rounds):  # interleaved: glassmd, each LAMMPS, glassmd, ...
                 g.append(glassmd_speed(args, wd, cfg, threebody, nt, steps))
                 loads.append(os.getloadavg()[0])
-                l.append(lammps_speed(args, wd, cfg, threebody, nt, steps))
-                loads.append(os.getloadavg()[0])
-            gm = statistics.median(x["per_step_s"] for x in g)
-            lm = statistics.median(x["per_step_s"] for x in l)
-            ll = statistics.median(x["loop_per_step_s"] for x in l)
-            res["%s/%d" % (case, nt)] = {"glassmd": g, "lammps": l, "loads": loads,
-                                         "ratio": gm / lm}
-            print("%-10s %3d  %9.2f ms  %9.2f ms  %11.2f ms  %7.2f  %s" %
-                  (case + ("*" if threebody else ""), nt, 1e3 * gm, 1e3 * lm, 1e3 * ll, gm / lm,
-                   " ".join("%.1f" % x for x in loads)), flush=True)
+                for p in peers:
+                    try:
+                        lam[p["label"]].append(lammps_speed(args, wd, cfg, threebody, p, steps))
+                    except RuntimeError as e:  # a tuned run that crashes: noted, not fatal
+                        if p is peers[0]:
+                            raise
+                        lam[p["label"]].append({"failed": str(e).splitlines()[0]})
+                        print("  %s failed: %s" % (p["label"], str(e).splitlines()[0]),
+                              flush=True)
+                    loads.append(os.getloadavg()[0])
+            gw, gl = med(g, "per_step_s"), med(g, "loop_per_step_s")
+            entry = {"glassmd": g, "lammps": lam, "loads": loads, "peers": peers,
+                     "ratio": {}, "ratio_loop": {}}
+            print("%-10s %3d  %-24s %7.2f ms %7.2f ms %7.2f ms %7s %7s  %s" %
+                  (case, nt, "glassmd", 1e3 * gw, 1e3 * gl, 1e3 * med(g, "loop_per_step_s", min),
+                   "", "",
+                   " ".join("%.1f" % x for x in loads)))
+            for p in peers:
+                lw, ll = med(lam[p["label"]], "per_step_s"), med(lam[p["label"]], "loop_per_step_s")
+                entry["ratio"][p["label"]] = gw / lw
+                entry["ratio_loop"][p["label"]] = gl / ll
+                print("%-10s %3d  %-24s %7.2f ms %7.2f ms %7.2f ms %7.2f %7.2f%s" %
+                      (case, nt, p["label"], 1e3 * lw, 1e3 * ll,
+                       1e3 * med(lam[p["label"]], "loop_per_step_s", min), gw / lw, gl / ll,
+                       "  (%d of %d runs failed)" % (
+                           sum("failed" in x for x in lam[p["label"]]), args.rounds)
+                       if any("failed" in x for x in lam[p["label"]]) else ""))
+            entry["breakdown"] = print_breakdown(case, nt, g)
+            summary.append(summary_line(case, nt, peers, lam, entry))
+            res["%s/%d" % (case, nt)] = entry
+            sys.stdout.flush()
+    print("\n".join(summary))
     if "threebody" in args.cases:
-        print("* threebody: glassmd smooth taper (width 0.2 A) vs LAMMPS nb3b/harmonic (hard cut)")
-    print("glassmd and LAMMPS: ms per step from the process wall time; 'LAMMPS loop': "
-          "LAMMPS's Loop time / steps; g/L = glassmd / LAMMPS (wall). %s" % load_line())
+        print("threebody: the hard Si-S-Si cut in both (glassmd threebody = hard, 1 substep; "
+              "LAMMPS nb3b/harmonic, which has no omp/intel variant)")
+    print("wall/step: process wall time / steps (start-up included); loop/step: the engine's "
+          "own clock (LAMMPS Loop time; glassmd run.log total less set-up and final writes), "
+          "median and (min) over rounds; "
+          "g/this = glassmd / that engine (wall, loop); NxM = MPI ranks x OpenMP threads; the "
+          "tuned peer is the fastest tuned run by loop time (-sf intel: in the precision "
+          "given, mixed by default). %s" % load_line())
     return res
 
 

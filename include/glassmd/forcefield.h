@@ -61,6 +61,22 @@ const char *gmd_kspace_method_word(gmd_kspace_method method);
 /* The method a word names; -1 (out unchanged) when it names none. */
 int gmd_kspace_method_from_word(const char *word, gmd_kspace_method *out);
 
+/* A section the built-in parser does not know, kept verbatim for the term kind that reads
+ * it (a kind names its section in gmd_term_kind.section; the model refuses a force field
+ * with a section no kind of its registry claims). */
+#define GMD_FF_MAX_EXTRA_SECTIONS 8
+#define GMD_FF_MAX_EXTRA_LINES 64
+#define GMD_FF_EXTRA_LINE_LEN 160
+typedef struct gmd_ff_extra_line {
+    int line;                         /* line number in the file */
+    char text[GMD_FF_EXTRA_LINE_LEN]; /* comment cut, trimmed */
+} gmd_ff_extra_line;
+typedef struct gmd_ff_extra_section {
+    char name[32];
+    int line;         /* of its [name] header */
+    int first, count; /* its lines: extra_line[first .. first + count - 1] */
+} gmd_ff_extra_section;
+
 typedef struct gmd_forcefield {
     char path[512]; /* the file it was read from, for messages and provenance */
     int nspecies;
@@ -75,6 +91,9 @@ typedef struct gmd_forcefield {
     int has_composition;      /* 1 when [composition] gave modifier and former */
     gmd_formula modifier;     /* x modifier + (1 - x) former (e.g. Na2S) */
     gmd_formula former;       /* (e.g. SiS2) */
+    int nextra_sections, nextra_lines;
+    gmd_ff_extra_section extra_section[GMD_FF_MAX_EXTRA_SECTIONS];
+    gmd_ff_extra_line extra_line[GMD_FF_MAX_EXTRA_LINES];
 } gmd_forcefield;
 
 /* The taper three-body entry e runs with: taper_override (a gmd_taper, from a run or study
@@ -90,8 +109,13 @@ gmd_status gmd_forcefield_read(gmd_forcefield *ff, const char *path, gmd_error *
 /* Parses the same format from a string; `name` stands for the file in messages. */
 gmd_status gmd_forcefield_parse(gmd_forcefield *ff, const char *text, const char *name,
                                 gmd_error *err);
+/* The section [name] the built-in parser kept for a term kind, or NULL when the file has
+ * none. Its lines are ff->extra_line[s->first .. s->first + s->count - 1]. */
+const gmd_ff_extra_section *gmd_forcefield_section(const gmd_forcefield *ff, const char *name);
 /* Index of a species by name, or -1. */
 int gmd_forcefield_species_index(const gmd_forcefield *ff, const char *name);
+/* The species' names as "Si, S, Na" (for messages), cut to len. */
+void gmd_forcefield_species_list(const gmd_forcefield *ff, char *buf, size_t len);
 /* Checks that counts[s] atoms of each species make a neutral system (|Q| < 1e-6 e). */
 gmd_status gmd_forcefield_check_neutral(const gmd_forcefield *ff, const long *counts,
                                         gmd_error *err);

@@ -79,13 +79,13 @@ void gmd_mts_free(gmd_mts *mts);
  * take one argument a reader can follow: the system, the model that computes its forces,
  * the integrator's state, the multiple-time-stepping workspace, the energies of the current
  * forces and the timers. The force field exists once per run: the model's copy, with the
- * cut-off actually used; ff points at it. ff and model.timers point into the struct
- * itself, so a gmd_sim is set up in place (gmd_sim_create_model) and never copied. */
+ * cut-off actually used; ff points at it. The model's timing points at the struct's
+ * timers, so a gmd_sim is set up in place (gmd_sim_create_model) and never copied. */
 typedef struct gmd_sim {
-    const gmd_forcefield *ff; /* &model.ff once the model exists, else NULL */
+    const gmd_forcefield *ff; /* the model's force field once it exists, else NULL */
     gmd_box box;
     gmd_atoms atoms;
-    gmd_model model;
+    gmd_model *model; /* NULL until gmd_sim_create_model */
     gmd_md_state md;
     gmd_mts mts;     /* zeroed (no workspace): plain velocity Verlet */
     gmd_tally tally; /* energies and virial of the forces in atoms.f */

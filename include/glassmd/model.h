@@ -31,28 +31,18 @@ typedef struct gmd_model_options {
  * three-body terms on, one thread, skin 1 A. */
 gmd_model_options gmd_model_default_options(const gmd_forcefield *ff);
 
-typedef struct gmd_model {
-    gmd_forcefield ff; /* a copy, with the cut-off actually used */
-    gmd_model_options options;
-    gmd_kspace_params kspace;
-    gmd_neighbor_list nlist; /* reaching the largest cut-off a term needs */
-    int nterms;
-    gmd_term *terms[GMD_MODEL_MAX_TERMS];             /* in compute order */
-    int nparts;                                       /* tally slots in use, 0 .. nparts - 1 */
-    const gmd_energy_part *part[GMD_TALLY_MAX_PARTS]; /* slot by slot, from the kinds */
-    gmd_timers *timers; /* where compute adds its wall time, per term and in the neighbour
-                           list (NULL, as created: untimed); not owned */
-    int forces_only;    /* passed to the terms (gmd_compute_args); 0 as created */
-} gmd_model;
+/* Opaque: callers use the functions below (no force kernel reads the model). */
+typedef struct gmd_model gmd_model;
 
-/* The model of the built-in kinds (gmd_term_registry_builtin). */
-gmd_status gmd_model_create(gmd_model *model, const gmd_forcefield *ff,
+/* The model of the built-in kinds (gmd_term_registry_builtin); *model is NULL on failure.
+ * Free with gmd_model_free. */
+gmd_status gmd_model_create(gmd_model **model, const gmd_forcefield *ff,
                             const gmd_model_options *options, const gmd_box *box,
                             const gmd_atoms *atoms, gmd_error *err);
 /* The model of the kinds of `registry`: each kind the force field and options want makes
  * its term, and the model provides what the terms say they need. The registry's kinds must
  * outlive the model (it keeps their part names). */
-gmd_status gmd_model_create_from(gmd_model *model, const gmd_term_registry *registry,
+gmd_status gmd_model_create_from(gmd_model **model, const gmd_term_registry *registry,
                                  const gmd_forcefield *ff, const gmd_model_options *options,
                                  const gmd_box *box, const gmd_atoms *atoms, gmd_error *err);
 /* Zeroes atoms->f, then adds every term's forces; fills tally (cleared first). */
@@ -81,6 +71,24 @@ int gmd_model_has_group(const gmd_model *model, unsigned group);
 int gmd_model_part_index(const gmd_model *model, const char *name);
 /* A JSON object describing the k-space choice (method, g_ewald, mesh/kvectors, error). */
 int gmd_model_describe_kspace(const gmd_model *model, char *buf, size_t len);
+/* Frees the model (NULL is fine). */
 void gmd_model_free(gmd_model *model);
+
+/* ---- reading a model ------------------------------------------------------------------ */
+/* The model's copy of the force field, with the cut-off actually used. */
+const gmd_forcefield *gmd_model_forcefield(const gmd_model *model);
+/* The options as completed at creation (accuracy, threads and skin filled in). */
+const gmd_model_options *gmd_model_settings(const gmd_model *model);
+/* The neighbour list the terms share (to invalidate it, e.g. after a checkpoint). */
+gmd_neighbor_list *gmd_model_neighbor_list(gmd_model *model);
+/* The terms in compute order: term t of nterms. */
+int gmd_model_nterms(const gmd_model *model);
+const gmd_term *gmd_model_term(const gmd_model *model, int t);
+/* The tally's energy parts, slot by slot: part p of nparts. */
+int gmd_model_nparts(const gmd_model *model);
+const gmd_energy_part *gmd_model_part(const gmd_model *model, int p);
+/* Where compute adds its wall time, per term and in the neighbour list (NULL, as created:
+ * untimed); not owned. */
+void gmd_model_set_timers(gmd_model *model, gmd_timers *timers);
 
 #endif

@@ -24,31 +24,13 @@
 /* Atom types (gmd_atoms.type) an inner-list type mask covers. */
 #define GMD_NEIGHBOR_MAX_TYPES 16
 
-typedef struct gmd_neighbor_list {
-    double cutoff; /* interaction cut-off, A */
-    double skin;   /* extra shell, A */
-    size_t natoms;
-    size_t *start; /* natoms + 1 row offsets */
-    int *index;    /* neighbour indices */
-    size_t npairs; /* number of stored pairs */
-    size_t capacity;
-    double *r0[3]; /* positions at the last build */
-    long builds;   /* how many times the list was built */
-    /* inner list: pairs within inner_cutoff + skin at the build (inner_cutoff 0: none),
-     * of the type pairs marked in inner_types when inner_masked (else of any types) */
-    double inner_cutoff;
-    int inner_masked;
-    unsigned char inner_types[GMD_NEIGHBOR_MAX_TYPES][GMD_NEIGHBOR_MAX_TYPES];
-    size_t *inner_start; /* natoms + 1 row offsets into inner_index */
-    int *inner_index;
-    size_t inner_npairs, inner_capacity;
-    int stale; /* 1: rebuild at the next check (gmd_neighbor_invalidate) */
-    /* cell binning workspace */
-    int ncell[3];
-    int *cell_head, *cell_next;
-} gmd_neighbor_list;
+/* Opaque: callers use the functions below; the force kernels, which walk the rows in
+ * their inner loops, see the layout in src/neighbor/neighbor_internal.h. */
+typedef struct gmd_neighbor_list gmd_neighbor_list;
 
-gmd_status gmd_neighbor_init(gmd_neighbor_list *nl, double cutoff, double skin, gmd_error *err);
+/* A list for pairs within cutoff (A), with a skin (A); *out is NULL on failure. Free with
+ * gmd_neighbor_free. */
+gmd_status gmd_neighbor_create(gmd_neighbor_list **out, double cutoff, double skin, gmd_error *err);
 /* Asks every later build for an inner list of the pairs within inner_cutoff (A, at most
  * the cut-off; 0 turns it off) whose types (a, b) have types[a][b] set (types NULL: all
  * pairs; the mask is used as given, so set both orders); the next needs_rebuild answers 1. */
@@ -67,6 +49,22 @@ int gmd_neighbor_built_at(const gmd_neighbor_list *nl, const gmd_atoms *atoms);
 /* Forces the next gmd_neighbor_needs_rebuild to answer 1 (used after checkpoints so that a
  * resumed run and an uninterrupted one rebuild at the same step). */
 void gmd_neighbor_invalidate(gmd_neighbor_list *nl);
+/* Frees the list (NULL is fine). */
 void gmd_neighbor_free(gmd_neighbor_list *nl);
+
+/* ---- reading a list ------------------------------------------------------------------- */
+double gmd_neighbor_cutoff(const gmd_neighbor_list *nl);
+double gmd_neighbor_skin(const gmd_neighbor_list *nl);
+/* Builds so far. */
+long gmd_neighbor_builds(const gmd_neighbor_list *nl);
+/* Stored pairs (of the full list; inner 1: of the inner list). */
+size_t gmd_neighbor_pairs(const gmd_neighbor_list *nl, int inner);
+/* The neighbours of atom i (*count of them) in the full list, or (inner 1) the inner list;
+ * NULL with *count 0 before a build or when there is no inner list. */
+const int *gmd_neighbor_row(const gmd_neighbor_list *nl, size_t i, int inner, size_t *count);
+double gmd_neighbor_inner_cutoff(const gmd_neighbor_list *nl);
+/* 1 when the inner list keeps pairs of types (a, b): the mask set, or every pair when no
+ * mask was given. */
+int gmd_neighbor_inner_has_types(const gmd_neighbor_list *nl, int a, int b);
 
 #endif

@@ -61,6 +61,9 @@ struct gmd_term_kind {
     gmd_status (*create)(const gmd_term_kind *self, const gmd_term_setup *setup, gmd_term **out,
                          gmd_error *err);
     const void *data; /* the kind's own constants (a registered kind's parameters) */
+    /* The force-field section [section] this kind reads (gmd_forcefield_section), or NULL:
+     * a section that no kind of the registry names makes the model refuse the file. */
+    const char *section;
 };
 
 typedef struct gmd_term_registry {
@@ -78,6 +81,12 @@ gmd_term_registry gmd_term_registry_builtin(void);
 gmd_status gmd_term_registry_add(gmd_term_registry *registry, const gmd_term_kind *kind,
                                  gmd_error *err);
 
+/* GMD_OK when every section the force-field parser kept for a kind (gmd_forcefield_section)
+ * is one that a kind of the registry reads; else an error naming the file, the section's
+ * line and the cure. gmd_model_create_from checks it; so do the programs that read a force
+ * field without making a model of it (the study file check, glassmd build). */
+gmd_status gmd_term_registry_check_sections(const gmd_term_registry *registry,
+                                            const gmd_forcefield *ff, gmd_error *err);
 /* The kind called `name`, or NULL. */
 const gmd_term_kind *gmd_term_registry_find(const gmd_term_registry *registry, const char *name);
 

@@ -75,10 +75,10 @@ gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *fram
     double rc = 0.0;
     for (int t = 0; t < nacc; t++)
         rc = fmax(rc, fmax(acc[t].cut_ab, acc[t].cut_cb));
-    gmd_cell_grid grid = {0};
-    gmd_status st = gmd_cell_grid_build(&grid, frame, rc, err);
+    gmd_frame_grid grid = {0};
+    gmd_status st = gmd_frame_grid_build(&grid, frame, rc, err);
     if (st != GMD_OK) {
-        gmd_cell_grid_free(&grid);
+        gmd_frame_grid_free(&grid);
         return st;
     }
     /* The mean angle's sum is a floating-point sum, whose value depends on the order of
@@ -89,7 +89,7 @@ gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *fram
     int nthreads = threads > 0 ? threads : 1;
     double(*part_sum)[MAX_TRIPLETS] = calloc((size_t)nthreads, sizeof *part_sum);
     if (!part_sum) {
-        gmd_cell_grid_free(&grid);
+        gmd_frame_grid_free(&grid);
         return gmd_fail(err, GMD_ERR_NOMEM, "angles: out of memory for partial sums");
     }
     int failed = 0;
@@ -108,7 +108,7 @@ gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *fram
             int searched = 0;
             for (int t = 0; ok && t < nacc; t++) {
                 if (frame->type[i] != acc[t].b) continue;
-                if (!searched) gmd_cell_grid_neighbors(&grid, i, rc, &buf);
+                if (!searched) gmd_frame_grid_neighbors(&grid, i, rc, &buf);
                 searched = 1;
                 angles_at(&acc[t], frame, &buf, h[t], &sum[t], &total[t]);
             }
@@ -125,7 +125,7 @@ gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *fram
         for (int t = 0; t < nacc; t++)
             acc[t].sum_deg += part_sum[p][t];
     free(part_sum);
-    gmd_cell_grid_free(&grid);
+    gmd_frame_grid_free(&grid);
     if (failed) return gmd_fail(err, GMD_ERR_NOMEM, "angles: out of memory for neighbour buffers");
     return GMD_OK;
 }

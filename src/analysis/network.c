@@ -77,7 +77,7 @@ typedef struct anion_links {
 
 #define MAX_FORMERS_PER_ANION 8
 
-static gmd_status find_links(const gmd_frame *f, const gmd_cell_grid *g, int former, int bridge,
+static gmd_status find_links(const gmd_frame *f, const gmd_frame_grid *g, int former, int bridge,
                              double cut_fb, double cut_hp, int threads, anion_links *links,
                              long *homopolar, gmd_error *err)
 {
@@ -95,7 +95,7 @@ static gmd_status find_links(const gmd_frame *f, const gmd_cell_grid *g, int for
 #pragma omp for schedule(dynamic, 64)
         for (size_t i = 0; i < f->n; i++) {
             if (!ok || f->type[i] != bridge) continue;
-            gmd_cell_grid_neighbors(g, i, rc, &buf);
+            gmd_frame_grid_neighbors(g, i, rc, &buf);
             int nf = 0;
             for (size_t m = 0; m < buf.count; m++) {
                 int j = buf.j[m], tj = f->type[j];
@@ -221,12 +221,12 @@ static gmd_status frame_links(const gmd_frame *frame, int former, int bridge, do
                          ? gmd_calloc(n * (size_t)links->max_nf, sizeof(int), "network links", err)
                          : NULL;
     if (!links->formers) return GMD_ERR_NOMEM;
-    gmd_cell_grid grid = {0};
-    gmd_status st = gmd_cell_grid_build(&grid, frame, fmax(cut_fb, cut_homopolar), err);
+    gmd_frame_grid grid = {0};
+    gmd_status st = gmd_frame_grid_build(&grid, frame, fmax(cut_fb, cut_homopolar), err);
     if (st == GMD_OK)
         st = find_links(frame, &grid, former, bridge, cut_fb, cut_homopolar,
                         threads > 0 ? threads : 1, links, homopolar, err);
-    gmd_cell_grid_free(&grid);
+    gmd_frame_grid_free(&grid);
     return st;
 }
 

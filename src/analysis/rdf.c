@@ -1,18 +1,18 @@
 /* rdf.c - partial pair distribution functions g_ab(r), coordination numbers and the
- * neutron- and X-ray-weighted totals (SPEC section 5), plus the cell grid that every
+ * neutron- and X-ray-weighted totals (SPEC section 5), plus the frame grid that every
  * structural analysis uses to find neighbours.
  *
- * Cell grid
- * ---------
- * Frames hold unwrapped positions; the grid keeps a copy wrapped into [0, len) and sorts it
- * by cell (counting sort, ncell[k] = floor(len[k] / rcut) cells per direction, side >=
- * rcut), so the atoms of a cell are one contiguous range of slots (x, type, atom in slot
- * order; slot of each frame atom). Partners of an atom within rcut lie in its own cell or
- * the adjacent ones; along a direction with fewer than 3 cells the distinct cells are
- * visited once each (offsets -1 and +1 would name the same cell twice). Displacements
- * take the minimum image, exact because rcut <= len/2 is required: then at most one image
- * of a pair lies within rcut. gmd_cell_grid_neighbors lists the full neighbourhood of one
- * atom (network.c, angles.c).
+ * Frame grid
+ * ----------
+ * Frames hold unwrapped positions; the library's cell grid (glassmd/cell_grid.h) bins them
+ * into floor(len[k] / rcut) cells per direction (side >= rcut) by a counting sort, so the
+ * atoms of a cell are one contiguous range of slots, and the frame grid keeps a copy of the
+ * positions wrapped into [0, len) and of the species in slot order. Partners of an atom
+ * within rcut lie in its own cell or the adjacent ones (gmd_cell_grid_adjacent: along a
+ * direction with fewer than 3 cells the distinct cells are visited once each, as offsets
+ * -1 and +1 would name the same cell twice). Displacements take the minimum image, exact
+ * because rcut <= len/2 is required: then at most one image of a pair lies within rcut.
+ * gmd_frame_grid_neighbors lists the full neighbourhood of one atom (network.c, angles.c).
  *
  * Pair histogram (the cost of rdf and sq): every unordered pair is met once, from the
  * atom in the lower cell (half stencil: slot s visits the later slots of its own cell and
@@ -71,43 +71,27 @@ static double wrap_coordinate(double x, double lo, double len)
     return u;
 }
 
-static gmd_status grid_alloc(gmd_cell_grid *g, size_t n, long ncells, gmd_error *err)
+/* Cells at the most: a bound on the grid's memory whatever the frame. */
+#define FRAME_GRID_MAX_CELLS 16777216.0
+
+static gmd_status grid_alloc(gmd_frame_grid *g, size_t n, gmd_error *err)
 {
-    if (g->n != n || !g->x[0]) {
-        for (int k = 0; k < 3; k++) {
-            free(g->x[k]);
-            g->x[k] = gmd_calloc(n ? n : 1, sizeof(double), "cell grid positions", err);
-            if (!g->x[k]) return GMD_ERR_NOMEM;
-        }
-        int **idx[4] = {&g->type, &g->atom, &g->slot, &g->cell};
-        for (int k = 0; k < 4; k++) {
-            free(*idx[k]);
-            *idx[k] = gmd_calloc(n ? n : 1, sizeof(int), "cell grid indices", err);
-            if (!*idx[k]) return GMD_ERR_NOMEM;
-        }
-        g->n = n;
+    if (g->n == n && g->x[0]) return GMD_OK;
+    for (int k = 0; k < 3; k++) {
+        free(g->x[k]);
+        g->x[k] = gmd_calloc(n ? n : 1, sizeof(double), "cell grid positions", err);
+        if (!g->x[k]) return GMD_ERR_NOMEM;
     }
-    if (g->ncells != ncells || !g->cell_start) {
-        free(g->cell_start);
-        g->cell_start = gmd_calloc((size_t)ncells + 1, sizeof(int), "cell grid cells", err);
-        if (!g->cell_start) return GMD_ERR_NOMEM;
-        g->ncells = ncells;
-    }
+    free(g->type);
+    g->type = gmd_calloc(n ? n : 1, sizeof(int), "cell grid indices", err);
+    if (!g->type) return GMD_ERR_NOMEM;
+    g->n = n;
     return GMD_OK;
 }
 
-/* Cell of a wrapped position along one direction. */
-static int cell_of(double x, double len, int ncell)
+gmd_status gmd_frame_grid_build(gmd_frame_grid *g, const gmd_frame *frame, double rcut,
+                                gmd_error *err)
 {
-    int c = (int)(x / len * ncell);
-    return c >= ncell ? ncell - 1 : c;
-}
-
-gmd_status gmd_cell_grid_build(gmd_cell_grid *g, const gmd_frame *frame, double rcut,
-                               gmd_error *err)
-{
-    long ncells = 1;
-    int ncell[3];
     for (int k = 0; k < 3; k++) {
         double len = frame->box.len[k];
         if (!(len > 0.0) || rcut > 0.5 * len * (1.0 + 1e-12))
@@ -115,44 +99,17 @@ gmd_status gmd_cell_grid_build(gmd_cell_grid *g, const gmd_frame *frame, double 
                             "frame at step %ld: search radius %g A exceeds half the box edge "
                             "%g A; lower the radius (e.g. --rdf-rmax) or use a bigger box",
                             frame->step, rcut, len);
-        int nc = (int)floor(len / rcut);
-        ncell[k] = nc < 1 ? 1 : (nc > 256 ? 256 : nc);
-        ncells *= ncell[k];
     }
-    gmd_status st = grid_alloc(g, frame->n, ncells, err);
+    gmd_cell_grid_shape(&g->cells, &frame->box, rcut, FRAME_GRID_MAX_CELLS);
+    gmd_status st = grid_alloc(g, frame->n, err);
+    if (st == GMD_OK)
+        st = gmd_cell_grid_bin(&g->cells, (const double *const *)frame->r, frame->n, err);
     if (st != GMD_OK) return st;
-    for (int k = 0; k < 3; k++) {
-        g->ncell[k] = ncell[k];
+    for (int k = 0; k < 3; k++)
         g->len[k] = frame->box.len[k];
-    }
     g->rcut = rcut;
-    /* counting sort: the cell of every atom (kept in g->slot for now), counts, offsets */
-    memset(g->cell_start, 0, ((size_t)ncells + 1) * sizeof(int));
-    for (size_t i = 0; i < frame->n; i++) {
-        int cell[3];
-        for (int k = 0; k < 3; k++) {
-            double u = wrap_coordinate(frame->r[k][i], frame->box.lo[k], g->len[k]);
-            cell[k] = cell_of(u, g->len[k], g->ncell[k]);
-        }
-        int c = (cell[0] * g->ncell[1] + cell[1]) * g->ncell[2] + cell[2];
-        g->slot[i] = c;
-        g->cell_start[c + 1]++;
-    }
-    for (long c = 0; c < ncells; c++)
-        g->cell_start[c + 1] += g->cell_start[c];
-    /* place atoms from the end of each cell backwards, so that a cell keeps the frame order
-     * and cell_start[c + 1] ends at the start of cell c; then shift the offsets back */
-    for (size_t i = frame->n; i-- > 0;) {
-        int c = g->slot[i];
-        int s = --g->cell_start[c + 1];
-        g->atom[s] = (int)i;
-        g->cell[s] = c;
-    }
-    memmove(g->cell_start, g->cell_start + 1, (size_t)ncells * sizeof(int));
-    g->cell_start[ncells] = (int)frame->n;
     for (size_t s = 0; s < frame->n; s++) {
-        int i = g->atom[s];
-        g->slot[i] = (int)s;
+        int i = g->cells.atom[s];
         g->type[s] = frame->type[i];
         for (int k = 0; k < 3; k++)
             g->x[k][s] = wrap_coordinate(frame->r[k][i], frame->box.lo[k], g->len[k]);
@@ -160,15 +117,12 @@ gmd_status gmd_cell_grid_build(gmd_cell_grid *g, const gmd_frame *frame, double 
     return GMD_OK;
 }
 
-void gmd_cell_grid_free(gmd_cell_grid *g)
+void gmd_frame_grid_free(gmd_frame_grid *g)
 {
     for (int k = 0; k < 3; k++)
         free(g->x[k]);
     free(g->type);
-    free(g->atom);
-    free(g->slot);
-    free(g->cell);
-    free(g->cell_start);
+    gmd_cell_grid_free(&g->cells);
     memset(g, 0, sizeof *g);
 }
 
@@ -197,45 +151,15 @@ void gmd_neigh_buf_free(gmd_neigh_buf *b)
     memset(b, 0, sizeof *b);
 }
 
-/* The distinct cells along one direction around cell c: c-1, c, c+1 (periodic), or all
- * cells when there are fewer than 3. Returns their number. */
-static int cell_range(int c, int ncell, int out[3])
+void gmd_frame_grid_neighbors(const gmd_frame_grid *g, size_t i, double rc, gmd_neigh_buf *b)
 {
-    if (ncell < 3) {
-        for (int m = 0; m < ncell; m++)
-            out[m] = m;
-        return ncell;
-    }
-    out[0] = (c + ncell - 1) % ncell;
-    out[1] = c;
-    out[2] = (c + 1) % ncell;
-    return 3;
-}
-
-/* The distinct neighbour cells of cell c (itself included); returns their number. */
-static int neighbor_cells(const gmd_cell_grid *g, int c, int out[27])
-{
-    int own[3] = {c / (g->ncell[1] * g->ncell[2]), (c / g->ncell[2]) % g->ncell[1],
-                  c % g->ncell[2]};
-    int range[3][3], nr[3], n = 0;
-    for (int k = 0; k < 3; k++)
-        nr[k] = cell_range(own[k], g->ncell[k], range[k]);
-    for (int ax = 0; ax < nr[0]; ax++)
-        for (int ay = 0; ay < nr[1]; ay++)
-            for (int az = 0; az < nr[2]; az++)
-                out[n++] = (range[0][ax] * g->ncell[1] + range[1][ay]) * g->ncell[2] + range[2][az];
-    return n;
-}
-
-void gmd_cell_grid_neighbors(const gmd_cell_grid *g, size_t i, double rc, gmd_neigh_buf *b)
-{
-    const int s = g->slot[i];
+    const int s = g->cells.slot[i];
     int cells[27];
-    const int ncells = neighbor_cells(g, g->cell[s], cells);
+    const int ncells = gmd_cell_grid_adjacent(&g->cells, g->cells.cell[i], cells);
     const double rc2 = rc * rc;
     b->count = 0;
     for (int q = 0; q < ncells; q++)
-        for (int j = g->cell_start[cells[q]]; j < g->cell_start[cells[q] + 1]; j++) {
+        for (int j = g->cells.start[cells[q]]; j < g->cells.start[cells[q] + 1]; j++) {
             if (j == s) continue;
             double d[3], d2 = 0.0;
             for (int k = 0; k < 3; k++) {
@@ -244,7 +168,7 @@ void gmd_cell_grid_neighbors(const gmd_cell_grid *g, size_t i, double rc, gmd_ne
             }
             if (d2 >= rc2) continue;
             size_t m = b->count++;
-            b->j[m] = g->atom[j];
+            b->j[m] = g->cells.atom[j];
             b->d[m] = sqrt(d2);
             for (int k = 0; k < 3; k++)
                 b->dx[k][m] = d[k];
@@ -255,7 +179,7 @@ void gmd_cell_grid_neighbors(const gmd_cell_grid *g, size_t i, double rc, gmd_ne
  * Wrapped coordinates differ by less than a box edge, so the image is the nearest integer
  * of dx / len, found by the round-to-nearest of adding and subtracting 1.5 * 2^52 (exact
  * IEEE arithmetic with no branch or library call, so the loop vectorises). */
-static void distances2(const gmd_cell_grid *g, const double ri[3], int j0, int j1,
+static void distances2(const gmd_frame_grid *g, const double ri[3], int j0, int j1,
                        double *restrict d2)
 {
     const double magic = 6755399441055744.0; /* 1.5 * 2^52 */
@@ -356,7 +280,7 @@ static void distance_bins(const double *restrict d2, int n, double rs2, double r
 /* Bins the pairs of slot s with the slots j0 .. j1 - 1. */
 static void bin_pairs(const gmd_rdf_acc *acc, int s, int j0, int j1, pair_counts *pc)
 {
-    const gmd_cell_grid *g = &acc->grid;
+    const gmd_frame_grid *g = &acc->grid;
     const int ns = acc->ns, nb = acc->nbins, a = g->type[s];
     const double ri[3] = {g->x[0][s], g->x[1][s], g->x[2][s]};
     double cutmax = 0.0;
@@ -383,14 +307,14 @@ static void bin_pairs(const gmd_rdf_acc *acc, int s, int j0, int j1, pair_counts
  * the neighbour cells with a higher index (the relation "neighbour cell" is symmetric). */
 static void count_slot(const gmd_rdf_acc *acc, int s, pair_counts *pc)
 {
-    const gmd_cell_grid *g = &acc->grid;
-    const int c = g->cell[s];
+    const gmd_cell_grid *g = &acc->grid.cells;
+    const int c = g->cell[g->atom[s]];
     int cells[27];
-    const int nc = neighbor_cells(g, c, cells);
+    const int nc = gmd_cell_grid_adjacent(g, c, cells);
     for (int q = 0; q < nc; q++) {
         if (cells[q] < c) continue;
-        int j0 = cells[q] == c ? s + 1 : g->cell_start[cells[q]];
-        bin_pairs(acc, s, j0, g->cell_start[cells[q] + 1], pc);
+        int j0 = cells[q] == c ? s + 1 : g->start[cells[q]];
+        bin_pairs(acc, s, j0, g->start[cells[q] + 1], pc);
     }
 }
 
@@ -437,7 +361,7 @@ static gmd_status rdf_count_frame(gmd_rdf_acc *acc, const gmd_frame *frame, uint
 
 gmd_status gmd_rdf_acc_add(gmd_rdf_acc *acc, const gmd_frame *frame, gmd_error *err)
 {
-    gmd_status st = gmd_cell_grid_build(&acc->grid, frame, acc->rsearch, err);
+    gmd_status st = gmd_frame_grid_build(&acc->grid, frame, acc->rsearch, err);
     if (st != GMD_OK) return st;
     const int ns = acc->ns, nb = acc->nbins;
     uint64_t *fhist = gmd_calloc((size_t)ns * ns * nb, sizeof(uint64_t), "rdf frame", err);
@@ -492,7 +416,7 @@ void gmd_rdf_acc_free(gmd_rdf_acc *acc)
 {
     free(acc->hist);
     free(acc->gsum);
-    gmd_cell_grid_free(&acc->grid);
+    gmd_frame_grid_free(&acc->grid);
     acc->hist = NULL;
     acc->gsum = NULL;
 }

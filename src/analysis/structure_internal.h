@@ -3,8 +3,9 @@
  * (tests/unit/test_structure.c). Not installed; the public face is glassmd/analysis.h.
  *
  * Layout of the pieces:
- * - gmd_cell_grid (rdf.c): a wrapped copy of one frame's positions sorted into cells of
- *   side >= rcut, and a full neighbour search (every j != i within rcut, minimum image).
+ * - gmd_frame_grid (rdf.c): a wrapped copy of one frame's positions sorted into cells of
+ *   side >= rcut (the library's cell grid), and a full neighbour search (every j != i within rcut,
+ * minimum image).
  * - gmd_rdf_acc (rdf.c): pair-distance histograms per ordered species pair, accumulated
  *   over frames; g_ab(r), running coordination, exact coordination at cut-offs.
  * - gmd_element (formfactors.c): Z, coherent neutron length, X-ray form factor.
@@ -19,26 +20,23 @@
 #include <stdint.h>
 
 #include "glassmd/analysis.h"
+#include "glassmd/cell_grid.h"
 
-/* ---------------------------------------------------------------- cell grid (rdf.c) */
-/* Atoms sorted by cell (counting sort): the atoms of cell c are the slots
- * cell_start[c] .. cell_start[c + 1] - 1, so a cell's atoms are contiguous in memory and a
- * pair loop over two cells is a loop over two index ranges (vectorisable). */
-typedef struct gmd_cell_grid {
+/* ---------------------------------------------------------------- frame grid (rdf.c) */
+/* One frame's atoms binned by the library's cell grid (glassmd/cell_grid.h): the atoms of
+ * cell c are the slots cells.start[c] .. cells.start[c + 1] - 1, so a cell's atoms are
+ * contiguous in memory and a pair loop over two cells is a loop over two index ranges
+ * (vectorisable); positions and species are copied in slot order for that loop. */
+typedef struct gmd_frame_grid {
+    gmd_cell_grid cells; /* cells of side >= rcut; atom, slot and cell of every atom */
     size_t n;
-    double *x[3];    /* positions wrapped into [0, len), in slot (cell) order */
-    int *type;       /* species of each slot */
-    int *atom;       /* frame index of each slot */
-    int *slot;       /* slot of each frame atom */
-    int *cell;       /* cell of each slot */
-    int *cell_start; /* [ncells + 1] first slot of each cell */
-    long ncells;
+    double *x[3];  /* positions wrapped into [0, len), in slot (cell) order */
+    int *type;     /* species of each slot */
     double len[3]; /* box edges of the frame */
-    int ncell[3];  /* cells per direction, side >= rcut */
     double rcut;
-} gmd_cell_grid;
+} gmd_frame_grid;
 
-/* Neighbours of one atom found by gmd_cell_grid_neighbors (capacity n). */
+/* Neighbours of one atom found by gmd_frame_grid_neighbors (capacity n). */
 typedef struct gmd_neigh_buf {
     size_t count, capacity;
     int *j;
@@ -48,14 +46,14 @@ typedef struct gmd_neigh_buf {
 
 /* Bins frame into cells for searches within rcut; fails when rcut > len/2 in some
  * direction (minimum image would miss or double-count images). The grid is reused:
- * zero-initialise it once, free with gmd_cell_grid_free. */
-gmd_status gmd_cell_grid_build(gmd_cell_grid *g, const gmd_frame *frame, double rcut,
-                               gmd_error *err);
-void gmd_cell_grid_free(gmd_cell_grid *g);
+ * zero-initialise it once, free with gmd_frame_grid_free. */
+gmd_status gmd_frame_grid_build(gmd_frame_grid *g, const gmd_frame *frame, double rcut,
+                                gmd_error *err);
+void gmd_frame_grid_free(gmd_frame_grid *g);
 gmd_status gmd_neigh_buf_init(gmd_neigh_buf *b, size_t capacity, gmd_error *err);
 void gmd_neigh_buf_free(gmd_neigh_buf *b);
 /* Fills b with every atom j != i within rc (<= grid rcut) of atom i, in cell order. */
-void gmd_cell_grid_neighbors(const gmd_cell_grid *g, size_t i, double rc, gmd_neigh_buf *b);
+void gmd_frame_grid_neighbors(const gmd_frame_grid *g, size_t i, double rc, gmd_neigh_buf *b);
 
 /* ---------------------------------------------------------------- rdf accumulator */
 typedef struct gmd_rdf_acc {
@@ -72,7 +70,7 @@ typedef struct gmd_rdf_acc {
     long nframes;
     double volume_sum;
     int threads;
-    gmd_cell_grid grid;
+    gmd_frame_grid grid;
 } gmd_rdf_acc;
 
 /* rmax <= 0: half the smallest box edge of first. */

@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "glassmd/build.h"
+#include "glassmd/term_registry.h"
 #include "glassmd/config_io.h"
 
 #define DEFAULT_ATOMS 3000    /* SPEC section 3 */
@@ -185,7 +186,9 @@ int gmd_cmd_build(int argc, char **argv)
         .density = a.density, .seed = a.seed, .min_distance_scale = a.min_scale};
     char comment[256];
     snprintf(comment, sizeof comment, "glassmd build seed %lu density %g", a.seed, a.density);
+    gmd_term_registry builtin = gmd_term_registry_builtin();
     if (gmd_forcefield_read(&ff, a.ff_path, &err) ||
+        gmd_term_registry_check_sections(&builtin, &ff, &err) ||
         (a.counts ? gmd_counts_parse(&ff, a.counts, counts, &err)
                   : gmd_composition_counts(&ff, a.x, a.natoms ? a.natoms : DEFAULT_ATOMS, counts,
                                            &err)) ||

@@ -173,7 +173,7 @@ static gmd_status write_forces(const char *path, const gmd_atoms *atoms, gmd_err
  * the file's entries may differ only when written so by hand). */
 static const char *effective_taper(const gmd_sim *sim, int taper_option)
 {
-    if (!sim->model.options.threebody || sim->ff->nthreebody == 0) return "off";
+    if (!gmd_model_settings(sim->model)->threebody || sim->ff->nthreebody == 0) return "off";
     gmd_taper taper = gmd_threebody_taper(sim->ff, 0, taper_option);
     return taper == GMD_TAPER_HARD ? "hard" : "smooth";
 }
@@ -181,7 +181,7 @@ static const char *effective_taper(const gmd_sim *sim, int taper_option)
 /* 1 when the part in slot p belongs to the same total as the part in slot q. */
 static int same_sum(const gmd_model *model, int p, int q)
 {
-    const char *a = model->part[p]->sum, *b = model->part[q]->sum;
+    const char *a = gmd_model_part(model, p)->sum, *b = gmd_model_part(model, q)->sum;
     return a && b && !strcmp(a, b);
 }
 
@@ -189,7 +189,7 @@ static int same_sum(const gmd_model *model, int p, int q)
 static double part_sum(const gmd_model *model, const gmd_tally *t, int first)
 {
     double e = t->energy[first];
-    for (int p = first + 1; p < model->nparts; p++)
+    for (int p = first + 1; p < gmd_model_nparts(model); p++)
         if (same_sum(model, first, p)) e += t->energy[p];
     return e;
 }
@@ -206,8 +206,8 @@ static int opens_sum(const gmd_model *model, int p)
  * just before the first of them. */
 static void add_energy_parts(cJSON *o, const gmd_model *model, const gmd_tally *t)
 {
-    for (int p = 0; p < model->nparts; p++) {
-        const gmd_energy_part *part = model->part[p];
+    for (int p = 0; p < gmd_model_nparts(model); p++) {
+        const gmd_energy_part *part = gmd_model_part(model, p);
         if (part->sum && opens_sum(model, p))
             cJSON_AddNumberToObject(o, part->sum, part_sum(model, t, p));
         cJSON_AddNumberToObject(o, part->name, t->energy[p]);
@@ -238,7 +238,7 @@ static cJSON *timing_json(const gmd_sim *sim, long repeat)
 
 static cJSON *result_json(const eval_args *a, const gmd_sim *sim, double seconds)
 {
-    const gmd_model *model = &sim->model;
+    const gmd_model *model = sim->model;
     const gmd_atoms *atoms = &sim->atoms;
     const gmd_tally *t = &sim->tally;
     cJSON *o = cJSON_CreateObject();
@@ -262,7 +262,7 @@ static cJSON *result_json(const eval_args *a, const gmd_sim *sim, double seconds
     cJSON_AddStringToObject(o, "threebody_taper", effective_taper(sim, a->taper));
     cJSON_AddStringToObject(o, "threebody_taper_from",
                             a->taper == -1 ? "force field" : "--threebody");
-    cJSON_AddNumberToObject(o, "threads", model->options.threads);
+    cJSON_AddNumberToObject(o, "threads", gmd_model_settings(model)->threads);
     cJSON_AddNumberToObject(o, "repeat", (double)a->repeat);
     cJSON_AddNumberToObject(o, "time_per_eval_s", seconds / (double)a->repeat);
     cJSON_AddItemToObject(o, "timing", timing_json(sim, a->repeat));

@@ -9,8 +9,9 @@
  * placed one at a time, in a random order of the species-sorted list (so no species is
  * left for last when space is scarce), at uniformly random points; a point is accepted
  * when no placed atom is closer (minimum image) than the pair's minimum distance d_ij,
- * else redrawn, up to MAX_TRIES times. Placed atoms are kept in a cell grid of cells no
- * smaller than max d_ij, so a test looks at 27 cells only: 3000 atoms take milliseconds.
+ * else redrawn, up to MAX_TRIES times. Placed atoms are kept in cells no smaller than
+ * max d_ij (the library's cell grid), so a test looks at 27 cells at most: 3000 atoms take
+ * milliseconds.
  *
  * Minimum distance d_ij (times options->min_distance_scale):
  *   d_ij = max(1.1 r_safe_ij, d_rep_ij), with d_rep_ij the distance at which the pair's
@@ -24,28 +25,19 @@
  * The generator is gmd_rng seeded with options->seed: the same seed gives the same atoms. */
 #include "glassmd/build.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "glassmd/cell_grid.h"
 #include "glassmd/rng.h"
+#include "glassmd/text.h"
 
 #define REPULSION_EV 10.0
 #define SAFE_MARGIN 1.1
 #define FALLBACK_SPACING_FRACTION 0.6
 #define MAX_TRIES 20000
-
-static void species_names(const gmd_forcefield *ff, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    for (int s = 0; s < ff->nspecies; s++) {
-        size_t used = strlen(buf);
-        snprintf(buf + used, len - used, "%s%s", s ? ", " : "", ff->species[s].name);
-    }
-}
 
 /* ---- counts ------------------------------------------------------------------------- */
 
@@ -87,27 +79,19 @@ static gmd_status parse_one_count(const gmd_forcefield *ff, const char *text, ch
     if (!eq)
         return gmd_fail(err, GMD_ERR_VALUE, "counts '%s': '%s' is not 'Name=count'", text, item);
     *eq = '\0';
-    char *name = item, *value = eq + 1;
-    while (isspace((unsigned char)*name))
-        name++;
-    for (char *e = name + strlen(name); e > name && isspace((unsigned char)e[-1]);)
-        *--e = '\0';
+    char *name = gmd_text_trim(item), *value = gmd_text_trim(eq + 1);
     int s = gmd_forcefield_species_index(ff, name);
     if (s < 0) {
         char known[512];
-        species_names(ff, known, sizeof known);
+        gmd_forcefield_species_list(ff, known, sizeof known);
         return gmd_fail(err, GMD_ERR_VALUE,
                         "counts '%s': unknown species '%s'; the force field %s defines %s", text,
                         name, ff->path, known);
     }
     if (seen[s])
         return gmd_fail(err, GMD_ERR_VALUE, "counts '%s': species '%s' is given twice", text, name);
-    char *end;
-    errno = 0;
-    long n = strtol(value, &end, 10);
-    while (isspace((unsigned char)*end))
-        end++;
-    if (end == value || *end || errno == ERANGE || n < 0)
+    long n;
+    if (gmd_text_to_long(value, &n) != 0 || n < 0)
         return gmd_fail(err, GMD_ERR_VALUE, "counts '%s': '%s' is not a whole number >= 0 for %s",
                         text, value, name);
     counts[s] = n;
@@ -166,64 +150,59 @@ static void min_distances(const gmd_forcefield *ff, double density, double scale
 
 /* ---- placement ---------------------------------------------------------------------- */
 
-typedef struct grid {
-    int n;      /* cells per edge */
-    double len; /* box edge */
-    int *head;  /* first atom in each cell, -1 when empty */
-    int *next;  /* next atom in the same cell */
-} grid;
+/* The placed atoms by cell: the library's cell grid (cells of side >= the largest minimum
+ * distance) says which cell a point lies in and which cells are adjacent; atoms arrive one
+ * at a time, so each cell keeps them as a chain (head, next) rather than sorted. */
+typedef struct placed {
+    gmd_cell_grid g;
+    int *head; /* first atom in each cell, -1 when empty */
+    int *next; /* next atom in the same cell */
+} placed;
 
-static int cell_coord(const grid *g, double x)
-{
-    int c = (int)(x / g->len * g->n);
-    return c < 0 ? 0 : c >= g->n ? g->n - 1 : c;
-}
-
-static int fits(const grid *g, const gmd_atoms *a, const double *x, int type,
+static int fits(const placed *p, const gmd_atoms *a, const double *x, int type,
                 double d[GMD_MAX_SPECIES][GMD_MAX_SPECIES])
 {
-    int c[3];
-    for (int k = 0; k < 3; k++)
-        c[k] = cell_coord(g, x[k]);
-    for (int dx = -1; dx <= 1; dx++)
-        for (int dy = -1; dy <= 1; dy++)
-            for (int dz = -1; dz <= 1; dz++) {
-                int cx = (c[0] + dx + g->n) % g->n, cy = (c[1] + dy + g->n) % g->n,
-                    cz = (c[2] + dz + g->n) % g->n;
-                for (int j = g->head[(cx * g->n + cy) * g->n + cz]; j >= 0; j = g->next[j]) {
-                    double r2 = 0;
-                    for (int k = 0; k < 3; k++) {
-                        double dk = gmd_min_image(x[k] - a->r[k][j], g->len);
-                        r2 += dk * dk;
-                    }
-                    double dmin = d[type][a->type[j]];
-                    if (r2 < dmin * dmin) return 0;
-                }
-            } // loop over neighbouring cells
+    int cells[27];
+    int ncells = gmd_cell_grid_adjacent(&p->g, gmd_cell_grid_locate(&p->g, x), cells);
+    for (int q = 0; q < ncells; q++)
+        for (int j = p->head[cells[q]]; j >= 0; j = p->next[j]) {
+            double r2 = 0;
+            for (int k = 0; k < 3; k++) {
+                double dk = gmd_min_image(x[k] - a->r[k][j], p->g.len[k]);
+                r2 += dk * dk;
+            }
+            double dmin = d[type][a->type[j]];
+            if (r2 < dmin * dmin) return 0;
+        } // loop over adjacent cells
     return 1;
 }
 
-static void grid_insert(grid *g, const gmd_atoms *a, int i)
+static void placed_insert(placed *p, const gmd_atoms *a, int i)
 {
-    int cell = (cell_coord(g, a->r[0][i]) * g->n + cell_coord(g, a->r[1][i])) * g->n +
-               cell_coord(g, a->r[2][i]);
-    g->next[i] = g->head[cell];
-    g->head[cell] = i;
+    const double x[3] = {a->r[0][i], a->r[1][i], a->r[2][i]};
+    int cell = gmd_cell_grid_locate(&p->g, x);
+    p->next[i] = p->head[cell];
+    p->head[cell] = i;
 }
 
-static gmd_status grid_init(grid *g, double len, double dmax, size_t natoms, gmd_error *err)
+/* Cells of side >= dmax, at most a few per atom. */
+static gmd_status placed_init(placed *p, double len, double dmax, size_t natoms, gmd_error *err)
 {
-    int n = dmax > 0 ? (int)(len / dmax) : 1;
-    int cap = (int)cbrt(8.0 * (double)natoms) + 1; /* a few atoms per cell at most */
-    g->n = n < 1 ? 1 : n > cap ? cap : n;
-    g->len = len;
-    size_t ncells = (size_t)g->n * (size_t)g->n * (size_t)g->n;
-    g->head = gmd_calloc(ncells, sizeof(int), "build cell grid", err);
-    g->next = gmd_calloc(natoms, sizeof(int), "build cell grid", err);
-    if (!g->head || !g->next) return GMD_ERR_NOMEM;
-    for (size_t c = 0; c < ncells; c++)
-        g->head[c] = -1;
+    gmd_box box = {{0.0, 0.0, 0.0}, {len, len, len}};
+    gmd_cell_grid_shape(&p->g, &box, dmax, 4.0 * (double)natoms + 64.0);
+    p->head = gmd_calloc((size_t)p->g.ncells, sizeof(int), "build cell grid", err);
+    p->next = gmd_calloc(natoms, sizeof(int), "build cell grid", err);
+    if (!p->head || !p->next) return GMD_ERR_NOMEM;
+    for (long c = 0; c < p->g.ncells; c++)
+        p->head[c] = -1;
     return GMD_OK;
+}
+
+static void placed_free(placed *p)
+{
+    free(p->head);
+    free(p->next);
+    gmd_cell_grid_free(&p->g);
 }
 
 static void shuffle(size_t *order, size_t n, gmd_rng *rng)
@@ -237,7 +216,7 @@ static void shuffle(size_t *order, size_t n, gmd_rng *rng)
 }
 
 static gmd_status place_all(const gmd_forcefield *ff, const gmd_build_options *opt,
-                            double d[GMD_MAX_SPECIES][GMD_MAX_SPECIES], grid *g, size_t *order,
+                            double d[GMD_MAX_SPECIES][GMD_MAX_SPECIES], placed *p, size_t *order,
                             gmd_atoms *a, gmd_error *err)
 {
     gmd_rng rng;
@@ -261,11 +240,11 @@ static gmd_status place_all(const gmd_forcefield *ff, const gmd_build_options *o
                                 "distance scale",
                                 opt->density, m + 1, a->n, ff->species[t].name, MAX_TRIES, reach);
             for (int k = 0; k < 3; k++)
-                x[k] = g->len * gmd_rng_uniform(&rng);
-        } while (!fits(g, a, x, t, d));
+                x[k] = p->g.len[k] * gmd_rng_uniform(&rng);
+        } while (!fits(p, a, x, t, d));
         for (int k = 0; k < 3; k++)
             a->r[k][i] = x[k];
-        grid_insert(g, a, (int)i);
+        placed_insert(p, a, (int)i);
     }
     return GMD_OK;
 }
@@ -315,19 +294,18 @@ gmd_status gmd_build_random(const gmd_forcefield *ff, const long counts[GMD_MAX_
             if (counts[i] > 0 && counts[j] > 0) dmax = fmax(dmax, d[i][j]);
     double len = cbrt((double)n / opt->density);
     gmd_atoms a = {0};
-    grid g = {0};
+    placed cells = {0};
     size_t *order = NULL;
-    if (!(st = gmd_atoms_init(&a, n, err)) && !(st = grid_init(&g, len, dmax, n, err))) {
+    if (!(st = gmd_atoms_init(&a, n, err)) && !(st = placed_init(&cells, len, dmax, n, err))) {
         order = gmd_calloc(n, sizeof *order, "build order", err);
         st = order ? GMD_OK : GMD_ERR_NOMEM;
     }
     if (!st) {
         fill_species(ff, counts, &a);
-        st = place_all(ff, opt, d, &g, order, &a, err);
+        st = place_all(ff, opt, d, &cells, order, &a, err);
     }
     free(order);
-    free(g.head);
-    free(g.next);
+    placed_free(&cells);
     if (st) {
         gmd_atoms_free(&a);
         return st;

@@ -1,7 +1,10 @@
 /* ff_parse.c - the force-field file parser (format: docs/forcefield.md).
  *
  * Algorithm: one pass over the text, line by line. Comments (`#` to end of line) are cut,
- * blank lines skipped. A line `[name]` opens a section; before the first section only
+ * blank lines skipped. A line `[name]` opens a section; a name that is not built in (and
+ * not within two edits of a built-in one, which is taken for a typo) opens a section kept
+ * verbatim for a term kind of the model's registry (gmd_forcefield_section; the model
+ * refuses one that no kind claims). Before the first section only
  * `key = value` global settings are allowed. Each section line is split into whitespace
  * separated columns and checked at once, so every error can name FILE:LINE, what is wrong
  * and the fix. Sections must come in dependency order ([species] before the sections that
@@ -36,8 +39,6 @@
 #include "glassmd/kvfile.h"
 #include "glassmd/text.h"
 
-#include "../io/io_util.h"
-
 #define LINE_MAX_LEN 1024
 #define MAX_COLUMNS 16
 
@@ -47,7 +48,8 @@ typedef enum section {
     SEC_PAIRS,
     SEC_THREEBODY,
     SEC_COMPOSITION,
-    SEC_COUNT
+    SEC_COUNT,
+    SEC_EXTRA /* a section for a registry kind, kept verbatim */
 } section;
 
 static const char *const section_names[SEC_COUNT] = {"", "species", "pairs", "threebody",
@@ -114,7 +116,7 @@ static void species_list(const gmd_forcefield *ff, char *buf, size_t len)
         snprintf(buf, len, "none yet: [species] must come first");
         return;
     }
-    gmd_io_species_list(ff, buf, len);
+    gmd_forcefield_species_list(ff, buf, len);
 }
 
 /* ---- values ------------------------------------------------------------------------ */
@@ -210,7 +212,7 @@ static gmd_status parse_key_value(parser *p, char *line)
 {
     char *eq = strchr(line, '=');
     *eq = '\0';
-    char *key = gmd_io_trim(line), *value = gmd_io_trim(eq + 1);
+    char *key = gmd_text_trim(line), *value = gmd_text_trim(eq + 1);
     if (!*key || !*value || strchr(value, '='))
         return FAIL(p, GMD_ERR_PARSE, "malformed setting; write 'key = value'");
     int index = 0;
@@ -240,13 +242,57 @@ static gmd_status parse_key_value(parser *p, char *line)
 
 /* ---- sections ----------------------------------------------------------------------- */
 
+/* A section for a registry kind: its header and, line by line (keep_extra_line), its text. */
+static gmd_status open_extra_section(parser *p, const char *name)
+{
+    gmd_forcefield *ff = p->ff;
+    if (gmd_forcefield_section(ff, name))
+        return FAIL(p, GMD_ERR_PARSE, "section [%s] appears twice (first at line %d); merge them",
+                    name, gmd_forcefield_section(ff, name)->line);
+    if (ff->nextra_sections >= GMD_FF_MAX_EXTRA_SECTIONS || strlen(name) >= 32)
+        return FAIL(p, GMD_ERR_PARSE,
+                    "section [%s]: at most %d sections beyond the built-in ones, names under 32 "
+                    "characters",
+                    name, GMD_FF_MAX_EXTRA_SECTIONS);
+    gmd_ff_extra_section *s = &ff->extra_section[ff->nextra_sections++];
+    snprintf(s->name, sizeof s->name, "%s", name);
+    s->line = p->line;
+    s->first = ff->nextra_lines;
+    s->count = 0;
+    p->sec = SEC_EXTRA;
+    return GMD_OK;
+}
+
+static gmd_status keep_extra_line(parser *p, const char *line)
+{
+    gmd_forcefield *ff = p->ff;
+    gmd_ff_extra_section *s = &ff->extra_section[ff->nextra_sections - 1];
+    if (ff->nextra_lines >= GMD_FF_MAX_EXTRA_LINES || strlen(line) >= GMD_FF_EXTRA_LINE_LEN)
+        return FAIL(p, GMD_ERR_PARSE,
+                    "[%s]: at most %d lines in the sections beyond the built-in ones, each under "
+                    "%d characters",
+                    s->name, GMD_FF_MAX_EXTRA_LINES, GMD_FF_EXTRA_LINE_LEN);
+    gmd_ff_extra_line *l = &ff->extra_line[ff->nextra_lines++];
+    l->line = p->line;
+    snprintf(l->text, sizeof l->text, "%s", line);
+    s->count++;
+    return GMD_OK;
+}
+
+const gmd_ff_extra_section *gmd_forcefield_section(const gmd_forcefield *ff, const char *name)
+{
+    for (int s = 0; s < ff->nextra_sections; s++)
+        if (!strcmp(ff->extra_section[s].name, name)) return &ff->extra_section[s];
+    return NULL;
+}
+
 static gmd_status open_section(parser *p, char *line)
 {
     size_t n = strlen(line);
     if (line[n - 1] != ']')
         return FAIL(p, GMD_ERR_PARSE, "section header '%s' lacks ']'; write '[name]'", line);
     line[n - 1] = '\0';
-    char *name = gmd_io_trim(line + 1);
+    char *name = gmd_text_trim(line + 1);
     for (int s = 1; s < SEC_COUNT; s++) {
         if (strcmp(name, section_names[s])) continue;
         if (p->section_line[s])
@@ -258,10 +304,14 @@ static gmd_status open_section(parser *p, char *line)
         p->section_line[s] = p->line;
         return GMD_OK;
     }
-    char known[128];
-    join_names(section_names + 1, SEC_COUNT - 1, known, sizeof known);
-    return FAIL(p, GMD_ERR_PARSE, "unknown section [%s]; did you mean [%s]? (known: %s)", name,
-                closest(name, section_names + 1, SEC_COUNT - 1), known);
+    const char *near = closest(name, section_names + 1, SEC_COUNT - 1);
+    if (gmd_kv_edit_distance(name, near) <= 2) {
+        char known[128];
+        join_names(section_names + 1, SEC_COUNT - 1, known, sizeof known);
+        return FAIL(p, GMD_ERR_PARSE, "unknown section [%s]; did you mean [%s]? (known: %s)", name,
+                    near, known);
+    }
+    return open_extra_section(p, name);
 }
 
 static gmd_status parse_species(parser *p, char **col, int ncol)
@@ -555,9 +605,10 @@ static gmd_status parse_line(parser *p, char *raw)
 {
     char *hash = strchr(raw, '#');
     if (hash) *hash = '\0';
-    char *line = gmd_io_trim(raw);
+    char *line = gmd_text_trim(raw);
     if (!*line) return GMD_OK;
     if (line[0] == '[') return open_section(p, line);
+    if (p->sec == SEC_EXTRA) return keep_extra_line(p, line);
     if (strchr(line, '=')) return parse_key_value(p, line);
     if (p->sec == SEC_GLOBAL)
         return FAIL(p, GMD_ERR_PARSE,
@@ -568,7 +619,7 @@ static gmd_status parse_line(parser *p, char *raw)
         return FAIL(p, GMD_ERR_PARSE,
                     "[composition] holds 'modifier = FORMULA' and 'former = FORMULA' lines");
     char *col[MAX_COLUMNS];
-    int ncol = gmd_io_split(line, col, MAX_COLUMNS);
+    int ncol = gmd_text_split(line, col, MAX_COLUMNS);
     switch (p->sec) {
     case SEC_SPECIES:
         return parse_species(p, col, ncol);
@@ -654,6 +705,15 @@ int gmd_forcefield_species_index(const gmd_forcefield *ff, const char *name)
     for (int s = 0; s < ff->nspecies; s++)
         if (!strcmp(ff->species[s].name, name)) return s;
     return -1;
+}
+
+void gmd_forcefield_species_list(const gmd_forcefield *ff, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (int s = 0; s < ff->nspecies; s++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "%s%s", s ? ", " : "", ff->species[s].name);
+    }
 }
 
 gmd_status gmd_forcefield_check_neutral(const gmd_forcefield *ff, const long *counts,

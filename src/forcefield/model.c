@@ -15,9 +15,24 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "glassmd/units.h"
+
+struct gmd_model {
+    gmd_forcefield ff; /* a copy, with the cut-off actually used */
+    gmd_model_options options;
+    gmd_kspace_params kspace;
+    gmd_neighbor_list *nlist; /* reaching the largest cut-off a term needs */
+    int nterms;
+    gmd_term *terms[GMD_MODEL_MAX_TERMS];             /* in compute order */
+    int nparts;                                       /* tally slots in use, 0 .. nparts - 1 */
+    const gmd_energy_part *part[GMD_TALLY_MAX_PARTS]; /* slot by slot, from the kinds */
+    gmd_timers *timers; /* where compute adds its wall time, per term and in the neighbour
+                           list (NULL, as created: untimed); not owned */
+    int forces_only;    /* passed to the terms (gmd_compute_args); 0 as created */
+};
 
 _Static_assert(GMD_MAX_SPECIES <= GMD_NEIGHBOR_MAX_TYPES,
                "the inner neighbour list's type mask must cover every species");
@@ -140,16 +155,18 @@ static gmd_status init_neighbor_list(gmd_model *model, gmd_error *err)
                 for (int b = 0; b < GMD_MAX_SPECIES; b++)
                     pairs[a][b] |= n->inner_pairs[a][b];
     }
-    gmd_status st = gmd_neighbor_init(&model->nlist, reach, model->options.skin, err);
-    if (st == GMD_OK && inner > 0.0) st = gmd_neighbor_set_inner(&model->nlist, inner, pairs, err);
+    gmd_status st = gmd_neighbor_create(&model->nlist, reach, model->options.skin, err);
+    if (st == GMD_OK && inner > 0.0) st = gmd_neighbor_set_inner(model->nlist, inner, pairs, err);
     return st;
 }
 
-gmd_status gmd_model_create_from(gmd_model *model, const gmd_term_registry *registry,
-                                 const gmd_forcefield *ff, const gmd_model_options *options,
-                                 const gmd_box *box, const gmd_atoms *atoms, gmd_error *err)
+/* Steps 1 to 4 into a zeroed model. */
+static gmd_status assemble(gmd_model *model, const gmd_term_registry *registry,
+                           const gmd_forcefield *ff, const gmd_model_options *options,
+                           const gmd_box *box, const gmd_atoms *atoms, gmd_error *err)
 {
-    memset(model, 0, sizeof *model);
+    gmd_status cs = gmd_term_registry_check_sections(registry, ff, err);
+    if (cs != GMD_OK) return cs;
     model->ff = *ff;
     model->options = *options;
     if (options->cutoff > 0) model->ff.cutoff = options->cutoff;
@@ -169,11 +186,26 @@ gmd_status gmd_model_create_from(gmd_model *model, const gmd_term_registry *regi
     if (st == GMD_OK) st = choose_coulomb(model, box, atoms, err);
     if (st == GMD_OK) st = create_terms(model, registry, &setup, first_slot, err);
     if (st == GMD_OK) st = init_neighbor_list(model, err);
-    if (st != GMD_OK) gmd_model_free(model);
     return st;
 }
 
-gmd_status gmd_model_create(gmd_model *model, const gmd_forcefield *ff,
+gmd_status gmd_model_create_from(gmd_model **out, const gmd_term_registry *registry,
+                                 const gmd_forcefield *ff, const gmd_model_options *options,
+                                 const gmd_box *box, const gmd_atoms *atoms, gmd_error *err)
+{
+    *out = NULL;
+    gmd_model *model = gmd_calloc(1, sizeof *model, "model", err);
+    if (!model) return GMD_ERR_NOMEM;
+    gmd_status st = assemble(model, registry, ff, options, box, atoms, err);
+    if (st != GMD_OK) {
+        gmd_model_free(model);
+        return st;
+    }
+    *out = model;
+    return GMD_OK;
+}
+
+gmd_status gmd_model_create(gmd_model **model, const gmd_forcefield *ff,
                             const gmd_model_options *options, const gmd_box *box,
                             const gmd_atoms *atoms, gmd_error *err)
 {
@@ -190,9 +222,9 @@ gmd_status gmd_model_compute_group(gmd_model *model, unsigned groups, const gmd_
         if (atoms->n) memset(forces[k], 0, atoms->n * sizeof(double));
     gmd_timer *neighbor_time = gmd_timers_phase(model->timers, GMD_TIMER_NEIGHBOR);
     gmd_timer_start(neighbor_time);
-    if (gmd_neighbor_needs_rebuild(&model->nlist, box, atoms)) {
+    if (gmd_neighbor_needs_rebuild(model->nlist, box, atoms)) {
         gmd_atoms_wrap(atoms, box);
-        gmd_status st = gmd_neighbor_build(&model->nlist, box, atoms, model->options.threads, err);
+        gmd_status st = gmd_neighbor_build(model->nlist, box, atoms, model->options.threads, err);
         if (st != GMD_OK) return st;
     }
     gmd_timer_stop(neighbor_time);
@@ -201,7 +233,7 @@ gmd_status gmd_model_compute_group(gmd_model *model, unsigned groups, const gmd_
         view.f[k] = forces[k];
     gmd_compute_args args = {.box = box,
                              .atoms = &view,
-                             .nlist = &model->nlist,
+                             .nlist = model->nlist,
                              .threads = model->options.threads,
                              .forces_only = model->forces_only};
     for (int t = 0; t < model->nterms; t++) {
@@ -224,18 +256,18 @@ gmd_status gmd_model_compute(gmd_model *model, const gmd_box *box, gmd_atoms *at
 gmd_status gmd_model_rebuild_neighbors(gmd_model *model, const gmd_box *box, gmd_atoms *atoms,
                                        gmd_error *err)
 {
-    if (gmd_neighbor_built_at(&model->nlist, atoms)) return GMD_OK;
+    if (gmd_neighbor_built_at(model->nlist, atoms)) return GMD_OK;
     gmd_timer *neighbor_time = gmd_timers_phase(model->timers, GMD_TIMER_NEIGHBOR);
     gmd_timer_start(neighbor_time);
     gmd_atoms_wrap(atoms, box);
-    gmd_status st = gmd_neighbor_build(&model->nlist, box, atoms, model->options.threads, err);
+    gmd_status st = gmd_neighbor_build(model->nlist, box, atoms, model->options.threads, err);
     gmd_timer_stop(neighbor_time);
     return st;
 }
 
 int gmd_model_neighbors_built_at(const gmd_model *model, const gmd_atoms *atoms)
 {
-    return gmd_neighbor_built_at(&model->nlist, atoms);
+    return gmd_neighbor_built_at(model->nlist, atoms);
 }
 
 void gmd_model_set_forces_only(gmd_model *model, int forces_only)
@@ -278,8 +310,51 @@ int gmd_model_describe_kspace(const gmd_model *model, char *buf, size_t len)
 
 void gmd_model_free(gmd_model *model)
 {
+    if (!model) return;
     for (int t = 0; t < model->nterms; t++)
         gmd_term_free(model->terms[t]);
-    model->nterms = 0;
-    gmd_neighbor_free(&model->nlist);
+    gmd_neighbor_free(model->nlist);
+    free(model);
+}
+
+/* ---- reading a model ------------------------------------------------------------------ */
+
+const gmd_forcefield *gmd_model_forcefield(const gmd_model *model)
+{
+    return &model->ff;
+}
+
+const gmd_model_options *gmd_model_settings(const gmd_model *model)
+{
+    return &model->options;
+}
+
+gmd_neighbor_list *gmd_model_neighbor_list(gmd_model *model)
+{
+    return model->nlist;
+}
+
+int gmd_model_nterms(const gmd_model *model)
+{
+    return model->nterms;
+}
+
+const gmd_term *gmd_model_term(const gmd_model *model, int t)
+{
+    return model->terms[t];
+}
+
+int gmd_model_nparts(const gmd_model *model)
+{
+    return model->nparts;
+}
+
+const gmd_energy_part *gmd_model_part(const gmd_model *model, int p)
+{
+    return model->part[p];
+}
+
+void gmd_model_set_timers(gmd_model *model, gmd_timers *timers)
+{
+    model->timers = timers;
 }

@@ -62,7 +62,7 @@
 #include <string.h>
 
 #include "glassmd/kspace.h"
-#include "glassmd/neighbor.h"
+#include "../neighbor/neighbor_internal.h" /* the rows, read in the loops */
 #include "glassmd/units.h"
 
 #define CHUNK 256   /* list slots per pass; longer rows take several */

@@ -90,3 +90,23 @@ gmd_status gmd_term_registry_add(gmd_term_registry *registry, const gmd_term_kin
     registry->nparts += kind->nparts;
     return GMD_OK;
 }
+
+/* Every section the parser kept for a kind ([name] beyond the built-in ones) must be one a
+ * kind of this registry reads: else a typo or a term this program lacks. */
+gmd_status gmd_term_registry_check_sections(const gmd_term_registry *registry,
+                                            const gmd_forcefield *ff, gmd_error *err)
+{
+    for (int s = 0; s < ff->nextra_sections; s++) {
+        const gmd_ff_extra_section *sec = &ff->extra_section[s];
+        int claimed = 0;
+        for (int k = 0; k < registry->nkinds && !claimed; k++)
+            claimed = registry->kind[k]->section && !strcmp(registry->kind[k]->section, sec->name);
+        if (!claimed)
+            return gmd_fail(err, GMD_ERR_PARSE,
+                            "%s:%d: unknown section [%s]: no force term of this glassmd reads it "
+                            "(built in: species, pairs, threebody, composition); fix the name or "
+                            "remove the section",
+                            ff->path, sec->line, sec->name);
+    }
+    return GMD_OK;
+}

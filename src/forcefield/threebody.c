@@ -79,7 +79,7 @@
 #include <string.h>
 
 #include "glassmd/model.h"
-#include "glassmd/neighbor.h"
+#include "../neighbor/neighbor_internal.h" /* the rows, read in the loops */
 #include "glassmd/units.h"
 
 /* Below this sin(theta) the angular force is taken as zero (see the header comment). */

@@ -3,14 +3,12 @@
  *
  * AUTO picks the format from the file name: *.xyz and *.extxyz are extended XYZ, anything
  * else a LAMMPS data file (LAMMPS data files have no fixed extension). */
-#define _POSIX_C_SOURCE 200809L /* fileno */
 #include "glassmd/config_io.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "io_util.h"
 
@@ -49,62 +47,6 @@ gmd_status gmd_config_write(const char *path, gmd_config_format format, const gm
 
 /* ---- shared helpers (io_util.h) ---------------------------------------------------- */
 
-int gmd_io_next_line(gmd_line_reader *r, gmd_error *err)
-{
-    if (!fgets(r->buf, sizeof r->buf, r->fp)) {
-        if (ferror(r->fp)) {
-            r->status =
-                gmd_fail(err, GMD_ERR_IO, "%s:%d: read error; check the file", r->path, r->line);
-            return -1;
-        }
-        return 0;
-    }
-    r->line++;
-    size_t n = strlen(r->buf);
-    if (n == sizeof r->buf - 1 && r->buf[n - 1] != '\n' && !feof(r->fp)) {
-        r->status = gmd_fail(err, GMD_ERR_PARSE, "%s:%d: line longer than %d characters", r->path,
-                             r->line, GMD_IO_LINE_LEN - 2);
-        return -1;
-    }
-    while (n > 0 && (r->buf[n - 1] == '\n' || r->buf[n - 1] == '\r'))
-        r->buf[--n] = '\0';
-    return 1;
-}
-
-int gmd_io_lines_fit(const gmd_line_reader *r, long n)
-{
-    struct stat sb;
-    long pos = ftell(r->fp);
-    if (pos < 0 || fstat(fileno(r->fp), &sb) != 0 || !S_ISREG(sb.st_mode)) return 1;
-    long long left = (long long)sb.st_size - pos;
-    return n <= (left + 1) / 2; /* the last line may lack its newline */
-}
-
-char *gmd_io_trim(char *s)
-{
-    while (isspace((unsigned char)*s))
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && isspace((unsigned char)s[n - 1]))
-        s[--n] = '\0';
-    return s;
-}
-
-int gmd_io_split(char *s, char **cols, int max)
-{
-    int n = 0;
-    while (*s) {
-        while (isspace((unsigned char)*s))
-            *s++ = '\0';
-        if (!*s) break;
-        if (n == max) return max + 1;
-        cols[n++] = s;
-        while (*s && !isspace((unsigned char)*s))
-            s++;
-    }
-    return n;
-}
-
 typedef struct id_index {
     long id;
     size_t index;
@@ -132,15 +74,6 @@ size_t *gmd_io_order_by_id(const gmd_atoms *atoms, gmd_error *err)
         order[i] = pairs[i].index;
     free(pairs);
     return order;
-}
-
-void gmd_io_species_list(const gmd_forcefield *ff, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    for (int s = 0; s < ff->nspecies; s++) {
-        size_t used = strlen(buf);
-        snprintf(buf + used, len - used, "%s%s", s ? ", " : "", ff->species[s].name);
-    }
 }
 
 gmd_status gmd_io_finish_atoms(const char *path, const gmd_forcefield *ff, const gmd_box *box,

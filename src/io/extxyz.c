@@ -52,14 +52,14 @@ static gmd_status parse_comment_line(const xyz_reader *x, gmd_box *box, gmd_xyz_
 static gmd_status parse_atom(xyz_reader *x, const gmd_xyz_columns *map, gmd_atoms *a, size_t i)
 {
     char *col[GMD_IO_MAX_COLUMNS];
-    int n = gmd_io_split(x->in.buf, col, GMD_IO_MAX_COLUMNS - 1);
+    int n = gmd_text_split(x->in.buf, col, GMD_IO_MAX_COLUMNS - 1);
     if (n != map->ncols)
         return fail_here(x, GMD_ERR_PARSE, "atom line has %d columns; Properties say %d", n,
                          map->ncols);
     int s = gmd_forcefield_species_index(x->ff, col[map->species]);
     if (s < 0) {
         char known[512];
-        gmd_io_species_list(x->ff, known, sizeof known);
+        gmd_forcefield_species_list(x->ff, known, sizeof known);
         return fail_here(x, GMD_ERR_VALUE, "unknown species '%s'; the force field %s defines %s",
                          col[map->species], x->ff->path, known);
     }
@@ -75,7 +75,7 @@ static gmd_status parse_atom(xyz_reader *x, const gmd_xyz_columns *map, gmd_atom
 
 static gmd_status require_line(xyz_reader *x, const char *what)
 {
-    int got = gmd_io_next_line(&x->in, x->err);
+    int got = gmd_text_next_line(&x->in, x->err);
     if (got < 0) return x->in.status;
     if (got == 0)
         return gmd_fail(x->err, GMD_ERR_PARSE, "%s: file ends after line %d, before %s", x->in.path,
@@ -87,10 +87,10 @@ static gmd_status read_count(xyz_reader *x, long *natoms)
 {
     gmd_status st = require_line(x, "the atom count");
     if (st) return st;
-    if (gmd_text_to_long(gmd_io_trim(x->in.buf), natoms) || *natoms < 1)
+    if (gmd_text_to_long(gmd_text_trim(x->in.buf), natoms) || *natoms < 1)
         return fail_here(x, GMD_ERR_PARSE,
                          "the first line must be the number of atoms (a positive integer)");
-    if (!gmd_io_lines_fit(&x->in, *natoms))
+    if (!gmd_text_lines_fit(&x->in, *natoms))
         return fail_here(x, GMD_ERR_PARSE,
                          "%ld atoms declared, more than the rest of the file can hold; the file "
                          "is cut or the count is wrong: fix the count or write the file again",

@@ -56,7 +56,7 @@ static gmd_status parse_numbers(char *text, const char *key, double *out, int co
                                 size_t len)
 {
     char *col[16];
-    int n = gmd_io_split(text, col, 15);
+    int n = gmd_text_split(text, col, 15);
     int ok = n == count;
     for (int i = 0; ok && i < n; i++)
         ok = !gmd_text_to_double(col[i], &out[i]);

@@ -95,7 +95,7 @@ static char *cut_comment(char *line)
     char *hash = strchr(line, '#');
     if (!hash) return line + strlen(line);
     *hash = '\0';
-    return gmd_io_trim(hash + 1);
+    return gmd_text_trim(hash + 1);
 }
 
 /* ---- header ------------------------------------------------------------------------- */
@@ -115,7 +115,7 @@ static gmd_status parse_header_line(data_reader *d, char **col, int ncol)
     gmd_status st;
     if (ncol == 2 && !strcmp(col[1], "atoms")) {
         if ((st = parse_count(d, col[0], "atoms", &n))) return st;
-        if (!gmd_io_lines_fit(&d->in, n))
+        if (!gmd_text_lines_fit(&d->in, n))
             return FAIL(d, GMD_ERR_PARSE,
                         "%ld atoms declared, more than the rest of the file can hold; the file "
                         "is cut or the count is wrong: fix the count or write the file again",
@@ -160,14 +160,14 @@ static gmd_status parse_header_line(data_reader *d, char **col, int ncol)
 static gmd_status body_line(data_reader *d, const char *section, long have, long want)
 {
     for (;;) {
-        int got = gmd_io_next_line(&d->in, d->err);
+        int got = gmd_text_next_line(&d->in, d->err);
         if (got < 0) return d->in.status;
         if (got == 0)
             return FAIL(d, GMD_ERR_PARSE,
                         "file ends in the %s section after %ld of %ld lines; "
                         "complete the section or fix the count in the header",
                         section, have, want);
-        const char *line = gmd_io_trim(d->in.buf);
+        const char *line = gmd_text_trim(d->in.buf);
         if (line[0] >= 'A' && line[0] <= 'Z') /* the next section keyword */
             return FAIL(d, GMD_ERR_PARSE,
                         "the %s section ends after %ld of %ld lines; fix the count in the "
@@ -190,7 +190,7 @@ static gmd_status read_masses(data_reader *d)
         char *col[4];
         long type;
         double mass;
-        if (gmd_io_split(d->in.buf, col, 3) != 2 || gmd_text_to_long(col[0], &type) ||
+        if (gmd_text_split(d->in.buf, col, 3) != 2 || gmd_text_to_long(col[0], &type) ||
             gmd_text_to_double(col[1], &mass))
             return FAIL(d, GMD_ERR_PARSE, "Masses line must be 'type mass [# Name]'");
         if (type < 1 || type > raw->ntypes)
@@ -201,7 +201,7 @@ static gmd_status read_masses(data_reader *d)
             return FAIL(d, GMD_ERR_VALUE, "type %ld has two Masses lines (first at line %d)", type,
                         rt->line);
         char *word[2];
-        if (!rt->label[0] && gmd_io_split(comment, word, 1) == 1)
+        if (!rt->label[0] && gmd_text_split(comment, word, 1) == 1)
             snprintf(rt->label, sizeof rt->label, "%s", word[0]);
         rt->mass = mass;
         rt->has_mass = 1;
@@ -227,7 +227,7 @@ static gmd_status parse_atom_line(data_reader *d, size_t i)
     gmd_atoms *a = &raw->atoms;
     cut_comment(d->in.buf);
     char *col[10];
-    int ncol = gmd_io_split(d->in.buf, col, 9);
+    int ncol = gmd_text_split(d->in.buf, col, 9);
     if (ncol != 6 && ncol != 9)
         return FAIL(d, GMD_ERR_PARSE,
                     "Atoms line has %d columns; atom_style charge needs 'id type q x y z "
@@ -295,7 +295,7 @@ static gmd_status read_velocities(data_reader *d)
         cut_comment(d->in.buf);
         char *col[5];
         velocity_line *vl = &raw->vel[i];
-        if (gmd_io_split(d->in.buf, col, 4) != 4 || gmd_text_to_long(col[0], &vl->id) ||
+        if (gmd_text_split(d->in.buf, col, 4) != 4 || gmd_text_to_long(col[0], &vl->id) ||
             gmd_text_to_double(col[1], &vl->v[0]) || gmd_text_to_double(col[2], &vl->v[1]) ||
             gmd_text_to_double(col[3], &vl->v[2]))
             return FAIL(d, GMD_ERR_PARSE, "Velocities line must be 'id vx vy vz' (numbers)");
@@ -317,7 +317,7 @@ static gmd_status read_type_labels(data_reader *d)
         cut_comment(d->in.buf);
         char *col[3];
         long type;
-        if (gmd_io_split(d->in.buf, col, 2) != 2 || gmd_text_to_long(col[0], &type) || type < 1 ||
+        if (gmd_text_split(d->in.buf, col, 2) != 2 || gmd_text_to_long(col[0], &type) || type < 1 ||
             type > raw->ntypes)
             return FAIL(d, GMD_ERR_PARSE,
                         "Atom Type Labels line must be 'type Name' with type "
@@ -359,7 +359,7 @@ static int is_section_keyword(const char *line)
 
 static gmd_status read_file(data_reader *d)
 {
-    int got = gmd_io_next_line(&d->in, d->err); /* the title line */
+    int got = gmd_text_next_line(&d->in, d->err); /* the title line */
     if (got <= 0)
         return got < 0 ? d->in.status
                        : gmd_fail(d->err, GMD_ERR_PARSE,
@@ -368,16 +368,16 @@ static gmd_status read_file(data_reader *d)
                                   d->in.path);
     gmd_status st = GMD_OK;
     int in_header = 1;
-    while (!st && (got = gmd_io_next_line(&d->in, d->err)) > 0) {
+    while (!st && (got = gmd_text_next_line(&d->in, d->err)) > 0) {
         char *comment = cut_comment(d->in.buf);
-        char *line = gmd_io_trim(d->in.buf);
+        char *line = gmd_text_trim(d->in.buf);
         if (!*line) continue;
         if (is_section_keyword(line)) {
             in_header = 0;
             st = read_section(d, line, comment);
         } else if (in_header) {
             char *col[8];
-            int ncol = gmd_io_split(line, col, 7);
+            int ncol = gmd_text_split(line, col, 7);
             st = parse_header_line(d, col, ncol);
         } else {
             st = FAIL(d, GMD_ERR_PARSE,
@@ -395,7 +395,7 @@ static gmd_status species_by_name(data_reader *d, const char *name, const char *
     *s = gmd_forcefield_species_index(d->ff, name);
     if (*s >= 0) return GMD_OK;
     char known[512];
-    gmd_io_species_list(d->ff, known, sizeof known);
+    gmd_forcefield_species_list(d->ff, known, sizeof known);
     return gmd_fail(d->err, GMD_ERR_VALUE,
                     "%s: %s names species '%s', which the force field %s does not define "
                     "(known species: %s)",
@@ -410,7 +410,7 @@ static gmd_status map_by_list(data_reader *d, const char *types_map, int *specie
     for (char *tok = list, *next; tok; tok = next, t++) {
         next = strchr(tok, ',');
         if (next) *next++ = '\0';
-        tok = gmd_io_trim(tok);
+        tok = gmd_text_trim(tok);
         if (t >= d->raw.ntypes)
             return gmd_fail(d->err, GMD_ERR_VALUE,
                             "%s: the type list '%s' names more species than the file's %d atom "

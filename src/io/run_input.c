@@ -31,12 +31,12 @@
 #include "glassmd/checkpoint.h"
 #include "glassmd/kvfile.h"
 #include "glassmd/md.h"
-#include "input_values.h"
+#include "glassmd/run_values.h"
 
 /* Where a value came from, for messages (at.what: the key or stage parameter). */
 typedef gmd_value_at where;
 
-/* ---- numbers and units (input_values.h) --------------------------------------------- */
+/* ---- numbers and units (values.h, run_values.h) --------------------------------------------- */
 
 /* A temperature in K; negative is always an error, zero too for a thermostat target. */
 static gmd_status parse_temperature(const where *at, const char *text, int thermostat, double *out)

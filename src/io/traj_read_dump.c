@@ -74,7 +74,7 @@ static gmd_status fail_at(const dump_reader *d, gmd_status code, const char *fmt
 /* Next line; 0 at end of file, -1 on error (err set). */
 static int next_line(dump_reader *d)
 {
-    return gmd_io_next_line(&d->in, d->err);
+    return gmd_text_next_line(&d->in, d->err);
 }
 
 /* The next line of a frame that must go on: end of file means a truncated frame. */
@@ -98,17 +98,17 @@ static gmd_status read_long_value(dump_reader *d, const char *item, long *value)
     snprintf(what, sizeof what, "the value of ITEM: %s", item);
     gmd_status st = require_line(d, what);
     if (st) return st;
-    if (gmd_text_to_long(gmd_io_trim(d->in.buf), value))
+    if (gmd_text_to_long(gmd_text_trim(d->in.buf), value))
         return fail_at(d, GMD_ERR_PARSE, "ITEM: %s must be followed by an integer, not '%s'", item,
-                       gmd_io_trim(d->in.buf));
+                       gmd_text_trim(d->in.buf));
     return GMD_OK;
 }
 
 static int has_word(char *text, const char *word)
 {
-    char copy[GMD_IO_LINE_LEN], *col[GMD_IO_MAX_COLUMNS];
+    char copy[GMD_TEXT_LINE_LEN], *col[GMD_IO_MAX_COLUMNS];
     snprintf(copy, sizeof copy, "%s", text);
-    int n = gmd_io_split(copy, col, GMD_IO_MAX_COLUMNS - 1);
+    int n = gmd_text_split(copy, col, GMD_IO_MAX_COLUMNS - 1);
     for (int i = 0; i < n && i < GMD_IO_MAX_COLUMNS - 1; i++)
         if (!strcmp(col[i], word)) return 1;
     return 0;
@@ -121,13 +121,13 @@ static gmd_status read_box(dump_reader *d, char *flags, gmd_box *box)
         return fail_at(d, GMD_ERR_VALUE,
                        "the box is triclinic ('ITEM: BOX BOUNDS %s'); glassmd analyses "
                        "orthorhombic boxes only",
-                       gmd_io_trim(flags));
+                       gmd_text_trim(flags));
     for (int k = 0; k < 3; k++) {
         gmd_status st = require_line(d, "the box bounds");
         if (st) return st;
         char *col[4];
         double lo, hi;
-        int n = gmd_io_split(d->in.buf, col, 3);
+        int n = gmd_text_split(d->in.buf, col, 3);
         if (n != 2 || gmd_text_to_double(col[0], &lo) || gmd_text_to_double(col[1], &hi))
             return fail_at(d, GMD_ERR_PARSE,
                            "box bounds must be two numbers 'lo hi' (orthorhombic box)");
@@ -179,9 +179,9 @@ static int choose_positions(char **names, int n, dump_columns *c)
 
 static gmd_status parse_columns(dump_reader *d, char *text, dump_columns *c)
 {
-    char copy[GMD_IO_LINE_LEN], *names[GMD_IO_MAX_COLUMNS];
+    char copy[GMD_TEXT_LINE_LEN], *names[GMD_IO_MAX_COLUMNS];
     snprintf(copy, sizeof copy, "%s", text);
-    int n = gmd_io_split(copy, names, GMD_IO_MAX_COLUMNS - 1);
+    int n = gmd_text_split(copy, names, GMD_IO_MAX_COLUMNS - 1);
     if (n > GMD_IO_MAX_COLUMNS - 1)
         return fail_at(d, GMD_ERR_PARSE, "more than %d columns per atom; dump fewer",
                        GMD_IO_MAX_COLUMNS - 1);
@@ -192,14 +192,14 @@ static gmd_status parse_columns(dump_reader *d, char *text, dump_columns *c)
     c->q = find_column(names, n, "q");
     if (c->id < 0)
         return fail_at(d, GMD_ERR_PARSE, "'ITEM: ATOMS %s' has no id column; dump with id",
-                       gmd_io_trim(text));
+                       gmd_text_trim(text));
     if (c->type < 0 && c->element < 0)
         return fail_at(d, GMD_ERR_PARSE,
                        "'ITEM: ATOMS %s' has neither a type nor an element column; dump one",
-                       gmd_io_trim(text));
+                       gmd_text_trim(text));
     if (!choose_positions(names, n, c))
         return fail_at(d, GMD_ERR_PARSE, "'ITEM: ATOMS %s' lacks positions; " POSITIONS_HINT,
-                       gmd_io_trim(text));
+                       gmd_text_trim(text));
     return GMD_OK;
 }
 
@@ -208,10 +208,10 @@ static gmd_status read_header(dump_reader *d, traj_raw *raw, long *natoms, dump_
 {
     int have_step = 0, have_n = 0, have_box = 0;
     for (;;) {
-        char *line = gmd_io_trim(d->in.buf);
+        char *line = gmd_text_trim(d->in.buf);
         if (strncmp(line, "ITEM:", 5) != 0)
             return fail_at(d, GMD_ERR_PARSE, "expected an 'ITEM:' line, found '%.60s'", line);
-        char *item = gmd_io_trim(line + 5);
+        char *item = gmd_text_trim(line + 5);
         gmd_status st = GMD_OK;
         if (!strcmp(item, "TIMESTEP")) {
             st = read_long_value(d, "TIMESTEP", &raw->step);
@@ -221,7 +221,7 @@ static gmd_status read_header(dump_reader *d, traj_raw *raw, long *natoms, dump_
             raw->count_line = d->in.line;
             if (!st && *natoms < 1)
                 st = fail_at(d, GMD_ERR_VALUE, "the number of atoms must be positive");
-            if (!st && !gmd_io_lines_fit(&d->in, *natoms))
+            if (!st && !gmd_text_lines_fit(&d->in, *natoms))
                 st = fail_at(d, GMD_ERR_PARSE,
                              "NUMBER OF ATOMS is %ld, more than the rest of the file can hold; "
                              "the file is cut or the count is wrong: fix the count or write the "
@@ -306,12 +306,12 @@ static gmd_status parse_atom(dump_reader *d, traj_species *sp, const dump_column
                              size_t i)
 {
     char *col[GMD_IO_MAX_COLUMNS];
-    if (!strncmp(gmd_io_trim(d->in.buf), "ITEM:", 5))
+    if (!strncmp(gmd_text_trim(d->in.buf), "ITEM:", 5))
         return fail_at(d, GMD_ERR_PARSE,
                        "truncated frame: '%.40s' after %zu of the %zu atoms that NUMBER OF ATOMS "
                        "announced",
                        d->in.buf, i, raw->n);
-    int n = gmd_io_split(d->in.buf, col, GMD_IO_MAX_COLUMNS - 1);
+    int n = gmd_text_split(d->in.buf, col, GMD_IO_MAX_COLUMNS - 1);
     if (n != c->ncols)
         return fail_at(d, GMD_ERR_PARSE, "atom line has %d columns; the ATOMS line names %d%s", n,
                        c->ncols, n < c->ncols ? " (a truncated line?)" : "");
@@ -347,7 +347,7 @@ static gmd_status dump_read(void *state, traj_species *sp, traj_raw *raw, int *e
     int got;
     do { /* blank lines between frames are tolerated */
         got = next_line(d);
-    } while (got > 0 && *gmd_io_trim(d->in.buf) == '\0');
+    } while (got > 0 && *gmd_text_trim(d->in.buf) == '\0');
     if (got < 0) return d->in.status;
     if (got == 0) {
         *eof = 1;

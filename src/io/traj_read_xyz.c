@@ -51,7 +51,7 @@ static gmd_status fail_at(const xyz_reader *x, gmd_status code, const char *fmt,
 
 static gmd_status require_line(xyz_reader *x, const char *what)
 {
-    int got = gmd_io_next_line(&x->in, x->err);
+    int got = gmd_text_next_line(&x->in, x->err);
     if (got < 0) return x->in.status;
     if (got == 0)
         return fail_at(x, GMD_ERR_PARSE,
@@ -92,7 +92,7 @@ static gmd_status parse_atom(xyz_reader *x, traj_species *sp, const gmd_xyz_colu
                              traj_raw *raw, size_t i)
 {
     char *col[GMD_IO_MAX_COLUMNS], why[512];
-    int n = gmd_io_split(x->in.buf, col, GMD_IO_MAX_COLUMNS - 1);
+    int n = gmd_text_split(x->in.buf, col, GMD_IO_MAX_COLUMNS - 1);
     if (n != c->ncols)
         return fail_at(x, GMD_ERR_PARSE, "atom line has %d columns; Properties say %d%s", n,
                        c->ncols, n < c->ncols ? " (a truncated line?)" : "");
@@ -131,8 +131,8 @@ static gmd_status xyz_read(void *state, traj_species *sp, traj_raw *raw, int *eo
     x->err = err;
     int got;
     do {
-        got = gmd_io_next_line(&x->in, err);
-    } while (got > 0 && *gmd_io_trim(x->in.buf) == '\0');
+        got = gmd_text_next_line(&x->in, err);
+    } while (got > 0 && *gmd_text_trim(x->in.buf) == '\0');
     if (got < 0) return x->in.status;
     if (got == 0) {
         *eof = 1;
@@ -143,11 +143,11 @@ static gmd_status xyz_read(void *state, traj_species *sp, traj_raw *raw, int *eo
     raw->frame = x->frame;
     raw->count_line = x->in.line;
     long natoms;
-    if (gmd_text_to_long(gmd_io_trim(x->in.buf), &natoms) || natoms < 1)
+    if (gmd_text_to_long(gmd_text_trim(x->in.buf), &natoms) || natoms < 1)
         return fail_at(x, GMD_ERR_PARSE,
                        "expected the number of atoms (a positive integer), found '%.40s'",
-                       gmd_io_trim(x->in.buf));
-    if (!gmd_io_lines_fit(&x->in, natoms))
+                       gmd_text_trim(x->in.buf));
+    if (!gmd_text_lines_fit(&x->in, natoms))
         return fail_at(x, GMD_ERR_PARSE,
                        "%ld atoms declared, more than the rest of the file can hold; the file "
                        "is cut or the count is wrong: fix the count or write the file again",

@@ -61,13 +61,13 @@ static gmd_status fast_steps(gmd_sim *sim, double h, gmd_tally *fast, gmd_error 
     gmd_atoms *atoms = &sim->atoms;
     gmd_mts *mts = &sim->mts;
     gmd_timer *integrate_time = &sim->timers.phase[GMD_TIMER_INTEGRATE];
-    const int threads = sim->model.options.threads;
+    const int threads = gmd_model_settings(sim->model)->threads;
     for (int s = 0; s < mts->substeps; s++) {
         gmd_timer_start(integrate_time);
         gmd_md_kick(ff, atoms, mts->f_fast, NULL, 0.5 * h, threads);
         gmd_md_drift(atoms, h, threads);
         gmd_timer_stop(integrate_time);
-        gmd_status st = gmd_model_compute_group(&sim->model, GMD_GROUP_FAST, &sim->box, atoms,
+        gmd_status st = gmd_model_compute_group(sim->model, GMD_GROUP_FAST, &sim->box, atoms,
                                                 mts->f_fast, fast, err);
         if (st != GMD_OK) return st;
         gmd_timer_start(integrate_time);
@@ -82,7 +82,7 @@ static gmd_status fast_steps(gmd_sim *sim, double h, gmd_tally *fast, gmd_error 
 gmd_status gmd_md_step_mts(gmd_sim *sim, gmd_error *err)
 {
     gmd_mts *mts = &sim->mts;
-    if (mts->substeps <= 1 || !gmd_model_has_group(&sim->model, GMD_GROUP_FAST))
+    if (mts->substeps <= 1 || !gmd_model_has_group(sim->model, GMD_GROUP_FAST))
         return gmd_md_step(sim, err);
     gmd_atoms *atoms = &sim->atoms;
     if (mts->n != atoms->n)
@@ -91,9 +91,9 @@ gmd_status gmd_md_step_mts(gmd_sim *sim, gmd_error *err)
                         atoms->n);
     gmd_md_state *md = &sim->md;
     const gmd_forcefield *ff = sim->ff;
-    gmd_model *model = &sim->model;
+    gmd_model *model = sim->model;
     gmd_timer *integrate_time = &sim->timers.phase[GMD_TIMER_INTEGRATE];
-    const int threads = model->options.threads;
+    const int threads = gmd_model_settings(model)->threads;
     const double dt = md->dt_ps;
     gmd_tally fast, slow;
     gmd_timer_start(integrate_time);

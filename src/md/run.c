@@ -209,7 +209,7 @@ static gmd_status write_log_header(run_ctx *c, gmd_error *err)
     const gmd_run_input *in = c->in;
     const gmd_sim *sim = &c->sim;
     char ks[1024];
-    gmd_model_describe_kspace(&sim->model, ks, sizeof ks);
+    gmd_model_describe_kspace(sim->model, ks, sizeof ks);
     gmd_status st = gmd_text_printf(
         c->log, err,
         "# glassmd %s (%s build, %s, flags '%s', built %s)\n"
@@ -223,8 +223,8 @@ static gmd_status write_log_header(run_ctx *c, gmd_error *err)
         GLASSMD_BUILD_DATE, in->path, in->config, in->forcefield, sim->atoms.n, sim->box.len[0],
         sim->box.len[1], sim->box.len[2], sim->ff->cutoff, ks, threebody_word(in, sim->ff),
         sim->mts.substeps, in->dt_fs, (unsigned long long)in->seed, sim->md.nhc.tdamp_ps,
-        sim->md.nhc.length, chain_note(in, sim->ff), sim->model.options.threads, in->thermo_every,
-        in->traj_every, in->checkpoint_every, in->output_dir,
+        sim->md.nhc.length, chain_note(in, sim->ff), gmd_model_settings(sim->model)->threads,
+        in->thermo_every, in->traj_every, in->checkpoint_every, in->output_dir,
         in->types[0] ? in->types : "(from the data file)", initial_temperature(in),
         in->traj_netcdf ? (in->traj_dump ? "both" : "netcdf") : (in->traj_dump ? "dump" : "none"));
     for (int s = 0; st == GMD_OK && s < in->nstages; s++) {
@@ -300,7 +300,7 @@ static gmd_status checkpoint(run_ctx *c, gmd_error *err)
     gmd_timer_stop(checkpoint_time);
     /* the rule that makes resume exact: the list built at the checkpoint's positions */
     if (st == GMD_OK)
-        st = gmd_model_rebuild_neighbors(&c->sim.model, &c->sim.box, &c->sim.atoms, err);
+        st = gmd_model_rebuild_neighbors(c->sim.model, &c->sim.box, &c->sim.atoms, err);
     return st;
 }
 
@@ -479,7 +479,7 @@ static int stop_here(run_ctx *c)
         c->stop_asked_step = c->sim.md.step;
         c->stop_asked_s = omp_get_wtime();
     }
-    return gmd_model_neighbors_built_at(&c->sim.model, &c->sim.atoms) ||
+    return gmd_model_neighbors_built_at(c->sim.model, &c->sim.atoms) ||
            omp_get_wtime() - c->stop_asked_s > STOP_WAIT_S;
 }
 
@@ -487,7 +487,7 @@ static int stop_here(run_ctx *c)
  * run.log, GMD_ERR_INTERRUPTED. */
 static gmd_status stop_run(run_ctx *c, const char *stage, int checkpoint_written, gmd_error *err)
 {
-    int exact = gmd_model_neighbors_built_at(&c->sim.model, &c->sim.atoms);
+    int exact = gmd_model_neighbors_built_at(c->sim.model, &c->sim.atoms);
     gmd_status st = checkpoint_written ? GMD_OK : checkpoint(c, err);
     if (st != GMD_OK) return st;
     return gmd_fail(err, GMD_ERR_INTERRUPTED,
@@ -515,10 +515,10 @@ static gmd_status run_md_stage(run_ctx *c, int s, long first_step, gmd_error *er
                             c->steps_this_session);
         c->sim.md.t_target_K = stage_target(g, k + 1);
         remember_positions(c);
-        gmd_model_set_forces_only(&c->sim.model,
+        gmd_model_set_forces_only(c->sim.model,
                                   !step_needs_tally(in, c->sim.md.step + 1, k + 1, g->nsteps));
         gmd_status st = gmd_md_step_mts(&c->sim, err);
-        gmd_model_set_forces_only(&c->sim.model, 0);
+        gmd_model_set_forces_only(c->sim.model, 0);
         if (st == GMD_ERR_PHYSICS) st = locate_failure(c, name, st, err);
         if (st == GMD_OK) st = guard(c, name, err);
         c->steps_this_session++;
@@ -649,8 +649,8 @@ static gmd_status load_sim(run_ctx *c, int resume, gmd_error *err)
     gmd_model_options mo = model_options(in, &ff);
     if ((st = gmd_sim_create_model(&c->sim, &ff, &mo, err)) != GMD_OK) return st;
     /* the rule of exact resume: the list built at the checkpoint's positions */
-    if (resume && (st = gmd_model_rebuild_neighbors(&c->sim.model, &c->sim.box, &c->sim.atoms,
-                                                    err)) != GMD_OK)
+    if (resume &&
+        (st = gmd_model_rebuild_neighbors(c->sim.model, &c->sim.box, &c->sim.atoms, err)) != GMD_OK)
         return st;
     return gmd_mts_init(&c->sim.mts, threebody_substeps(in, c->sim.ff), c->sim.atoms.n, err);
 }
@@ -732,7 +732,7 @@ static gmd_status finish(run_ctx *c, gmd_error *err)
     gmd_timer *config_time = &c->sim.timers.phase[GMD_TIMER_CONFIG_IO];
     /* wrapped as after a checkpoint, so that a run resumed after its end (which wraps when
      * it reads the final checkpoint) writes the same final.data */
-    gmd_status st = gmd_model_rebuild_neighbors(&c->sim.model, &c->sim.box, &c->sim.atoms, err);
+    gmd_status st = gmd_model_rebuild_neighbors(c->sim.model, &c->sim.box, &c->sim.atoms, err);
     if (st != GMD_OK) return st;
     gmd_timer_start(config_time);
     st = gmd_config_write(out_path(c, "final.data"), GMD_CONFIG_LAMMPS_DATA, c->sim.ff, &c->sim.box,

@@ -13,14 +13,14 @@ gmd_status gmd_sim_create_model(gmd_sim *sim, const gmd_forcefield *ff,
 {
     gmd_status st = gmd_model_create(&sim->model, ff, options, &sim->box, &sim->atoms, err);
     if (st != GMD_OK) return st;
-    sim->ff = &sim->model.ff;
-    sim->model.timers = &sim->timers;
+    sim->ff = gmd_model_forcefield(sim->model);
+    gmd_model_set_timers(sim->model, &sim->timers);
     return GMD_OK;
 }
 
 gmd_status gmd_sim_compute(gmd_sim *sim, gmd_error *err)
 {
-    return gmd_model_compute(&sim->model, &sim->box, &sim->atoms, &sim->tally, err);
+    return gmd_model_compute(sim->model, &sim->box, &sim->atoms, &sim->tally, err);
 }
 
 /* The phases in enum order, the terms (the force computation) right after the neighbour
@@ -33,15 +33,16 @@ void gmd_sim_timing(const gmd_sim *sim, gmd_timing_table *table)
         if (id == GMD_TIMER_TOTAL) continue;
         gmd_timing_add(table, gmd_timer_name((gmd_timer_id)id), &tm->phase[id]);
         if (id != GMD_TIMER_NEIGHBOR || !sim->ff) continue;
-        for (int t = 0; t < sim->model.nterms; t++)
-            gmd_timing_add(table, sim->model.terms[t]->name, &tm->term[t]);
+        for (int t = 0; t < gmd_model_nterms(sim->model); t++)
+            gmd_timing_add(table, gmd_model_term(sim->model, t)->name, &tm->term[t]);
     }
     gmd_timing_end(table);
 }
 
 void gmd_sim_free(gmd_sim *sim)
 {
-    if (sim->ff) gmd_model_free(&sim->model);
+    gmd_model_free(sim->model);
+    sim->model = NULL;
     sim->ff = NULL;
     gmd_mts_free(&sim->mts);
     gmd_atoms_free(&sim->atoms);

@@ -129,7 +129,7 @@ gmd_status gmd_md_step(gmd_sim *sim, gmd_error *err)
     const gmd_forcefield *ff = sim->ff;
     gmd_atoms *atoms = &sim->atoms;
     gmd_timer *integrate_time = &sim->timers.phase[GMD_TIMER_INTEGRATE];
-    const int threads = sim->model.options.threads;
+    const int threads = gmd_model_settings(sim->model)->threads;
     const double dt = md->dt_ps;
     gmd_timer_start(integrate_time);
     gmd_md_thermostat_half(md, ff, atoms, threads);

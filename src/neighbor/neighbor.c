@@ -38,9 +38,9 @@
  * -----------
  * Rows are in atom order (atom order belongs to the caller and is never changed); within
  * a row neighbours come in stencil order, so consecutive j are close in space.
- * Cell workspace: cell_head[c] .. cell_head[c+1]-1 are the slots of cell c in cell_next,
- * which holds the atom indices sorted by cell (a counting sort, ascending index within a
- * cell, in place of the classic linked list so that scans are contiguous).
+ * Cell workspace: the library's cell grid (glassmd/cell_grid.h) bins the atoms, so that
+ * start[c] .. start[c+1]-1 are the slots of cell c in atom[], the atom indices sorted by
+ * cell (a counting sort, ascending index within a cell, so that scans are contiguous).
  * r0 keeps the positions of the last build for gmd_neighbor_needs_rebuild, which compares
  * min-image displacements with skin/2: if no atom moved farther, no pair can have closed
  * in from beyond cutoff + skin to within the cut-off.
@@ -54,7 +54,7 @@
  *
  * Minimum image is exact while rl <= len/2 in every direction, which gmd_neighbor_build
  * checks: then a pair within rl has exactly one image within rl. */
-#include "glassmd/neighbor.h"
+#include "neighbor_internal.h"
 
 #include <math.h>
 #include <omp.h>
@@ -71,25 +71,21 @@ typedef struct stencil_column {
     int self; /* 1: the atom's own cell, where the owner rule decides */
 } stencil_column;
 
-typedef struct cell_grid {
+typedef struct stencil {
     int n[3];                                           /* cells per direction */
-    double inv_side[3];                                 /* ncell / len */
     int full;                                           /* 1: full-stencil mode */
     int ncolumns;                                       /* columns kept */
     stencil_column column[MAX_OFFSET * MAX_OFFSET + 1]; /* the stencil */
-} cell_grid;
+} stencil;
 
-/* Positions in cell order, wrapped consistently with the cell each atom was put in. */
+/* Positions in cell order (the grid's wrapped positions, slot by slot). */
 typedef struct sorted_atoms {
     double *r[3];
-    int *cell[3];       /* per atom (original order): cell coordinates */
-    int *flat;          /* per atom: flat cell index */
-    double *wrapped[3]; /* per atom: position wrapped into its cell */
 } sorted_atoms;
 
-gmd_status gmd_neighbor_init(gmd_neighbor_list *nl, double cutoff, double skin, gmd_error *err)
+gmd_status gmd_neighbor_create(gmd_neighbor_list **out, double cutoff, double skin, gmd_error *err)
 {
-    memset(nl, 0, sizeof *nl);
+    *out = NULL;
     if (!(cutoff > 0.0) || !isfinite(cutoff))
         return gmd_fail(err, GMD_ERR_VALUE,
                         "neighbour list: cut-off %g A must be a positive number of Angstrom",
@@ -98,8 +94,11 @@ gmd_status gmd_neighbor_init(gmd_neighbor_list *nl, double cutoff, double skin, 
         return gmd_fail(err, GMD_ERR_VALUE,
                         "neighbour list: skin %g A must be >= 0 (2 A is usual in metal units)",
                         skin);
+    gmd_neighbor_list *nl = gmd_calloc(1, sizeof *nl, "neighbour list", err);
+    if (!nl) return GMD_ERR_NOMEM;
     nl->cutoff = cutoff;
     nl->skin = skin;
+    *out = nl;
     return GMD_OK;
 }
 
@@ -121,15 +120,15 @@ gmd_status gmd_neighbor_set_inner(gmd_neighbor_list *nl, double inner_cutoff,
 
 void gmd_neighbor_free(gmd_neighbor_list *nl)
 {
+    if (!nl) return;
     free(nl->start);
     free(nl->index);
     free(nl->inner_start);
     free(nl->inner_index);
     for (int k = 0; k < 3; k++)
         free(nl->r0[k]);
-    free(nl->cell_head);
-    free(nl->cell_next);
-    memset(nl, 0, sizeof *nl);
+    gmd_cell_grid_free(&nl->cells);
+    free(nl);
 }
 
 static gmd_status check_box(const gmd_neighbor_list *nl, const gmd_box *box, gmd_error *err)
@@ -163,20 +162,6 @@ static gmd_status check_positions(const gmd_atoms *atoms, gmd_error *err)
 
 /* ---- the cell grid and its stencil ---------------------------------------------------- */
 
-/* Cells per direction: side >= rl / CELL_DIVISOR, at most a few cells per atom. */
-static void choose_cells(const gmd_box *box, double rl, size_t natoms, int n[3])
-{
-    for (int k = 0; k < 3; k++) {
-        double c = floor(box->len[k] / (rl / CELL_DIVISOR));
-        n[k] = c < 1.0 ? 1 : (c > 1024.0 ? 1024 : (int)c);
-    }
-    double limit = 4.0 * (double)natoms + 64.0;
-    while ((double)n[0] * n[1] * n[2] > limit) {
-        int k = n[0] >= n[1] ? (n[0] >= n[2] ? 0 : 2) : (n[1] >= n[2] ? 1 : 2);
-        n[k] = n[k] * 7 / 8; /* larger cells stay valid: they only widen the scan */
-    }
-}
-
 /* Squared distance between the closest points of two cells d cells apart (lower bound). */
 static double gap2(int d, double side)
 {
@@ -185,7 +170,7 @@ static double gap2(int d, double side)
 }
 
 /* Half-stencil mode keeps the forward half only; (0, 0) splits into self and above. */
-static void add_column(cell_grid *g, int dx, int dy, int zlo, int zhi)
+static void add_column(stencil *g, int dx, int dy, int zlo, int zhi)
 {
     if (g->full) {
         g->column[g->ncolumns++] = (stencil_column){dx, dy, zlo, zhi, 1};
@@ -197,15 +182,17 @@ static void add_column(cell_grid *g, int dx, int dy, int zlo, int zhi)
     }
 }
 
-static void build_grid(const gmd_box *box, double rl, size_t natoms, cell_grid *g)
+/* Cells of side >= rl / CELL_DIVISOR, at most a few per atom; the stencil for them. */
+static void build_stencil(gmd_cell_grid *cells, const gmd_box *box, double rl, size_t natoms,
+                          stencil *g)
 {
-    choose_cells(box, rl, natoms, g->n);
+    gmd_cell_grid_shape(cells, box, rl / CELL_DIVISOR, 4.0 * (double)natoms + 64.0);
     int lo[3], hi[3];
     double side[3];
     g->full = 0;
     for (int k = 0; k < 3; k++) {
+        g->n[k] = cells->n[k];
         side[k] = box->len[k] / g->n[k];
-        g->inv_side[k] = g->n[k] / box->len[k];
         int m = (int)ceil(rl / side[k]);
         lo[k] = -m, hi[k] = m;
         if (2 * m + 1 > g->n[k]) { /* the ncell distinct offsets */
@@ -230,57 +217,17 @@ static void build_grid(const gmd_box *box, double rl, size_t natoms, cell_grid *
 
 /* ---- binning -------------------------------------------------------------------------- */
 
-static int floor_div(int a, int n)
+/* Bins the atoms (gmd_cell_grid_bin) and copies their wrapped positions in cell order into
+ * s->r. */
+static gmd_status bin_atoms(gmd_neighbor_list *nl, const gmd_atoms *atoms, sorted_atoms *s,
+                            gmd_error *err)
 {
-    return a >= 0 ? a / n : -((-a + n - 1) / n);
-}
-
-/* The cell coordinate of every atom, and its position wrapped by whole boxes so that it
- * lies in that cell (to rounding), also for atoms not yet wrapped into the box. */
-static void locate_atoms(const cell_grid *g, const gmd_box *box, const gmd_atoms *atoms,
-                         sorted_atoms *s)
-{
-    for (int k = 0; k < 3; k++) {
-        const double *x = atoms->r[k];
-        for (size_t i = 0; i < atoms->n; i++) {
-            double raw = floor((x[i] - box->lo[k]) * g->inv_side[k]);
-            raw = fmax(fmin(raw, 1e9), -1e9); /* far outside the box: wrap below */
-            int c = (int)raw, w = floor_div(c, g->n[k]);
-            s->cell[k][i] = c - w * g->n[k];
-            s->wrapped[k][i] = x[i] - w * box->len[k];
-        }
-    }
-}
-
-/* Counting sort by cell into cell_head (offsets) and cell_next (atom indices), and the
- * wrapped positions in that order into s->r. */
-static gmd_status bin_atoms(gmd_neighbor_list *nl, const cell_grid *g, const gmd_box *box,
-                            const gmd_atoms *atoms, sorted_atoms *s, gmd_error *err)
-{
-    size_t n = atoms->n, ncells = (size_t)g->n[0] * g->n[1] * g->n[2];
-    int *head = gmd_realloc(nl->cell_head, ncells + 1, sizeof *head, "neighbour cells", err);
-    if (!head) return GMD_ERR_NOMEM;
-    nl->cell_head = head;
-    int *order = gmd_realloc(nl->cell_next, n, sizeof *order, "neighbour cells", err);
-    if (!order) return GMD_ERR_NOMEM;
-    nl->cell_next = order;
-    memcpy(nl->ncell, g->n, sizeof g->n);
-    locate_atoms(g, box, atoms, s);
-    int *cell = s->flat;
-    memset(head, 0, (ncells + 1) * sizeof *head);
-    for (size_t i = 0; i < n; i++) {
-        cell[i] = (s->cell[0][i] * g->n[1] + s->cell[1][i]) * g->n[2] + s->cell[2][i];
-        head[cell[i] + 1]++;
-    }
-    for (size_t c = 0; c < ncells; c++)
-        head[c + 1] += head[c];
-    for (size_t i = 0; i < n; i++) /* head[c] runs to the end of cell c, then shifts back */
-        order[head[cell[i]]++] = (int)i;
-    memmove(head + 1, head, ncells * sizeof *head);
-    head[0] = 0;
+    gmd_status st = gmd_cell_grid_bin(&nl->cells, (const double *const *)atoms->r, atoms->n, err);
+    if (st != GMD_OK) return st;
+    const int *order = nl->cells.atom;
     for (int k = 0; k < 3; k++)
-        for (size_t p = 0; p < n; p++)
-            s->r[k][p] = s->wrapped[k][order[p]];
+        for (size_t p = 0; p < atoms->n; p++)
+            s->r[k][p] = nl->cells.wrapped[k][order[p]];
     return GMD_OK;
 }
 
@@ -318,7 +265,7 @@ static inline double min_image(double d, double len, double inv_len)
 
 typedef struct scan_context {
     const gmd_neighbor_list *nl;
-    const cell_grid *g;
+    const stencil *g;
     const gmd_box *box;
     const sorted_atoms *s;
     double rl2;
@@ -330,7 +277,7 @@ static void scan_shifted(const scan_context *sc, int i, const double xi[3], size
                          int own, row_buffer *b)
 {
     const double *x = sc->s->r[0], *y = sc->s->r[1], *z = sc->s->r[2];
-    const int *order = sc->nl->cell_next;
+    const int *order = sc->nl->cells.atom;
     const double rl2 = sc->rl2, xi0 = xi[0], xi1 = xi[1], xi2 = xi[2];
     int *out = b->index;
     size_t count = b->count;
@@ -348,7 +295,7 @@ static void scan_min_image(const scan_context *sc, int i, const double xi[3], si
                            row_buffer *b)
 {
     const double *x = sc->s->r[0], *y = sc->s->r[1], *z = sc->s->r[2];
-    const int *order = sc->nl->cell_next;
+    const int *order = sc->nl->cells.atom;
     const double *len = sc->box->len;
     const double ilx = 1.0 / len[0], ily = 1.0 / len[1], ilz = 1.0 / len[2];
     int *out = b->index;
@@ -364,33 +311,27 @@ static void scan_min_image(const scan_context *sc, int i, const double xi[3], si
     b->count = count;
 }
 
-/* Wraps cell coordinate c into [0, n); *shift receives the image shift in boxes. */
-static int wrap_cell(int c, int n, int *shift)
-{
-    *shift = floor_div(c, n);
-    return c - *shift * n;
-}
-
 /* Appends the neighbours owned by atom i to b; returns 0 if out of memory. */
 static int find_neighbours(const scan_context *sc, int i, row_buffer *b)
 {
-    const cell_grid *g = sc->g;
-    const int *head = sc->nl->cell_head;
+    const stencil *g = sc->g;
+    const gmd_cell_grid *cells = &sc->nl->cells;
+    const int *head = cells->start;
     const double *len = sc->box->len;
     int c[3];
     double ri[3];
     for (int k = 0; k < 3; k++) {
-        c[k] = sc->s->cell[k][i];
-        ri[k] = sc->s->wrapped[k][i];
+        c[k] = cells->coord[k][i];
+        ri[k] = cells->wrapped[k][i];
     }
     for (int s = 0; s < g->ncolumns; s++) {
         const stencil_column *col = &g->column[s];
         int shift[3];
-        int cx = wrap_cell(c[0] + col->dx, g->n[0], &shift[0]);
-        int cy = wrap_cell(c[1] + col->dy, g->n[1], &shift[1]);
+        int cx = gmd_cell_wrap(c[0] + col->dx, g->n[0], &shift[0]);
+        int cy = gmd_cell_wrap(c[1] + col->dy, g->n[1], &shift[1]);
         int base = (cx * g->n[1] + cy) * g->n[2];
         for (int z0 = c[2] + col->dz_lo, z1 = c[2] + col->dz_hi; z0 <= z1;) {
-            int zw = wrap_cell(z0, g->n[2], &shift[2]); /* a run ends where the box wraps */
+            int zw = gmd_cell_wrap(z0, g->n[2], &shift[2]); /* a run ends where the box wraps */
             int run = g->n[2] - zw < z1 - z0 + 1 ? g->n[2] - zw : z1 - z0 + 1;
             size_t p0 = (size_t)head[base + zw], p1 = (size_t)head[base + zw + run];
             if (!row_buffer_reserve(b, p1 - p0)) return 0;
@@ -483,23 +424,16 @@ static gmd_status fill_rows(gmd_neighbor_list *nl, const scan_context *sc, int n
 
 static void sorted_free(sorted_atoms *s)
 {
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 3; k++)
         free(s->r[k]);
-        free(s->cell[k]);
-        free(s->wrapped[k]);
-    }
-    free(s->flat);
 }
 
 static gmd_status sorted_alloc(sorted_atoms *s, size_t n, gmd_error *err)
 {
     memset(s, 0, sizeof *s);
-    if (!(s->flat = gmd_calloc(n, sizeof(int), "neighbour build", err))) return GMD_ERR_NOMEM;
     for (int k = 0; k < 3; k++) {
         s->r[k] = gmd_calloc(n, sizeof(double), "neighbour build", err);
-        s->wrapped[k] = gmd_calloc(n, sizeof(double), "neighbour build", err);
-        s->cell[k] = gmd_calloc(n, sizeof(int), "neighbour build", err);
-        if (!s->r[k] || !s->wrapped[k] || !s->cell[k]) return GMD_ERR_NOMEM;
+        if (!s->r[k]) return GMD_ERR_NOMEM;
     }
     return GMD_OK;
 }
@@ -570,13 +504,13 @@ gmd_status gmd_neighbor_build(gmd_neighbor_list *nl, const gmd_box *box, const g
     if (st == GMD_OK) st = ensure_capacity(nl, atoms->n, err);
     if (st != GMD_OK) return st;
     double rl = nl->cutoff + nl->skin;
-    cell_grid grid;
-    build_grid(box, rl, atoms->n, &grid);
+    stencil sten;
+    build_stencil(&nl->cells, box, rl, atoms->n, &sten);
     sorted_atoms sorted;
     st = sorted_alloc(&sorted, atoms->n, err);
-    if (st == GMD_OK) st = bin_atoms(nl, &grid, box, atoms, &sorted, err);
+    if (st == GMD_OK) st = bin_atoms(nl, atoms, &sorted, err);
     if (st == GMD_OK) {
-        scan_context sc = {nl, &grid, box, &sorted, rl * rl};
+        scan_context sc = {nl, &sten, box, &sorted, rl * rl};
         st = fill_rows(nl, &sc, (int)atoms->n, threads < 1 ? 1 : threads, err);
     }
     sorted_free(&sorted);
@@ -622,4 +556,50 @@ int gmd_neighbor_needs_rebuild(const gmd_neighbor_list *nl, const gmd_box *box,
 void gmd_neighbor_invalidate(gmd_neighbor_list *nl)
 {
     nl->stale = 1;
+}
+
+/* ---- reading a list ------------------------------------------------------------------- */
+
+double gmd_neighbor_cutoff(const gmd_neighbor_list *nl)
+{
+    return nl->cutoff;
+}
+
+double gmd_neighbor_skin(const gmd_neighbor_list *nl)
+{
+    return nl->skin;
+}
+
+long gmd_neighbor_builds(const gmd_neighbor_list *nl)
+{
+    return nl->builds;
+}
+
+size_t gmd_neighbor_pairs(const gmd_neighbor_list *nl, int inner)
+{
+    return inner ? nl->inner_npairs : nl->npairs;
+}
+
+const int *gmd_neighbor_row(const gmd_neighbor_list *nl, size_t i, int inner, size_t *count)
+{
+    const size_t *start = inner ? nl->inner_start : nl->start;
+    const int *index = inner ? nl->inner_index : nl->index;
+    if (!start || nl->builds == 0 || i >= nl->natoms) {
+        *count = 0;
+        return NULL;
+    }
+    *count = start[i + 1] - start[i];
+    return index + start[i];
+}
+
+double gmd_neighbor_inner_cutoff(const gmd_neighbor_list *nl)
+{
+    return nl->inner_cutoff;
+}
+
+int gmd_neighbor_inner_has_types(const gmd_neighbor_list *nl, int a, int b)
+{
+    if (!nl->inner_masked) return 1;
+    if (a < 0 || b < 0 || a >= GMD_NEIGHBOR_MAX_TYPES || b >= GMD_NEIGHBOR_MAX_TYPES) return 0;
+    return nl->inner_types[a][b] != 0;
 }

@@ -497,19 +497,19 @@ static gmd_status time_step(const gmd_study *s, int c, double *per_step, gmd_err
     mo.threebody = s->threebody;
     mo.taper_override = s->taper;
     mo.threads = s->threads_per_job;
-    gmd_model model;
+    gmd_model *model = NULL;
     st = gmd_model_create(&model, &s->ff, &mo, &box, &atoms, err);
     if (st == GMD_OK) {
         gmd_tally tally;
-        st = gmd_model_compute(&model, &box, &atoms, &tally, err); /* warm-up, list build */
+        st = gmd_model_compute(model, &box, &atoms, &tally, err); /* warm-up, list build */
         double t0 = omp_get_wtime();
         int n = 0;
         while (st == GMD_OK && (n < 3 || omp_get_wtime() - t0 < 0.5) && n < 50) {
-            st = gmd_model_compute(&model, &box, &atoms, &tally, err);
+            st = gmd_model_compute(model, &box, &atoms, &tally, err);
             n++;
         }
         *per_step = 1.05 * (omp_get_wtime() - t0) / n;
-        gmd_model_free(&model);
+        gmd_model_free(model);
     }
     gmd_atoms_free(&atoms);
     return st;

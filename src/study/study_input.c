@@ -20,9 +20,10 @@
 #include <unistd.h>
 
 #include "glassmd/build.h"
+#include "glassmd/term_registry.h"
 #include "glassmd/kvfile.h"
 
-#include "../io/input_values.h"
+#include "glassmd/run_values.h"
 
 static const char *const KNOWN_KEYS[] = {
     "forcefield", "compositions",   "counts",           "atoms",       "density",
@@ -44,7 +45,7 @@ const char *const *gmd_study_keys(void)
 /* Where a value came from, for messages (at.what: the key). */
 typedef gmd_value_at where;
 
-/* ---- numbers with units (src/io/input_values.h) ------------------------------------------ */
+/* ---- numbers with units (values.h, run_values.h) ------------------------------------------ */
 
 /* A comma-separated list of quantities. */
 static gmd_status parse_list(const where *at, const char *text, const gmd_unit_def *units,
@@ -445,7 +446,9 @@ gmd_status gmd_study_read(gmd_study *study, const char *path, gmd_error *err)
         where at = {path, ffe->line, "forcefield", err};
         st = existing_file(&at, path, ffe->value, study->forcefield, sizeof study->forcefield);
         gmd_error e;
-        if (st == GMD_OK && gmd_forcefield_read(&study->ff, study->forcefield, &e) != GMD_OK)
+        gmd_term_registry builtin = gmd_term_registry_builtin();
+        if (st == GMD_OK && (gmd_forcefield_read(&study->ff, study->forcefield, &e) != GMD_OK ||
+                             gmd_term_registry_check_sections(&builtin, &study->ff, &e) != GMD_OK))
             st = gmd_value_fail(&at, GMD_ERR_PARSE, "forcefield: %s", e.message);
     }
     pending p;

@@ -54,7 +54,9 @@ no_nan() {
             fail "$1: $(basename "$f") holds NaN/inf: $(grep -iwE 'nan|-?inf(inity)?' "$f" | head -2)"
         fi
     done
-    if [ -e "$dir/traj.nc" ] && ncdump "$dir/traj.nc" 2>/dev/null | grep -qiE 'nan|inf[^o]'; then
+    # grep -c reads all of ncdump's output: with -q its early exit would make ncdump die of
+    # SIGPIPE and, under pipefail, the whole test false even when it matched
+    if [ -e "$dir/traj.nc" ] && [ "$(ncdump "$dir/traj.nc" 2>/dev/null | grep -ciE 'nan|inf[^o]')" -gt 0 ]; then
         fail "$1: traj.nc holds NaN/inf"
     fi
 }

@@ -52,7 +52,7 @@ echo "$table"
 
 for part in setup neighbor pppm buckingham/coul threebody integrate minimize guard \
     thermo_io traj_io config_io checkpoint other total; do
-    echo "$table" | grep -q "^  $part " || fail "timing table lacks the part '$part'"
+    grep -q "^  $part " <<<"$table" || fail "timing table lacks the part '$part'"
 done
 
 # rows "  NAME SECONDS PERCENT [CALLS]" between the column header and total

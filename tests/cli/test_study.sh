@@ -134,7 +134,9 @@ grep -q "SIGTERM: stopped on request" "$TMP/c1.log" || fail "no stop message: $(
 sleep 0.5
 pgrep -f "study $TMP/c.ini" > /dev/null && fail "workers survived the stopped study"
 grep -q '"interrupted"' "$victim/job.json" || fail "the stopped job is not marked interrupted"
-statuses "$C/plan.json" | grep -qx "${victim#$C/} interrupted" || fail "plan.json does not show ${victim#$C/} interrupted"
+# (not `statuses | grep -q`: under pipefail grep's early exit would fail the pipe)
+grep -qx "${victim#$C/} interrupted" <<<"$(statuses "$C/plan.json")" ||
+    fail "plan.json does not show ${victim#$C/} interrupted"
 stopline=$(grep -rh "^stopped: stopped on request" "$victim" | head -1)
 [ -n "$stopline" ] || fail "no 'stopped' line in the run.log of $victim"
 "$GLASSMD" study "$TMP/c.ini" 2> "$TMP/c2.log" || fail "the study resumed after SIGTERM failed: $(tail -2 "$TMP/c2.log")"

@@ -246,28 +246,34 @@ def lammps_pair_coeffs(ff, style=""):
     return "".join(out)
 
 
-def run_lammps(workdir, script, name="in.lmp", nprocs=1, extra_env=None):
-    """Writes script to workdir/name and runs lmp there (mpirun when nprocs > 1).
-    Returns the path of the log; raises RuntimeError with the output tail on failure."""
-    path = os.path.join(workdir, name)
-    with open(path, "w") as fh:
+def run_lammps_command(workdir, script, name, cmd, env):
+    """Writes script to workdir/name and runs cmd (a LAMMPS command line reading it and
+    logging to name.log) there with env. Returns the path of the log; raises RuntimeError
+    with the command, its output and the log's tail on failure."""
+    with open(os.path.join(workdir, name), "w") as fh:
         fh.write(script)
     log = os.path.join(workdir, name + ".log")
-    cmd = [LMP, "-in", name, "-log", os.path.basename(log), "-screen", "none"]
-    if nprocs > 1:
-        cmd = ["mpirun", "-np", str(nprocs), "--allow-run-as-root", "--oversubscribe"] + cmd
-    env = dict(os.environ, OMP_NUM_THREADS="1")
-    env.update(extra_env or {})
     proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         tail = ""
         if os.path.exists(log):
             with open(log) as fh:
                 tail = "".join(fh.readlines()[-15:])
-        raise RuntimeError("lmp failed (rc %d) in %s:\n%s%s%s" %
-                           (proc.returncode, workdir, proc.stdout[-2000:], proc.stderr[-2000:],
-                            tail))
+        raise RuntimeError("lmp failed (rc %d): %s in %s:\n%s%s%s" %
+                           (proc.returncode, " ".join(cmd), workdir, proc.stdout[-2000:],
+                            proc.stderr[-2000:], tail))
     return log
+
+
+def run_lammps(workdir, script, name="in.lmp", nprocs=1, extra_env=None):
+    """Writes script to workdir/name and runs lmp there (mpirun when nprocs > 1).
+    Returns the path of the log; raises RuntimeError with the output tail on failure."""
+    cmd = [LMP, "-in", name, "-log", name + ".log", "-screen", "none"]
+    if nprocs > 1:
+        cmd = ["mpirun", "-np", str(nprocs), "--allow-run-as-root", "--oversubscribe"] + cmd
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    env.update(extra_env or {})
+    return run_lammps_command(workdir, script, name, cmd, env)
 
 
 def parse_thermo(log):

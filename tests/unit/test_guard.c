@@ -33,11 +33,11 @@ static gmd_status eval_pair_at(double r, gmd_error *err)
     gmd_model_options o = gmd_model_default_options(&ff);
     o.kspace = GMD_KSPACE_EWALD;
     o.threebody = 0;
-    gmd_model model;
+    gmd_model *model;
     gmd_tally tally;
     assert_int_equal(gmd_model_create(&model, &ff, &o, &box, &atoms, err), GMD_OK);
-    gmd_status st = gmd_model_compute(&model, &box, &atoms, &tally, err);
-    gmd_model_free(&model);
+    gmd_status st = gmd_model_compute(model, &box, &atoms, &tally, err);
+    gmd_model_free(model);
     gmd_atoms_free(&atoms);
     return st;
 }

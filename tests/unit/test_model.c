@@ -56,14 +56,14 @@ static double two_ion_energy(gmd_kspace_method method, double accuracy, double r
     o.kspace = method;
     o.accuracy = accuracy;
     o.cutoff = 0.45 * len - 1.0;
-    gmd_model model;
+    gmd_model *model;
     gmd_tally tally;
     assert_int_equal(gmd_model_create(&model, &ff, &o, &box, &atoms, &err), GMD_OK);
-    assert_int_equal(gmd_model_compute(&model, &box, &atoms, &tally, &err), GMD_OK);
+    assert_int_equal(gmd_model_compute(model, &box, &atoms, &tally, &err), GMD_OK);
     *force_along = 0.0; /* force on atom 2 along dir: -dE/dr */
     for (int k = 0; k < 3; k++)
         *force_along += atoms.f[k][1] * dir[k];
-    gmd_model_free(&model);
+    gmd_model_free(model);
     gmd_atoms_free(&atoms);
     return gmd_tally_total(&tally);
 }

@@ -121,7 +121,7 @@ static void test_fast_only_is_fine_verlet(void **state)
     gmd_sim coarse, fine;
     make_system(&coarse, &spec);
     make_system(&fine, &spec);
-    assert_true(gmd_model_has_group(&coarse.model, GMD_GROUP_FAST));
+    assert_true(gmd_model_has_group(coarse.model, GMD_GROUP_FAST));
     fine.md.dt_ps = coarse.md.dt_ps / k;
     for (int s = 0; s < 40; s++) {
         step_mts(&coarse);

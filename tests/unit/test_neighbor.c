@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "glassmd/neighbor.h"
+#include "../../src/neighbor/neighbor_internal.h" /* rows compared word for word */
 #include "glassmd/rng.h"
 #include "testutil.h"
 
@@ -91,14 +92,14 @@ static void build_and_check(const double len[3], size_t n, double cutoff, double
     gmd_box box;
     gmd_atoms atoms;
     random_box_system(n, len, seed, &box, &atoms);
-    gmd_neighbor_list nl;
+    gmd_neighbor_list *nl;
     gmd_error err;
-    assert_int_equal(gmd_neighbor_init(&nl, cutoff, skin, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_create(&nl, cutoff, skin, &err), GMD_OK);
     for (int threads = 1; threads <= 2; threads++) {
-        assert_int_equal(gmd_neighbor_build(&nl, &box, &atoms, threads, &err), GMD_OK);
-        check_exact(&nl, &box, &atoms);
+        assert_int_equal(gmd_neighbor_build(nl, &box, &atoms, threads, &err), GMD_OK);
+        check_exact(nl, &box, &atoms);
     }
-    gmd_neighbor_free(&nl);
+    gmd_neighbor_free(nl);
     gmd_atoms_free(&atoms);
 }
 
@@ -132,16 +133,16 @@ static void test_reference_glass(void **state)
     gmd_box box;
     gmd_atoms atoms;
     tu_random_system(&ff, counts, 0.043, 1.8, 5, &box, &atoms);
-    gmd_neighbor_list nl;
+    gmd_neighbor_list *nl;
     gmd_error err;
-    assert_int_equal(gmd_neighbor_init(&nl, 10.0, 2.5, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_create(&nl, 10.0, 2.5, &err), GMD_OK);
     /* 600 atoms at 0.043 /A^3: a 24.07 A box is too small for 10 + 2.5 A */
-    assert_int_equal(gmd_neighbor_build(&nl, &box, &atoms, 1, &err), GMD_ERR_VALUE);
-    gmd_neighbor_free(&nl);
-    assert_int_equal(gmd_neighbor_init(&nl, 8.0, 2.0, &err), GMD_OK);
-    assert_int_equal(gmd_neighbor_build(&nl, &box, &atoms, 2, &err), GMD_OK);
-    check_exact(&nl, &box, &atoms);
-    gmd_neighbor_free(&nl);
+    assert_int_equal(gmd_neighbor_build(nl, &box, &atoms, 1, &err), GMD_ERR_VALUE);
+    gmd_neighbor_free(nl);
+    assert_int_equal(gmd_neighbor_create(&nl, 8.0, 2.0, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_build(nl, &box, &atoms, 2, &err), GMD_OK);
+    check_exact(nl, &box, &atoms);
+    gmd_neighbor_free(nl);
     gmd_atoms_free(&atoms);
 }
 
@@ -155,12 +156,12 @@ static void test_unwrapped_positions(void **state)
     random_box_system(700, len, 21, &box, &atoms);
     for (size_t i = 0; i < atoms.n; i += 3) /* shift a third by whole boxes or a little */
         atoms.r[i % 3][i] += (i % 2 ? len[i % 3] : -0.7);
-    gmd_neighbor_list nl;
+    gmd_neighbor_list *nl;
     gmd_error err;
-    assert_int_equal(gmd_neighbor_init(&nl, 6.0, 2.0, &err), GMD_OK);
-    assert_int_equal(gmd_neighbor_build(&nl, &box, &atoms, 2, &err), GMD_OK);
-    check_exact(&nl, &box, &atoms);
-    gmd_neighbor_free(&nl);
+    assert_int_equal(gmd_neighbor_create(&nl, 6.0, 2.0, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_build(nl, &box, &atoms, 2, &err), GMD_OK);
+    check_exact(nl, &box, &atoms);
+    gmd_neighbor_free(nl);
     gmd_atoms_free(&atoms);
 }
 
@@ -172,17 +173,17 @@ static void test_thread_independent(void **state)
     gmd_box box;
     gmd_atoms atoms;
     random_box_system(1000, len, 31, &box, &atoms);
-    gmd_neighbor_list a, b;
+    gmd_neighbor_list *a, *b;
     gmd_error err;
-    assert_int_equal(gmd_neighbor_init(&a, 6.0, 2.0, &err), GMD_OK);
-    assert_int_equal(gmd_neighbor_init(&b, 6.0, 2.0, &err), GMD_OK);
-    assert_int_equal(gmd_neighbor_build(&a, &box, &atoms, 1, &err), GMD_OK);
-    assert_int_equal(gmd_neighbor_build(&b, &box, &atoms, 2, &err), GMD_OK);
-    assert_int_equal(a.npairs, b.npairs);
-    assert_memory_equal(a.start, b.start, (atoms.n + 1) * sizeof(size_t));
-    assert_memory_equal(a.index, b.index, a.npairs * sizeof(int));
-    gmd_neighbor_free(&a);
-    gmd_neighbor_free(&b);
+    assert_int_equal(gmd_neighbor_create(&a, 6.0, 2.0, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_create(&b, 6.0, 2.0, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_build(a, &box, &atoms, 1, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_build(b, &box, &atoms, 2, &err), GMD_OK);
+    assert_int_equal(a->npairs, b->npairs);
+    assert_memory_equal(a->start, b->start, (atoms.n + 1) * sizeof(size_t));
+    assert_memory_equal(a->index, b->index, a->npairs * sizeof(int));
+    gmd_neighbor_free(a);
+    gmd_neighbor_free(b);
     gmd_atoms_free(&atoms);
 }
 
@@ -196,12 +197,12 @@ static void test_skin_and_rebuild(void **state)
     gmd_box box;
     gmd_atoms atoms;
     random_box_system(900, len, 41, &box, &atoms);
-    gmd_neighbor_list nl;
+    gmd_neighbor_list *nl;
     gmd_error err;
-    assert_int_equal(gmd_neighbor_init(&nl, cutoff, skin, &err), GMD_OK);
-    assert_true(gmd_neighbor_needs_rebuild(&nl, &box, &atoms)); /* never built */
-    assert_int_equal(gmd_neighbor_build(&nl, &box, &atoms, 2, &err), GMD_OK);
-    assert_false(gmd_neighbor_needs_rebuild(&nl, &box, &atoms));
+    assert_int_equal(gmd_neighbor_create(&nl, cutoff, skin, &err), GMD_OK);
+    assert_true(gmd_neighbor_needs_rebuild(nl, &box, &atoms)); /* never built */
+    assert_int_equal(gmd_neighbor_build(nl, &box, &atoms, 2, &err), GMD_OK);
+    assert_false(gmd_neighbor_needs_rebuild(nl, &box, &atoms));
 
     gmd_rng rng;
     gmd_rng_seed(&rng, 42);
@@ -215,8 +216,8 @@ static void test_skin_and_rebuild(void **state)
             atoms.r[k][i] += 0.499 * skin * u[k] / sqrt(norm);
     }
     gmd_atoms_wrap(&atoms, &box); /* crossing the boundary changes nothing */
-    assert_false(gmd_neighbor_needs_rebuild(&nl, &box, &atoms));
-    unsigned char *mark = list_marks(&nl, atoms.n);
+    assert_false(gmd_neighbor_needs_rebuild(nl, &box, &atoms));
+    unsigned char *mark = list_marks(nl, atoms.n);
     for (size_t i = 0; i < atoms.n; i++)
         for (size_t j = i + 1; j < atoms.n; j++)
             if (min_image_dist2(&box, &atoms, i, j) < cutoff * cutoff)
@@ -224,11 +225,11 @@ static void test_skin_and_rebuild(void **state)
     free(mark);
 
     atoms.r[1][17] += 0.51 * skin;
-    assert_true(gmd_neighbor_needs_rebuild(&nl, &box, &atoms));
-    assert_int_equal(gmd_neighbor_build(&nl, &box, &atoms, 1, &err), GMD_OK);
-    assert_false(gmd_neighbor_needs_rebuild(&nl, &box, &atoms));
-    assert_int_equal(nl.builds, 2);
-    gmd_neighbor_free(&nl);
+    assert_true(gmd_neighbor_needs_rebuild(nl, &box, &atoms));
+    assert_int_equal(gmd_neighbor_build(nl, &box, &atoms, 1, &err), GMD_OK);
+    assert_false(gmd_neighbor_needs_rebuild(nl, &box, &atoms));
+    assert_int_equal(nl->builds, 2);
+    gmd_neighbor_free(nl);
     gmd_atoms_free(&atoms);
 }
 
@@ -242,12 +243,12 @@ static void test_inner_list(void **state)
     gmd_box box;
     gmd_atoms atoms;
     random_box_system(1200, len, 71, &box, &atoms);
-    gmd_neighbor_list nl;
+    gmd_neighbor_list *nl;
     gmd_error err;
-    assert_int_equal(gmd_neighbor_init(&nl, cutoff, skin, &err), GMD_OK);
-    assert_int_equal(gmd_neighbor_set_inner(&nl, cutoff + 0.1, NULL, &err), GMD_ERR_VALUE);
+    assert_int_equal(gmd_neighbor_create(&nl, cutoff, skin, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_set_inner(nl, cutoff + 0.1, NULL, &err), GMD_ERR_VALUE);
     assert_non_null(strstr(err.message, "inner cut-off"));
-    assert_int_equal(gmd_neighbor_set_inner(&nl, inner, NULL, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_set_inner(nl, inner, NULL, &err), GMD_OK);
     double rin2 = (inner + skin) * (inner + skin);
     for (size_t i = 0; i < atoms.n; i++)
         atoms.type[i] = (int)(i % 3);
@@ -255,37 +256,37 @@ static void test_inner_list(void **state)
     mixed[0][1] = mixed[1][0] = 1; /* only type 0 - type 1 pairs */
     for (int pass = 0; pass < 4; pass++) {
         int threads = 1 + pass % 2, masked = pass >= 2;
-        if (pass == 2) assert_int_equal(gmd_neighbor_set_inner(&nl, inner, mixed, &err), GMD_OK);
-        assert_int_equal(gmd_neighbor_build(&nl, &box, &atoms, threads, &err), GMD_OK);
+        if (pass == 2) assert_int_equal(gmd_neighbor_set_inner(nl, inner, mixed, &err), GMD_OK);
+        assert_int_equal(gmd_neighbor_build(nl, &box, &atoms, threads, &err), GMD_OK);
         size_t total = 0;
         for (size_t i = 0; i < atoms.n; i++) {
-            size_t q = nl.inner_start[i];
-            for (size_t p = nl.start[i]; p < nl.start[i + 1]; p++) {
-                size_t j = (size_t)nl.index[p];
+            size_t q = nl->inner_start[i];
+            for (size_t p = nl->start[i]; p < nl->start[i + 1]; p++) {
+                size_t j = (size_t)nl->index[p];
                 if (min_image_dist2(&box, &atoms, i, j) > rin2) continue;
                 if (masked && !mixed[atoms.type[i]][atoms.type[j]]) continue;
-                assert_true(q < nl.inner_start[i + 1]);
-                assert_int_equal(nl.inner_index[q++], j);
+                assert_true(q < nl->inner_start[i + 1]);
+                assert_int_equal(nl->inner_index[q++], j);
             }
-            assert_int_equal(q, nl.inner_start[i + 1]);
-            total += q - nl.inner_start[i];
+            assert_int_equal(q, nl->inner_start[i + 1]);
+            total += q - nl->inner_start[i];
         }
-        assert_int_equal(total, nl.inner_npairs);
+        assert_int_equal(total, nl->inner_npairs);
         assert_true(total > atoms.n / 8); /* not trivially empty */
     }
-    assert_int_equal(gmd_neighbor_set_inner(&nl, inner, NULL, &err), GMD_OK);
-    assert_int_equal(gmd_neighbor_build(&nl, &box, &atoms, 2, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_set_inner(nl, inner, NULL, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_build(nl, &box, &atoms, 2, &err), GMD_OK);
     gmd_rng rng;
     gmd_rng_seed(&rng, 72);
     for (size_t i = 0; i < atoms.n; i++)
         for (int k = 0; k < 3; k++)
             atoms.r[k][i] += 0.28 * skin * (2.0 * gmd_rng_uniform(&rng) - 1.0); /* < skin/2 */
-    assert_false(gmd_neighbor_needs_rebuild(&nl, &box, &atoms));
+    assert_false(gmd_neighbor_needs_rebuild(nl, &box, &atoms));
     unsigned char *mark = calloc(atoms.n * atoms.n, 1);
     assert_non_null(mark);
     for (size_t i = 0; i < atoms.n; i++)
-        for (size_t p = nl.inner_start[i]; p < nl.inner_start[i + 1]; p++) {
-            size_t j = (size_t)nl.inner_index[p];
+        for (size_t p = nl->inner_start[i]; p < nl->inner_start[i + 1]; p++) {
+            size_t j = (size_t)nl->inner_index[p];
             mark[(i < j ? i : j) * atoms.n + (i < j ? j : i)] = 1;
         }
     for (size_t i = 0; i < atoms.n; i++)
@@ -293,7 +294,7 @@ static void test_inner_list(void **state)
             if (min_image_dist2(&box, &atoms, i, j) < inner * inner)
                 assert_int_equal(mark[i * atoms.n + j], 1);
     free(mark);
-    gmd_neighbor_free(&nl);
+    gmd_neighbor_free(nl);
     gmd_atoms_free(&atoms);
 }
 
@@ -304,39 +305,39 @@ static void test_box_too_small(void **state)
     gmd_box box;
     gmd_atoms atoms;
     random_box_system(50, len, 51, &box, &atoms);
-    gmd_neighbor_list nl;
+    gmd_neighbor_list *nl;
     gmd_error err;
-    assert_int_equal(gmd_neighbor_init(&nl, 10.0, 2.0, &err), GMD_OK);
-    assert_int_equal(gmd_neighbor_build(&nl, &box, &atoms, 1, &err), GMD_ERR_VALUE);
+    assert_int_equal(gmd_neighbor_create(&nl, 10.0, 2.0, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_build(nl, &box, &atoms, 1, &err), GMD_ERR_VALUE);
     assert_non_null(strstr(err.message, "half the box"));
     assert_non_null(strstr(err.message, "12 A")); /* cut-off + skin */
     assert_non_null(strstr(err.message, "11.5 A along y"));
     assert_non_null(strstr(err.message, "larger system or a shorter cut-off"));
-    gmd_neighbor_free(&nl);
+    gmd_neighbor_free(nl);
     /* exactly half the box is still fine */
-    assert_int_equal(gmd_neighbor_init(&nl, 9.5, 2.0, &err), GMD_OK);
-    assert_int_equal(gmd_neighbor_build(&nl, &box, &atoms, 1, &err), GMD_OK);
-    check_exact(&nl, &box, &atoms);
-    gmd_neighbor_free(&nl);
+    assert_int_equal(gmd_neighbor_create(&nl, 9.5, 2.0, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_build(nl, &box, &atoms, 1, &err), GMD_OK);
+    check_exact(nl, &box, &atoms);
+    gmd_neighbor_free(nl);
     gmd_atoms_free(&atoms);
 }
 
 static void test_bad_arguments(void **state)
 {
     (void)state;
-    gmd_neighbor_list nl;
+    gmd_neighbor_list *nl;
     gmd_error err;
-    assert_int_equal(gmd_neighbor_init(&nl, -1.0, 2.0, &err), GMD_ERR_VALUE);
-    assert_int_equal(gmd_neighbor_init(&nl, 5.0, -0.1, &err), GMD_ERR_VALUE);
+    assert_int_equal(gmd_neighbor_create(&nl, -1.0, 2.0, &err), GMD_ERR_VALUE);
+    assert_int_equal(gmd_neighbor_create(&nl, 5.0, -0.1, &err), GMD_ERR_VALUE);
     double len[3] = {20.0, 20.0, 20.0};
     gmd_box box;
     gmd_atoms atoms;
     random_box_system(20, len, 61, &box, &atoms);
     atoms.r[0][3] = NAN;
-    assert_int_equal(gmd_neighbor_init(&nl, 5.0, 1.0, &err), GMD_OK);
-    assert_int_equal(gmd_neighbor_build(&nl, &box, &atoms, 1, &err), GMD_ERR_PHYSICS);
+    assert_int_equal(gmd_neighbor_create(&nl, 5.0, 1.0, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_build(nl, &box, &atoms, 1, &err), GMD_ERR_PHYSICS);
     assert_non_null(strstr(err.message, "id 4"));
-    gmd_neighbor_free(&nl);
+    gmd_neighbor_free(nl);
     gmd_atoms_free(&atoms);
 }
 

@@ -51,7 +51,7 @@ typedef struct fixture {
     gmd_forcefield ff;
     gmd_box box;
     gmd_atoms atoms;
-    gmd_neighbor_list nl;
+    gmd_neighbor_list *nl;
     gmd_term *term;
     gmd_pair_options opt;
 } fixture;
@@ -65,8 +65,8 @@ static void setup(fixture *fx, int coulomb, double g, int shift, unsigned long s
     long counts[3] = {50, 150, 100};
     tu_random_system(&fx->ff, counts, 0.043, 1.8, seed, &fx->box, &fx->atoms);
     gmd_error err;
-    assert_int_equal(gmd_neighbor_init(&fx->nl, fx->ff.cutoff, 1.0, &err), GMD_OK);
-    assert_int_equal(gmd_neighbor_build(&fx->nl, &fx->box, &fx->atoms, 2, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_create(&fx->nl, fx->ff.cutoff, 1.0, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_build(fx->nl, &fx->box, &fx->atoms, 2, &err), GMD_OK);
     fx->opt = (gmd_pair_options){.coulomb = coulomb, .g_ewald = g};
     assert_int_equal(gmd_pair_buck_coul_create(&fx->term, &fx->ff, &fx->opt, &err), GMD_OK);
 }
@@ -74,7 +74,7 @@ static void setup(fixture *fx, int coulomb, double g, int shift, unsigned long s
 static void teardown(fixture *fx)
 {
     gmd_term_free(fx->term);
-    gmd_neighbor_free(&fx->nl);
+    gmd_neighbor_free(fx->nl);
     gmd_atoms_free(&fx->atoms);
 }
 
@@ -86,7 +86,7 @@ static double compute(fixture *fx, int threads, gmd_tally *t)
     gmd_tally_clear(t);
     gmd_atoms_zero_forces(&fx->atoms);
     gmd_compute_args args = {
-        .box = &fx->box, .atoms = &fx->atoms, .nlist = &fx->nl, .threads = threads};
+        .box = &fx->box, .atoms = &fx->atoms, .nlist = fx->nl, .threads = threads};
     gmd_error err;
     gmd_status st = fx->term->compute(fx->term, &args, t, &err);
     if (st != GMD_OK) fail_msg("compute: %s", err.message);
@@ -409,7 +409,7 @@ static void test_compute_accumulates(void **state)
     gmd_tally t;
     compute(&fx, 2, &t);
     double f0 = fx.atoms.f[0][5], e0 = t.energy[GMD_PAIR_PART_COUL_REAL];
-    gmd_compute_args args = {.box = &fx.box, .atoms = &fx.atoms, .nlist = &fx.nl, .threads = 2};
+    gmd_compute_args args = {.box = &fx.box, .atoms = &fx.atoms, .nlist = fx.nl, .threads = 2};
     gmd_error err;
     assert_int_equal(fx.term->compute(fx.term, &args, &t, &err), GMD_OK);
     assert_true(fabs(fx.atoms.f[0][5] - 2.0 * f0) <= 1e-12 * fabs(f0));
@@ -447,7 +447,7 @@ static void test_forces_only(void **state)
             gmd_atoms_zero_forces(&fx.atoms);
             gmd_compute_args args = {.box = &fx.box,
                                      .atoms = &fx.atoms,
-                                     .nlist = &fx.nl,
+                                     .nlist = fx.nl,
                                      .threads = threads,
                                      .forces_only = 1};
             gmd_error err;
@@ -482,7 +482,7 @@ static void test_describe_and_errors(void **state)
         .box = &fx.box, .atoms = &fx.atoms, .nlist = NULL, .threads = 1}; /* no list */
     assert_int_not_equal(fx.term->compute(fx.term, &args, &t, &err), GMD_OK);
     fx.atoms.type[3] = 7; /* not a species */
-    args.nlist = &fx.nl;
+    args.nlist = fx.nl;
     assert_int_equal(fx.term->compute(fx.term, &args, &t, &err), GMD_ERR_VALUE);
     fx.atoms.type[3] = 0;
 

@@ -308,8 +308,8 @@ static void test_rdf_cells_vs_brute(void **state)
                     if (cut[a][b] > 0.0) gmd_rdf_acc_set_cut(&acc, a, b, cut[a][b]);
             assert_int_equal(gmd_rdf_acc_add(&acc, &f, &err), GMD_OK);
             print_message("box %g x %g x %g, rmax %g: %d x %d x %d cells\n", boxes[c][0],
-                          boxes[c][1], boxes[c][2], acc.rmax, acc.grid.ncell[0], acc.grid.ncell[1],
-                          acc.grid.ncell[2]);
+                          boxes[c][1], boxes[c][2], acc.rmax, acc.grid.cells.n[0],
+                          acc.grid.cells.n[1], acc.grid.cells.n[2]);
             uint64_t *ref = calloc((size_t)4 * acc.nbins, sizeof(uint64_t)), rcut[2][2];
             assert_non_null(ref);
             brute_rdf(&f, 2, acc.nbins, dr, cut, ref, rcut);

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "glassmd/neighbor.h"
+#include "../../src/neighbor/neighbor_internal.h" /* a list made by hand */
 #include "glassmd/rng.h"
 #include "glassmd/threebody.h"
 #include "glassmd/units.h"
@@ -120,22 +121,23 @@ static gmd_term *make_term(const gmd_threebody_params *p, int np, int taper_over
     return term;
 }
 
-static void build_list(gmd_neighbor_list *nl, const gmd_box *box, const gmd_atoms *a, double cutoff,
-                       double skin)
+static void build_list(gmd_neighbor_list **nl, const gmd_box *box, const gmd_atoms *a,
+                       double cutoff, double skin)
 {
     gmd_error err;
-    assert_int_equal(gmd_neighbor_init(nl, cutoff, skin, &err), GMD_OK);
-    gmd_status st = gmd_neighbor_build(nl, box, a, 1, &err);
+    assert_int_equal(gmd_neighbor_create(nl, cutoff, skin, &err), GMD_OK);
+    gmd_status st = gmd_neighbor_build(*nl, box, a, 1, &err);
     if (st != GMD_OK) fprintf(stderr, "%s\n", err.message);
     assert_int_equal(st, GMD_OK);
 }
 
 /* A half list made here by brute force, every pair in the row of its LARGER index (the
  * opposite of most owners), to show the term does not depend on who owns a pair. */
-static void build_brute_list(gmd_neighbor_list *nl, const gmd_box *box, const gmd_atoms *a,
+static void build_brute_list(gmd_neighbor_list **out, const gmd_box *box, const gmd_atoms *a,
                              double cutoff)
 {
-    memset(nl, 0, sizeof *nl);
+    gmd_neighbor_list *nl = *out = calloc(1, sizeof *nl);
+    assert_non_null(nl);
     nl->cutoff = cutoff;
     nl->natoms = a->n;
     nl->start = calloc(a->n + 1, sizeof *nl->start);
@@ -153,12 +155,14 @@ static void build_brute_list(gmd_neighbor_list *nl, const gmd_box *box, const gm
     }
     nl->start[a->n] = m;
     nl->npairs = m;
+    nl->builds = 1;
 }
 
 static void free_brute_list(gmd_neighbor_list *nl)
 {
     free(nl->start);
     free(nl->index);
+    free(nl);
 }
 
 static gmd_tally run_term(gmd_term *term, const gmd_box *box, gmd_atoms *a,
@@ -178,10 +182,10 @@ static gmd_tally run_term(gmd_term *term, const gmd_box *box, gmd_atoms *a,
 /* Energy of the term for the current positions (list rebuilt from scratch). */
 static double term_energy(gmd_term *term, const gmd_box *box, gmd_atoms *a)
 {
-    gmd_neighbor_list nl;
+    gmd_neighbor_list *nl;
     build_list(&nl, box, a, 2.8, 0.2);
-    gmd_tally t = run_term(term, box, a, &nl, 1);
-    gmd_neighbor_free(&nl);
+    gmd_tally t = run_term(term, box, a, nl, 1);
+    gmd_neighbor_free(nl);
     return t.energy[GMD_THREEBODY_PART];
 }
 
@@ -378,16 +382,16 @@ static void test_random_system_against_brute_force(void **state)
         double ref = ref_energy(&p, 1, &box, &a);
         assert_true(ref > 10.0);
         /* the library's list (cut-off exactly r3, and a larger one) and the brute list */
-        gmd_neighbor_list nl;
+        gmd_neighbor_list *nl;
         build_list(&nl, &box, &a, 2.7, 0.0);
-        gmd_tally t1 = run_term(term, &box, &a, &nl, 1);
-        gmd_neighbor_free(&nl);
+        gmd_tally t1 = run_term(term, &box, &a, nl, 1);
+        gmd_neighbor_free(nl);
         build_list(&nl, &box, &a, 6.0, 1.0);
-        gmd_tally t2 = run_term(term, &box, &a, &nl, 1);
-        gmd_neighbor_free(&nl);
+        gmd_tally t2 = run_term(term, &box, &a, nl, 1);
+        gmd_neighbor_free(nl);
         build_brute_list(&nl, &box, &a, 3.5);
-        gmd_tally t3 = run_term(term, &box, &a, &nl, 1);
-        free_brute_list(&nl);
+        gmd_tally t3 = run_term(term, &box, &a, nl, 1);
+        free_brute_list(nl);
         double e1 = t1.energy[GMD_THREEBODY_PART], e2 = t2.energy[GMD_THREEBODY_PART],
                e3 = t3.energy[GMD_THREEBODY_PART];
         fprintf(stderr, "taper %d: E = %.12f eV, brute force %.12f eV\n", taper, e1, ref);
@@ -409,10 +413,10 @@ static void test_random_forces_finite_difference(void **state)
     random_sis(&box, &a, 23);
     gmd_threebody_params p = sis_params(GMD_TAPER_SMOOTH);
     gmd_term *term = make_term(&p, 1, -1);
-    gmd_neighbor_list nl;
+    gmd_neighbor_list *nl;
     build_list(&nl, &box, &a, 2.7, 0.5);
-    run_term(term, &box, &a, &nl, 2);
-    gmd_neighbor_free(&nl);
+    run_term(term, &box, &a, nl, 2);
+    gmd_neighbor_free(nl);
     double *f[3];
     for (int k = 0; k < 3; k++) {
         f[k] = malloc(a.n * sizeof(double));
@@ -486,10 +490,10 @@ static void test_virial_periodic_diagonal(void **state)
     random_sis(&box, &a, 5);
     gmd_threebody_params p = sis_params(GMD_TAPER_SMOOTH);
     gmd_term *term = make_term(&p, 1, -1);
-    gmd_neighbor_list nl;
+    gmd_neighbor_list *nl;
     build_list(&nl, &box, &a, 2.7, 0.5);
-    gmd_tally t = run_term(term, &box, &a, &nl, 2);
-    gmd_neighbor_free(&nl);
+    gmd_tally t = run_term(term, &box, &a, nl, 2);
+    gmd_neighbor_free(nl);
     for (int ax = 0; ax < 3; ax++) {
         double h = 1e-6;
         double de =
@@ -524,10 +528,10 @@ static void test_virial_cluster_all_components(void **state)
     a.n = m;
     gmd_threebody_params p = sis_params(GMD_TAPER_SMOOTH);
     gmd_term *term = make_term(&p, 1, -1);
-    gmd_neighbor_list nl;
+    gmd_neighbor_list *nl;
     build_list(&nl, &big, &a, 2.7, 0.5);
-    gmd_tally t = run_term(term, &big, &a, &nl, 1);
-    gmd_neighbor_free(&nl);
+    gmd_tally t = run_term(term, &big, &a, nl, 1);
+    gmd_neighbor_free(nl);
     assert_true(t.energy[GMD_THREEBODY_PART] > 1.0);
     /* W_ab = sum r_a f_b with absolute positions must agree for a cluster */
     const int comp[6][2] = {{0, 0}, {1, 1}, {2, 2}, {0, 1}, {0, 2}, {1, 2}};
@@ -574,9 +578,9 @@ static void test_threads_identical(void **state)
     random_sis(&box, &a, 31);
     gmd_threebody_params p = sis_params(GMD_TAPER_SMOOTH);
     gmd_term *term = make_term(&p, 1, -1);
-    gmd_neighbor_list nl;
+    gmd_neighbor_list *nl;
     build_list(&nl, &box, &a, 2.7, 1.0);
-    gmd_tally t1 = run_term(term, &box, &a, &nl, 1);
+    gmd_tally t1 = run_term(term, &box, &a, nl, 1);
     double *f1[3];
     for (int k = 0; k < 3; k++) {
         f1[k] = malloc(a.n * sizeof(double));
@@ -584,7 +588,7 @@ static void test_threads_identical(void **state)
         memcpy(f1[k], a.f[k], a.n * sizeof(double));
     }
     for (int threads = 2; threads <= 3; threads++) {
-        gmd_tally t2 = run_term(term, &box, &a, &nl, threads);
+        gmd_tally t2 = run_term(term, &box, &a, nl, threads);
         assert_true(fabs(t1.energy[GMD_THREEBODY_PART] - t2.energy[GMD_THREEBODY_PART]) < 1e-12);
         for (int c = 0; c < 6; c++)
             assert_true(fabs(t1.virial[c] - t2.virial[c]) < 1e-12);
@@ -599,13 +603,13 @@ static void test_threads_identical(void **state)
     t.virial[0] = 2.0;
     gmd_atoms_zero_forces(&a);
     a.f[1][7] = 3.0;
-    gmd_compute_args args = {.box = &box, .atoms = &a, .nlist = &nl, .threads = 2};
+    gmd_compute_args args = {.box = &box, .atoms = &a, .nlist = nl, .threads = 2};
     gmd_error err;
     assert_int_equal(term->compute(term, &args, &t, &err), GMD_OK);
     assert_true(fabs(t.energy[GMD_THREEBODY_PART] - 1.0 - t1.energy[GMD_THREEBODY_PART]) < 1e-10);
     assert_true(fabs(t.virial[0] - 2.0 - t1.virial[0]) < 1e-10);
     assert_true(fabs(a.f[1][7] - 3.0 - f1[1][7]) < 1e-12);
-    gmd_neighbor_free(&nl);
+    gmd_neighbor_free(nl);
     for (int k = 0; k < 3; k++)
         free(f1[k]);
     gmd_term_free(term);
@@ -622,15 +626,15 @@ static void test_inner_list_same_result(void **state)
     random_sisna(&box, &a, 100, 37);
     gmd_threebody_params p = sis_params(GMD_TAPER_SMOOTH);
     gmd_term *term = make_term(&p, 1, -1);
-    gmd_neighbor_list full, inner;
+    gmd_neighbor_list *full, *inner;
     gmd_error err;
     build_list(&full, &box, &a, 6.0, 1.0);
-    assert_int_equal(gmd_neighbor_init(&inner, 6.0, 1.0, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_create(&inner, 6.0, 1.0, &err), GMD_OK);
     unsigned char types[GMD_NEIGHBOR_MAX_TYPES][GMD_NEIGHBOR_MAX_TYPES] = {{0}};
     types[p.vertex][p.end] = types[p.end][p.vertex] = 1;
-    assert_int_equal(gmd_neighbor_set_inner(&inner, p.r3, types, &err), GMD_OK);
-    assert_int_equal(gmd_neighbor_build(&inner, &box, &a, 1, &err), GMD_OK);
-    assert_true(inner.inner_npairs < full.npairs / 4);
+    assert_int_equal(gmd_neighbor_set_inner(inner, p.r3, types, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_build(inner, &box, &a, 1, &err), GMD_OK);
+    assert_true(inner->inner_npairs < full->npairs / 4);
     gmd_rng rng;
     gmd_rng_seed(&rng, 38);
     double *f1[3];
@@ -639,10 +643,10 @@ static void test_inner_list_same_result(void **state)
         assert_non_null(f1[k]);
     }
     for (int round = 0; round < 2; round++) {
-        gmd_tally t1 = run_term(term, &box, &a, &full, 1);
+        gmd_tally t1 = run_term(term, &box, &a, full, 1);
         for (int k = 0; k < 3; k++)
             memcpy(f1[k], a.f[k], a.n * sizeof(double));
-        gmd_tally t2 = run_term(term, &box, &a, &inner, 2);
+        gmd_tally t2 = run_term(term, &box, &a, inner, 2);
         assert_true(t1.energy[GMD_THREEBODY_PART] > 1.0);
         assert_true(t1.energy[GMD_THREEBODY_PART] == t2.energy[GMD_THREEBODY_PART]);
         for (int c = 0; c < 6; c++)
@@ -653,22 +657,22 @@ static void test_inner_list_same_result(void **state)
         for (size_t i = 0; i < a.n; i++) /* moves below skin/2: both lists stay valid */
             for (int k = 0; k < 3; k++)
                 a.r[k][i] += 0.13 * (2.0 * gmd_rng_uniform(&rng) - 1.0);
-        assert_false(gmd_neighbor_needs_rebuild(&inner, &box, &a));
+        assert_false(gmd_neighbor_needs_rebuild(inner, &box, &a));
     }
     /* an inner list of other species pairs does not cover the term: it uses the full rows */
     unsigned char other[GMD_NEIGHBOR_MAX_TYPES][GMD_NEIGHBOR_MAX_TYPES] = {{0}};
     other[2][2] = 1;
-    assert_int_equal(gmd_neighbor_set_inner(&inner, p.r3, other, &err), GMD_OK);
-    assert_int_equal(gmd_neighbor_build(&inner, &box, &a, 1, &err), GMD_OK);
-    gmd_neighbor_free(&full);
+    assert_int_equal(gmd_neighbor_set_inner(inner, p.r3, other, &err), GMD_OK);
+    assert_int_equal(gmd_neighbor_build(inner, &box, &a, 1, &err), GMD_OK);
+    gmd_neighbor_free(full);
     build_list(&full, &box, &a, 6.0, 1.0);
-    gmd_tally t1 = run_term(term, &box, &a, &full, 1);
-    gmd_tally t2 = run_term(term, &box, &a, &inner, 1);
+    gmd_tally t1 = run_term(term, &box, &a, full, 1);
+    gmd_tally t2 = run_term(term, &box, &a, inner, 1);
     assert_true(t1.energy[GMD_THREEBODY_PART] == t2.energy[GMD_THREEBODY_PART]);
     for (int k = 0; k < 3; k++)
         free(f1[k]);
-    gmd_neighbor_free(&full);
-    gmd_neighbor_free(&inner);
+    gmd_neighbor_free(full);
+    gmd_neighbor_free(inner);
     gmd_term_free(term);
     gmd_atoms_free(&a);
 }
@@ -714,11 +718,11 @@ static void test_hard_equals_smooth_without_band_bonds(void **state)
     p.width = p.r3 - gap_lo - margin;
     gmd_term *smooth = make_term(&p, 1, -1);
     gmd_term *hard = make_term(&p, 1, GMD_TAPER_HARD);
-    gmd_neighbor_list nl;
+    gmd_neighbor_list *nl;
     build_list(&nl, &box, &a, 3.0, 0.0);
-    gmd_tally ts = run_term(smooth, &box, &a, &nl, 1);
+    gmd_tally ts = run_term(smooth, &box, &a, nl, 1);
     double fs = a.f[0][3], fs2 = a.f[2][100];
-    gmd_tally th = run_term(hard, &box, &a, &nl, 1);
+    gmd_tally th = run_term(hard, &box, &a, nl, 1);
     fprintf(stderr, "r3 = %.4f, w = %.4f: smooth %.12f, hard %.12f eV\n", p.r3, p.width,
             ts.energy[GMD_THREEBODY_PART], th.energy[GMD_THREEBODY_PART]);
     assert_true(ts.energy[GMD_THREEBODY_PART] > 1.0);
@@ -726,7 +730,7 @@ static void test_hard_equals_smooth_without_band_bonds(void **state)
     assert_true(fabs(fs - a.f[0][3]) < 1e-12 && fabs(fs2 - a.f[2][100]) < 1e-12);
     for (int c = 0; c < 6; c++)
         assert_true(fabs(ts.virial[c] - th.virial[c]) < 1e-12);
-    gmd_neighbor_free(&nl);
+    gmd_neighbor_free(nl);
     gmd_term_free(smooth);
     gmd_term_free(hard);
     gmd_atoms_free(&a);
@@ -787,9 +791,9 @@ static void test_ideal_geometry(void **state)
         ideal_system(&box, &a, 0);
         gmd_threebody_params p = sis_params((gmd_taper)taper);
         gmd_term *term = make_term(&p, 1, -1);
-        gmd_neighbor_list nl;
+        gmd_neighbor_list *nl;
         build_list(&nl, &box, &a, 2.7, 1.0);
-        gmd_tally t = run_term(term, &box, &a, &nl, 2);
+        gmd_tally t = run_term(term, &box, &a, nl, 2);
         double e = t.energy[GMD_THREEBODY_PART];
         fprintf(stderr, "ideal (%s): %.12f eV, expected %.12f eV\n", taper ? "hard" : "smooth", e,
                 e_oct + e_rh);
@@ -799,7 +803,7 @@ static void test_ideal_geometry(void **state)
         for (int q = 0; q < 3; q++)
             assert_true(fabs(a.f[q][0]) < 1e-12);
         assert_true(fabs(a.f[0][7] + a.f[0][8]) < 1e-12 && fabs(a.f[0][7]) > 0.1);
-        gmd_neighbor_free(&nl);
+        gmd_neighbor_free(nl);
         gmd_term_free(term);
         gmd_atoms_free(&a);
     }
@@ -814,12 +818,12 @@ static void test_ideal_geometry(void **state)
         p.r3 = 2.9; /* the 2.8 A bond is mid-band: s(2.8) = 1/2, s(2.6) = 1 */
         p.width = 0.2;
         gmd_term *term = make_term(&p, 1, taper ? GMD_TAPER_HARD : -1);
-        gmd_neighbor_list nl;
+        gmd_neighbor_list *nl;
         build_list(&nl, &box, &a, 2.9, 1.0);
-        gmd_tally t = run_term(term, &box, &a, &nl, 1);
+        gmd_tally t = run_term(term, &box, &a, nl, 1);
         double expect = e_oct + e_rh + (taper ? e90 : 0.5 * e90);
         assert_true(fabs(t.energy[GMD_THREEBODY_PART] - expect) < 1e-12);
-        gmd_neighbor_free(&nl);
+        gmd_neighbor_free(nl);
         gmd_term_free(term);
         gmd_atoms_free(&a);
     }
@@ -847,9 +851,9 @@ static void test_several_entries(void **state)
     p[2].r3 = 3.2;
     p[2].width = 0.4;
     gmd_term *all = make_term(p, 3, -1);
-    gmd_neighbor_list nl;
+    gmd_neighbor_list *nl;
     build_list(&nl, &box, &a, 3.2, 0.5);
-    gmd_tally t = run_term(all, &box, &a, &nl, 2);
+    gmd_tally t = run_term(all, &box, &a, nl, 2);
     double ref = ref_energy(p, 3, &box, &a);
     double sum = 0.0;
     for (int e = 0; e < 3; e++) {
@@ -873,7 +877,7 @@ static void test_several_entries(void **state)
             a.r[k][i] = keep;
             assert_true(fabs(-(ep - em) / (2 * h) - a.f[k][i]) < 1e-6 * (1 + fabs(a.f[k][i])));
         }
-    gmd_neighbor_free(&nl);
+    gmd_neighbor_free(nl);
     gmd_term_free(all);
     gmd_atoms_free(&a);
 }
@@ -915,11 +919,11 @@ static void test_describe_and_override(void **state)
     gmd_box box;
     gmd_atoms a;
     random_sis(&box, &a, 3);
-    gmd_neighbor_list nl;
+    gmd_neighbor_list *nl;
     build_list(&nl, &box, &a, 2.7, 0.0);
-    gmd_tally t = run_term(term, &box, &a, &nl, 1);
+    gmd_tally t = run_term(term, &box, &a, nl, 1);
     assert_true(t.energy[GMD_THREEBODY_PART] == 0.0);
-    gmd_neighbor_free(&nl);
+    gmd_neighbor_free(nl);
     gmd_atoms_free(&a);
     gmd_term_free(term);
 }
@@ -970,25 +974,25 @@ static void test_create_errors(void **state)
     gmd_box box;
     gmd_atoms a;
     random_sis(&box, &a, 3);
-    gmd_neighbor_list nl;
+    gmd_neighbor_list *nl;
     build_list(&nl, &box, &a, 2.0, 0.5);
     gmd_tally t;
     gmd_tally_clear(&t);
-    gmd_compute_args args = {.box = &box, .atoms = &a, .nlist = &nl, .threads = 1};
+    gmd_compute_args args = {.box = &box, .atoms = &a, .nlist = nl, .threads = 1};
     gmd_error err;
     assert_int_not_equal(term->compute(term, &args, &t, &err), GMD_OK);
     assert_non_null(strstr(err.message, "r3"));
     args.nlist = NULL;
     assert_int_not_equal(term->compute(term, &args, &t, &err), GMD_OK);
-    gmd_neighbor_free(&nl);
+    gmd_neighbor_free(nl);
     /* two atoms on top of each other are a collapse, not a NaN */
     for (int k = 0; k < 3; k++)
         a.r[k][0] = a.r[k][200]; /* atom 0 is Si, atom 200 is S */
     build_list(&nl, &box, &a, 2.7, 0.5);
-    args.nlist = &nl;
+    args.nlist = nl;
     assert_int_equal(term->compute(term, &args, &t, &err), GMD_ERR_PHYSICS);
     assert_non_null(strstr(err.message, "same position"));
-    gmd_neighbor_free(&nl);
+    gmd_neighbor_free(nl);
     gmd_atoms_free(&a);
     gmd_term_free(term);
 }

@@ -1,23 +1,21 @@
-/* input_values.h - the values of `key = value` inputs (internal to the library;
- * implemented in src/io/input_values.c, used by src/io/run_input.c and
- * src/study/study_input.c, so that run inputs and study files accept the same values and
- * say the same things about bad ones): numbers with units, whole numbers, seeds, and the
- * kspace and threebody choices; and the canonical text of those values (the printers
- * beside their parsers, so that what is printed reads back as the same value).
+/* values.h - the values of `key = value` inputs, read the same way by run inputs, study
+ * files and the CLI (so that they accept the same values and say the same things about
+ * bad ones): numbers with units, whole numbers, seeds, and the canonical text of numbers
+ * (the printer beside the parsers, so that what is printed reads back as the same value).
  *
  * A number is finite, optionally followed by a unit ("10ps", "10 ps", "10"). A unit table
  * lists the accepted unit names (matched ignoring ASCII case) with their factor to the
  * target unit; the first entry is the unit a bare number is taken in (factor 1). An empty
  * table (first name NULL) means a bare number only. Every message is
- * "FILE:LINE: WHAT: what is wrong; how to fix it" (or "FILE: ..." when line is 0). */
-#ifndef GLASSMD_INPUT_VALUES_H
-#define GLASSMD_INPUT_VALUES_H
+ * "FILE:LINE: WHAT: what is wrong; how to fix it" (or "FILE: ..." when line is 0). The
+ * run settings' own words (k-space method, three-body, ...) are in run_values.h. */
+#ifndef GLASSMD_VALUES_H
+#define GLASSMD_VALUES_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "glassmd/error.h"
-#include "glassmd/kspace.h"
 
 /* Where a value came from, for messages. */
 typedef struct gmd_value_at {
@@ -55,25 +53,9 @@ gmd_status gmd_parse_long(const gmd_value_at *at, const char *text, long min, lo
 /* A random seed: a whole number from 0 to 2^64-1. */
 gmd_status gmd_parse_seed(const gmd_value_at *at, const char *text, uint64_t *out);
 
-/* "ewald", "pppm" or "none". */
-gmd_status gmd_parse_kspace_method(const gmd_value_at *at, const char *text,
-                                   gmd_kspace_method *out);
-/* "smooth" or "hard" (three-body on with that taper), "on" (as in the force field: taper
- * -1) or "off" (threebody 0, taper -1). */
-gmd_status gmd_parse_threebody(const gmd_value_at *at, const char *text, int *threebody,
-                               int *taper);
-/* threebody_substeps: "auto" (0) or a whole number 1 .. GMD_MTS_MAX_SUBSTEPS. */
-gmd_status gmd_parse_substeps(const gmd_value_at *at, const char *text, int *out);
-/* chain (Nose-Hoover chain length): "auto" (0) or a whole number 1 .. GMD_NHC_MAX. */
-gmd_status gmd_parse_chain(const gmd_value_at *at, const char *text, int *out);
-
-/* ---- canonical text: what the parsers above read back as the same value ---------------- */
-
 /* The shortest of %.15g, %.16g and %.17g that reads back as x exactly ("0.1", "2000",
  * "1e-05"); out holds at least 32 characters. */
 void gmd_format_number(double x, char *out, size_t len);
-/* "off", "smooth", "hard" or "on" (the force field's taper), as gmd_parse_threebody reads. */
-const char *gmd_threebody_word(int threebody, int taper);
 /* "auto" for 0, else the number (threebody_substeps, chain); out holds 16 characters. */
 void gmd_format_auto_count(int count, char *out, size_t len);
 

@@ -1,9 +1,9 @@
-/* input_values.c - the values of `key = value` inputs (see input_values.h).
+/* values.c - the values of `key = value` inputs (see include/glassmd/values.h).
  *
  * strtod reads the number; whatever follows it (after white space) must be one of the
  * unit names of the table, compared ignoring ASCII case, and the number is multiplied by
  * that unit's factor. Range checks beyond "finite" and "positive" are the caller's. */
-#include "input_values.h"
+#include "glassmd/values.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "glassmd/forcefield.h"
-#include "glassmd/md.h"
+#include "glassmd/text.h"
 
 const gmd_unit_def GMD_UNITS_NONE[] = {{NULL, 0}};
 const gmd_unit_def GMD_UNITS_PS[] = {{"ps", 1.0}, {"fs", 1e-3}, {"ns", 1e3}, {NULL, 0}};
@@ -99,10 +98,8 @@ gmd_status gmd_parse_positive(const gmd_value_at *at, const char *text, const gm
 
 gmd_status gmd_parse_long(const gmd_value_at *at, const char *text, long min, long max, long *out)
 {
-    char *end = NULL;
-    errno = 0;
-    long x = strtol(text, &end, 10);
-    if (end == text || *end != '\0' || errno == ERANGE)
+    long x;
+    if (gmd_text_to_long(text, &x) != 0)
         return gmd_value_fail(at, GMD_ERR_VALUE, "%s: '%s' is not a whole number; give an integer",
                               at->what, text);
     if (x < min || x > max)
@@ -127,61 +124,6 @@ gmd_status gmd_parse_seed(const gmd_value_at *at, const char *text, uint64_t *ou
     return GMD_OK;
 }
 
-gmd_status gmd_parse_kspace_method(const gmd_value_at *at, const char *text, gmd_kspace_method *out)
-{
-    if (gmd_kspace_method_from_word(text, out) == 0) return GMD_OK;
-    return gmd_value_fail(at, GMD_ERR_VALUE, "%s: unknown method '%s'; use ewald, pppm or none",
-                          at->what, text);
-}
-
-gmd_status gmd_parse_threebody(const gmd_value_at *at, const char *text, int *threebody, int *taper)
-{
-    if (strcmp(text, "smooth") == 0)
-        *threebody = 1, *taper = GMD_TAPER_SMOOTH;
-    else if (strcmp(text, "hard") == 0)
-        *threebody = 1, *taper = GMD_TAPER_HARD;
-    else if (strcmp(text, "on") == 0)
-        *threebody = 1, *taper = -1;
-    else if (strcmp(text, "off") == 0)
-        *threebody = 0, *taper = -1;
-    else
-        return gmd_value_fail(at, GMD_ERR_VALUE,
-                              "%s: unknown setting '%s'; use smooth, hard, on (as in the force "
-                              "field) or off",
-                              at->what, text);
-    return GMD_OK;
-}
-
-gmd_status gmd_parse_substeps(const gmd_value_at *at, const char *text, int *out)
-{
-    if (strcmp(text, "auto") == 0) {
-        *out = 0;
-        return GMD_OK;
-    }
-    long x = 0;
-    gmd_status st = gmd_parse_long(at, text, 1, GMD_MTS_MAX_SUBSTEPS, &x);
-    if (st == GMD_OK) *out = (int)x;
-    return st;
-}
-
-gmd_status gmd_parse_chain(const gmd_value_at *at, const char *text, int *out)
-{
-    if (strcmp(text, "auto") == 0) {
-        *out = 0;
-        return GMD_OK;
-    }
-    char *end = NULL;
-    errno = 0;
-    long x = strtol(text, &end, 10);
-    if (end == text || *end != '\0' || errno == ERANGE || x < 1 || x > GMD_NHC_MAX)
-        return gmd_value_fail(at, GMD_ERR_VALUE,
-                              "%s: '%s' is not auto or a whole number from 1 to %d; give auto "
-                              "(1 with the hard-cut three-body term, else 3) or a chain length",
-                              at->what, text, GMD_NHC_MAX);
-    *out = (int)x;
-    return GMD_OK;
-}
-
 /* ---- canonical text ------------------------------------------------------------------ */
 
 void gmd_format_number(double x, char *out, size_t len)
@@ -190,12 +132,6 @@ void gmd_format_number(double x, char *out, size_t len)
         snprintf(out, len, "%.*g", digits, x);
         if (strtod(out, NULL) == x) return;
     }
-}
-
-const char *gmd_threebody_word(int threebody, int taper)
-{
-    if (!threebody) return "off";
-    return taper == GMD_TAPER_SMOOTH ? "smooth" : taper == GMD_TAPER_HARD ? "hard" : "on";
 }
 
 void gmd_format_auto_count(int count, char *out, size_t len)
