@@ -97,7 +97,8 @@ static int parse_eval_args(int argc, char **argv, eval_args *a)
             break;
         case 'n':
             if (gmd_text_to_long(optarg, &lval) || lval < 1 || lval > 1024)
-                return gmd_cli_error("eval", "--threads '%s': give a thread count >= 1", optarg);
+                return gmd_cli_error("eval", "--threads '%s': give a thread count from 1 to 1024",
+                                     optarg);
             a->threads = (int)lval;
             break;
         case OPT_REPEAT:

@@ -266,6 +266,9 @@ static gmd_status parse_atom_line(data_reader *d, size_t i)
 static gmd_status read_atoms(data_reader *d, const char *comment)
 {
     raw_data *raw = &d->raw;
+    if (raw->atoms_line)
+        return FAIL(d, GMD_ERR_PARSE, "a second Atoms section (the first is at line %d); keep one",
+                    raw->atoms_line);
     if (*comment && strcmp(comment, "charge"))
         return FAIL(d, GMD_ERR_VALUE,
                     "Atoms section is '# %s'; glassmd reads atom_style charge ('id type q x y "
@@ -287,6 +290,7 @@ static gmd_status read_velocities(data_reader *d)
     raw_data *raw = &d->raw;
     if (raw->natoms < 1)
         return FAIL(d, GMD_ERR_PARSE, "Velocities before the 'N atoms' header line");
+    if (raw->vel) return FAIL(d, GMD_ERR_PARSE, "a second Velocities section; keep one");
     raw->vel = gmd_calloc((size_t)raw->natoms, sizeof *raw->vel, "velocities", d->err);
     if (!raw->vel) return GMD_ERR_NOMEM;
     for (long i = 0; i < raw->natoms; i++) {

@@ -4,14 +4,17 @@
 # exit status 1 (not a signal: no crash), exactly one line on stderr, naming the file,
 # within a time limit (no hang) and a memory limit (no huge allocation: ulimit -v).
 #
-# Cases: checkpoints truncated, bit-flipped and empty (glassmd run --resume); LAMMPS dump
+# Cases: checkpoints truncated, bit-flipped and empty, and with a NaN position, a zero
+# time step or a negative box under a correct checksum (glassmd run --resume); LAMMPS dump
 # trajectories cut mid-frame, with a changing atom count, a step going backwards, a missing
-# coordinate column, NaN and Inf coordinates and an Inf box, 10^12 atoms declared; an XYZ
-# trajectory cut mid-frame; a NetCDF trajectory truncated and with a flipped header count
-# (glassmd analyze); LAMMPS data and extended XYZ configurations with 10^12 atoms declared,
+# coordinate column, NaN and Inf coordinates and an Inf box, 10^12 atoms declared, a
+# duplicate atom id; XYZ trajectories cut mid-frame, with a step going backwards, a
+# changing atom count and a missing coordinate column; a NetCDF trajectory truncated and
+# with a flipped header count (glassmd analyze); LAMMPS data and extended XYZ configurations with 10^12 atoms declared,
 # a zero and an inverted box, duplicate atom ids, two atoms at the same place, NaN and Inf
 # coordinates (glassmd eval); a force field with a NaN parameter; run inputs with 10^8
-# threads, NaN / negative / infinite values; study inputs with 10^12 atoms, 10^8 threads per
+# threads, NaN / negative / infinite values; --threads 10^8 for run, eval and analyze,
+# build with 10^12 atoms or a NaN density; study inputs with 10^12 atoms, 10^8 threads per
 # job, NaN and out-of-range values (glassmd study --dry-run); an experimental S(k) with NaN.
 # Environment: GLASSMD (the binary), GLASSMD_SOURCE_DIR, GLASSMD_TEST_TMP (scratch).
 set -uo pipefail
@@ -19,9 +22,9 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" damaged_inputs
 
 # refused CASE FILE CMD...: CMD must exit 1 with one stderr line naming FILE (its base
-# name), in under 60 s and 4 GiB of address space.
+# name; for a command-line value, the option), in under 60 s and 4 GiB of address space.
 refused() {
-    local case=$1 file=$2
+    local case=$1 file=${2##*/}
     shift 2
     local err="$TMP/$case.err" rc
     (ulimit -v 4194304 && timeout 60 "$@") >/dev/null 2>"$err"
@@ -32,8 +35,8 @@ refused() {
         fail "$case: exit status $rc (want 1): $(head -c 600 "$err")"
     elif [ "$lines" -ne 1 ]; then
         fail "$case: $lines lines on stderr (want 1): $(head -c 600 "$err")"
-    elif ! grep -qF "$(basename "$file")" "$err"; then
-        fail "$case: the error does not name $(basename "$file"): $(cat "$err")"
+    elif ! grep -qF -e "$file" "$err"; then
+        fail "$case: the error does not name $file: $(cat "$err")"
     fi
 }
 
@@ -78,6 +81,32 @@ printf '\xff' | dd of="$OUT/checkpoint.bin" bs=1 seek=$((size / 3)) conv=notrunc
 resume_with checkpoint_bitflip
 printf '\x7f' | dd of="$OUT/checkpoint.bin" bs=1 seek=20 conv=notrunc 2>/dev/null
 resume_with checkpoint_natoms_flip
+# damaged and summed again (the checksum right): a NaN position, a zero time step and a
+# negative box length must still be refused (checkpoint.c's layout: the first position
+# at 368 + 20 n bytes, dt_ps at 56, box length x at 344)
+resum() { # OFFSET HEX-BYTES: write the bytes at OFFSET, then the FNV-1a checksum again
+    python3 - "$OUT/checkpoint.bin" "$1" "$2" <<'PY'
+import sys
+path, offset, data = sys.argv[1], int(sys.argv[2]), bytes.fromhex(sys.argv[3])
+b = bytearray(open(path, "rb").read())
+b[offset:offset + len(data)] = data
+h = 0xcbf29ce484222325
+for x in b[:-8]:
+    h = ((h ^ x) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+b[-8:] = h.to_bytes(8, "little")
+open(path, "wb").write(bytes(b))
+PY
+}
+resum $((368 + 20 * 12)) 000000000000f87f
+resume_with checkpoint_nan_position_resummed
+resum 56 0000000000000000
+resume_with checkpoint_zero_dt_resummed
+resum 344 000000000000f0bf
+resume_with checkpoint_negative_box_resummed
+for case in nan_position zero_dt negative_box; do # past the checksum: the value is named
+    grep -q "impossible value" "$TMP/checkpoint_${case}_resummed.err" ||
+        fail "checkpoint_${case}_resummed: not refused for its value: $(cat "$TMP/checkpoint_${case}_resummed.err")"
+done
 
 # ---- trajectories (glassmd analyze)
 analyze() { # CASE FILE [FORMAT]
@@ -107,8 +136,19 @@ awk 'NR == 6 { $2 = "inf" } { print }' "$TMP/good.dump" >"$TMP/infbox.dump"
 analyze dump_inf_box "$TMP/infbox.dump"
 awk 'NR == 4 { print "1000000000000"; next } { print }' "$TMP/good.dump" >"$TMP/huge.dump"
 analyze dump_1e12_atoms "$TMP/huge.dump"
+awk 'NR == 11 { $1 = "1" } { print }' "$TMP/good.dump" >"$TMP/dupid.dump"
+analyze dump_duplicate_ids "$TMP/dupid.dump"
 { cat "$TMP/good.xyz"; cat "$TMP/good.xyz"; } | head -n 20 >"$TMP/cut.xyz"
 analyze xyz_cut_mid_frame "$TMP/cut.xyz" xyz
+{ sed '2s/comment=/step=5 comment=/' "$TMP/good.xyz"
+  sed '2s/comment=/step=2 comment=/' "$TMP/good.xyz"; } >"$TMP/backwards.xyz"
+analyze xyz_step_backwards "$TMP/backwards.xyz" xyz
+{ cat "$TMP/good.xyz"; sed '1s/12/11/' "$TMP/good.xyz" | head -n 13; } >"$TMP/count.xyz"
+analyze xyz_atom_count_changes "$TMP/count.xyz" xyz
+{ cat "$TMP/good.xyz"
+  sed '2s/pos:R:3/pos:R:2/' "$TMP/good.xyz" | awk 'NR > 2 { $4 = $5; NF = 4 } { print }'; } \
+    >"$TMP/nocol.xyz"
+analyze xyz_missing_z_column "$TMP/nocol.xyz" xyz
 ncsize=$(stat -c %s "$TMP/good.nc")
 head -c $((ncsize * 2 / 3)) "$TMP/good.nc" >"$TMP/cut.nc"
 analyze netcdf_truncated "$TMP/cut.nc"
@@ -161,6 +201,16 @@ run_case run_stage_T_inf 's/T=300K/T=infK/'
 run_case run_stage_T_nan 's/T=300K/T=nanK/'
 run_case run_stage_time_huge 's/time=0.004ps/time=1e300ps/'
 run_case run_seed_text 's/^seed = 1$/seed = one/'
+# the same absurd values on the command line: the error names the option
+refused run_option_threads_1e8 --threads "$GLASSMD" run "$TMP/good.in" --threads 100000000
+refused eval_option_threads_1e8 --threads "$GLASSMD" eval "$TMP/good.data" --ff "$FF" \
+    --threads 100000000
+refused analyze_option_threads_1e8 --threads "$GLASSMD" analyze "$TMP/good.dump" --ff "$FF" \
+    --threads 100000000 --out "$TMP/threads.an"
+refused build_option_atoms_1e12 atoms "$GLASSMD" build --ff "$FF" \
+    --counts Si=1000000000000,S=3000000000000,Na=2000000000000 -o "$TMP/huge-build.data"
+refused build_option_density_nan --density "$GLASSMD" build --ff "$FF" \
+    --counts Si=2,S=6,Na=4 --density nan -o "$TMP/nan-build.data"
 
 # ---- study inputs (glassmd study --dry-run)
 cat >"$TMP/good.ini" <<EOT
