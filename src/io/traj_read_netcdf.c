@@ -161,6 +161,20 @@ static int cdf_atts(cdf_walk *w)
     return 1;
 }
 
+/* One variable's entry: its dimension ids must name dimensions, the record dimension
+ * (length 0) may come first only (elsewhere libnetcdf divides by the zero length), and its
+ * type must be one the format has. */
+static int cdf_var(cdf_walk *w, const unsigned long long *dimlen, unsigned long long ndims_file)
+{
+    unsigned long long ndims, id, type;
+    if (!cdf_name(w) || !cdf_count(w, 4, &ndims)) return 0;
+    for (unsigned long long j = 0; j < ndims; j++)
+        if (!cdf_take(w, w->wide ? 8 : 4, &id) || id >= ndims_file || (j > 0 && dimlen[id] == 0))
+            return 0;
+    return cdf_atts(w) && cdf_take(w, 4, &type) && type >= 1 && type <= (w->wide ? 11u : 6u) &&
+           cdf_skip(w, (w->wide ? 8 : 4) + (w->offset64 ? 8 : 4));
+}
+
 /* 1 when the header of a classic file is whole and its counts fit the file; other files
  * (NetCDF-4 / HDF5) are left to libnetcdf. */
 static int cdf_header_sound(const unsigned char *p, size_t len)
@@ -170,19 +184,22 @@ static int cdf_header_sound(const unsigned char *p, size_t len)
     if (p[3] != 1 && !w.offset64) return 0;
     unsigned long long x, tag, n, ndims;
     if (!cdf_take(&w, w.wide ? 8 : 4, &x)) return 0; /* numrecs */
-    if (!cdf_take(&w, 4, &tag) || !cdf_count(&w, 8, &n) || (tag != 10 && !(tag == 0 && n == 0)))
+    if (!cdf_take(&w, 4, &tag) || !cdf_count(&w, 8, &ndims) ||
+        (tag != 10 && !(tag == 0 && ndims == 0)))
         return 0; /* the dimensions */
-    for (unsigned long long i = 0; i < n; i++)
-        if (!cdf_name(&w) || !cdf_take(&w, w.wide ? 8 : 4, &x)) return 0;
-    if (!cdf_atts(&w)) return 0; /* global attributes */
-    if (!cdf_take(&w, 4, &tag) || !cdf_count(&w, 24, &n) || (tag != 11 && !(tag == 0 && n == 0)))
-        return 0; /* the variables */
-    for (unsigned long long i = 0; i < n; i++) {
-        if (!cdf_name(&w) || !cdf_count(&w, 4, &ndims) || !cdf_skip(&w, ndims * (w.wide ? 8 : 4)) ||
-            !cdf_atts(&w) || !cdf_skip(&w, 4 + (w.wide ? 8 : 4) + (w.offset64 ? 8 : 4)))
-            return 0;
-    }
-    return 1;
+    unsigned long long *dimlen = malloc((ndims ? ndims : 1) * sizeof *dimlen);
+    if (!dimlen) return 1; /* unchecked: libnetcdf will see */
+    int sound = 1;
+    for (unsigned long long i = 0; sound && i < ndims; i++)
+        sound = cdf_name(&w) && cdf_take(&w, w.wide ? 8 : 4, &dimlen[i]);
+    sound = sound && cdf_atts(&w); /* global attributes */
+    if (sound &&
+        (!cdf_take(&w, 4, &tag) || !cdf_count(&w, 24, &n) || (tag != 11 && !(tag == 0 && n == 0))))
+        sound = 0; /* the variables */
+    for (unsigned long long i = 0; sound && i < n; i++)
+        sound = cdf_var(&w, dimlen, ndims);
+    free(dimlen);
+    return sound;
 }
 
 /* The file's size in *size; GMD_OK when it is not a classic NetCDF file with a damaged
@@ -209,8 +226,9 @@ static gmd_status check_header(nc_reader *s, size_t *size)
     free(head);
     if (!sound)
         return gmd_fail(s->err, GMD_ERR_PARSE,
-                        "%s: the NetCDF header is damaged (truncated, or a count larger than "
-                        "the file); the file cannot be read: write the trajectory again",
+                        "%s: the NetCDF header is damaged (truncated, a count larger than the "
+                        "file, or an impossible dimension or type); the file cannot be read: "
+                        "write the trajectory again",
                         s->path);
     return GMD_OK;
 }
