@@ -12,7 +12,7 @@
 # changing atom count and a missing coordinate column; a NetCDF trajectory truncated and
 # with a flipped header count (glassmd analyze); LAMMPS data and extended XYZ configurations with 10^12 atoms declared,
 # a zero and an inverted box, duplicate atom ids, two atoms at the same place, NaN and Inf
-# coordinates (glassmd eval); a force field with a NaN parameter; run inputs with 10^8
+# coordinates (glassmd eval; the same place also as a run's start); a force field with a NaN parameter; run inputs with 10^8
 # threads, NaN / negative / infinite values; --threads 10^8 for run, eval and analyze,
 # build with 10^12 atoms or a NaN density; study inputs with 10^12 atoms, 10^8 threads per
 # job, NaN and out-of-range values (glassmd study --dry-run); an experimental S(k) with NaN.
@@ -177,6 +177,14 @@ awk 'NR == 3 { $2 = "nan" } { print }' "$TMP/good.xyz" >"$TMP/nan.xyz"
 evaluate xyz_nan_coordinate "$TMP/nan.xyz"
 sed 's/^Lattice="\([0-9.e+-]*\) /Lattice="0 /' "$TMP/good.xyz" >"$TMP/zero.xyz"
 evaluate xyz_zero_box "$TMP/zero.xyz"
+awk 'NR == 4 { $5 = "1" } { print }' "$TMP/good.xyz" >"$TMP/dupid.xyz"
+evaluate xyz_duplicate_ids "$TMP/dupid.xyz"
+awk 'NR == 3 { x = $2; y = $3; z = $4 } NR == 5 { $2 = x; $3 = y; $4 = z } { print }' \
+    "$TMP/good.xyz" >"$TMP/same.xyz"
+evaluate xyz_same_place "$TMP/same.xyz"
+# a run starting from two atoms at one place
+sed 's/^config = good.data$/config = data_same_place.data/' "$TMP/good.in" >"$TMP/same-place.in"
+refused run_start_same_place data_same_place.data "$GLASSMD" run "$TMP/same-place.in"
 
 # ---- a force field with a NaN parameter (the first number of the first pair line)
 awk '!done && /^[A-Z][a-z]? +[A-Z][a-z]? +[0-9]/ { $3 = "nan"; done = 1 } { print }' "$FF" \
