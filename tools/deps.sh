@@ -6,7 +6,7 @@ set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 RUN_PKGS="build-essential cmake pkg-config libfftw3-dev libcjson-dev libnetcdf-dev netcdf-bin gnuplot-nox zlib1g-dev libopenmpi-dev openmpi-bin"
-TEST_PKGS="libcmocka-dev lammps python3 python3-numpy python3-scipy python3-mdanalysis python3-pytest python3-ase python3-matplotlib hyperfine clang-format chromium"
+TEST_PKGS="libcmocka-dev lammps python3 python3-numpy python3-scipy python3-mdanalysis python3-pytest python3-ase python3-matplotlib hyperfine clang-format chromium clang libclang-rt-14-dev"
 pkgs="$RUN_PKGS"
 if [ "${1:-run}" = test ]; then pkgs="$pkgs $TEST_PKGS"; fi
 export DEBIAN_FRONTEND=noninteractive

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh - installs what the tests need, then builds glassmd twice and runs the suite:
-#   1. Release with -Werror: every test (unit, CLI, peers against LAMMPS and numpy);
+#   1. Release with -Werror: every test (unit, CLI, peers against LAMMPS and numpy, and the
+#      fuzz smoke run, which builds the libFuzzer harnesses with clang: tests/fuzz/);
 #   2. Debug with AddressSanitizer + UBSan: the unit and CLI tests (but the three long
 #      end-to-end ones, the study, its kill matrix and the kill/resume runs, which the
 #      Release pass covers).

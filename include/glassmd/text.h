@@ -31,6 +31,11 @@ int gmd_text_to_long(const char *text, long *out);
 /* Reads the next line into r->buf without its newline: 1 when a line was read, 0 at end
  * of file, -1 on an error (over-long line, read error; err filled). */
 int gmd_text_next_line(gmd_line_reader *r, gmd_error *err);
+/* Whether n more lines fit in what is left of the file after the current position (a line
+ * takes at least 2 bytes): a declared atom count is checked with it before anything is
+ * allocated, so that a damaged count (10^12 atoms in a 1 kB file) is refused instead of
+ * allocated. 1 when the size is unknown (not a regular file). */
+int gmd_text_lines_fit(const gmd_line_reader *r, long n);
 /* Trims white space in place; returns the first non-blank character. */
 char *gmd_text_trim(char *s);
 /* Splits s in place at white space; returns the number of columns (> max: too many). */

@@ -196,13 +196,16 @@ static const char *sigma_missing(const run_state *r)
     return NULL;
 }
 
-/* Prefixes err's message with the analysis name (the message is copied first: gmd_fail
- * formats into err->message). */
-static gmd_status prefix_error(gmd_error *err, gmd_status st, const char *name, long frame)
+/* Prefixes err's message with the analysis name, and for a frame's error with the
+ * trajectory and the frame (the message is copied first: gmd_fail formats into
+ * err->message). */
+static gmd_status prefix_error(const run_state *r, gmd_error *err, gmd_status st, const char *name,
+                               long frame)
 {
     char msg[GMD_ERROR_MSG_LEN];
     snprintf(msg, sizeof msg, "%s", err->message);
-    if (frame > 0) return gmd_fail(err, st, "%s: frame %ld: %.900s", name, frame, msg);
+    if (frame > 0)
+        return gmd_fail(err, st, "%.200s: frame %ld: %s: %.700s", r->opt->traj, frame, name, msg);
     return gmd_fail(err, st, "%s: %.900s", name, msg);
 }
 
@@ -224,7 +227,7 @@ static gmd_status create_one(run_state *r, int k, gmd_error *err)
         r->an[k] = NULL;
         return GMD_OK;
     }
-    if (st) return prefix_error(err, st, KINDS[k].name, 0);
+    if (st) return prefix_error(r, err, st, KINDS[k].name, 0);
     r->res->nanalyses++;
     return GMD_OK;
 }
@@ -233,7 +236,7 @@ static gmd_status create_analyses(run_state *r, gmd_error *err)
 {
     if (selected(r, GMD_ANALYSIS_RDF) && selected(r, GMD_ANALYSIS_SQ)) {
         gmd_status st = gmd_pair_histogram_create(&r->pairs, &r->s, &r->sys, &r->frame, err);
-        if (st) return prefix_error(err, st, "rdf", 0);
+        if (st) return prefix_error(r, err, st, "rdf", 0);
         r->sys.pairs = r->pairs;
     }
     for (int k = 0; k < GMD_NANALYSES; k++) {
@@ -253,12 +256,12 @@ static gmd_status feed_frame(run_state *r, gmd_error *err)
     long frame = r->res->frames_read;
     if (r->pairs) {
         gmd_status st = gmd_pair_histogram_add(r->pairs, &r->frame, err);
-        if (st) return prefix_error(err, st, "rdf", frame);
+        if (st) return prefix_error(r, err, st, "rdf", frame);
     }
     for (int k = 0; k < GMD_NANALYSES; k++) {
         if (!r->an[k]) continue;
         gmd_status st = r->an[k]->add_frame(r->an[k], &r->frame, err);
-        if (st) return prefix_error(err, st, KINDS[k].name, frame);
+        if (st) return prefix_error(r, err, st, KINDS[k].name, frame);
     }
     r->volume_sum += gmd_box_volume(&r->frame.box);
     if (r->res->frames_used == 0) r->t_first = r->frame.time_ps;
@@ -385,7 +388,7 @@ static gmd_status finish_all(run_state *r, gmd_error *err)
     for (int k = 0; k < GMD_NANALYSES && st == GMD_OK; k++) {
         if (!r->an[k]) continue;
         st = r->an[k]->finish(r->an[k], results, err);
-        if (st) st = prefix_error(err, st, KINDS[k].name, 0);
+        if (st) st = prefix_error(r, err, st, KINDS[k].name, 0);
     }
     if (st == GMD_OK) st = gmd_figure_batch_draw(r->s.figures, r->s.out_dir, err);
     if (st == GMD_OK) {

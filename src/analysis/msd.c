@@ -90,8 +90,9 @@ static gmd_status check_spacing(gmd_dyn_traj *tr, const gmd_frame *f, gmd_error 
         tr->spacing_ps = f->time_ps - tr->time0_ps;
         if (!(tr->spacing_ps > 0.0))
             return gmd_fail(err, GMD_ERR_VALUE,
-                            "frame 1 (step %ld, t = %.6g ps) is not later than frame 0 (t = "
-                            "%.6g ps); the MSD needs frames in increasing time",
+                            "step %ld (t = %.6g ps) is not later than the frame before (t = "
+                            "%.6g ps); the MSD needs frames in increasing time: cut the "
+                            "trajectory where the time goes back",
                             f->step, f->time_ps, tr->time0_ps);
         return GMD_OK;
     }

@@ -100,7 +100,8 @@ static int parse_eval_args(int argc, char **argv, eval_args *a)
             break;
         case 'n':
             if (gmd_text_to_long(optarg, &lval) || lval < 1 || lval > 1024)
-                return gmd_cli_error("eval", "--threads '%s': give a thread count >= 1", optarg);
+                return gmd_cli_error("eval", "--threads '%s': give a thread count from 1 to 1024",
+                                     optarg);
             a->threads = (int)lval;
             break;
         case OPT_REPEAT:
@@ -344,6 +345,11 @@ static int eval_run(const eval_args *a, gmd_error *err)
         gmd_timer_start(total);
         st = gmd_sim_compute(sim, err);
         gmd_timer_stop(total);
+    }
+    if (st == GMD_ERR_PHYSICS && err) { /* e.g. two atoms at one place: name the file */
+        char msg[GMD_ERROR_MSG_LEN];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        st = gmd_fail(err, st, "%s: %s", a->config, msg);
     }
     if (st == GMD_OK && !isfinite(gmd_tally_total(&sim->tally)))
         st = gmd_fail(err, GMD_ERR_PHYSICS, "%s: the energy is not finite (atoms overlap?)",

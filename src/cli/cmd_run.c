@@ -86,8 +86,9 @@ int gmd_cmd_run(int argc, char **argv)
             opt.resume = 1;
             break;
         case 'n':
-            if (gmd_text_to_long(optarg, &threads) || threads < 1)
-                return gmd_cli_error("run", "--threads '%s': give a thread count >= 1", optarg);
+            if (gmd_text_to_long(optarg, &threads) || threads < 1 || threads > 4096)
+                return gmd_cli_error("run", "--threads '%s': give a thread count from 1 to 4096",
+                                     optarg);
             break;
         case 's': /* testing aid: behave as if killed after so many steps */
             if (gmd_text_to_long(optarg, &stop_after) || stop_after < 1)

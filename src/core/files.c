@@ -1,4 +1,5 @@
 /* files.c - file-system helpers (files.h). */
+#define _POSIX_C_SOURCE 200809L /* PATH_MAX from limits.h with every compiler */
 #include "glassmd/files.h"
 
 #include <errno.h>

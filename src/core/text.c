@@ -1,4 +1,5 @@
 /* text.c - strict number reading, whole lines, trimming and splitting (text.h). */
+#define _POSIX_C_SOURCE 200809L /* fileno */
 #include "glassmd/text.h"
 
 #include <ctype.h>
@@ -6,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int gmd_text_to_double(const char *text, double *out)
 {
@@ -47,6 +49,15 @@ int gmd_text_next_line(gmd_line_reader *r, gmd_error *err)
     while (n > 0 && (r->buf[n - 1] == '\n' || r->buf[n - 1] == '\r'))
         r->buf[--n] = '\0';
     return 1;
+}
+
+int gmd_text_lines_fit(const gmd_line_reader *r, long n)
+{
+    struct stat sb;
+    long pos = ftell(r->fp);
+    if (pos < 0 || fstat(fileno(r->fp), &sb) != 0 || !S_ISREG(sb.st_mode)) return 1;
+    long long left = (long long)sb.st_size - pos;
+    return n <= (left + 1) / 2; /* the last line may lack its newline */
 }
 
 char *gmd_text_trim(char *s)

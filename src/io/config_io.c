@@ -84,6 +84,15 @@ gmd_status gmd_io_finish_atoms(const char *path, const gmd_forcefield *ff, const
         atoms->charge[i] = ff->species[atoms->type[i]].charge;
         counts[atoms->type[i]]++;
     }
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < atoms->n; i++) {
+            double shift = floor((atoms->r[k][i] - box->lo[k]) / box->len[k]);
+            if (!(fabs(shift + atoms->image[k][i]) <= GMD_IO_MAX_IMAGE))
+                return gmd_fail(err, GMD_ERR_VALUE,
+                                "%s: atom %ld lies %g box lengths outside the box (over %d); "
+                                "the file is damaged: fix its position or write the file again",
+                                path, atoms->id[i], shift + atoms->image[k][i], GMD_IO_MAX_IMAGE);
+        }
     gmd_atoms_wrap(atoms, box);
     gmd_error inner;
     if (gmd_forcefield_check_neutral(ff, counts, &inner) != GMD_OK)

@@ -90,6 +90,11 @@ static gmd_status read_count(xyz_reader *x, long *natoms)
     if (gmd_text_to_long(gmd_text_trim(x->in.buf), natoms) || *natoms < 1)
         return fail_here(x, GMD_ERR_PARSE,
                          "the first line must be the number of atoms (a positive integer)");
+    if (!gmd_text_lines_fit(&x->in, *natoms))
+        return fail_here(x, GMD_ERR_PARSE,
+                         "%ld atoms declared, more than the rest of the file can hold; the file "
+                         "is cut or the count is wrong: fix the count or write the file again",
+                         *natoms);
     return GMD_OK;
 }
 

@@ -115,6 +115,11 @@ static gmd_status parse_header_line(data_reader *d, char **col, int ncol)
     gmd_status st;
     if (ncol == 2 && !strcmp(col[1], "atoms")) {
         if ((st = parse_count(d, col[0], "atoms", &n))) return st;
+        if (!gmd_text_lines_fit(&d->in, n))
+            return FAIL(d, GMD_ERR_PARSE,
+                        "%ld atoms declared, more than the rest of the file can hold; the file "
+                        "is cut or the count is wrong: fix the count or write the file again",
+                        n);
         raw->natoms = n;
         return GMD_OK;
     }
@@ -241,6 +246,12 @@ static gmd_status parse_atom_line(data_reader *d, size_t i)
     if (type < 1 || type > raw->ntypes)
         return FAIL(d, GMD_ERR_VALUE, "atom %ld has type %ld outside 1..%d (atom types)", id, type,
                     raw->ntypes);
+    for (int k = 0; k < 3; k++)
+        if (labs(img[k]) > GMD_IO_MAX_IMAGE)
+            return FAIL(d, GMD_ERR_VALUE,
+                        "atom %ld has image flag %ld, beyond +-%d box lengths; the file is "
+                        "damaged: fix the flag or write the file again",
+                        id, img[k], GMD_IO_MAX_IMAGE);
     a->id[i] = id;
     a->type[i] = (int)type;
     raw->file_charge[i] = q;
@@ -255,6 +266,9 @@ static gmd_status parse_atom_line(data_reader *d, size_t i)
 static gmd_status read_atoms(data_reader *d, const char *comment)
 {
     raw_data *raw = &d->raw;
+    if (raw->atoms_line)
+        return FAIL(d, GMD_ERR_PARSE, "a second Atoms section (the first is at line %d); keep one",
+                    raw->atoms_line);
     if (*comment && strcmp(comment, "charge"))
         return FAIL(d, GMD_ERR_VALUE,
                     "Atoms section is '# %s'; glassmd reads atom_style charge ('id type q x y "
@@ -276,6 +290,7 @@ static gmd_status read_velocities(data_reader *d)
     raw_data *raw = &d->raw;
     if (raw->natoms < 1)
         return FAIL(d, GMD_ERR_PARSE, "Velocities before the 'N atoms' header line");
+    if (raw->vel) return FAIL(d, GMD_ERR_PARSE, "a second Velocities section; keep one");
     raw->vel = gmd_calloc((size_t)raw->natoms, sizeof *raw->vel, "velocities", d->err);
     if (!raw->vel) return GMD_ERR_NOMEM;
     for (long i = 0; i < raw->natoms; i++) {

@@ -337,6 +337,27 @@ static int order_still_valid(const gmd_traj_reader *r)
     return 1;
 }
 
+/* Positions further than this many box lengths from the box are refused as damaged: the
+ * minimum image and unwrapping turn box-length counts into integers. */
+#define MAX_BOX_LENGTHS_AWAY 1e6
+
+static gmd_status check_positions(const gmd_traj_reader *r, gmd_error *err)
+{
+    const traj_raw *raw = &r->raw;
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < raw->n; i++) {
+            double away = (raw->r[k][i] - raw->box.lo[k]) / raw->box.len[k];
+            if (fabs(away) <= MAX_BOX_LENGTHS_AWAY) continue;
+            char at[640];
+            where(r, atom_line(raw, i), at, sizeof at);
+            return gmd_fail(err, GMD_ERR_VALUE,
+                            "%s: atom id %ld lies %g box lengths from the box (over %g); the file "
+                            "is damaged: fix the position or write the trajectory again",
+                            at, raw->id[i], away, MAX_BOX_LENGTHS_AWAY);
+        }
+    return GMD_OK;
+}
+
 static gmd_status check_same_atoms(const gmd_traj_reader *r, gmd_error *err)
 {
     char at[640];
@@ -386,9 +407,11 @@ static gmd_status alloc_state(gmd_traj_reader *r, size_t n, gmd_error *err)
 /* Fixes the species table and the atoms (ids, species) from frame 1. */
 static gmd_status first_frame(gmd_traj_reader *r, gmd_error *err)
 {
+    gmd_status st = check_positions(r, err);
+    if (st != GMD_OK) return st;
     species_freeze(&r->sp, &r->raw);
     species_charges(&r->sp, &r->raw);
-    gmd_status st = alloc_state(r, r->raw.n, err);
+    st = alloc_state(r, r->raw.n, err);
     if (st == GMD_OK) st = sort_by_id(r, err);
     if (st != GMD_OK) return st;
     for (size_t j = 0; j < r->n; j++) {
@@ -523,6 +546,7 @@ gmd_status gmd_traj_reader_next(gmd_traj_reader *r, gmd_frame *frame, int *eof, 
     if (!r->pending) {
         st = r->be->read(r->state, &r->sp, &r->raw, eof, err);
         if (st != GMD_OK || *eof) return st;
+        if ((st = check_positions(r, err))) return st;
         if (r->raw.n == r->n && !order_still_valid(r) && (st = sort_by_id(r, err))) return st;
         if ((st = check_same_atoms(r, err))) return st;
     }

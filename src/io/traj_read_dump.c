@@ -221,6 +221,12 @@ static gmd_status read_header(dump_reader *d, traj_raw *raw, long *natoms, dump_
             raw->count_line = d->in.line;
             if (!st && *natoms < 1)
                 st = fail_at(d, GMD_ERR_VALUE, "the number of atoms must be positive");
+            if (!st && !gmd_text_lines_fit(&d->in, *natoms))
+                st = fail_at(d, GMD_ERR_PARSE,
+                             "NUMBER OF ATOMS is %ld, more than the rest of the file can hold; "
+                             "the file is cut or the count is wrong: fix the count or write the "
+                             "file again",
+                             *natoms);
             have_n = 1;
         } else if (!strncmp(item, "BOX BOUNDS", 10)) {
             st = read_box(d, item + 10, &raw->box);

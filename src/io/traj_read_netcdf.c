@@ -26,7 +26,14 @@
  * between frames.
  *
  * The step of a frame is round(time / dt). Messages name the file, the frame and the
- * variable (NetCDF has no lines). */
+ * variable (NetCDF has no lines).
+ *
+ * Damaged files: libnetcdf trusts the counts of a classic file's header (a flipped bit can
+ * declare 2^31 variables, which it allocates before noticing the file is short), so the
+ * header of a classic file (CDF1, CDF2, CDF5) is walked first and every count checked
+ * against the bytes left; the atom count is checked against the file size; every variable
+ * read must have the shape above (a wrong shape would make nc_get_var write past the
+ * buffers), and every number read must be finite. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <float.h>
@@ -36,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "glassmd/forcefield.h"
 #include "traj_read_internal.h"
@@ -97,6 +105,179 @@ static per_atom_var find_atom_var(int ncid, const char *constant, const char *pe
     per_atom_var p = {var_or_absent(ncid, constant), 0};
     if (p.id < 0 && per_frame) p = (per_atom_var){var_or_absent(ncid, per_frame), 1};
     return p;
+}
+
+/* ---- the classic header, checked before libnetcdf reads it -------------------------- */
+
+typedef struct cdf_walk {
+    const unsigned char *p;
+    size_t len, pos;
+    int wide;     /* CDF5: 64-bit counts and sizes */
+    int offset64; /* CDF2 and CDF5: 64-bit begin offsets */
+} cdf_walk;
+
+/* Reads a big-endian integer of `bytes` bytes; 0 when the header ends before it. */
+static int cdf_take(cdf_walk *w, int bytes, unsigned long long *x)
+{
+    if (w->len - w->pos < (size_t)bytes) return 0;
+    *x = 0;
+    for (int i = 0; i < bytes; i++)
+        *x = (*x << 8) | w->p[w->pos++];
+    return 1;
+}
+
+static int cdf_skip(cdf_walk *w, unsigned long long n)
+{
+    if (n > w->len - w->pos) return 0;
+    w->pos += (size_t)n;
+    return 1;
+}
+
+/* A count of elements that each take at least `least` bytes: at most what is left. */
+static int cdf_count(cdf_walk *w, unsigned long long least, unsigned long long *n)
+{
+    return cdf_take(w, w->wide ? 8 : 4, n) && *n <= (w->len - w->pos) / least;
+}
+
+static int cdf_name(cdf_walk *w)
+{
+    unsigned long long n;
+    return cdf_count(w, 1, &n) && cdf_skip(w, (n + 3) / 4 * 4);
+}
+
+/* An attribute list (absent, or tag 12 and its attributes). */
+static int cdf_atts(cdf_walk *w)
+{
+    unsigned long long tag, n, type, nvalues;
+    if (!cdf_take(w, 4, &tag) || !cdf_count(w, 12, &n) || (tag != 12 && !(tag == 0 && n == 0)))
+        return 0;
+    static const int type_bytes[] = {0, 1, 1, 2, 4, 4, 8, 1, 2, 4, 8, 8};
+    for (unsigned long long i = 0; i < n; i++) {
+        if (!cdf_name(w) || !cdf_take(w, 4, &type) || type < 1 || type > 11 ||
+            !cdf_count(w, 1, &nvalues) || nvalues > (w->len - w->pos) / type_bytes[type] ||
+            !cdf_skip(w, (nvalues * type_bytes[type] + 3) / 4 * 4))
+            return 0;
+    }
+    return 1;
+}
+
+/* One variable's entry: its dimension ids must name dimensions, the record dimension
+ * (length 0) may come first only (elsewhere libnetcdf divides by the zero length), and its
+ * type must be one the format has. */
+static int cdf_var(cdf_walk *w, const unsigned long long *dimlen, unsigned long long ndims_file)
+{
+    unsigned long long ndims, id, type;
+    if (!cdf_name(w) || !cdf_count(w, 4, &ndims)) return 0;
+    for (unsigned long long j = 0; j < ndims; j++)
+        if (!cdf_take(w, w->wide ? 8 : 4, &id) || id >= ndims_file || (j > 0 && dimlen[id] == 0))
+            return 0;
+    return cdf_atts(w) && cdf_take(w, 4, &type) && type >= 1 && type <= (w->wide ? 11u : 6u) &&
+           cdf_skip(w, (w->wide ? 8 : 4) + (w->offset64 ? 8 : 4));
+}
+
+/* 1 when the header of a classic file is whole and its counts fit the file; other files
+ * (NetCDF-4 / HDF5) are left to libnetcdf. */
+static int cdf_header_sound(const unsigned char *p, size_t len)
+{
+    if (len < 4 || memcmp(p, "CDF", 3) != 0) return 1;
+    cdf_walk w = {p, len, 4, p[3] == 5, p[3] == 2 || p[3] == 5};
+    if (p[3] != 1 && !w.offset64) return 0;
+    unsigned long long x, tag, n, ndims;
+    if (!cdf_take(&w, w.wide ? 8 : 4, &x)) return 0; /* numrecs */
+    if (!cdf_take(&w, 4, &tag) || !cdf_count(&w, 8, &ndims) ||
+        (tag != 10 && !(tag == 0 && ndims == 0)))
+        return 0; /* the dimensions */
+    unsigned long long *dimlen = malloc((ndims ? ndims : 1) * sizeof *dimlen);
+    if (!dimlen) return 1; /* unchecked: libnetcdf will see */
+    int sound = 1;
+    for (unsigned long long i = 0; sound && i < ndims; i++)
+        sound = cdf_name(&w) && cdf_take(&w, w.wide ? 8 : 4, &dimlen[i]);
+    sound = sound && cdf_atts(&w); /* global attributes */
+    if (sound &&
+        (!cdf_take(&w, 4, &tag) || !cdf_count(&w, 24, &n) || (tag != 11 && !(tag == 0 && n == 0))))
+        sound = 0; /* the variables */
+    for (unsigned long long i = 0; sound && i < n; i++)
+        sound = cdf_var(&w, dimlen, ndims);
+    free(dimlen);
+    return sound;
+}
+
+/* The file's size in *size; GMD_OK when it is not a classic NetCDF file with a damaged
+ * header. Only the header is read (at most 1 MiB: larger headers are left unchecked). */
+static gmd_status check_header(nc_reader *s, size_t *size)
+{
+    FILE *fp = fopen(s->path, "rb");
+    struct stat sb;
+    if (!fp || fstat(fileno(fp), &sb) != 0) {
+        if (fp) fclose(fp);
+        *size = (size_t)-1; /* let nc_open say what is wrong */
+        return GMD_OK;
+    }
+    *size = (size_t)sb.st_size;
+    size_t want = *size < (1u << 20) ? *size : (1u << 20);
+    unsigned char *head = gmd_calloc(want + 1, 1, "NetCDF header", s->err);
+    if (!head) {
+        fclose(fp);
+        return GMD_ERR_NOMEM;
+    }
+    size_t got = fread(head, 1, want, fp);
+    fclose(fp);
+    int sound = got < (1u << 20) ? cdf_header_sound(head, got) : 1;
+    free(head);
+    if (!sound)
+        return gmd_fail(s->err, GMD_ERR_PARSE,
+                        "%s: the NetCDF header is damaged (truncated, a count larger than the "
+                        "file, or an impossible dimension or type); the file cannot be read: "
+                        "write the trajectory again",
+                        s->path);
+    return GMD_OK;
+}
+
+/* Whether variable v has exactly the dimensions dims[0..ndims-1] (ids); a last dimension
+ * of -3 means any dimension of length 3. */
+static gmd_status expect_shape(const nc_reader *s, int v, const char *name, int ndims,
+                               const int *dims, const char *shape)
+{
+    int n, have[NC_MAX_VAR_DIMS];
+    if (v < 0) return GMD_OK;
+    int ok = nc_inq_varndims(s->ncid, v, &n) == NC_NOERR && n == ndims &&
+             nc_inq_vardimid(s->ncid, v, have) == NC_NOERR;
+    for (int k = 0; ok && k < ndims; k++) {
+        size_t len = 0;
+        if (dims[k] == -3)
+            ok = nc_inq_dimlen(s->ncid, have[k], &len) == NC_NOERR && len == 3;
+        else
+            ok = have[k] == dims[k];
+    }
+    if (ok) return GMD_OK;
+    return gmd_fail(s->err, GMD_ERR_PARSE,
+                    "%s: variable %s must have the dimensions %s; the file does not follow the "
+                    "AMBER convention: write it again",
+                    s->path, name, shape);
+}
+
+static gmd_status check_shapes(nc_reader *s)
+{
+    int frame, atom;
+    if (nc_inq_dimid(s->ncid, "frame", &frame) != NC_NOERR ||
+        nc_inq_dimid(s->ncid, "atom", &atom) != NC_NOERR)
+        return GMD_ERR_INTERNAL; /* read_dims found both */
+    const int coords[] = {frame, atom, -3}, cell[] = {frame, -3}, per_frame[] = {frame, atom};
+    const int *per_atom = per_frame + 1;
+    gmd_status st =
+        expect_shape(s, s->v_coords, "coordinates", 3, coords, "(frame, atom, spatial = 3)");
+    if (!st) st = expect_shape(s, s->v_lengths, "cell_lengths", 2, cell, "(frame, 3)");
+    if (!st) st = expect_shape(s, s->v_angles, "cell_angles", 2, cell, "(frame, 3)");
+    if (!st) st = expect_shape(s, s->v_origin, "cell_origin", 2, cell, "(frame, 3)");
+    if (!st) st = expect_shape(s, s->v_time, "time", 1, per_frame, "(frame)");
+    const per_atom_var *vars[] = {&s->ids, &s->types, &s->charges};
+    const char *names[][2] = {{"atom_ids", "id"}, {"atom_types", "type"}, {"atom_charges", ""}};
+    for (int i = 0; i < 3 && !st; i++) {
+        const per_atom_var *v = vars[i];
+        st = v->per_frame ? expect_shape(s, v->id, names[i][1], 2, per_frame, "(frame, atom)")
+                          : expect_shape(s, v->id, names[i][0], 1, per_atom, "(atom)");
+    }
+    return st;
 }
 
 static gmd_status read_dims(nc_reader *s)
@@ -189,14 +370,16 @@ static gmd_status read_box(nc_reader *s, size_t f, gmd_box *box)
     if (!st && s->v_origin >= 0)
         st = nc_check(s, nc_get_vara_double(s->ncid, s->v_origin, start, count, lo), "cell_origin");
     for (int k = 0; k < 3 && !st; k++) {
-        if (fabs(angles[k] - 90.0) > 1e-3)
+        if (!(fabs(angles[k] - 90.0) <= 1e-3)) /* NaN too */
             return fail_frame(s, GMD_ERR_VALUE,
                               "cell_angles %g %g %g: the box is triclinic; glassmd analyses "
                               "orthorhombic boxes only",
                               angles[0], angles[1], angles[2]);
-        if (!(len[k] > 0))
-            return fail_frame(s, GMD_ERR_VALUE, "cell_lengths %g %g %g must be positive", len[0],
-                              len[1], len[2]);
+        if (!(len[k] > 0) || !isfinite(len[k]) || !isfinite(lo[k]))
+            return fail_frame(s, GMD_ERR_VALUE,
+                              "cell_lengths %g %g %g must be positive and cell_origin %g %g %g "
+                              "finite; the file is damaged: write it again",
+                              len[0], len[1], len[2], lo[0], lo[1], lo[2]);
         box->lo[k] = lo[k];
         box->len[k] = len[k];
     }
@@ -301,6 +484,10 @@ static gmd_status nc_read(void *state, traj_species *sp, traj_raw *raw, int *eof
     raw->atom_line = raw->count_line = 0;
     float time = (float)((double)f * s->dt_fs * 1e-3);
     if (s->v_time >= 0) st = nc_check(s, nc_get_var1_float(s->ncid, s->v_time, &f, &time), "time");
+    if (!st && !isfinite(time))
+        st = fail_frame(s, GMD_ERR_VALUE,
+                        "time is not finite; the file is damaged: write it "
+                        "again");
     raw->time_ps = time;
     raw->step = s->v_time >= 0 ? lround(raw->time_ps * 1e3 / s->dt_fs) : (long)f;
     /* AMBER stores time as float: 7 digits, so frame 17 of a 0.02 ps series reads as
@@ -336,13 +523,21 @@ gmd_status traj_netcdf_open(void **state, const char *path, double dt_fs, gmd_er
     s->err = err;
     s->dt_fs = dt_fs;
     snprintf(s->path, sizeof s->path, "%s", path);
-    int status = nc_open(path, NC_NOWRITE, &s->ncid);
-    gmd_status st = GMD_OK;
+    size_t size = 0;
+    gmd_status st = check_header(s, &size);
+    int status = st ? NC_NOERR : nc_open(path, NC_NOWRITE, &s->ncid);
     if (status != NC_NOERR)
         st = gmd_fail(err, GMD_ERR_IO, "%s: cannot open as NetCDF (%s); check the path and format",
                       path, nc_strerror(status));
     if (!st) st = read_dims(s);
+    /* every atom takes at least a float per coordinate per frame, or an int type */
+    if (!st && s->natoms > size / (s->nframes ? 12 : 4))
+        st = gmd_fail(err, GMD_ERR_PARSE,
+                      "%s: the header declares %zu atoms, more than the file's %zu bytes can "
+                      "hold; the file is damaged: write it again",
+                      path, s->natoms, size);
     if (!st) st = find_variables(s);
+    if (!st) st = check_shapes(s);
     if (!st) read_attributes(s);
     if (!st) st = read_species_names(s);
     if (!st) {

@@ -147,6 +147,11 @@ static gmd_status xyz_read(void *state, traj_species *sp, traj_raw *raw, int *eo
         return fail_at(x, GMD_ERR_PARSE,
                        "expected the number of atoms (a positive integer), found '%.40s'",
                        gmd_text_trim(x->in.buf));
+    if (!gmd_text_lines_fit(&x->in, natoms))
+        return fail_at(x, GMD_ERR_PARSE,
+                       "%ld atoms declared, more than the rest of the file can hold; the file "
+                       "is cut or the count is wrong: fix the count or write the file again",
+                       natoms);
     gmd_xyz_columns c;
     gmd_status st = require_line(x, "the comment line");
     if (!st) st = parse_comment_line(x, &raw->box, &c);

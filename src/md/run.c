@@ -636,6 +636,33 @@ static gmd_status start_fresh(run_ctx *c, const gmd_forcefield *ff, gmd_error *e
     return gmd_run_checkpoint_hash(in, ff, &c->meta.input_hash, err);
 }
 
+/* What makes a checkpoint with a sound checksum unusable for this run (written by another
+ * program, or damaged and summed again): NULL when the values the run indexes or divides
+ * by are possible. The checkpoint format itself stores any bit pattern. */
+static const char *implausible_checkpoint(const gmd_sim *sim, const gmd_checkpoint_meta *meta,
+                                          const gmd_forcefield *ff)
+{
+    const gmd_md_state *md = &sim->md;
+    const gmd_atoms *a = &sim->atoms;
+    if (a->n < 1) return "no atoms";
+    if (md->nhc.length < 0 || md->nhc.length > GMD_NHC_MAX) return "a thermostat chain length";
+    if (md->ensemble != GMD_ENSEMBLE_NVE && md->ensemble != GMD_ENSEMBLE_NVT) return "an ensemble";
+    if (!(md->dt_ps > 0) || !isfinite(md->dt_ps) || !isfinite(md->time_ps) || md->step < 0)
+        return "a step, time or time step";
+    for (int k = 0; k < 3; k++)
+        if (!isfinite(sim->box.lo[k]) || !(sim->box.len[k] > 0) || !isfinite(sim->box.len[k]))
+            return "a box";
+    if (meta->noutputs < 0 || meta->noutputs > GMD_CHECKPOINT_MAX_OUTPUTS ||
+        meta->stage_index < 0 || meta->stage_step < 0)
+        return "a stage or output position";
+    for (size_t i = 0; i < a->n; i++) {
+        if (a->type[i] < 0 || a->type[i] >= ff->nspecies) return "an atom type";
+        for (int k = 0; k < 3; k++)
+            if (!isfinite(a->r[k][i]) || !isfinite(a->v[k][i])) return "a position or velocity";
+    }
+    return NULL;
+}
+
 static gmd_status start_resumed(run_ctx *c, const gmd_forcefield *ff, gmd_error *err)
 {
     const char *path = out_path(c, "checkpoint.bin");
@@ -645,6 +672,12 @@ static gmd_status start_resumed(run_ctx *c, const gmd_forcefield *ff, gmd_error 
     gmd_status st = gmd_checkpoint_read(path, &cs, &c->meta, &blob, &blob_len, err);
     free(blob);
     if (st != GMD_OK) return st;
+    const char *bad = implausible_checkpoint(&c->sim, &c->meta, ff);
+    if (bad)
+        return gmd_fail(err, GMD_ERR_PARSE,
+                        "checkpoint %s holds an impossible value (%s): it was not written by "
+                        "this run or is damaged; delete it to start over or restore a backup",
+                        path, bad);
     unsigned long long hash;
     if ((st = gmd_run_checkpoint_hash(c->in, ff, &hash, err)) != GMD_OK) return st;
     if (c->meta.input_hash != hash)
