@@ -646,7 +646,17 @@ static const char *implausible_checkpoint(const gmd_sim *sim, const gmd_checkpoi
     const gmd_atoms *a = &sim->atoms;
     if (a->n < 1) return "no atoms";
     if (md->nhc.length < 0 || md->nhc.length > GMD_NHC_MAX) return "a thermostat chain length";
-    if (md->ensemble != GMD_ENSEMBLE_NVE && md->ensemble != GMD_ENSEMBLE_NVT) return "an ensemble";
+    if (md->ensemble != GMD_ENSEMBLE_NVE && md->ensemble != GMD_ENSEMBLE_NVT &&
+        md->ensemble != GMD_ENSEMBLE_NPT)
+        return "an ensemble";
+    if (md->baro.chain.length < 0 || md->baro.chain.length > GMD_NHC_MAX ||
+        !(md->baro.pdamp_ps > 0) || !isfinite(md->baro.pdamp_ps) || !isfinite(md->baro.omega_dot) ||
+        !isfinite(md->baro.p_target_bar))
+        return "a barostat";
+    for (int k = 0; k < 3; k++)
+        if (!isfinite(md->box_ref.lo[k]) || !(md->box_ref.len[k] > 0) ||
+            !isfinite(md->box_ref.len[k]))
+            return "a reference box";
     if (!(md->dt_ps > 0) || !isfinite(md->dt_ps) || !isfinite(md->time_ps) || md->step < 0)
         return "a step, time or time step";
     for (int k = 0; k < 3; k++)
