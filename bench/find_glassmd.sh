@@ -13,4 +13,6 @@ if [[ -z "${GLASSMD:-}" || ! -x "$GLASSMD" ]]; then
     echo "$(basename "${BASH_SOURCE[1]}"): no glassmd executable; build it (cmake --build build) or set GLASSMD" >&2
     exit 1
 fi
+# The benches run the binary from their own scratch folders: make a relative path absolute.
+GLASSMD="$(cd "$(dirname "$GLASSMD")" && pwd)/$(basename "$GLASSMD")"
 export GLASSMD_SOURCE_DIR="$root"
