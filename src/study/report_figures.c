@@ -471,7 +471,7 @@ static gmd_status fig_network_x(rpt_report *r, gmd_error *err)
     scalarset *mn = ss + 1;
     ss->nrows = mn->nrows = comps_by_x(r, c);
     for (int n = 0; n <= 4; n++) {
-        char col[16], label[16];
+        char col[24], label[24]; /* room for any int: -O1 checks the bound */
         snprintf(col, sizeof col, "Q%d_percent", n);
         snprintf(label, sizeof label, "Q^%d", n);
         scalar_series(ss, col, label, 0);
