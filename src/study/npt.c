@@ -5,8 +5,10 @@
  *
  * The check. The second half of equil/thermo.csv's rows (by time) is the settled part;
  * it is cut into two halves A and B. Each half's mean volume gets a standard error from
- * GMD_SETTLE_BLOCKS consecutive block means (honest for correlated rows as long as the
- * blocks outlast the correlation time). The volume has settled when the two means agree,
+ * GMD_SETTLE_BLOCKS consecutive block means of its residuals about its own straight-line
+ * fit (honest for correlated rows as long as the blocks outlast the correlation time; the
+ * line keeps a drift from passing for noise, which would hide it: without it a pure linear
+ * drift gives the same z whatever its size). The volume has settled when the two means agree,
  * z = |V_A - V_B| / sqrt(se_A^2 + se_B^2) <= GMD_SETTLE_Z: a volume still drifting (a
  * melt at 1 bar still expanding) makes the halves differ by many standard errors. With
  * fewer than 2 * GMD_SETTLE_MIN_ROWS rows in the settled part nothing can be judged and
@@ -101,7 +103,7 @@ gmd_status gmd_study_thermo_read(const char *path, gmd_study_thermo *t, gmd_erro
         if (line[0] == '#' || line[0] == '\n') continue;
         if (!have_header) {
             have_header = 1;
-            for (int c = 0; c < GMD_STUDY_THERMO_COLS; c++)
+            for (int c = 0; st == GMD_OK && c < GMD_STUDY_THERMO_COLS; c++)
                 if ((idx[c] = header_index(line, names[c])) < 0)
                     st = gmd_fail(err, GMD_ERR_PARSE,
                                   "%s: no column %s (a thermo.csv of glassmd 0.x with NPT "
@@ -123,25 +125,33 @@ gmd_status gmd_study_thermo_read(const char *path, gmd_study_thermo *t, gmd_erro
 }
 
 /* Mean of x[0..n) and the standard error from nb consecutive blocks (the n - nb m earliest
- * rows are left out of the blocks, not of the mean). */
-static void block_mean(const double *x, size_t n, int nb, double *mean, double *se)
+ * rows are left out of the blocks, not of the mean). detrend: the block means are taken of
+ * the residuals about the least-squares line through the rows (against the row index), so
+ * that a drift within the rows shows as a difference of means and not as noise; the error
+ * then has nb - 2 degrees of freedom (the line's two). */
+static void block_mean(const double *x, size_t n, int nb, int detrend, double *mean, double *se)
 {
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++)
-        s += x[i];
+    double s = 0.0, sx = 0.0, sxx = 0.0, sxy = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double u = (double)i;
+        s += x[i], sx += u, sxx += u * u, sxy += u * x[i];
+    }
     *mean = s / (double)n;
+    double den = (double)n * sxx - sx * sx;
+    double slope = detrend && den > 0 ? ((double)n * sxy - sx * s) / den : 0.0;
+    double icpt = (s - slope * sx) / (double)n;
     size_t m = n / (size_t)nb, skip = n - m * (size_t)nb;
     double bm[64], bbar = 0.0, var = 0.0;
     for (int b = 0; b < nb; b++) {
         double t = 0.0;
-        for (size_t i = 0; i < m; i++)
-            t += x[skip + (size_t)b * m + i];
+        for (size_t i = skip + (size_t)b * m; i < skip + (size_t)(b + 1) * m; i++)
+            t += detrend ? x[i] - (icpt + slope * (double)i) : x[i];
         bm[b] = t / (double)m;
         bbar += bm[b] / nb;
     }
     for (int b = 0; b < nb; b++)
         var += (bm[b] - bbar) * (bm[b] - bbar);
-    *se = sqrt(var / (nb * (nb - 1.0)));
+    *se = sqrt(var / (nb * (nb - (detrend ? 2.0 : 1.0))));
 }
 
 gmd_status gmd_study_settle_volume(const char *thermo, gmd_study_settle *out, gmd_error *err)
@@ -173,10 +183,10 @@ gmd_status gmd_study_settle_volume(const char *thermo, gmd_study_settle *out, gm
     out->volume_err_A3 = NAN;
     if (na >= GMD_SETTLE_MIN_ROWS) {
         const double *a = V + first, *b = V + first + na;
-        block_mean(a, na, GMD_SETTLE_BLOCKS, &out->half_A3[0], &out->half_err_A3[0]);
-        block_mean(b, n - na, GMD_SETTLE_BLOCKS, &out->half_A3[1], &out->half_err_A3[1]);
+        block_mean(a, na, GMD_SETTLE_BLOCKS, 1, &out->half_A3[0], &out->half_err_A3[0]);
+        block_mean(b, n - na, GMD_SETTLE_BLOCKS, 1, &out->half_A3[1], &out->half_err_A3[1]);
         double m;
-        block_mean(a, n, 2 * GMD_SETTLE_BLOCKS, &m, &out->volume_err_A3);
+        block_mean(a, n, 2 * GMD_SETTLE_BLOCKS, 0, &m, &out->volume_err_A3);
         double diff = fabs(out->half_A3[0] - out->half_A3[1]);
         double se = hypot(out->half_err_A3[0], out->half_err_A3[1]);
         out->z = diff == 0.0 ? 0.0 : se > 0 ? diff / se : INFINITY;
