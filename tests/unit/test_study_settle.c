@@ -59,6 +59,16 @@ static const char *write_thermo(int n, volume_fn V, double *mean, long *count)
     return path;
 }
 
+/* The check of n rows of V(t); the plain mean and count of the rows it should use. */
+static gmd_study_settle check(int n, volume_fn V, double *mean, long *count)
+{
+    gmd_study_settle g;
+    gmd_error err;
+    const char *path = write_thermo(n, V, mean, count);
+    if (gmd_study_settle_volume(path, &g, &err) != GMD_OK) fail_msg("%s", err.message);
+    return g;
+}
+
 static double stationary(double t, uint64_t *s)
 {
     (void)t;
@@ -80,10 +90,7 @@ static void test_stationary_is_settled(void **state)
     (void)state;
     double mean;
     long count;
-    const char *path = write_thermo(400, stationary, &mean, &count);
-    gmd_study_settle g;
-    gmd_error err;
-    assert_int_equal(gmd_study_settle_volume(path, &g, &err), GMD_OK);
+    gmd_study_settle g = check(400, stationary, &mean, &count);
     assert_int_equal(g.nrows, count);
     assert_true(fabs(g.volume_A3 - mean) < 1e-9 * mean);
     assert_true(g.settled && g.z <= g.z_limit);
@@ -97,10 +104,7 @@ static void test_drift_is_not_settled(void **state)
     (void)state;
     double mean;
     long count;
-    const char *path = write_thermo(400, drifting, &mean, &count);
-    gmd_study_settle g;
-    gmd_error err;
-    assert_int_equal(gmd_study_settle_volume(path, &g, &err), GMD_OK);
+    gmd_study_settle g = check(400, drifting, &mean, &count);
     /* the halves' means are 1 ps apart: 30 A^3, against errors of about 1 A^3 */
     assert_false(g.settled);
     assert_true(g.z > 10.0);
@@ -112,10 +116,7 @@ static void test_finished_relaxation_is_settled(void **state)
     (void)state;
     double mean;
     long count;
-    const char *path = write_thermo(400, relaxed, &mean, &count);
-    gmd_study_settle g;
-    gmd_error err;
-    assert_int_equal(gmd_study_settle_volume(path, &g, &err), GMD_OK);
+    gmd_study_settle g = check(400, relaxed, &mean, &count);
     assert_true(g.settled);
     assert_true(fabs(g.volume_A3 - 3000.0) < 5.0 * g.volume_err_A3);
 }
@@ -125,10 +126,7 @@ static void test_too_few_rows_are_not_settled(void **state)
     (void)state;
     double mean;
     long count;
-    const char *path = write_thermo(30, stationary, &mean, &count);
-    gmd_study_settle g;
-    gmd_error err;
-    assert_int_equal(gmd_study_settle_volume(path, &g, &err), GMD_OK);
+    gmd_study_settle g = check(30, stationary, &mean, &count);
     assert_false(g.settled);
     assert_true(isnan(g.z));
     assert_true(fabs(g.volume_A3 - mean) < 1e-9 * mean); /* the state is still given */
