@@ -7,11 +7,15 @@
  * GMD_QUENCH_BINS equal windows of the ramp's set point (melt_T - rate t) whose rows give
  * a mean measured temperature and a mean density with a block standard error (5 blocks;
  * the density drifts within a window as the ramp cools, which the error includes).
- * Outputs (OUT/report): the table density.csv (shown in the page, one row per isotherm
- * and glass of each composition, unsettled ones coloured and named in the notes and at
- * the top of the page), density-quench.csv (the quench windows), and the figures
- * density-T (against temperature: quench windows and states per composition) and
- * density-x (the glasses against x), in g/cm^3 with error bars. */
+ * The figure puts a quench window at its set point's centre (its measured mean lags a
+ * fast quench and scatters in a small system; both are in density-quench.csv) and a
+ * state at its production's measured temperature.
+ *
+ * Outputs (OUT/report): the table density.csv (shown in the page, one row per isotherm and
+ * glass of each composition, unsettled ones coloured and named in the notes and at the
+ * top of the page), density-quench.csv (the quench windows), and the figures density-T
+ * (against temperature: quench windows and states per composition) and density-x (the
+ * glasses against x), in g/cm^3 with error bars. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <math.h>
@@ -210,16 +214,21 @@ static gmd_status fig_density_T(rpt_report *r, qbin (*q)[GMD_QUENCH_BINS], const
     if (!f) return GMD_OK;
     const gmd_study *s = r->study;
     snprintf(f->caption, sizeof f->caption,
-             "Mass density at %g bar: the quench (NPT ramp at %g K/ps, mean of each window of "
-             "the set point, against the measured temperature) and each isotherm and glass "
-             "(the settled volume of its NPT equilibration, at which its production ran), "
-             "with block standard errors. Numbers: density-T.csv and density.csv.",
+             "Mass density at %g bar: the quench (NPT ramp at %g K/ps; the mean over each "
+             "window of the set point, plotted at the window's centre: the measured mean "
+             "temperature of each window is in density-quench.csv) and each isotherm and glass "
+             "(the settled volume of its NPT equilibration, at which its production ran, "
+             "against its production's measured temperature), with block standard errors. "
+             "Numbers: density-T.csv, density-quench.csv and density.csv.",
              s->pressure_bar, s->quench_rate_K_ps);
     dcols d = {0};
     for (int i = 0; i < r->ncomp; i++)
         d.nrows += (size_t)nq[i] + (size_t)s->nisotherms + 1;
     double *T = dcols_add(&d, "T_K");
-    gmd_plot p = {.xlabel = "T (K)", .ylabel = "density (g/cm^3)", .extra = "set key top right"};
+    gmd_plot p = {.xcol = 1,
+                  .xlabel = "T (K)",
+                  .ylabel = "density (g/cm^3)",
+                  .extra = "set key top right\nset offsets 50, 50, 0, 0"};
     size_t row = 0;
     int ok = T != NULL;
     for (int i = 0; ok && i < r->ncomp; i++) {
@@ -234,7 +243,7 @@ static gmd_status fig_density_T(rpt_report *r, qbin (*q)[GMD_QUENCH_BINS], const
             if (!(ok = e != NULL)) break;
             int n = k ? s->nisotherms + 1 : nq[i];
             for (int m = 0; m < n; m++, row++) {
-                T[row] = k ? st[i][m].T_K : q[i][m].T_K;
+                T[row] = k ? st[i][m].T_K : q[i][m].T_set_K;
                 y[row] = k ? st[i][m].g : q[i][m].rho * to_g;
                 e[row] = k ? st[i][m].g_err : q[i][m].rho_err * to_g;
             }
@@ -289,12 +298,14 @@ static gmd_status fig_density_x(rpt_report *r, const state *glass, gmd_error *er
             e[k] = glass[order[k]].g_err;
         }
         snprintf(d.label[0], sizeof d.label[0], "glass at %g K", s->glass_T_K);
-        gmd_plot p = {.xlabel = "x (modifier fraction)",
+        gmd_plot p = {.xcol = 1,
+                      .xlabel = "x (modifier fraction)",
                       .ylabel = "density (g/cm^3)",
                       .nseries = 1,
                       .ycols = {2},
                       .errcols = {3},
-                      .labels = {d.label[0]}};
+                      .labels = {d.label[0]},
+                      .extra = "set offsets 0.02, 0.02, 0, 0"};
         st = write_figure(r, f, &d, &p, err);
     } else {
         st = gmd_fail(err, GMD_ERR_NOMEM, "out of memory for the density figure");

@@ -132,6 +132,13 @@ for id in 'id="density"' 'id="fig-density-T"' 'id="fig-density-x"' 'id="tab-dens
     grep -qF "$id" "$H" || fail "the report lacks $id"
 done
 grep -qF 'href="density-T.csv"' "$H" || fail "the report does not link density-T.csv"
+if command -v gnuplot > /dev/null; then # the figures drawn and embedded in the page
+    for f in density-T density-x; do
+        [ -s "$TMP/p.study/report/$f.png" ] || fail "$f.png was not drawn"
+        grep -A1 "<figure id=\"fig-$f\">" "$H" | grep -q "data:image/png;base64," ||
+            fail "the report does not embed $f.png: $(grep -A1 "<figure id=\"fig-$f\">" "$H" | cut -c1-200)"
+    done
+fi
 
 # ---- 4. the unsettled states, said plainly ---------------------------------------------------
 unsettled=$(/usr/bin/python3 -c '
