@@ -168,7 +168,7 @@ static gmd_status state_row(rpt_report *r, rpt_table *t, const rpt_comp *c, cons
 typedef struct dcols {
     int n;
     size_t nrows;
-    char name[DCOLS][64];
+    char name[DCOLS][96];
     double *col[DCOLS];
     char label[16][96];
 } dcols;
@@ -234,7 +234,7 @@ static gmd_status fig_density_T(rpt_report *r, qbin (*q)[GMD_QUENCH_BINS], const
     for (int i = 0; ok && i < r->ncomp; i++) {
         const rpt_comp *c = &r->comp[i];
         double to_g = gmd_study_mass_per_atom(s, (int)(c->c - s->comp)) * GMD_AMU_A3_G_CM3;
-        char name[64];
+        char name[96];
         for (int k = 0; ok && k < 2; k++) {
             snprintf(name, sizeof name, "density_g_cm3_%s_%s", c->id, k ? "states" : "quench");
             double *y = dcols_add(&d, name);

@@ -12,8 +12,9 @@
 #     density-x.csv, the production's own thermo) agree with N / <V> over the second half
 #     of equil/thermo.csv, computed here from the thermo file and the data file's atoms
 #     and masses; the density figures and table are in the report;
-#  4. the states whose volume had NOT settled (here: both, by far) are named in the
-#     study's log, in the summary tables (volume_settled 0) and at the top of the report;
+#  4. the states whose volume had NOT settled (here the isotherm, by far), and only those,
+#     are named in the study's log (again when skipped), in the summary tables
+#     (volume_settled 0) and at the top of the report;
 #  5. bad pressure values stop before any job runs, with file, line and cure.
 # Environment: GLASSMD (the binary), GLASSMD_SOURCE_DIR, GLASSMD_TEST_TMP (scratch).
 set -uo pipefail
@@ -145,13 +146,18 @@ unsettled=$(/usr/bin/python3 -c '
 import json, sys
 for j in sys.argv[1:]:
     if not json.load(open(j))["volume_settled"]: print(j.split("/")[-2])' "$P"/*/density.json)
-# 0.5 ps at 1 bar from 0.043 atoms/A^3: the volume is still growing in both
-[ "$unsettled" = "$(printf 'glass-300K\niso-1000K')" ] ||
-    fail "expected both states unsettled after 0.5 ps at 1 bar, got '$unsettled' (z: $(grep -h '"z"' "$P"/*/density.json))"
+# 0.5 ps at 1 bar from 0.043 atoms/A^3: the isotherm's volume is still growing (z ~ 10 and
+# more); the glass may settle sooner. Every unsettled state, and only those, is named.
+[ -n "$unsettled" ] && grep -qx "iso-1000K" <<< "$unsettled" ||
+    fail "expected iso-1000K unsettled after 0.5 ps at 1 bar, got '$unsettled' (z: $(grep -h '"z"' "$P"/*/density.json))"
+echo "unsettled: $(echo $unsettled) (z: $(grep -h '"z"' "$P"/*/density.json | tr -d '\t\n'))"
+nun=$(grep -c . <<< "$unsettled")
+[ "$(grep -c "^glassmd study: WARNING" "$TMP/p.log")" = "$nun" ] || fail "the log warns about other states: $(grep WARNING "$TMP/p.log")"
+[ "$(grep -c ",0$" "$TMP/p.study/summary/density.csv")" = "$nun" ] || fail "summary/density.csv marks other states"
 for j in $unsettled; do
     grep -q "^glassmd study: WARNING x0.50/r1/$j: the volume has NOT settled: .* lengthen isotherm_equil$" "$TMP/p.log" ||
         fail "the study's log does not warn about $j: $(grep WARNING "$TMP/p.log")"
-    grep -q "WARNING: the volume had NOT settled in 2 state(s): .*x0.50/$j" "$H" || fail "the report's top does not name $j"
+    grep -q "WARNING: the volume had NOT settled in $nun state(s): .*x0.50/$j" "$H" || fail "the report's top does not name $j"
     grep -q "^x0.50,0.5,1,$j,.*,0$" "$TMP/p.study/summary/density.csv" || fail "summary/density.csv does not mark $j unsettled"
 done
 col=$(head -1 "$TMP/p.study/summary/iso-1000K.csv" | tr ',' '\n' | grep -nx "density.volume_settled" | cut -d: -f1)
@@ -159,7 +165,7 @@ col=$(head -1 "$TMP/p.study/summary/iso-1000K.csv" | tr ',' '\n' | grep -nx "den
     fail "summary/iso-1000K.csv does not mark its row unsettled (density.volume_settled)"
 # a second run skips every job and warns again
 "$GLASSMD" study "$TMP/p.ini" --quiet 2> "$TMP/p2.log" || fail "the second run failed"
-[ "$(grep -c "WARNING x0.50/r1/.*: the volume has NOT settled" "$TMP/p2.log")" = 2 ] ||
+[ "$(grep -c "WARNING x0.50/r1/.*: the volume has NOT settled" "$TMP/p2.log")" = "$nun" ] ||
     fail "the second run (jobs skipped) does not warn again: $(cat "$TMP/p2.log")"
 
 # ---- 5. bad pressure values ------------------------------------------------------------------
