@@ -331,16 +331,17 @@ static const char *const QUENCH_HEAD[] = {"composition", "T_set_K",      "T_K",
 static gmd_status state_rows(rpt_report *r, rpt_table *t, int i, state *out, gmd_error *err)
 {
     const gmd_study *s = r->study;
-    const rpt_comp *c = &r->comp[i];
+    rpt_comp *c = &r->comp[i];
     char job[64];
     gmd_status st = GMD_OK;
     for (int k = 0; st == GMD_OK && k <= s->nisotherms; k++) {
-        const rpt_run *run = k < s->nisotherms ? &c->iso[k] : &c->glass;
+        rpt_run *run = k < s->nisotherms ? &c->iso[k] : &c->glass;
         if (k < s->nisotherms)
             snprintf(job, sizeof job, "iso-%gK", s->isotherm_K[k]);
         else
             snprintf(job, sizeof job, "glass-%gK", s->glass_T_K);
         out[k] = load_state(r, c, run, job);
+        run->unsettled = out[k].present && !out[k].settled;
         st = state_row(r, t, c, job, &out[k], err);
     }
     return st;

@@ -34,6 +34,8 @@ typedef struct rpt_run {
     double T_err_K;     /* standard error of T_K; NAN when none */
     char dir[RPT_PATH]; /* the analysis folder */
     struct cJSON *json; /* results.json */
+    int unsettled;      /* at constant pressure: its NPT volume had not settled (the tables
+                           mark its row; report_density.c sets it) */
 } rpt_run;
 
 typedef struct rpt_comp {

@@ -160,6 +160,9 @@ for j in $unsettled; do
     grep -q "WARNING: the volume had NOT settled in $nun state(s): .*x0.50/$j" "$H" || fail "the report's top does not name $j"
     grep -q "^x0.50,0.5,1,$j,.*,0$" "$TMP/p.study/summary/density.csv" || fail "summary/density.csv does not mark $j unsettled"
 done
+# the report's dynamics table marks the isotherm's row (red, and in its T cell)
+grep -q '<tr class="disagree"><td>x0.50</td><td>1000 (volume NOT settled)</td>' "$H" ||
+    fail "the report's dynamics table does not mark iso-1000K unsettled"
 col=$(head -1 "$TMP/p.study/summary/iso-1000K.csv" | tr ',' '\n' | grep -nx "density.volume_settled" | cut -d: -f1)
 [ -n "$col" ] && [ "$(sed -n 2p "$TMP/p.study/summary/iso-1000K.csv" | cut -d, -f"$col")" = 0 ] ||
     fail "summary/iso-1000K.csv does not mark its row unsettled (density.volume_settled)"
