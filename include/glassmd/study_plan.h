@@ -106,6 +106,10 @@ gmd_status gmd_study_plan_write_json(const gmd_study_plan *plan, gmd_error *err)
 gmd_status gmd_study_job_execute(const gmd_study_plan *plan, int j,
                                  const volatile sig_atomic_t *stop, gmd_error *err);
 
+/* 1 (msg set, cut to len) when finished job j has a warning for the user: at constant
+ * pressure, an isotherm or glass whose volume had not settled (its density.json). */
+int gmd_study_job_warning(const gmd_study_job *job, char *msg, size_t len);
+
 /* Scheduler events, for the front end's progress output. */
 typedef enum gmd_study_event {
     GMD_STUDY_EV_STARTED = 0,

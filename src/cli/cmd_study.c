@@ -215,8 +215,11 @@ static int run_one(gmd_study_plan *plan, const char *name)
     for (int j = 0; j < plan->njobs; j++) {
         gmd_study_job *job = &plan->jobs[j];
         if (strcmp(job->name, name) != 0) continue;
+        char warn[1024];
         if (job->state == GMD_JOB_SKIPPED) {
             fprintf(stderr, "glassmd study: %s is done already (inputs unchanged)\n", name);
+            if (gmd_study_job_warning(job, warn, sizeof warn))
+                fprintf(stderr, "glassmd study: WARNING %s\n", warn);
             return 0;
         }
         for (int d = 0; d < job->ndeps; d++) {
@@ -237,6 +240,8 @@ static int run_one(gmd_study_plan *plan, const char *name)
         }
         if (st != GMD_OK) return gmd_cli_error("study", "%s: %s", name, err.message);
         fprintf(stderr, "glassmd study: done %s\n", name);
+        if (gmd_study_job_warning(job, warn, sizeof warn))
+            fprintf(stderr, "glassmd study: WARNING %s\n", warn);
         return 0;
     }
     return gmd_cli_error("study",

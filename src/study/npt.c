@@ -313,7 +313,7 @@ gmd_status gmd_study_settle_job(const gmd_study *s, const gmd_study_job *job, co
     return st;
 }
 
-int gmd_study_settle_warning(const gmd_study_job *job, char *msg, size_t len)
+int gmd_study_job_warning(const gmd_study_job *job, char *msg, size_t len)
 {
     if (job->kind != GMD_JOB_ISOTHERM && job->kind != GMD_JOB_GLASS) return 0;
     char path[GMD_PATH_LEN + 160];

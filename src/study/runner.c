@@ -93,7 +93,7 @@ static gmd_status dispatch_ready(sched *s, gmd_error *err)
             char warn[GMD_ERROR_MSG_LEN];
             job->state = GMD_JOB_SKIPPED;
             emit(plan, s->opt, GMD_STUDY_EV_SKIPPED, j,
-                 gmd_study_settle_warning(job, warn, sizeof warn) ? warn : NULL);
+                 gmd_study_job_warning(job, warn, sizeof warn) ? warn : NULL);
             continue;
         }
         if (s->stopping) continue;
@@ -126,7 +126,7 @@ static void collect(sched *s, int slot, int ok, double wall)
         char warn[GMD_ERROR_MSG_LEN]; /* a state whose volume had not settled (npt.c) */
         job->state = GMD_JOB_DONE;
         emit(s->plan, s->opt, GMD_STUDY_EV_DONE, j,
-             gmd_study_settle_warning(job, warn, sizeof warn) ? warn : NULL);
+             gmd_study_job_warning(job, warn, sizeof warn) ? warn : NULL);
     } else {
         char msg[GMD_ERROR_MSG_LEN];
         gmd_study_job_read_error(job, msg, sizeof msg);

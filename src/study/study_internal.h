@@ -59,8 +59,6 @@ gmd_status gmd_study_settle_volume(const char *thermo, gmd_study_settle *out, gm
  * equil/settled.data (equil/final.data at the settled volume). */
 gmd_status gmd_study_settle_job(const gmd_study *s, const gmd_study_job *job, const char *equil,
                                 gmd_error *err);
-/* 1 (msg set) when job's density.json says its volume had not settled. */
-int gmd_study_settle_warning(const gmd_study_job *job, char *msg, size_t len);
 /* Mean mass of an atom of composition comp, g/mol. */
 double gmd_study_mass_per_atom(const gmd_study *s, int comp);
 

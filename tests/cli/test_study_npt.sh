@@ -190,6 +190,9 @@ col=$(head -1 "$TMP/p.study/summary/iso-1000K.csv" | tr ',' '\n' | grep -nx "den
 grep -q "9 jobs: 0 run, 9 skipped" "$TMP/s2.log" || fail "the second run redid jobs: $(tail -1 "$TMP/s2.log")"
 [ "$(warned "$TMP/s2.log" | tr '\n' ' ')" = "glass-300K iso-1000K " ] ||
     fail "the second run (jobs skipped) does not warn again: $(cat "$TMP/s2.log")"
+# so does one job run alone (a Slurm task)
+"$GLASSMD" study "$TMP/p.ini" --job x0.50/r1/iso-1000K 2> "$TMP/s3.log" || fail "--job failed"
+[ "$(warned "$TMP/s3.log")" = "iso-1000K" ] || fail "--job does not warn: $(cat "$TMP/s3.log")"
 
 # ---- 5. bad pressure values ------------------------------------------------------------------
 bad_pressure() { # value, expected message part
