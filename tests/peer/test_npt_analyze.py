@@ -12,7 +12,8 @@ A. Structure. A simple-cubic crystal of 5 x 5 x 5 Si sites, a(t) = L(t) / 5, in 
       box, binned as glassmd (bin = int(d / dr)), normalised per frame by N (N - 1) / V(t)
       times the shell volume, averaged over frames (no distance lies within 1e-6 of a bin
       edge, checked first); rmax = half the smallest box edge over all frames (10.1 A
-      with dr 0.05, not 11.05 A from the first frame, which frame 3 cannot hold).
+      with dr 0.05, not 11.05 A from the first frame, which frame 3 cannot hold); a given
+      --rdf-rmax 10.5 is refused at frame 3 with the cure.
    2. coordination.csv: n_SiSi(r) = 6 exactly at every bin edge between the largest a(t)
       (4.782 A) and the smallest a(t) sqrt 2 (5.716 A); every peak sits at the scaled
       lattice distances (g = 0 wherever no frame has a lattice distance).
@@ -173,6 +174,12 @@ def check_structure(checks, work):
     res = run_analyze(checks, work, dump, out, "Si",
                       ["--only", "rdf,sq", "--rdf-dr", "%g" % DR, "--sq-dk", "%g" % DK,
                        "--direct-kmax", "%g" % KMAX])
+    cmd = [peerlib.glassmd_binary(), "analyze", dump, "--types", "Si", "--only", "rdf",
+           "--out", out + "_given", "--rdf-rmax", "10.5"]
+    proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=300)
+    named = all(w in proc.stderr for w in ("frame 3", "--rdf-rmax", "10.5", "10.105"))
+    checks.check("1. --rdf-rmax 10.5 refused at frame 3, naming the cure", 0 if
+                 proc.returncode == 1 and named else 1, 0, proc.stderr.strip()[-300:])
     rmax = 0.5 * min(BOXES)
     rmax_bins = int(np.floor(rmax / DR + 1e-9)) * DR
     checks.check("1. rdf rmax = half the smallest edge over frames (A)",
