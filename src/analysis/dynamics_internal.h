@@ -17,7 +17,9 @@
  *    J. Chem. Theory Comput. 19, 3406 (2023)), with n(t-1) = floor((u(t-1) - lo(t-1)) /
  *    L(t-1)). It keeps this as pos = u + shift, shift -= n(t-1) (L(t) - L(t-1)) per
  *    axis at each frame whose box differs from the one before; with a fixed box shift
- *    stays absent and pos is u bit for bit.
+ *    stays absent and pos is u bit for bit. (An atom within round-off of a box face, e.g.
+ *    in a float32 NetCDF file, may be counted in the neighbouring image: an error of one
+ *    box change dL, once.)
  *
  * 2. The windowed MSD over all time origins by FFT (Calandrini et al., nMoldyn; Kneller
  *    et al., Comput. Phys. Commun. 91, 191 (1995)). For a series x(t), t = 0..n-1,
