@@ -17,9 +17,11 @@
  *    J. Chem. Theory Comput. 19, 3406 (2023)), with n(t-1) = floor((u(t-1) - lo(t-1)) /
  *    L(t-1)). It keeps this as pos = u + shift, shift -= n(t-1) (L(t) - L(t-1)) per
  *    axis at each frame whose box differs from the one before; with a fixed box shift
- *    stays absent and pos is u bit for bit. (An atom within round-off of a box face, e.g.
- *    in a float32 NetCDF file, may be counted in the neighbouring image: an error of one
- *    box change dL, once.)
+ *    stays absent and pos is u bit for bit. Limits: an atom that crossed a face between
+ *    two stored (or, with --skip, analysed) frames is credited the box edge of the later
+ *    frame, not the one at its crossing: off by (L(t) - L(crossing)), far below a step;
+ *    an atom within round-off of a face (float32 NetCDF) may be counted in the next
+ *    image: off by one box change dL, once.
  *
  * 2. The windowed MSD over all time origins by FFT (Calandrini et al., nMoldyn; Kneller
  *    et al., Comput. Phys. Commun. 91, 191 (1995)). For a series x(t), t = 0..n-1,
