@@ -20,7 +20,7 @@
  * Faber-Ziman normalisation, S^FZ_ab = 1 + (S^AL_ab - delta_ab)/sqrt(c_a c_b), the same quantity as
  * the transform above (both -> 1 at large k), so the two curves can be overlaid.
  * Two ways to the rho_a(k) (settings sq_method): by default the gridded transform of
- * sq_grid.c (B-spline spreading and FFT, agreeing with the direct sum to ~1e-9 relative,
+ * sq_grid.c (Kaiser-Bessel spreading and FFT, agreeing with the direct sum to ~1e-9 relative,
  * about 4 times faster on 3000 atoms), read into the same per-vector arrays as the direct
  * sum's, so the shells, their k and their vector counts are the same; or the direct sum,
  * kept as the reference the tests compare the grid with.
@@ -860,17 +860,17 @@ static gmd_status sq_write_rx(sq_state *st, const double *kx, const double *sx, 
     return status;
 }
 
-/* How the reciprocal-lattice S(k) was summed; for the grid, its mesh, order and the bound
+/* How the reciprocal-lattice S(k) was summed; for the grid, its mesh, kernel width and the bound
  * on the aliased share of rho_a(k) (sq_grid.c). */
 static void sq_method_json(cJSON *info, const gmd_dsq_acc *d)
 {
     cJSON_AddStringToObject(info, "direct_method", d->grid ? "grid" : "direct");
     if (!d->grid) return;
-    int mesh[2], order;
+    int mesh[2], width;
     double alias;
-    gmd_sq_grid_params(d->grid, mesh, &order, &alias);
+    gmd_sq_grid_params(d->grid, mesh, &width, &alias);
     cJSON_AddItemToObject(info, "direct_grid_mesh_xy", cJSON_CreateIntArray(mesh, 2));
-    cJSON_AddNumberToObject(info, "direct_grid_order", order);
+    cJSON_AddNumberToObject(info, "direct_grid_width", width);
     cJSON_AddNumberToObject(info, "direct_grid_alias_bound", alias);
 }
 
