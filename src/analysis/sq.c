@@ -344,22 +344,32 @@ static void column_chunk(const phase_tables *t, const dsq_chunk *ch, const kcolu
     }
 }
 
-/* |k| and S_AL of every pair for the vectors of column c (slots c->first ...). */
+/* |k| and S_AL of every pair for the vectors of column c (slots c->first ...); the pairs'
+ * species and norms are found once per column, not per vector. */
 static void column_results(const gmd_dsq_acc *acc, const kcolumn *c, const double u[3],
                            const double *rho, double *kabs, double *sal)
 {
-    const int ns = acc->ns;
+    const int ns = acc->ns, np = acc->npairs;
+    int pa[GMD_MAX_SPECIES * GMD_MAX_SPECIES], pb[GMD_MAX_SPECIES * GMD_MAX_SPECIES];
+    double norm[GMD_MAX_SPECIES * GMD_MAX_SPECIES];
+    for (int a = 0; a < ns; a++)
+        for (int b = a; b < ns; b++) {
+            const int p = gmd_pair_index(ns, a, b);
+            pa[p] = 2 * a;
+            pb[p] = 2 * b;
+            norm[p] = sqrt((double)acc->count[a] * (double)acc->count[b]);
+        }
+    const double kx = c->n1 * u[0], ky = c->n2 * u[1], kxy2 = kx * kx + ky * ky;
     for (int n3 = c->lo; n3 <= c->hi; n3++) {
         const double *r = rho + (size_t)(n3 - c->lo) * ns * 2;
-        size_t v = c->first + (size_t)(n3 - c->lo);
-        double kx = c->n1 * u[0], ky = c->n2 * u[1], kz = n3 * u[2];
-        kabs[v] = sqrt(kx * kx + ky * ky + kz * kz);
-        for (int a = 0; a < ns; a++)
-            for (int b = a; b < ns; b++) {
-                double norm = sqrt((double)acc->count[a] * (double)acc->count[b]);
-                double re = r[2 * a] * r[2 * b] + r[2 * a + 1] * r[2 * b + 1];
-                sal[v * acc->npairs + gmd_pair_index(ns, a, b)] = norm > 0.0 ? re / norm : 0.0;
-            }
+        const size_t v = c->first + (size_t)(n3 - c->lo);
+        const double kz = n3 * u[2];
+        kabs[v] = sqrt(kxy2 + kz * kz);
+        double *out = sal + v * (size_t)np;
+        for (int p = 0; p < np; p++) {
+            const double re = r[pa[p]] * r[pb[p]] + r[pa[p] + 1] * r[pb[p] + 1];
+            out[p] = norm[p] > 0.0 ? re / norm[p] : 0.0;
+        }
     } /* loop over n3 */
 }
 
@@ -422,6 +432,23 @@ static gmd_status all_columns(const gmd_dsq_acc *acc, const phase_tables *t, con
                   : GMD_OK;
 }
 
+/* rho_a of column c's vectors from the grid, in the layout of column_group: n3 >= 0 from the
+ * column (n1, n2), n3 < 0 from (-n1, -n2) at -n3, not conjugated (S_AL = Re(rho_a conj
+ * rho_b) is the same for rho and its conjugate). */
+static void grid_column(const gmd_sq_grid *g, int ns, const kcolumn *c, double *rho)
+{
+    for (int a = 0; a < ns; a++) {
+        const double *plus = gmd_sq_grid_column(g, a, c->n1, c->n2);
+        const double *minus = gmd_sq_grid_column(g, a, -c->n1, -c->n2);
+        for (int n3 = c->lo; n3 <= c->hi; n3++) {
+            const double *v = n3 >= 0 ? plus + 2 * n3 : minus - 2 * n3;
+            double *r = rho + ((size_t)(n3 - c->lo) * ns + a) * 2;
+            r[0] = v[0];
+            r[1] = v[1];
+        }
+    }
+}
+
 /* The gridded transform's rho_a(k) (sq_grid.c) read into each column's vectors in the
  * layout of column_group, then the same column_results. Columns are shared among threads;
  * each vector's values go to its own slot. */
@@ -443,10 +470,7 @@ static gmd_status grid_columns(gmd_dsq_acc *acc, const gmd_frame *f, const kcolu
 #pragma omp for schedule(static)
         for (long c = 0; c < nc; c++) {
             if (!rho) continue;
-            for (int n3 = col[c].lo; n3 <= col[c].hi; n3++)
-                for (int a = 0; a < ns; a++)
-                    gmd_sq_grid_rho(acc->grid, a, col[c].n1, col[c].n2, n3,
-                                    rho + ((size_t)(n3 - col[c].lo) * ns + a) * 2);
+            grid_column(acc->grid, ns, &col[c], rho);
             column_results(acc, &col[c], u, rho, kabs, sal);
         }
         free(rho);

@@ -614,21 +614,11 @@ gmd_status gmd_sq_grid_frame(gmd_sq_grid **out, const gmd_frame *f, int nspecies
     return GMD_OK;
 }
 
-void gmd_sq_grid_rho(const gmd_sq_grid *g, int a, int n1, int n2, int n3, double out[2])
+const double *gmd_sq_grid_column(const gmd_sq_grid *g, int a, int n1, int n2)
 {
-    const double sign = n3 < 0 ? -1.0 : 1.0; /* rho(-k) = conj rho(k) */
-    if (n3 < 0) {
-        n1 = -n1;
-        n2 = -n2;
-        n3 = -n3;
-    }
-    const size_t mode =
-        ((size_t)(n1 + g->nmax[0]) * (size_t)(2 * g->nmax[1] + 1) + (size_t)(n2 + g->nmax[1])) *
-            (size_t)g->nzk +
-        (size_t)n3;
-    const double *r = g->rho + ((size_t)a * g->nmodes + mode) * 2;
-    out[0] = r[0];
-    out[1] = sign * r[1];
+    const size_t line =
+        (size_t)(n1 + g->nmax[0]) * (size_t)(2 * g->nmax[1] + 1) + (size_t)(n2 + g->nmax[1]);
+    return g->rho + ((size_t)a * g->nmodes + line * (size_t)g->nzk) * 2;
 }
 
 void gmd_sq_grid_params(const gmd_sq_grid *g, int mesh[2], int *width, double *alias_bound)
