@@ -59,12 +59,14 @@
 
 /* ================================================================ transform of g(r) */
 
-void gmd_sq_from_gr(const double *g, int nbins, double dr, double rho, int lorch, const double *k,
-                    int nk, double *s)
+void gmd_sq_from_gr_many(const double *const *g, int ng, int nbins, double dr, double rho,
+                         int lorch, const double *k, int nk, double *const *s)
 {
     const double rmax = nbins * dr;
+    double sum[GMD_MAX_SPECIES * (GMD_MAX_SPECIES + 1) / 2];
     for (int j = 0; j < nk; j++) {
-        double sum = 0.0;
+        for (int p = 0; p < ng; p++)
+            sum[p] = 0.0;
         for (int m = 0; m < nbins; m++) {
             double r = (m + 0.5) * dr, kr = k[j] * r;
             double sinc = kr > 1e-12 ? sin(kr) / kr : 1.0;
@@ -73,10 +75,18 @@ void gmd_sq_from_gr(const double *g, int nbins, double dr, double rho, int lorch
                 double x = GMD_PI * r / rmax;
                 window = sin(x) / x;
             }
-            sum += r * r * (g[m] - 1.0) * sinc * window;
+            for (int p = 0; p < ng; p++)
+                sum[p] += r * r * (g[p][m] - 1.0) * sinc * window;
         }
-        s[j] = 1.0 + 4.0 * GMD_PI * rho * sum * dr;
+        for (int p = 0; p < ng; p++)
+            s[p][j] = 1.0 + 4.0 * GMD_PI * rho * sum[p] * dr;
     }
+}
+
+void gmd_sq_from_gr(const double *g, int nbins, double dr, double rho, int lorch, const double *k,
+                    int nk, double *s)
+{
+    gmd_sq_from_gr_many(&g, 1, nbins, dr, rho, lorch, k, nk, &s);
 }
 
 /* ================================================================ direct S(k) */
@@ -767,7 +777,8 @@ static gmd_status sq_write_transform(sq_state *st, const gmd_element **el, int h
     const gmd_rdf_acc *r = st->rdf;
     size_t nrows = (size_t)floor(st->settings.sq_kmax_invA / st->settings.sq_dk_invA + 1e-9);
     sq_table t = {0};
-    double *g = gmd_calloc((size_t)r->nbins, sizeof(double), "g(r)", err);
+    const int np = sp->n * (sp->n + 1) / 2;
+    double *g = gmd_calloc((size_t)r->nbins * (size_t)np, sizeof(double), "g(r)", err);
     gmd_status status = g ? table_partials(&t, sp, nrows, NULL, err) : GMD_ERR_NOMEM;
     if (status == GMD_OK && have_el &&
         (!table_col(&t, "S_N", nrows, err) || !table_col(&t, "S_X", nrows, err)))
@@ -776,12 +787,16 @@ static gmd_status sq_write_transform(sq_state *st, const gmd_element **el, int h
         double rho = (double)r->natoms / (r->volume_sum / (double)r->nframes);
         for (size_t j = 0; j < nrows; j++)
             t.col[0][j] = (double)(j + 1) * st->settings.sq_dk_invA;
+        const double *gp[GMD_MAX_SPECIES * (GMD_MAX_SPECIES + 1) / 2];
         for (int a = 0; a < sp->n; a++)
             for (int b = a; b < sp->n; b++) {
-                gmd_rdf_acc_g(r, a, b, g);
-                gmd_sq_from_gr(g, r->nbins, r->dr, rho, st->settings.sq_lorch, t.col[0], (int)nrows,
-                               t.col[1 + gmd_pair_index(sp->n, a, b)]);
+                const int p = gmd_pair_index(sp->n, a, b);
+                gmd_rdf_acc_g(r, a, b, g + (size_t)p * (size_t)r->nbins);
+                gp[p] = g + (size_t)p * (size_t)r->nbins;
             }
+        /* every partial in one pass: sin(k r) once per k and bin, not once per pair */
+        gmd_sq_from_gr_many(gp, np, r->nbins, r->dr, rho, st->settings.sq_lorch, t.col[0],
+                            (int)nrows, t.col + 1);
         if (have_el) table_totals(&t, st, el, nrows, 1);
         status = write_table(&st->settings, "sq",
                              st->settings.sq_lorch ? "Faber-Ziman S(k) from g(r), Lorch window"
