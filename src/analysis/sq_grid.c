@@ -213,6 +213,7 @@ static void kernel_series(sqg_kernel *k, double beta)
 {
     const double ymax = 0.25 * beta * beta;
     double term = 1.0, sum = 0.0;
+    memset(k, 0, sizeof *k); /* zeros above the last term (kernel_weights) */
     k->beta = beta;
     k->nterm = 0;
     for (int j = 1; j <= SQG_SERIES_MAX; j++) {
@@ -332,6 +333,7 @@ static gmd_status grid_setup(gmd_sq_grid *g, size_t natoms, int nsp, gmd_error *
     for (int d = 0; d < 2; d++)
         g->nblk[d] = (g->mesh[d] + SQG_BLOCK - 1) / SQG_BLOCK;
     g->q = fftw_malloc((size_t)mx * g->plane_stride * sizeof(fftw_complex));
+    if (g->q) memset(g->q, 0, (size_t)mx * g->plane_stride * sizeof(fftw_complex));
     g->qy = fftw_malloc(g->nlines / (size_t)g->nzk * (size_t)mx * (size_t)g->row *
                         sizeof(fftw_complex));
     g->buf_stride = (size_t)(mx > my ? mx : my) * (size_t)g->row;
@@ -404,24 +406,36 @@ static gmd_status atom_space(gmd_sq_grid *g, size_t n, gmd_error *err)
 
 /* ---------------------------------------------------------------- spreading */
 
-/* The w weights phi(x0 - j), j = 0 .. w - 1 (x0 - j within [-a, a]), of one direction:
- * the kernel's series by Horner's rule, all terms positive (no cancellation); y is clamped
- * at 0 against round-off at |x| = a. */
+/* The w weights phi_d(x0[d] - j), j = 0 .. w - 1 (x0[d] - j within [-a, a]), of both
+ * directions into out[d w + j]: the kernel's series by Horner's rule, all terms positive
+ * (no cancellation), the two directions in one loop (independent chains, so the
+ * multiply-adds overlap; the shorter series has zeros above its last term, which leaves
+ * its sums exactly as they were); y is clamped at 0 against round-off at |x| = a. */
 GMD_SIMD_CLONES
-static void kernel_weights(const sqg_kernel *k, int w, double x0, double *restrict out)
+static void kernel_weights(const sqg_kernel k[2], int w, const double x0[2], double *restrict out)
 {
-    const double ia = 2.0 / w, y0 = 0.25 * k->beta * k->beta;
-    double y[SQG_MAX_WIDTH];
-    for (int j = 0; j < w; j++) {
-        const double x = (x0 - j) * ia;
-        const double yj = y0 * (1.0 - x * x);
-        y[j] = yj > 0.0 ? yj : 0.0;
-        out[j] = k->c[k->nterm - 1];
+    const double ia = 2.0 / w;
+    const int nt = k[0].nterm > k[1].nterm ? k[0].nterm : k[1].nterm;
+    double y[2 * SQG_MAX_WIDTH];
+    for (int d = 0; d < 2; d++) {
+        const double y0 = 0.25 * k[d].beta * k[d].beta;
+        for (int j = 0; j < w; j++) {
+            const double x = (x0[d] - j) * ia;
+            const double yj = y0 * (1.0 - x * x);
+            y[d * w + j] = yj > 0.0 ? yj : 0.0;
+            out[d * w + j] = k[d].c[nt - 1];
+        }
     }
-    for (int t = k->nterm - 2; t >= 0; t--)
-        for (int j = 0; j < w; j++)
-            out[j] = out[j] * y[j] + k->c[t];
-    for (int j = 0; j < w; j++)
+    double *restrict ox = out, *restrict oy = out + w;
+    const double *restrict yx = y, *restrict yy = y + w;
+    for (int t = nt - 2; t >= 0; t--) {
+        const double cx = k[0].c[t], cy = k[1].c[t];
+        for (int j = 0; j < w; j++) {
+            ox[j] = ox[j] * yx[j] + cx;
+            oy[j] = oy[j] * yy[j] + cy;
+        }
+    }
+    for (int j = 0; j < 2 * w; j++)
         out[j] *= y[j];
 }
 
@@ -439,13 +453,15 @@ static double wrapped(const gmd_frame *f, size_t i, int d)
 static void stencil(gmd_sq_grid *g, const gmd_frame *f, size_t i, size_t s)
 {
     const int w = g->width;
+    double x0[2];
     for (int d = 0; d < 2; d++) {
         const double u = wrapped(f, i, d) * (g->mesh[d] / f->box.len[d]);
         const double base = floor(u - 0.5 * w) + 1.0;
         int first = (int)base % g->mesh[d];
         g->first[2 * s + (size_t)d] = first < 0 ? first + g->mesh[d] : first;
-        kernel_weights(&g->kern[d], w, u - base, g->weight + (2 * s + (size_t)d) * (size_t)w);
+        x0[d] = u - base;
     }
+    kernel_weights(g->kern, w, x0, g->weight + 2 * s * (size_t)w);
     const double t = 2.0 * GMD_PI / f->box.len[2] * wrapped(f, i, 2), c = cos(t), sn = -sin(t);
     double *z = g->zphase + s * (size_t)g->row * 2; /* zero past nzk */
     z[0] = 1.0;
@@ -501,8 +517,9 @@ static void spread_plane(double *restrict plane, int my, size_t row, int order, 
     }
 }
 
-/* Q of n atoms (slots of g->atom): each thread zeroes its slab of x-planes and adds every
- * atom's share to it, atoms in the spreading order. */
+/* Q of n atoms (slots of g->atom): each thread adds every atom's share to its slab of
+ * x-planes, atoms in the spreading order. Q is zero on entry (zeroed when made, and each
+ * plane again by transform_planes once transformed, while it is in cache). */
 static void spread(gmd_sq_grid *g, size_t n)
 {
     const int mx = g->mesh[0], p = g->width;
@@ -514,8 +531,6 @@ static void spread(gmd_sq_grid *g, size_t n)
         nt = omp_get_num_threads();
 #endif
         const int x0 = (int)((long)mx * tid / nt), x1 = (int)((long)mx * (tid + 1) / nt);
-        memset(g->q + (size_t)x0 * g->plane_stride, 0,
-               (size_t)(x1 - x0) * g->plane_stride * sizeof(fftw_complex));
         for (size_t k = 0; k < n; k++) {
             const size_t s = (size_t)g->order_of[k];
             const int *first = g->first + 2 * s;
@@ -547,8 +562,8 @@ static int thread_id(void)
 #endif
 }
 
-/* y transform of each x-plane into the thread's buffer, and the kept rows |n2| <= nmax_y
- * of it into qy. */
+/* y transform of each x-plane into the thread's buffer, the kept rows |n2| <= nmax_y of it
+ * into qy, and the plane zeroed. */
 static void transform_planes(gmd_sq_grid *g)
 {
     const int mx = g->mesh[0], my = g->mesh[1], ny = g->nmax[1];
@@ -558,7 +573,9 @@ static void transform_planes(gmd_sq_grid *g)
         fftw_complex *out = g->buf + (size_t)thread_id() * g->buf_stride;
 #pragma omp for schedule(static)
         for (int ix = 0; ix < mx; ix++) {
-            fftw_execute_dft(g->y_c2c, g->q + (size_t)ix * g->plane_stride, out);
+            fftw_complex *plane = g->q + (size_t)ix * g->plane_stride;
+            fftw_execute_dft(g->y_c2c, plane, out);
+            memset(plane, 0, g->plane_stride * sizeof(fftw_complex)); /* for the next spread */
             for (int n2 = -ny; n2 <= ny; n2++)
                 memcpy(g->qy + ((size_t)(n2 + ny) * (size_t)mx + (size_t)ix) * (size_t)g->row,
                        out + (size_t)wrap_mode(n2, my) * (size_t)g->row, line);
