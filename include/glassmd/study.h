@@ -50,6 +50,9 @@ typedef struct gmd_study {
     double msd_fit_t0_ps, msd_fit_t1_ps;
     long checkpoint_every; /* MD steps between checkpoints (default 10000) */
     int traj_dump;         /* 1: trajectories as LAMMPS dump, 0: NetCDF (default) */
+    int pressure_set;      /* 1: key pressure given: melt and quench at constant pressure,
+                              each isotherm and the glass at its own settled density */
+    double pressure_bar;   /* the barostat's target (bar), when pressure_set */
 } gmd_study;
 
 /* Reads and validates a study file; every error names the file, the line and the fix, and

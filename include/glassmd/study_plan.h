@@ -83,6 +83,17 @@ void gmd_study_plan_refresh(gmd_study_plan *plan);
  * it only in a process that will not fork workers afterwards (the dry run). */
 gmd_status gmd_study_plan_estimate(gmd_study_plan *plan, gmd_error *err);
 
+/* What an MD job runs, for the dry run: per run input (at most 2) its stages in words
+ * ("equil/: npt 50 ps at 1000 K, 1 bar; the volume-settled check, ...") and its share of
+ * the job's estimate (est_s by MD time; < 0 when the job has none). Returns the number
+ * of runs (0 for a job that is not MD), or -1 (err set). */
+typedef struct gmd_study_run_info {
+    char what[512];
+    double est_s;
+} gmd_study_run_info;
+int gmd_study_job_runs(const gmd_study_plan *plan, int j, gmd_study_run_info *out, int max,
+                       gmd_error *err);
+
 /* OUT/plan.json: every job's name, kind, dependencies, status, hash, wall time, estimate.
  * Written atomically (temporary file + rename) by the scheduler only. */
 gmd_status gmd_study_plan_write_json(const gmd_study_plan *plan, gmd_error *err);
@@ -95,11 +106,15 @@ gmd_status gmd_study_plan_write_json(const gmd_study_plan *plan, gmd_error *err)
 gmd_status gmd_study_job_execute(const gmd_study_plan *plan, int j,
                                  const volatile sig_atomic_t *stop, gmd_error *err);
 
+/* 1 (msg set, cut to len) when finished job j has a warning for the user: at constant
+ * pressure, an isotherm or glass whose volume had not settled (its density.json). */
+int gmd_study_job_warning(const gmd_study_job *job, char *msg, size_t len);
+
 /* Scheduler events, for the front end's progress output. */
 typedef enum gmd_study_event {
     GMD_STUDY_EV_STARTED = 0,
-    GMD_STUDY_EV_DONE,
-    GMD_STUDY_EV_SKIPPED,
+    GMD_STUDY_EV_DONE,    /* message: NULL, or a warning (a volume that had not settled) */
+    GMD_STUDY_EV_SKIPPED, /* message: as for DONE */
     GMD_STUDY_EV_FAILED,
     GMD_STUDY_EV_TICK, /* about once a second: running jobs' progress updated */
 } gmd_study_event;

@@ -6,7 +6,9 @@
  * g_NaS); any other pair of species uses ANGLE_DEFAULT_CUT = 3.0 A (documented choice; set
  * the former/modifier cut-offs to cover the pairs that matter). For every B, every pair of
  * distinct bonded neighbours j (species A) and k (species C) gives one angle
- * theta = acos(u_j . u_k); when A == C each unordered pair counts once.
+ * theta = acos(u_j . u_k); when A == C each unordered pair counts once. Bond vectors are
+ * minimum images in each frame's own box (the frame grid), so a box that changes between
+ * frames (NPT) is followed frame by frame.
  *
  * Histogram: 180 bins of 1 degree on [0, 180] (180 itself falls in the last bin), summed
  * over frames, normalised to a probability density per degree (sum P * 1 deg = 1). The
@@ -192,6 +194,7 @@ static void angles_sharing(const angles_state *st, angles_table *t, cJSON *resul
     cJSON_AddStringToObject(o, "triplet", st->label[st->split]);
     cJSON_AddNumberToObject(o, "cut_former_bridge_A", sa->cut);
     cJSON_AddNumberToObject(o, "frames", (double)sa->nframes);
+    cJSON_AddStringToObject(o, "box", "each frame's own box: bonds by minimum image in it");
     long all = 0;
     for (int k = 0; k < GMD_SHARE_KINDS; k++)
         all += sa->total[k];

@@ -1,6 +1,9 @@
 /* driver.c - gmd_analyze (include/glassmd/analyze.h): one trajectory through every
  * selected analysis, for `glassmd analyze` and the study's analysis jobs alike.
  *
+ * Every frame carries its own box (a box that changes, NPT, is read per frame); the
+ * analyses use it frame by frame (see each file's header), and results.json records the
+ * box's range over the analysed frames ("box") beside the mean volume.
  * Prolog: with a thermo file, its whole-file mean temperature (a bad file fails before a
  * long trajectory is read, and sigma sees a temperature when it is created); the force
  * field (optional); the trajectory's first frame, which fixes the atoms and the species;
@@ -114,6 +117,9 @@ typedef struct run_state {
     cJSON *skipped;            /* name -> reason */
     gmd_figure_batch figures;  /* the figures, drawn together at the end */
     double volume_sum;
+    gmd_box box_min, box_max, box_prev; /* edges' range over the analysed frames */
+    long box_changes;                   /* analysed frames whose box differs from the last */
+    double volume_min, volume_max;
     double t_first, t_last;
     gmd_thermo_mean thermo; /* with a thermo file: over the analysed time span */
 } run_state;
@@ -251,6 +257,25 @@ static void report_progress(const run_state *r, gmd_analyze_event event)
     if (r->opt->progress) r->opt->progress(event, r->res, r->opt->progress_user);
 }
 
+/* The box's range over the analysed frames, and how often it changed, for results.json. */
+static void track_box(run_state *r)
+{
+    const gmd_box *b = &r->frame.box;
+    const double v = gmd_box_volume(b);
+    const int first = r->res->frames_used == 0;
+    int changed = 0;
+    for (int k = 0; k < 3; k++) {
+        changed |= b->len[k] != r->box_prev.len[k] || b->lo[k] != r->box_prev.lo[k];
+        r->box_min.len[k] = first ? b->len[k] : fmin(r->box_min.len[k], b->len[k]);
+        r->box_max.len[k] = first ? b->len[k] : fmax(r->box_max.len[k], b->len[k]);
+    }
+    r->box_changes += !first && changed;
+    r->box_prev = *b;
+    r->volume_min = first ? v : fmin(r->volume_min, v);
+    r->volume_max = first ? v : fmax(r->volume_max, v);
+    r->volume_sum += v;
+}
+
 static gmd_status feed_frame(run_state *r, gmd_error *err)
 {
     long frame = r->res->frames_read;
@@ -263,7 +288,7 @@ static gmd_status feed_frame(run_state *r, gmd_error *err)
         gmd_status st = r->an[k]->add_frame(r->an[k], &r->frame, err);
         if (st) return prefix_error(r, err, st, KINDS[k].name, frame);
     }
-    r->volume_sum += gmd_box_volume(&r->frame.box);
+    track_box(r);
     if (r->res->frames_used == 0) r->t_first = r->frame.time_ps;
     r->t_last = r->frame.time_ps;
     r->res->frames_used++;
@@ -337,6 +362,22 @@ static void describe_temperature(const run_state *r, cJSON *o)
         cJSON_AddNullToObject(o, "temperature_source");
 }
 
+/* The box over the analysed frames: its range and what the analyses do when it changes. */
+static void describe_box(const run_state *r, cJSON *o)
+{
+    cJSON *b = cJSON_AddObjectToObject(o, "box");
+    cJSON_AddNumberToObject(b, "changes", (double)r->box_changes);
+    cJSON_AddItemToObject(b, "len_min_A", cJSON_CreateDoubleArray(r->box_min.len, 3));
+    cJSON_AddItemToObject(b, "len_max_A", cJSON_CreateDoubleArray(r->box_max.len, 3));
+    cJSON_AddNumberToObject(b, "volume_min_A3", r->volume_min);
+    cJSON_AddNumberToObject(b, "volume_max_A3", r->volume_max);
+    cJSON_AddStringToObject(b, "per_frame",
+                            "every analysis takes each frame's own box (minimum image, "
+                            "g(r) normalised by the frame's volume, the frame's reciprocal "
+                            "lattice); msd and sigma follow a changing box frame by frame; "
+                            "volume_A3 is the mean");
+}
+
 /* The run's description, first in results.json. */
 static cJSON *describe_run(const run_state *r)
 {
@@ -354,6 +395,7 @@ static cJSON *describe_run(const run_state *r)
         cJSON_AddNumberToObject(species, r->sys.species->name[s], (double)r->sys.count[s]);
     cJSON_AddItemToObject(o, "species", species);
     cJSON_AddNumberToObject(o, "volume_A3", r->volume_sum / (double)r->res->frames_used);
+    describe_box(r, o);
     describe_temperature(r, o);
     cJSON_AddNumberToObject(o, "dt_fs", r->s.dt_fs);
     cJSON_AddNumberToObject(o, "time_span_ps", r->t_last - r->t_first);

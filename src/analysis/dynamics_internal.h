@@ -5,6 +5,23 @@
  *    after frame: coordinate k of atom i (atoms in the id order of the first frame) in
  *    frame t is pos[(t * 3 + k) * natoms + i]. Frames must be equally spaced in time; the
  *    store checks it as frames arrive (and that the atoms stay the same).
+ *    A box that changes (NPT): frames come as u = x + n L(t), x in the frame's box and n
+ *    whole (the reader's and LAMMPS's convention for unwrapped positions, whatever the
+ *    file held). A barostat moves an atom by scaling its wrapped x with the box, so of
+ *    u(t) - u(t-1) = x(t) - x(t-1) + n(t) L(t) - n(t-1) L(t-1) the part n(t-1) (L(t) -
+ *    L(t-1)) is no motion (an atom n boxes away would otherwise jump by n dL, the error
+ *    of unwrapping NPT runs with x + n L(t): von Buelow, Bullerjahn and Hummer, J. Chem.
+ *    Phys. 153, 021101 (2020)). The store takes the displacement between frames as
+ *    x(t) - x(t-1) + (n(t) - n(t-1)) L(t): the wrapped step in the frame's own box plus
+ *    the crossings counted by the file (the "toroidal" unwrapping of Bullerjahn et al.,
+ *    J. Chem. Theory Comput. 19, 3406 (2023)), with n(t-1) = floor((u(t-1) - lo(t-1)) /
+ *    L(t-1)). It keeps this as pos = u + shift, shift -= n(t-1) (L(t) - L(t-1)) per
+ *    axis at each frame whose box differs from the one before; with a fixed box shift
+ *    stays absent and pos is u bit for bit. Limits: an atom that crossed a face between
+ *    two stored (or, with --skip, analysed) frames is credited the box edge of the later
+ *    frame, not the one at its crossing: off by (L(t) - L(crossing)), far below a step;
+ *    an atom within round-off of a face (float32 NetCDF) may be counted in the next
+ *    image: off by one box change dL, once.
  *
  * 2. The windowed MSD over all time origins by FFT (Calandrini et al., nMoldyn; Kneller
  *    et al., Comput. Phys. Commun. 91, 191 (1995)). For a series x(t), t = 0..n-1,
@@ -55,6 +72,11 @@ typedef struct gmd_dyn_traj {
     double time0_ps, spacing_ps; /* time of frame 0, spacing (0 until frame 1) */
     long step0;
     double volume_sum_A3; /* sum over frames of the box volume */
+    /* A changing box (see gmd_dyn_traj_add): pos = the frame's positions + shift. */
+    gmd_box prev_box;   /* the previous frame's box */
+    double *prev_u;     /* [k * natoms + i]: the previous frame's positions as given */
+    double *shift;      /* [k * natoms + i]: NULL until the box first changes */
+    size_t box_changes; /* frames whose box differs from the one before */
 } gmd_dyn_traj;
 
 /* Records the atoms of the first frame (the frame itself is stored by gmd_dyn_traj_add). */
@@ -64,6 +86,8 @@ gmd_status gmd_dyn_traj_init(gmd_dyn_traj *tr, const gmd_frame *first, gmd_error
 gmd_status gmd_dyn_traj_add(gmd_dyn_traj *tr, const gmd_frame *frame, gmd_error *err);
 void gmd_dyn_traj_free(gmd_dyn_traj *tr);
 double gmd_dyn_traj_mean_volume(const gmd_dyn_traj *tr);
+/* How displacements were taken (for results.json): fixed box, or a changing one. */
+const char *gmd_dyn_unwrapping(const gmd_dyn_traj *tr);
 
 /* Atoms per species in frame f; GMD_ERR_VALUE for a species index outside 0..nspecies-1. */
 gmd_status gmd_dyn_count_species(const gmd_frame *f, int nspecies, long *count, gmd_error *err);

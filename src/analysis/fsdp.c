@@ -1,6 +1,7 @@
 /* fsdp.c - the first sharp diffraction peak of a partial S_ab(k) (SPEC section 5; default
  * pair Na-Na, settings->fsdp_pair), from the reciprocal-lattice S(k) of sq.c (the
- * transform of g(r) cut at L/2 cannot resolve features below ~2 pi / (L/2)).
+ * transform of g(r) cut at L/2 cannot resolve features below ~2 pi / (L/2)). With a box
+ * that changes between frames the shells hold each frame's own reciprocal lattice (sq.c).
  *
  * Definition (documented choice):
  * - search range 0.5 <= k <= 2.0 A^-1 on the shells of the direct S^FZ_ab(k) (shell width

@@ -4,7 +4,11 @@
  * Data: every frame's unwrapped positions are stored (gmd_dyn_traj: frame after frame,
  * pos[(t * 3 + k) * natoms + i], 24 bytes per atom and frame), because an average over
  * all time origins needs the whole trajectory. Frames must be equally spaced in time;
- * the store checks this as they arrive.
+ * the store checks this as they arrive. A box that changes from frame to frame (NPT) is
+ * followed frame by frame: the displacement between two frames is the step of the
+ * wrapped position in the later frame's box plus whole box lengths for the crossings, so
+ * that the barostat's scaling of an atom's image count is not taken for motion
+ * (dynamics_internal.h); results "msd" say so ("unwrapping").
  *
  * MSD: per atom and Cartesian component, the windowed MSD over all time origins by the
  * FFT algorithm (see dynamics_internal.h), O(n log n) per atom instead of O(n^2); summed
@@ -45,7 +49,8 @@ gmd_status gmd_dyn_traj_init(gmd_dyn_traj *tr, const gmd_frame *first, gmd_error
     tr->natoms = first->n;
     tr->id = gmd_calloc(first->n, sizeof *tr->id, "msd atom ids", err);
     tr->type = gmd_calloc(first->n, sizeof *tr->type, "msd atom types", err);
-    if (!tr->id || !tr->type) {
+    tr->prev_u = gmd_calloc(3 * first->n, sizeof *tr->prev_u, "msd previous frame", err);
+    if (!tr->id || !tr->type || !tr->prev_u) {
         gmd_dyn_traj_free(tr);
         return GMD_ERR_NOMEM;
     }
@@ -61,6 +66,8 @@ void gmd_dyn_traj_free(gmd_dyn_traj *tr)
     free(tr->pos);
     free(tr->id);
     free(tr->type);
+    free(tr->prev_u);
+    free(tr->shift);
     memset(tr, 0, sizeof *tr);
 }
 
@@ -109,6 +116,34 @@ static gmd_status check_spacing(gmd_dyn_traj *tr, const gmd_frame *f, gmd_error 
     return GMD_OK;
 }
 
+static int box_changed(const gmd_box *a, const gmd_box *b)
+{
+    for (int k = 0; k < 3; k++)
+        if (a->lo[k] != b->lo[k] || a->len[k] != b->len[k]) return 1;
+    return 0;
+}
+
+/* The box changed between the previous frame and this one: the previous frame's unwrapped
+ * u = x + n L (x in its box, n whole) moved with its box to x' + n L', and of the n (L' -
+ * L) in u' - u only x' - x is motion (the wrapped position, scaled by the barostat, plus
+ * the atom's own step); the rest, - n (L' - L), joins the atom's shift. Whole box lengths
+ * of the frame's own box (crossings) are kept as they come. */
+static gmd_status shift_for_box_change(gmd_dyn_traj *tr, const gmd_box *box, gmd_error *err)
+{
+    const size_t n = tr->natoms;
+    if (!tr->shift && !(tr->shift = gmd_calloc(3 * n, sizeof *tr->shift, "msd box shifts", err)))
+        return GMD_ERR_NOMEM;
+    for (int k = 0; k < 3; k++) {
+        const double lo = tr->prev_box.lo[k], len = tr->prev_box.len[k];
+        const double dlen = box->len[k] - len;
+        const double *u = tr->prev_u + (size_t)k * n;
+        double *shift = tr->shift + (size_t)k * n;
+        for (size_t i = 0; i < n; i++)
+            shift[i] -= floor((u[i] - lo) / len) * dlen;
+    }
+    return GMD_OK;
+}
+
 gmd_status gmd_dyn_traj_add(gmd_dyn_traj *tr, const gmd_frame *f, gmd_error *err)
 {
     gmd_status st = check_same_atoms(tr, f, err);
@@ -122,12 +157,31 @@ gmd_status gmd_dyn_traj_add(gmd_dyn_traj *tr, const gmd_frame *f, gmd_error *err
         tr->pos = p;
         tr->capacity = cap;
     }
+    const int changed = tr->nframes > 0 && box_changed(&tr->prev_box, &f->box);
+    if (changed && (st = shift_for_box_change(tr, &f->box, err))) return st;
     double *dst = tr->pos + tr->nframes * 3 * tr->natoms;
-    for (int k = 0; k < 3; k++)
-        memcpy(dst + (size_t)k * tr->natoms, f->r[k], tr->natoms * sizeof *dst);
+    for (int k = 0; k < 3; k++) {
+        double *d = dst + (size_t)k * tr->natoms, *prev = tr->prev_u + (size_t)k * tr->natoms;
+        memcpy(d, f->r[k], tr->natoms * sizeof *dst);
+        memcpy(prev, f->r[k], tr->natoms * sizeof *prev);
+        if (tr->shift)
+            for (size_t i = 0; i < tr->natoms; i++)
+                d[i] += tr->shift[(size_t)k * tr->natoms + i];
+    }
+    tr->prev_box = f->box;
     tr->volume_sum_A3 += f->box.len[0] * f->box.len[1] * f->box.len[2];
+    tr->box_changes += (size_t)changed;
     tr->nframes++;
     return GMD_OK;
+}
+
+const char *gmd_dyn_unwrapping(const gmd_dyn_traj *tr)
+{
+    return tr->box_changes
+               ? "the box changed between frames: displacement between frames = the step of "
+                 "the wrapped position in the later frame's box + whole box lengths for the "
+                 "crossings (u = x + n L(t); n (L(t) - L(t-1)) is not taken for motion)"
+               : "fixed box: displacements of the unwrapped positions as read";
 }
 
 double gmd_dyn_traj_mean_volume(const gmd_dyn_traj *tr)
@@ -667,6 +721,8 @@ static gmd_status msd_results(const msd_state *st, const gmd_dyn_diffusion *d, c
     cJSON_AddNumberToObject(info, "frames", (double)st->traj.nframes);
     cJSON_AddNumberToObject(info, "frame_spacing_ps", dt);
     cJSON_AddNumberToObject(info, "blocks", st->settings.msd_blocks);
+    cJSON_AddNumberToObject(info, "box_changes", (double)st->traj.box_changes);
+    cJSON_AddStringToObject(info, "unwrapping", gmd_dyn_unwrapping(&st->traj));
     return GMD_OK;
 }
 

@@ -2,6 +2,8 @@
  * and averaged over frames. Species come from the settings (former "Si", bridging anion
  * "S", modifier "Na"), so an oxide (Si-O) or another sulfide works the same way.
  *
+ * Every frame is taken in its own box (a box that changes, NPT, changes nothing here):
+ * neighbours by the frame grid and bond vectors by the minimum image in that box.
  * Per frame, with the former-anion cut-off rc (default 2.7 A, the first minimum of
  * g_SiS):
  * - each anion's former neighbours within rc: >= 2 bridging (BS), 1 non-bridging (NBS),
@@ -382,6 +384,7 @@ static void network_json(const network_state *st, const network_means *m, cJSON 
     cJSON_AddNumberToObject(info, "cut_former_bridge_A", st->settings.cut_former_bridge_A);
     cJSON_AddNumberToObject(info, "cut_homopolar_A", st->settings.cut_homopolar_A);
     cJSON_AddNumberToObject(info, "frames", (double)st->nframes);
+    cJSON_AddStringToObject(info, "box", "each frame's own box: bonds by minimum image in it");
     cJSON *s = cJSON_AddObjectToObject(results, "sulfur");
     cJSON_AddNumberToObject(s, "bridging", m->bs);
     cJSON_AddNumberToObject(s, "nonbridging", m->nbs);

@@ -44,15 +44,22 @@
  * with d in [m dr, (m+1) dr), m < nbins (so d < rmax = nbins dr). Each frame's histogram is
  * normalised by the ideal-gas pair count of that frame's volume V,
  *     g_ab(r_m) = H_ab(m) / (N_a (N_b - delta_ab) / V * 4/3 pi ((m+1)^3 - m^3) dr^3),
- * and the frames' g are averaged. N_b - delta_ab is the ideal-gas pair density of a finite
- * system (an atom is not its own neighbour), the normalisation of LAMMPS `compute rdf`; it
- * makes g -> 1 exactly for an uncorrelated gas. (MDAnalysis InterRDF uses N_a N_b: its
- * like-pair g is smaller by (N_a - 1)/N_a.) Counts are integers summed over threads, so
- * the histograms do not depend on the thread count at all.
- * Running coordination n_ab(r) = 4 pi rho_b int_0^r g_ab r'^2 dr' is the mean number of b
- * within r of an a, computed from the counts: sum_{m' <= m} H_ab(m') / (N_a frames).
- * Coordination at a cut-off (SPEC: Si-S 2.7, Na-S 3.5) is counted exactly (d < cut), not
- * from the bins.
+ * and the frames' g are averaged (as LAMMPS `compute rdf` per frame with fix ave/time, and
+ * MDAnalysis InterRDF, which both take each frame's own volume).
+ * A box that changes between frames (NPT): every frame is binned with its own box (the
+ * frame grid, the minimum image) and normalised with its own V, as above. The range must
+ * fit every frame: without a given rmax it starts at half the first frame's smallest edge
+ * and is lowered, bins dropped, whenever a frame's smallest edge is shorter (so every bin
+ * holds every frame and the averages stay plain means); a given rmax (or a coordination
+ * cut-off) longer than half a frame's smallest edge is refused at that frame, naming the
+ * cure. Results "rdf" say which rule gave rmax and the volumes' range. N_b - delta_ab is the
+ * ideal-gas pair density of a finite system (an atom is not its own neighbour), the normalisation
+ * of LAMMPS `compute rdf`; it makes g -> 1 exactly for an uncorrelated gas. (MDAnalysis InterRDF
+ * uses N_a N_b: its like-pair g is smaller by (N_a - 1)/N_a.) Counts are integers summed over
+ * threads, so the histograms do not depend on the thread count at all. Running coordination n_ab(r)
+ * = 4 pi rho_b int_0^r g_ab r'^2 dr' is the mean number of b within r of an a, computed from the
+ * counts: sum_{m' <= m} H_ab(m') / (N_a frames). Coordination at a cut-off (SPEC: Si-S 2.7,
+ * Na-S 3.5) is counted exactly (d < cut), not from the bins.
  *
  * Totals (Faber-Ziman weighting over ordered pairs, so that g -> 1 at large r):
  *     g_N(r) = sum_ab c_a c_b b_a b_b g_ab(r) / (sum_a c_a b_a)^2        (b: neutron lengths)
@@ -249,6 +256,11 @@ static int pair_cells(const gmd_rdf_acc *acc, const double ri[3], int j0, int j1
 
 /* ================================================================ rdf accumulator */
 
+static double half_smallest_edge(const gmd_box *box)
+{
+    return 0.5 * fmin(box->len[0], fmin(box->len[1], box->len[2]));
+}
+
 gmd_status gmd_rdf_acc_init(gmd_rdf_acc *acc, int nspecies, const long *count, size_t natoms,
                             double rmax, double dr, const gmd_frame *first, int threads,
                             gmd_error *err)
@@ -259,12 +271,8 @@ gmd_status gmd_rdf_acc_init(gmd_rdf_acc *acc, int nspecies, const long *count, s
                         GMD_MAX_SPECIES);
     if (!(dr > 0.0))
         return gmd_fail(err, GMD_ERR_VALUE, "rdf: bin width %g A must be positive", dr);
-    if (!(rmax > 0.0)) {
-        rmax = first->box.len[0];
-        for (int k = 1; k < 3; k++)
-            rmax = fmin(rmax, first->box.len[k]);
-        rmax *= 0.5;
-    }
+    acc->rmax_auto = !(rmax > 0.0);
+    if (acc->rmax_auto) rmax = half_smallest_edge(&first->box);
     acc->ns = nspecies;
     for (int s = 0; s < nspecies; s++)
         acc->count[s] = count[s];
@@ -542,9 +550,62 @@ static gmd_status rdf_count_frame(gmd_rdf_acc *acc, const gmd_frame *frame, uint
     return GMD_OK;
 }
 
+/* The default range follows the smallest box: the bins past half the frame's smallest
+ * edge are dropped from every histogram (they would be incomplete in this frame), so that
+ * in the end rmax <= half the smallest edge over all frames and every bin holds every
+ * frame. */
+static gmd_status shrink_to_box(gmd_rdf_acc *acc, const gmd_frame *frame, gmd_error *err)
+{
+    const double half = half_smallest_edge(&frame->box);
+    if (acc->rmax <= half * (1.0 + 1e-12)) return GMD_OK;
+    const int nb = acc->nbins, keep = (int)floor(half / acc->dr + 1e-9);
+    if (keep < 1)
+        return gmd_fail(err, GMD_ERR_VALUE,
+                        "frame at step %ld: half the smallest box edge, %g A, is below one rdf "
+                        "bin of %g A; lower --rdf-dr",
+                        frame->step, half, acc->dr);
+    for (size_t row = 0; row < (size_t)acc->ns * (size_t)acc->ns; row++) {
+        memmove(acc->hist + row * (size_t)keep, acc->hist + row * (size_t)nb,
+                (size_t)keep * sizeof *acc->hist);
+        memmove(acc->gsum + row * (size_t)keep, acc->gsum + row * (size_t)nb,
+                (size_t)keep * sizeof *acc->gsum);
+    }
+    acc->nbins = keep;
+    acc->rmax = keep * acc->dr;
+    acc->rsearch = acc->rmax;
+    for (int a = 0; a < acc->ns; a++)
+        for (int b = 0; b < acc->ns; b++)
+            acc->rsearch = fmax(acc->rsearch, acc->cut[a][b]);
+    acc->tab_rsearch = 0.0; /* the bin rule changed: new tables */
+    acc->shrunk_frames++;
+    return GMD_OK;
+}
+
+/* A range given by the user, or a coordination cut-off, that this frame's box cannot hold:
+ * the minimum image would miss pairs. */
+static gmd_status check_range(const gmd_rdf_acc *acc, const gmd_frame *frame, gmd_error *err)
+{
+    const double half = half_smallest_edge(&frame->box);
+    if (acc->rsearch <= half * (1.0 + 1e-12)) return GMD_OK;
+    if (acc->rsearch > acc->rmax)
+        return gmd_fail(err, GMD_ERR_VALUE,
+                        "frame at step %ld: a coordination cut-off of %g A exceeds half the "
+                        "smallest box edge, %g A, of this frame; lower the cut-off or use a "
+                        "bigger box",
+                        frame->step, acc->rsearch, half);
+    return gmd_fail(err, GMD_ERR_VALUE,
+                    "frame at step %ld: the rdf range rmax %g A (given) exceeds half the "
+                    "smallest box edge, %g A, of this frame (the box changes between frames); "
+                    "give --rdf-rmax at most half the smallest edge over all frames, or leave "
+                    "it out: rmax then follows the smallest box",
+                    frame->step, acc->rmax, half);
+}
+
 gmd_status gmd_rdf_acc_add(gmd_rdf_acc *acc, const gmd_frame *frame, gmd_error *err)
 {
-    gmd_status st = gmd_frame_grid_build(&acc->grid, frame, acc->rsearch, err);
+    gmd_status st = acc->rmax_auto ? shrink_to_box(acc, frame, err) : GMD_OK;
+    if (st == GMD_OK) st = check_range(acc, frame, err);
+    if (st == GMD_OK) st = gmd_frame_grid_build(&acc->grid, frame, acc->rsearch, err);
     if (st != GMD_OK) return st;
     const int ns = acc->ns, nb = acc->nbins;
     uint64_t *fhist = gmd_calloc((size_t)ns * ns * nb, sizeof(uint64_t), "rdf frame", err);
@@ -564,6 +625,8 @@ gmd_status gmd_rdf_acc_add(gmd_rdf_acc *acc, const gmd_frame *frame, gmd_error *
                     if (density > 0.0) acc->gsum[idx] += (double)fhist[idx] / (density * shell);
                 }
             }
+        acc->volume_min = acc->nframes ? fmin(acc->volume_min, volume) : volume;
+        acc->volume_max = acc->nframes ? fmax(acc->volume_max, volume) : volume;
         acc->nframes++;
         acc->volume_sum += volume;
     }
@@ -837,8 +900,19 @@ static gmd_status rdf_finish(gmd_analysis *self, cJSON *results, gmd_error *err)
     cJSON_AddNumberToObject(info, "frames", (double)st->acc->nframes);
     cJSON_AddNumberToObject(info, "dr_A", st->acc->dr);
     cJSON_AddNumberToObject(info, "rmax_A", st->acc->rmax);
+    cJSON_AddStringToObject(info, "rmax_rule",
+                            st->acc->rmax_auto
+                                ? "half the smallest box edge over all frames (floored to bins)"
+                                : "given; every frame's box checked to hold it");
+    cJSON_AddNumberToObject(info, "rmax_lowered_frames", (double)st->acc->shrunk_frames);
+    cJSON_AddNumberToObject(info, "volume_min_A3", st->acc->volume_min);
+    cJSON_AddNumberToObject(info, "volume_max_A3", st->acc->volume_max);
     cJSON_AddStringToObject(info, "normalisation",
-                            "ideal-gas pair density N_a (N_b - delta_ab) / V per frame");
+                            "ideal-gas pair density N_a (N_b - delta_ab) / V per frame, V the "
+                            "frame's own volume; the frames' g averaged");
+    cJSON_AddStringToObject(info, "box",
+                            "each frame's own box: distances by minimum image in it; "
+                            "coordination numbers counted per atom and frame");
     cJSON_AddStringToObject(info, "g_N_weights",
                             "coherent neutron lengths, NIST (Sears 1992), Faber-Ziman");
     cJSON_AddStringToObject(info, "g_X_weights", "atomic numbers Z (f at k = 0), Faber-Ziman");

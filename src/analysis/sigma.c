@@ -20,7 +20,10 @@
  * bridge; SPEC: Si + S). Haven ratio H = sigma_NE(total) / sigma_EH (SPEC's definition);
  * H = 1 when the ions move independently.
  *
- * Units: slope in e^2 A^2 / ps, V in A^3 (mean box volume over the frames), kB T in eV;
+ * Units: slope in e^2 A^2 / ps, V in A^3 (mean box volume over the frames: with a box
+ * that changes (NPT) the Einstein-Helfand and Nernst-Einstein sums use <V>; the
+ * positions in M are unwrapped under the changing box as msd.c's, dynamics_internal.h),
+ * kB T in eV;
  * GMD_SIGMA_UNIT_S_CM (dynamics_internal.h) turns e^2 / (A ps eV) into S/cm.
  *
  * Output: sigma_eh.csv (log-spaced lags: <|dM|^2> and the running estimate
@@ -176,6 +179,9 @@ static gmd_status sigma_results(const sigma_state *st, const sigma_result *r, cJ
     add_number_or_null(c, "haven_ratio_err", r->haven_err);
     cJSON_AddNumberToObject(c, "temperature_K", st->settings.temperature_K);
     cJSON_AddNumberToObject(c, "volume_A3", r->volume_A3);
+    cJSON_AddStringToObject(c, "volume", "mean box volume over the analysed frames");
+    cJSON_AddNumberToObject(c, "box_changes", (double)st->traj.box_changes);
+    cJSON_AddStringToObject(c, "unwrapping", gmd_dyn_unwrapping(&st->traj));
     return GMD_OK;
 }
 

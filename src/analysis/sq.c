@@ -3,12 +3,13 @@
  * R_X against an experimental curve.
  *
  * From g(r): S_ab(k) = 1 + 4 pi rho int_0^R r^2 (g_ab(r) - 1) sin(kr)/(kr) M(r) dr with rho
- * = N / <V> the total number density, R = rmax of the histogram, the midpoint rule on the
- * rdf bins, M = 1 or the Lorch window sin(pi r/R)/(pi r/R) (damps the truncation ripples
- * at the price of resolution). k = j dk, j = 1 .. kmax/dk.
- * Totals: S_X(k) = sum_ab c_a c_b f_a(k) f_b(k) S_ab(k) / (sum_a c_a f_a(k))^2, the sum over
- * ordered pairs, f the Waasmaier-Kirfel form factors (formfactors.c); S_N(k) the same with
- * the k-independent coherent neutron lengths.
+ * = N / <V> the total number density (<V> the mean volume of the frames; g itself is
+ * normalised frame by frame with each frame's volume, rdf.c), R = rmax of the histogram, the
+ * midpoint rule on the rdf bins, M = 1 or the Lorch window sin(pi r/R)/(pi r/R) (damps the
+ * truncation ripples at the price of resolution). k = j dk, j = 1 .. kmax/dk. Totals: S_X(k) =
+ * sum_ab c_a c_b f_a(k) f_b(k) S_ab(k) / (sum_a c_a f_a(k))^2, the sum over ordered pairs, f the
+ * Waasmaier-Kirfel form factors (formfactors.c); S_N(k) the same with the k-independent coherent
+ * neutron lengths.
  *
  * Directly on the reciprocal lattice of the box (needed below ~2 A^-1, where the transform
  * of a g(r) cut at R = L/2 cannot resolve the FSDP): for every k = 2 pi (n1/Lx, n2/Ly,
@@ -16,7 +17,12 @@
  * and n2 > 0, or n1 = n2 = 0 and n3 > 0),
  *     rho_a(k) = sum_{i in a} exp(i k.r_i),  S^AL_ab(k) = Re(rho_a(k) conj(rho_b(k))) / sqrt(N_a
  * N_b) (Ashcroft-Langreth, -> delta_ab at large k), averaged over the vectors in shells [m dk,
- * (m+1) dk) and over frames; the shell's k is the mean |k| of its vectors. It is reported in the
+ * (m+1) dk) and over frames; the shell's k is the mean |k| of its vectors. The lattice is
+ * each frame's own (the vectors are listed anew every frame): when the box changes (NPT)
+ * the shells, fixed in |k|, hold different vectors in different frames, a Bragg peak
+ * moves with 2 pi / L(t) from shell to shell, and a shell's S is the mean over every
+ * vector of every frame that fell in it (nvec in sq_direct.csv: vectors per frame, the
+ * mean). It is reported in the
  * Faber-Ziman normalisation, S^FZ_ab = 1 + (S^AL_ab - delta_ab)/sqrt(c_a c_b), the same quantity as
  * the transform above (both -> 1 at large k), so the two curves can be overlaid.
  * Two ways to the rho_a(k) (settings sq_method): by default the gridded transform of
@@ -930,6 +936,15 @@ static gmd_status sq_finish(gmd_analysis *self, cJSON *results, gmd_error *err)
                                     : "none: some species is not a tabulated element");
     cJSON_AddStringToObject(info, "direct_normalisation",
                             "Faber-Ziman: 1 + (S_AL - delta_ab) / sqrt(c_a c_b)");
+    cJSON_AddStringToObject(info, "transform_density",
+                            "rho = N / <V>, <V> the mean volume of the frames; g(r) normalised "
+                            "per frame with its own volume (rdf)");
+    cJSON_AddStringToObject(info, "direct_box",
+                            "each frame's reciprocal lattice 2 pi n / L(t), in shells of |k| "
+                            "fixed over the run: with a changing box a shell holds different "
+                            "vectors in different frames; S is the mean over every vector of "
+                            "every frame in the shell, k their mean |k|, nvec the vectors per "
+                            "frame (mean)");
     double *kx = NULL, *sx = NULL;
     size_t nk = 0;
     gmd_status status = sq_write_transform(st, el, have_el, &kx, &sx, &nk, err);

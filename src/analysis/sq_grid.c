@@ -65,9 +65,14 @@
  * in, which keeps the columns they touch in cache), so every mesh sum has the same order
  * whatever the thread count; the transforms are the same FFTW plans on disjoint planes and
  * rows, each thread writing to its own buffer (new-array execute, thread-safe). Results
- * are bitwise independent of the thread count. FFTW plans are made with FFTW_ESTIMATE (the same
- * plan, hence the same round-off, in every run); the planner is not thread-safe, and is called from
- * gmd_sq_grid_frame on the first frame only (again if the box changes nmax). */
+ * are bitwise independent of the thread count. FFTW plans are made with FFTW_ESTIMATE (the
+ * same plan, hence the same round-off, in every run); the planner is not thread-safe, and
+ * is called from gmd_sq_grid_frame on the first frame only (again if the box changes
+ * nmax). A box that changes (NPT) needs no new grid while nmax stays: mesh, width, kernel,
+ * plans and deconvolution depend on the mode counts only, and each frame's box lengths
+ * enter through its positions in mesh units and its z phases (u = r M / L(t),
+ * exp(-i n3 2 pi z / Lz(t))); when a frame's box changes nmax, the grid is made anew for
+ * it. */
 #include "sq_grid.h"
 
 #include <fftw3.h>

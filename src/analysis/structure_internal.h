@@ -81,6 +81,9 @@ typedef struct gmd_rdf_acc {
     uint64_t ncut[GMD_MAX_SPECIES][GMD_MAX_SPECIES]; /* pairs with d < cut, ordered */
     long nframes;
     double volume_sum;
+    double volume_min, volume_max; /* over the frames */
+    int rmax_auto;                 /* rmax was not given: it follows half the smallest box edge */
+    long shrunk_frames;            /* frames whose box made the default rmax smaller */
     int threads;
     gmd_frame_grid grid;
     /* exact binning without a square root per pair (rdf.c, "Pair histogram"), built for
@@ -99,7 +102,9 @@ typedef struct gmd_rdf_acc {
  * go to one of them in turn (rdf.c). */
 #define GMD_RDF_SPARE 8
 
-/* rmax <= 0: half the smallest box edge of first. */
+/* rmax <= 0: half the smallest box edge of first, lowered by gmd_rdf_acc_add to half the
+ * smallest edge of any frame (the bins beyond are dropped); a given rmax is checked
+ * against every frame's box instead. */
 gmd_status gmd_rdf_acc_init(gmd_rdf_acc *acc, int nspecies, const long *count, size_t natoms,
                             double rmax, double dr, const gmd_frame *first, int threads,
                             gmd_error *err);

@@ -45,7 +45,7 @@ static void analyze_usage(void)
            "  --out DIR         output folder (default analysis; created if missing)\n"
            "  --threads N       OpenMP threads (default: all)\n"
            "settings:\n"
-           "  --rdf-rmax A      g(r) range (default half the smallest box length)\n"
+           "  --rdf-rmax A      g(r) range (default half the smallest box edge of any frame)\n"
            "  --rdf-dr A        g(r) bin width (default 0.02)\n"
            "  --sq-kmax K       S(k) range in 1/A (default 20)\n"
            "  --sq-dk K         S(k) step in 1/A (default 0.02)\n"

@@ -88,6 +88,8 @@ static void on_event(const gmd_study_plan *plan, gmd_study_event ev, int j, cons
         default:
             break;
         }
+        if (msg && (ev == GMD_STUDY_EV_DONE || ev == GMD_STUDY_EV_SKIPPED))
+            fprintf(stderr, "glassmd study: WARNING %s\n", msg);
     }
     if (!s->quiet) status_line(plan, s);
 }
@@ -137,6 +139,27 @@ static void human_time(double s, char *buf, size_t len)
         snprintf(buf, len, "%.1f days", s / 86400);
 }
 
+/* At constant pressure: every MD job's runs (the NPT stages, the volume-settled check)
+ * and their share of its estimate. */
+static void print_pressure_runs(const gmd_study_plan *plan, int with_estimate)
+{
+    const gmd_study *s = plan->study;
+    printf("at constant pressure %g bar (study key pressure): the MD jobs' runs%s\n",
+           s->pressure_bar, with_estimate ? " and their estimates" : "");
+    for (int j = 0; j < plan->njobs; j++) {
+        gmd_study_run_info runs[2];
+        gmd_error err;
+        int n = gmd_study_job_runs(plan, j, runs, 2, &err);
+        for (int k = 0; k < n; k++) {
+            char est[32] = "";
+            if (with_estimate && runs[k].est_s >= 0) human_time(runs[k].est_s, est, sizeof est);
+            printf("  %-34s %s%s%s%s\n", k ? "" : plan->jobs[j].name, runs[k].what,
+                   est[0] ? " [" : "", est, est[0] ? "]" : "");
+        }
+        if (n < 0) printf("  %-34s (cannot describe: %s)\n", plan->jobs[j].name, err.message);
+    }
+}
+
 static void print_plan(const gmd_study_plan *plan, int slots, int with_estimate)
 {
     const gmd_study *s = plan->study;
@@ -155,6 +178,7 @@ static void print_plan(const gmd_study_plan *plan, int slots, int with_estimate)
         printf("%-36s %-10s %5d  %-8s %s\n", job->name, gmd_job_kind_name(job->kind), job->ndeps,
                job->state == GMD_JOB_SKIPPED ? "done" : "to do", est);
     }
+    if (s->pressure_set) print_pressure_runs(plan, with_estimate);
     if (!with_estimate) return;
     char a[32], b[32];
     human_time(total, a, sizeof a);
@@ -191,8 +215,11 @@ static int run_one(gmd_study_plan *plan, const char *name)
     for (int j = 0; j < plan->njobs; j++) {
         gmd_study_job *job = &plan->jobs[j];
         if (strcmp(job->name, name) != 0) continue;
+        char warn[1024];
         if (job->state == GMD_JOB_SKIPPED) {
             fprintf(stderr, "glassmd study: %s is done already (inputs unchanged)\n", name);
+            if (gmd_study_job_warning(job, warn, sizeof warn))
+                fprintf(stderr, "glassmd study: WARNING %s\n", warn);
             return 0;
         }
         for (int d = 0; d < job->ndeps; d++) {
@@ -213,6 +240,8 @@ static int run_one(gmd_study_plan *plan, const char *name)
         }
         if (st != GMD_OK) return gmd_cli_error("study", "%s: %s", name, err.message);
         fprintf(stderr, "glassmd study: done %s\n", name);
+        if (gmd_study_job_warning(job, warn, sizeof warn))
+            fprintf(stderr, "glassmd study: WARNING %s\n", warn);
         return 0;
     }
     return gmd_cli_error("study",

@@ -12,11 +12,15 @@
  *   prev_raw, prev_unw   positions of the previous frame as read and as unwrapped, in id
  *                        order, for files with wrapped positions and no image flags
  *
- * Unwrapping without image flags: u_i(t) = u_i(t-1) + minimg(x_i(t) - x_i(t-1)), the
- * minimum image taken with the current box. It is right as long as no atom moves more
- * than half a box length between two stored frames. The displacement is taken between raw
- * positions (not from the previous unwrapped one) so that a box that changes size (NPT)
- * does not turn whole image counts into spurious shifts.
+ * Unwrapping without image flags: u_i(t) = x_i(t) + n_i(t) L(t), the image count n_i
+ * changed by the boxes crossed, -round((x_i(t) - x_i(t-1)) / L(t)) (the minimum image of
+ * the step in the current box). It is right as long as no atom moves more than half a box
+ * length between two stored frames. So u is what a file with image flags gives (LAMMPS's
+ * x + image L(t)): u - x is a whole number of the frame's own box lengths even when the
+ * box changes (NPT), and every analysis can take u modulo the frame's box; the dynamical
+ * ones take the barostat's scaling of n L out themselves (src/analysis/
+ * dynamics_internal.h). With a fixed box this is u_i(t-1) + minimg(x_i(t) - x_i(t-1)),
+ * computed so.
  *
  * The species table is fixed when the reader is opened: the first frame is read then
  * (and delivered by the first gmd_traj_reader_next), so that names found in the file can
@@ -49,6 +53,7 @@ struct gmd_traj_reader {
     int *types0;
     size_t *order;
     double *prev_raw[3], *prev_unw[3];
+    double prev_len[3]; /* the previous frame's box edges */
     int have_prev;
 };
 
@@ -520,6 +525,19 @@ static gmd_status frame_reserve(gmd_frame *f, size_t n, gmd_error *err)
     return GMD_OK;
 }
 
+/* Position j of a wrapped file along axis k: u = x + n L with the image count n of the
+ * previous frame, n_prev = round((u_prev - x_prev) / L_prev), less the boxes the minimum
+ * image says the atom crossed since. With a fixed box this is u_prev + minimg(x - x_prev),
+ * as it always was (kept so, bit for bit); with a box that changed it keeps u - x a whole
+ * number of the frame's own box lengths. */
+static double unwrap_one(double x, double x_prev, double u_prev, double len, double len_prev)
+{
+    const double step = x - x_prev;
+    if (len == len_prev) return u_prev + gmd_min_image(step, len);
+    const double n_prev = round((u_prev - x_prev) / len_prev);
+    return x + (n_prev + round((gmd_min_image(step, len) - step) / len)) * len;
+}
+
 /* Positions in id order; unwrapped by minimum image where the file has wrapped ones. */
 static void place_atoms(gmd_traj_reader *r, gmd_frame *f)
 {
@@ -527,14 +545,15 @@ static void place_atoms(gmd_traj_reader *r, gmd_frame *f)
     int unwrap = !raw->unwrapped && r->have_prev;
     for (int k = 0; k < 3; k++) {
         const double *x = raw->r[k];
-        double len = raw->box.len[k];
+        double len = raw->box.len[k], len_prev = r->prev_len[k];
         double *u = f->r[k], *pr = r->prev_raw[k], *pu = r->prev_unw[k];
         for (size_t j = 0; j < r->n; j++) {
             double xj = x[r->order[j]];
-            u[j] = unwrap ? pu[j] + gmd_min_image(xj - pr[j], len) : xj;
+            u[j] = unwrap ? unwrap_one(xj, pr[j], pu[j], len, len_prev) : xj;
             pr[j] = xj;
             pu[j] = u[j];
         }
+        r->prev_len[k] = len;
     }
     r->have_prev = 1;
 }

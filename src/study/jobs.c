@@ -5,9 +5,12 @@
  * them to gmd_run_execute, so every MD job can be repeated with `glassmd run run.in`.
  * The isotherm job runs two such inputs: equil/ (NVT isotherm_equil, no trajectory) and
  * then the production in the job folder itself from equil/final.data, so the trajectory
- * holds production frames only. Analysis jobs run gmd_analyze in-process with the options
- * of the command line they record in results.json (`glassmd analyze TRAJ --ff ...`, which
- * repeats the job by hand); analyze.log gets the lines that command would print.
+ * holds production frames only. At constant pressure equil/ is NPT, and between the two
+ * runs npt.c checks that its volume settled, writes density.json and scales equil/'s end
+ * to the settled volume (equil/settled.data, the production's start). Analysis jobs run
+ * gmd_analyze in-process with the options of the command line they record in results.json
+ * (`glassmd analyze TRAJ --ff ...`, which repeats the job by hand); analyze.log gets the
+ * lines that command would print.
  *
  * job.json is written by the worker only (one writer per file): "running" with the inputs
  * hash when it starts, "done" or "failed" (with the error) at the end. A job found
@@ -188,12 +191,13 @@ static gmd_status job_build(job_ctx *c, gmd_error *err)
     return st;
 }
 
-/* MD time of a run: its nvt and nve stages (a ramp's time is derived when read). */
+/* MD time of a run: its nvt, npt and nve stages (a ramp's time is derived when read). */
 static double run_time_ps(const gmd_run_input *run)
 {
     double t = 0.0;
     for (int s = 0; s < run->nstages; s++)
-        if (run->stages[s].kind == GMD_STAGE_NVT || run->stages[s].kind == GMD_STAGE_NVE)
+        if (run->stages[s].kind == GMD_STAGE_NVT || run->stages[s].kind == GMD_STAGE_NVE ||
+            run->stages[s].kind == GMD_STAGE_NPT)
             t += run->stages[s].time_ps;
     return t;
 }
@@ -228,6 +232,10 @@ static gmd_status job_md(job_ctx *c, gmd_error *err)
     for (int k = 0; st == GMD_OK && k < runs->n; k++) {
         double share = runs->n > 1 && total > 0 ? run_time_ps(&runs->run[k]) / total : 1.0;
         st = run_part(c, &runs->run[k], k == runs->n - 1, share, err);
+        /* at constant pressure: the state the NPT equilibration settled at (npt.c), also
+         * when a resumed job skipped equil/ (the same bytes again) */
+        if (st == GMD_OK && k == 0 && runs->n == 2 && c->plan->study->pressure_set)
+            st = gmd_study_settle_job(c->plan->study, c->job, runs->run[0].output_dir, err);
         c->progress_base += share;
     }
     free(runs);

@@ -4,9 +4,21 @@
  * jobs.c writes each of them as a run.in (their canonical text, GMD_RUN_TEXT_INPUT) and
  * runs it; plan.c puts their canonical text less the paths (GMD_RUN_TEXT_JOB) into the
  * job's inputs hash. So a setting that reaches a job's run.in is in its inputs hash by
- * construction, whatever key is added to the run input later. */
+ * construction, whatever key is added to the run input later.
+ *
+ * At constant pressure (study key pressure, docs/study.md) the melt is an npt stage and
+ * the quench's ramps hold the pressure, so the density follows the temperature. An
+ * isotherm or the glass then equilibrates under NPT in equil/ (isotherm_equil) and runs
+ * its production under NVT at the settled volume: jobs.c checks that equil/'s volume has
+ * settled (npt.c), writes the mean volume of its second half to density.json and scales
+ * equil/final.data affinely to that volume as equil/settled.data, which the production
+ * starts from. NVT rather than NPT production: the barostat's box motion perturbs the
+ * dynamics (MSD, conductivity) the study measures, and every analysis then sees a fixed
+ * box; the state is the NPT one to within the standard error of its mean volume. */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "study_internal.h"
@@ -74,6 +86,19 @@ static gmd_status add_nvt(gmd_run_input *in, double time_ps, double T_K, gmd_err
     return GMD_OK;
 }
 
+/* An nvt stage, or an npt one at the study's pressure when it has one. */
+static gmd_status add_hold(const gmd_study *s, gmd_run_input *in, double time_ps, double T_K,
+                           gmd_error *err)
+{
+    gmd_status st = add_nvt(in, time_ps, T_K, err);
+    if (st != GMD_OK || !s->pressure_set) return st;
+    gmd_stage *g = &in->stages[in->nstages - 1];
+    g->kind = GMD_STAGE_NPT;
+    g->npt = 1;
+    g->p_bar = s->pressure_bar;
+    return GMD_OK;
+}
+
 static gmd_status add_ramp(gmd_run_input *in, double from_K, double to_K, double rate_K_ps,
                            gmd_error *err)
 {
@@ -83,6 +108,18 @@ static gmd_status add_ramp(gmd_run_input *in, double from_K, double to_K, double
     g->t_end_K = to_K;
     g->rate_K_ps = rate_K_ps;
     return GMD_OK;
+}
+
+/* A ramp that holds the study's pressure when it has one. */
+static gmd_status add_quench_ramp(const gmd_study *s, gmd_run_input *in, double from_K, double to_K,
+                                  gmd_error *err)
+{
+    gmd_status st = add_ramp(in, from_K, to_K, s->quench_rate_K_ps, err);
+    if (st == GMD_OK && s->pressure_set) {
+        in->stages[in->nstages - 1].npt = 1;
+        in->stages[in->nstages - 1].p_bar = s->pressure_bar;
+    }
+    return st;
 }
 
 /* write T<label>.data: the quench's configuration at isotherm T */
@@ -108,7 +145,18 @@ static gmd_status melt_runs(const gmd_study *s, const gmd_study_job *job, gmd_st
     g->ftol_eV_A = 0.1;
     g->max_step_A = 0.1;
     g->nsteps = 2000;
-    return add_nvt(in, s->melt_time_ps, s->melt_T_K, err);
+    return add_hold(s, in, s->melt_time_ps, s->melt_T_K, err);
+}
+
+/* At constant pressure the NPT equilibration writes a thermo row at least every 1/200 of
+ * its length and the quench every 1/400 (at most every 100 steps, the run input's
+ * default), so that the volume-settled check (npt.c) and the report's quench windows
+ * (report_density.c) have rows enough to block-average even in short runs. */
+static void settle_thermo_every(const gmd_study *s, gmd_run_input *in, double time_ps, long rows)
+{
+    long steps = (long)(time_ps * 1000.0 / s->dt_fs);
+    long every = steps / rows;
+    in->thermo_every = every < 1 ? 1 : every < in->thermo_every ? every : in->thermo_every;
 }
 
 /* The ramp melt_T -> glass_T cut at each isotherm below melt_T, with a write stage at
@@ -122,35 +170,48 @@ static gmd_status quench_runs(const gmd_study *s, const gmd_study_job *job, gmd_
     for (int i = 0; st == GMD_OK && i < s->nisotherms; i++) {
         double T = s->isotherm_K[i];
         if (T >= s->melt_T_K) continue; /* taken from the melt */
-        st = add_ramp(in, from, T, s->quench_rate_K_ps, err);
+        st = add_quench_ramp(s, in, from, T, err);
         if (st == GMD_OK) st = add_write(in, T, err);
         from = T;
     }
-    if (st == GMD_OK && from > s->glass_T_K)
-        st = add_ramp(in, from, s->glass_T_K, s->quench_rate_K_ps, err);
+    if (st == GMD_OK && from > s->glass_T_K) st = add_quench_ramp(s, in, from, s->glass_T_K, err);
+    if (st == GMD_OK && s->pressure_set)
+        settle_thermo_every(s, in, (s->melt_T_K - s->glass_T_K) / s->quench_rate_K_ps, 400);
     return st;
 }
 
 /* equil/ (no trajectory), then the production in the job folder from equil/final.data,
- * so that the trajectory holds production frames only. */
-static gmd_status isotherm_runs(const gmd_study *s, const gmd_study_job *job,
-                                gmd_study_md_runs *out, gmd_error *err)
+ * so that the trajectory holds production frames only. At constant pressure equil/ is
+ * NPT and the production starts from equil/settled.data (the settled volume, jobs.c). */
+static gmd_status equil_production(const gmd_study *s, const gmd_study_job *job,
+                                   double production_ps, gmd_study_md_runs *out, gmd_error *err)
 {
     char equil[GMD_PATH_LEN + 16], start[GMD_PATH_LEN + 32];
     gmd_study_join(equil, sizeof equil, job->dir, "equil");
-    gmd_study_join(start, sizeof start, equil, "final.data");
+    gmd_study_join(start, sizeof start, equil,
+                   s->pressure_set ? GMD_STUDY_SETTLED_FILE : "final.data");
     gmd_run_input *first = &out->run[out->n++];
     gmd_status st = start_run(s, job, job->input_file, equil, 0, first, err);
-    if (st == GMD_OK) st = add_nvt(first, s->isotherm_equil_ps, job->T_K, err);
+    if (st == GMD_OK) st = add_hold(s, first, s->isotherm_equil_ps, job->T_K, err);
+    if (st == GMD_OK && s->pressure_set) settle_thermo_every(s, first, s->isotherm_equil_ps, 200);
     gmd_run_input *production = &out->run[out->n++];
     if (st == GMD_OK) st = start_run(s, job, start, job->dir, s->traj_every, production, err);
-    if (st == GMD_OK) st = add_nvt(production, s->isotherm_time_ps, job->T_K, err);
+    if (st == GMD_OK) st = add_nvt(production, production_ps, job->T_K, err);
     return st;
 }
 
+static gmd_status isotherm_runs(const gmd_study *s, const gmd_study_job *job,
+                                gmd_study_md_runs *out, gmd_error *err)
+{
+    return equil_production(s, job, s->isotherm_time_ps, out, err);
+}
+
+/* The glass: NVT from the quench's end; at constant pressure first an NPT equilibration
+ * of isotherm_equil at glass_T, as an isotherm. */
 static gmd_status glass_runs(const gmd_study *s, const gmd_study_job *job, gmd_study_md_runs *out,
                              gmd_error *err)
 {
+    if (s->pressure_set) return equil_production(s, job, s->glass_time_ps, out, err);
     gmd_run_input *in = &out->run[out->n++];
     gmd_status st = start_run(s, job, job->input_file, job->dir, s->traj_every, in, err);
     if (st == GMD_OK) st = add_nvt(in, s->glass_time_ps, job->T_K, err);
@@ -173,4 +234,72 @@ gmd_status gmd_study_md_runs_make(const gmd_study *s, const gmd_study_job *job,
     default:
         return GMD_OK; /* not an MD job: no run */
     }
+}
+
+/* ---- the dry run's description ------------------------------------------------------------ */
+
+/* MD time of a stage (a ramp's from its span and rate: stages made here carry no derived
+ * time). */
+static double stage_ps(const gmd_stage *g)
+{
+    if (g->kind == GMD_STAGE_RAMP) return fabs(g->t_end_K - g->t_start_K) / g->rate_K_ps;
+    return g->kind == GMD_STAGE_MINIMIZE || g->kind == GMD_STAGE_WRITE ? 0.0 : g->time_ps;
+}
+
+static void describe_stage(const gmd_stage *g, char *out, size_t len)
+{
+    char P[48] = "";
+    if (g->npt) snprintf(P, sizeof P, ", %g bar", g->p_bar);
+    switch (g->kind) {
+    case GMD_STAGE_MINIMIZE:
+        snprintf(out, len, "minimize");
+        break;
+    case GMD_STAGE_RAMP:
+        snprintf(out, len, "ramp%s %g -> %g K at %g K/ps%s", g->npt ? " (npt)" : "", g->t_start_K,
+                 g->t_end_K, g->rate_K_ps, P);
+        break;
+    case GMD_STAGE_WRITE:
+        out[0] = '\0';
+        break;
+    default:
+        snprintf(out, len, "%s %g ps at %g K%s", gmd_stage_kind_name(g->kind), g->time_ps,
+                 g->t_start_K, P);
+    }
+}
+
+int gmd_study_job_runs(const gmd_study_plan *plan, int j, gmd_study_run_info *out, int max,
+                       gmd_error *err)
+{
+    const gmd_study *s = plan->study;
+    const gmd_study_job *job = &plan->jobs[j];
+    gmd_study_md_runs *runs = gmd_calloc(1, sizeof *runs, "run inputs", err);
+    if (!runs || gmd_study_md_runs_make(s, job, runs, err) != GMD_OK) {
+        free(runs);
+        return -1;
+    }
+    double t[GMD_STUDY_MAX_RUNS] = {0}, total = 0.0;
+    int n = runs->n < max ? runs->n : max;
+    for (int k = 0; k < n; k++) {
+        const gmd_run_input *in = &runs->run[k];
+        char *w = out[k].what;
+        size_t used = 0;
+        w[0] = '\0';
+        if (k == 0 && n == 2) used = (size_t)snprintf(w, sizeof out[k].what, "equil/: ");
+        for (int g = 0; g < in->nstages && used < sizeof out[k].what; g++) {
+            char text[160];
+            describe_stage(&in->stages[g], text, sizeof text);
+            t[k] += stage_ps(&in->stages[g]);
+            if (text[0])
+                used += (size_t)snprintf(w + used, sizeof out[k].what - used, "%s%s",
+                                         used && w[used - 1] != ' ' ? "; " : "", text);
+        }
+        if (k == 0 && n == 2 && s->pressure_set && used < sizeof out[k].what)
+            snprintf(w + used, sizeof out[k].what - used,
+                     "; the volume-settled check, the box scaled to the settled mean volume");
+        total += t[k];
+    }
+    for (int k = 0; k < n; k++)
+        out[k].est_s = job->est_s >= 0 && total > 0 ? job->est_s * t[k] / total : job->est_s;
+    free(runs);
+    return n;
 }

@@ -527,8 +527,8 @@ static double job_steps(const gmd_study *s, const gmd_study_job *job)
         return (s->melt_T_K - s->glass_T_K) / s->quench_rate_K_ps * per_ps;
     case GMD_JOB_ISOTHERM:
         return (s->isotherm_equil_ps + s->isotherm_time_ps) * per_ps;
-    case GMD_JOB_GLASS:
-        return s->glass_time_ps * per_ps;
+    case GMD_JOB_GLASS: /* at constant pressure after an NPT equilibration (md_runs.c) */
+        return (s->glass_time_ps + (s->pressure_set ? s->isotherm_equil_ps : 0.0)) * per_ps;
     case GMD_JOB_ANALYSIS: {
         double t = job->T_K == s->glass_T_K && strstr(job->name, "glass-") ? s->glass_time_ps
                                                                            : s->isotherm_time_ps;

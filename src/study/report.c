@@ -28,6 +28,7 @@ gmd_status gmd_study_report(const gmd_study *study, gmd_error *err)
     gmd_status st = gmd_make_dirs(r->dir, "report folder", err);
     if (!st) st = rpt_load(r, err);
     if (!st) st = rpt_figures(r, err);
+    if (!st) st = rpt_density(r, err);
     if (!st) st = rpt_snapshots(r, err);
     if (!st) st = rpt_tables(r, err);
     if (!st) st = rpt_html(r, err);

@@ -42,7 +42,7 @@ rpt_figure *rpt_add_figure(rpt_report *r, const char *section, const char *id, c
 }
 
 /* Draws f from its CSV; a gnuplot failure is a note on the figure, not an error. */
-static void draw(rpt_report *r, rpt_figure *f, gmd_plot *p)
+void rpt_draw(rpt_report *r, rpt_figure *f, gmd_plot *p)
 {
     char path[RPT_PATH + 128];
     int skipped = 0;
@@ -151,7 +151,7 @@ static gmd_status curve_figure(rpt_report *r, rpt_figure *f, curveset *cs, const
     st = gmd_csv_write(r->dir, f->name, f->title, cs->n + 1, names, cols, cs->nrows, err);
     if (!st) {
         f->have_csv = 1;
-        draw(r, f, p);
+        rpt_draw(r, f, p);
     }
     curve_free(cs);
     return st;
@@ -376,7 +376,7 @@ static gmd_status scalar_figure(rpt_report *r, rpt_figure *f, const scalarset *s
         gmd_csv_write(r->dir, f->name, f->title, nc, names, cols, (size_t)ss->nrows, err);
     if (!st) {
         f->have_csv = 1;
-        draw(r, f, p);
+        rpt_draw(r, f, p);
     }
     return st;
 }
@@ -471,7 +471,7 @@ static gmd_status fig_network_x(rpt_report *r, gmd_error *err)
     scalarset *mn = ss + 1;
     ss->nrows = mn->nrows = comps_by_x(r, c);
     for (int n = 0; n <= 4; n++) {
-        char col[16], label[16];
+        char col[24], label[24]; /* room for any int: -O1 checks the bound */
         snprintf(col, sizeof col, "Q%d_percent", n);
         snprintf(label, sizeof label, "Q^%d", n);
         scalar_series(ss, col, label, 0);

@@ -183,6 +183,26 @@ static void put_file(FILE *fp, const char *id, const char *title, const char *pa
 
 /* ---- the page ------------------------------------------------------------------------ */
 
+/* At constant pressure: the protocol, and plainly which states' volumes had not settled. */
+static void put_pressure(FILE *fp, const rpt_report *r)
+{
+    fprintf(fp,
+            "<p id=\"pressure\">At constant pressure %g bar: NPT melt and quench, each isotherm "
+            "and glass equilibrated under NPT and run at its settled volume (<a "
+            "href=\"#density\">densities</a>). ",
+            r->study->pressure_bar);
+    if (r->nunsettled == 0)
+        fputs("Every state's volume had settled.</p>\n", fp);
+    else {
+        fprintf(fp, "<b class=\"unsettled\">WARNING: the volume had NOT settled in %d state(s): ",
+                r->nunsettled);
+        put_escaped(fp, r->unsettled);
+        fputs("; their densities and results are not those of the state at this pressure "
+              "(lengthen isotherm_equil).</b></p>\n",
+              fp);
+    }
+}
+
 static void put_head(FILE *fp, const rpt_report *r)
 {
     const gmd_study *s = r->study;
@@ -228,9 +248,13 @@ static void put_head(FILE *fp, const rpt_report *r)
             "<span style=\"background:#ececec\">%d not computed</span> "
             "(<a href=\"#comparison\">details</a>)</p>\n",
             r->nagree, r->ndisagree, r->nmissing);
+    if (s->pressure_set) put_pressure(fp, r);
     fputs("<nav><a href=\"#comparison\">Paper vs glassmd</a> | <a href=\"#activation\">"
           "Activation energies</a> | <a href=\"#structure\">Structure</a> | <a href=\"#dynamics\">"
-          "Dynamics</a> | <a href=\"#snapshots\">Snapshots</a> | <a href=\"#notes\">Notes</a> | "
+          "Dynamics</a> | ",
+          fp);
+    if (s->pressure_set) fputs("<a href=\"#density\">Density</a> | ", fp);
+    fputs("<a href=\"#snapshots\">Snapshots</a> | <a href=\"#notes\">Notes</a> | "
           "<a href=\"#provenance\">Provenance</a></nav>\n",
           fp);
 }
@@ -270,6 +294,11 @@ static void put_body(FILE *fp, const rpt_report *r)
     fputs("</section>\n<section id=\"dynamics\">\n<h2>Dynamics of the melts</h2>\n", fp);
     put_section_figures(fp, r, "dynamics");
     put_tab(fp, r, "tab-dynamics");
+    if (r->study->pressure_set) {
+        fputs("</section>\n<section id=\"density\">\n<h2>Density at constant pressure</h2>\n", fp);
+        put_section_figures(fp, r, "density");
+        put_tab(fp, r, "tab-density");
+    }
     fputs("</section>\n<section id=\"snapshots\">\n<h2>Atomic snapshots</h2>\n", fp);
     put_section_figures(fp, r, "snapshot");
     fputs("</section>\n", fp);

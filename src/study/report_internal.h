@@ -34,6 +34,8 @@ typedef struct rpt_run {
     double T_err_K;     /* standard error of T_K; NAN when none */
     char dir[RPT_PATH]; /* the analysis folder */
     struct cJSON *json; /* results.json */
+    int unsettled;      /* at constant pressure: its NPT volume had not settled (the tables
+                           mark its row; report_density.c sets it) */
 } rpt_run;
 
 typedef struct rpt_comp {
@@ -98,6 +100,8 @@ typedef struct rpt_report {
     int nnotes;
     char **notes;
     int nagree, ndisagree, nmissing;
+    int nunsettled;      /* states whose NPT volume had not settled (report_density.c) */
+    char unsettled[512]; /* their names, comma-separated */
 } rpt_report;
 
 /* ---- report_data.c ---- */
@@ -135,6 +139,13 @@ void rpt_csv_free(rpt_csv *csv);
 /* ---- report_figures.c ---- */
 gmd_status rpt_figures(rpt_report *r, gmd_error *err);
 rpt_figure *rpt_add_figure(rpt_report *r, const char *section, const char *id, const char *title);
+struct gmd_plot;
+/* Draws f from its CSV (OUT/report/NAME.csv) with p; a gnuplot failure is a note. */
+void rpt_draw(rpt_report *r, rpt_figure *f, struct gmd_plot *p);
+
+/* ---- report_density.c ---- */
+/* At constant pressure: the density table and figures (nothing without the key). */
+gmd_status rpt_density(rpt_report *r, gmd_error *err);
 
 /* ---- report_tables.c ---- */
 gmd_status rpt_tables(rpt_report *r, gmd_error *err);

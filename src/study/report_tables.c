@@ -532,6 +532,13 @@ static void val_err(char *v, char *e, size_t len, const rpt_run *run, const char
     fmt(e, len, "%.2g", s);
 }
 
+/* A row's colour: missing results grey; at constant pressure a state whose volume had not
+ * settled red (its results are not those of the state at the pressure). */
+static rpt_verdict unsettled_verdict(const rpt_run *run)
+{
+    return !run->present ? RPT_MISSING : run->unsettled ? RPT_DISAGREE : RPT_NONE;
+}
+
 static gmd_status table_dynamics(rpt_report *r, gmd_error *err)
 {
     const rpt_roles *ro = &r->roles;
@@ -566,7 +573,7 @@ static gmd_status table_dynamics(rpt_report *r, gmd_error *err)
             const rpt_run *run = &r->comp[i].iso[j];
             char cell[13][48];
             snprintf(cell[0], 48, "%s", r->comp[i].c->label);
-            snprintf(cell[1], 48, "%g", run->T_set_K);
+            snprintf(cell[1], 48, run->unsettled ? "%g (volume NOT settled)" : "%g", run->T_set_K);
             fmt(cell[2], 48, "%.1f", run->present ? run->T_K : NAN);
             fmt(cell[3], 48, "%.1f", run->T_err_K);
             for (int k = 0; k < 3; k++) {
@@ -579,7 +586,7 @@ static gmd_status table_dynamics(rpt_report *r, gmd_error *err)
             const char *cp[13];
             for (int c = 0; c < 13; c++)
                 cp[c] = cell[c];
-            st = rpt_table_row(t, run->present ? RPT_NONE : RPT_MISSING, cp, err);
+            st = rpt_table_row(t, unsettled_verdict(run), cp, err);
         }
     return st;
 }
@@ -623,7 +630,7 @@ static gmd_status table_structure(rpt_report *r, gmd_error *err)
             snprintf(key, sizeof key, "%s-%s", B, F);
             cfb = cJSON_GetObjectItem(co, key);
         }
-        snprintf(cell[0], 48, "%s", c->c->label);
+        snprintf(cell[0], 48, c->glass.unsettled ? "%s (volume NOT settled)" : "%s", c->c->label);
         fmt(cell[1], 48, "%.2f", c->x);
         fmt(cell[2], 48, "%.2f", pk ? rpt_pair_num(pk, F, B) : NAN);
         fmt(cell[3], 48, "%.2f", pk ? rpt_pair_num(pk, M, B) : NAN);
@@ -638,7 +645,7 @@ static gmd_status table_structure(rpt_report *r, gmd_error *err)
         const char *cp[12];
         for (int k = 0; k < 12; k++)
             cp[k] = cell[k];
-        st = rpt_table_row(t, j ? RPT_NONE : RPT_MISSING, cp, err);
+        st = rpt_table_row(t, unsettled_verdict(&c->glass), cp, err);
     }
     return st;
 }

@@ -90,8 +90,10 @@ static gmd_status dispatch_ready(sched *s, gmd_error *err)
             continue;
         }
         if (gmd_study_job_is_current(job, &job->wall_s)) {
+            char warn[GMD_ERROR_MSG_LEN];
             job->state = GMD_JOB_SKIPPED;
-            emit(plan, s->opt, GMD_STUDY_EV_SKIPPED, j, NULL);
+            emit(plan, s->opt, GMD_STUDY_EV_SKIPPED, j,
+                 gmd_study_job_warning(job, warn, sizeof warn) ? warn : NULL);
             continue;
         }
         if (s->stopping) continue;
@@ -121,8 +123,10 @@ static void collect(sched *s, int slot, int ok, double wall)
         job->state = GMD_JOB_INTERRUPTED;
         emit(s->plan, s->opt, GMD_STUDY_EV_TICK, -1, NULL);
     } else if (ok) {
+        char warn[GMD_ERROR_MSG_LEN]; /* a state whose volume had not settled (npt.c) */
         job->state = GMD_JOB_DONE;
-        emit(s->plan, s->opt, GMD_STUDY_EV_DONE, j, NULL);
+        emit(s->plan, s->opt, GMD_STUDY_EV_DONE, j,
+             gmd_study_job_warning(job, warn, sizeof warn) ? warn : NULL);
     } else {
         char msg[GMD_ERROR_MSG_LEN];
         gmd_study_job_read_error(job, msg, sizeof msg);

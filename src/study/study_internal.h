@@ -8,6 +8,8 @@
 #include "glassmd/files.h"
 #include "glassmd/study_plan.h"
 
+#include <stddef.h>
+
 struct cJSON;
 
 /* Parses a JSON file; NULL when missing or malformed. */
@@ -33,6 +35,41 @@ typedef struct gmd_study_md_runs {
  * same for the job's run.in files (jobs.c) and its inputs hash (plan.c). */
 gmd_status gmd_study_md_runs_make(const gmd_study *s, const gmd_study_job *job,
                                   gmd_study_md_runs *out, gmd_error *err);
+
+/* ---- constant pressure (npt.c) ---- */
+
+#define GMD_STUDY_SETTLED_FILE "settled.data" /* in equil/: the production's start */
+#define GMD_STUDY_DENSITY_FILE "density.json" /* in an isotherm's or the glass's folder */
+
+/* The volume-settled check of an NPT equilibration's thermo.csv (npt.c says how). */
+typedef struct gmd_study_settle {
+    long nrows;            /* rows in the settled part (the last half by time) */
+    double t0_ps, t1_ps;   /* its first and last times */
+    double natoms;         /* density x volume of the last row */
+    double volume_A3;      /* mean volume of the settled part */
+    double volume_err_A3;  /* its block standard error; NAN with too few rows */
+    double half_A3[2];     /* mean volumes of its two halves (NAN: too few rows) */
+    double half_err_A3[2]; /* their block standard errors */
+    double z, z_limit;     /* |difference| / combined error, and the limit */
+    int settled;           /* 1: z <= z_limit */
+} gmd_study_settle;
+
+gmd_status gmd_study_settle_volume(const char *thermo, gmd_study_settle *out, gmd_error *err);
+/* The check of job's NPT equilibration (folder equil): writes job/density.json and
+ * equil/settled.data (equil/final.data at the settled volume). */
+gmd_status gmd_study_settle_job(const gmd_study *s, const gmd_study_job *job, const char *equil,
+                                gmd_error *err);
+/* Mean mass of an atom of composition comp, g/mol. */
+double gmd_study_mass_per_atom(const gmd_study *s, int comp);
+
+/* The columns of a thermo.csv the density figures and the check use. */
+#define GMD_STUDY_THERMO_COLS 4 /* time_ps, T_K, volume_A3, density_1_A3 */
+typedef struct gmd_study_thermo {
+    size_t n, cap;
+    double *col[GMD_STUDY_THERMO_COLS];
+} gmd_study_thermo;
+gmd_status gmd_study_thermo_read(const char *path, gmd_study_thermo *t, gmd_error *err);
+void gmd_study_thermo_free(gmd_study_thermo *t);
 
 /* Reads job j's progress file (0..1), 0 when absent. */
 double gmd_study_job_read_progress(const gmd_study_job *job);

@@ -10,7 +10,13 @@
  * qn.mean_n, fsdp.k_invA, fsdp.intensity, coordination.Si-S.mean. A value missing in a row
  * (or null: no diffusive regime, say) is an empty cell. OUT/summary/arrhenius.csv does the
  * same for the Arrhenius fits, one row per composition. Flattening everything keeps the
- * tables in step with whatever the analyses report. */
+ * tables in step with whatever the analyses report.
+ *
+ * At constant pressure (study key pressure) each row also gets its state from the MD job's
+ * density.json (npt.c): density.density_1_A3, density.density_g_cm3 with their errors and
+ * density.volume_settled (1, or 0 when the volume had NOT settled: such a row's results
+ * are not those of the state at the pressure), and OUT/summary/density.csv lists every
+ * isotherm and glass state with its density and verdict. */
 #define _POSIX_C_SOURCE 200809L
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -150,6 +156,25 @@ static void row_label(const gmd_study *s, int comp, int replica, double T_set, c
         snprintf(out, len, "%s,%s", s->comp[comp].label, x);
 }
 
+/* The numbers of the analysed MD job's density.json that say its state (a missing file:
+ * empty cells). */
+static int add_state(table *t, int row, const gmd_study_plan *plan, const gmd_study_job *job)
+{
+    static const char *const keys[] = {"density_1_A3", "density_err_1_A3", "density_g_cm3",
+                                       "density_err_g_cm3", "volume_settled"};
+    char path[GMD_PATH_LEN + 32], name[64];
+    gmd_study_join(path, sizeof path, plan->jobs[job->deps[0]].dir, GMD_STUDY_DENSITY_FILE);
+    cJSON *json = gmd_study_read_json(path);
+    int bad = 0;
+    for (size_t k = 0; !bad && k < sizeof keys / sizeof keys[0]; k++) {
+        snprintf(name, sizeof name, "density.%s", keys[k]);
+        const cJSON *v = json ? cJSON_GetObjectItemCaseSensitive(json, keys[k]) : NULL;
+        bad = v ? flatten(t, row, v, name) : put(t, row, name, NAN);
+    }
+    cJSON_Delete(json);
+    return bad;
+}
+
 static gmd_status add_results(table *t, const gmd_study_plan *plan, const gmd_study_job *job,
                               const char *key, gmd_error *err)
 {
@@ -162,6 +187,7 @@ static gmd_status add_results(table *t, const gmd_study_plan *plan, const gmd_st
     const cJSON *part = key ? cJSON_GetObjectItemCaseSensitive(json, key) : json;
     int bad = row < 0 || (part && flatten(t, row, part, ""));
     cJSON_Delete(json);
+    if (!bad && !key && plan->study->pressure_set) bad = add_state(t, row, plan, job);
     return bad ? gmd_fail(err, GMD_ERR_NOMEM, "out of memory for the summary") : GMD_OK;
 }
 
@@ -185,11 +211,56 @@ static gmd_status temperature_table(const gmd_study_plan *plan, const char *md_l
     return st;
 }
 
+/* A number of density.json as a CSV cell ("" when absent or null). */
+static void state_cell(FILE *f, const cJSON *json, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, key);
+    if (cJSON_IsBool(v))
+        fprintf(f, ",%d", cJSON_IsTrue(v));
+    else if (cJSON_IsNumber(v))
+        fprintf(f, ",%.10g", v->valuedouble);
+    else
+        fputc(',', f);
+}
+
+/* OUT/summary/density.csv: every isotherm and glass state at the study's pressure. */
+static gmd_status density_table(const gmd_study_plan *plan, const char *out_dir, gmd_error *err)
+{
+    static const char *const keys[] = {
+        "pressure_bar",     "volume_A3",     "volume_err_A3",     "density_1_A3",
+        "density_err_1_A3", "density_g_cm3", "density_err_g_cm3", "z",
+        "volume_settled"};
+    char path[GMD_PATH_LEN + 32];
+    gmd_study_join(path, sizeof path, out_dir, "density.csv");
+    FILE *f = fopen(path, "w");
+    if (!f) return gmd_fail(err, GMD_ERR_IO, "%s: cannot write (%s)", path, strerror(errno));
+    fprintf(f, "composition,x,replica,state,T_set_K");
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        fprintf(f, ",%s", keys[k]);
+    fputc('\n', f);
+    for (int j = 0; j < plan->njobs; j++) {
+        const gmd_study_job *job = &plan->jobs[j];
+        if (job->kind != GMD_JOB_ISOTHERM && job->kind != GMD_JOB_GLASS) continue;
+        char json_path[GMD_PATH_LEN + 32], label[160];
+        gmd_study_join(json_path, sizeof json_path, job->dir, GMD_STUDY_DENSITY_FILE);
+        cJSON *json = gmd_study_read_json(json_path);
+        row_label(plan->study, job->comp, 0, 0.0, NULL, label, sizeof label);
+        fprintf(f, "%s,%d,%s,%.10g", label, job->replica, strrchr(job->name, '/') + 1, job->T_K);
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            state_cell(f, json, keys[k]);
+        fputc('\n', f);
+        cJSON_Delete(json);
+    }
+    if (fclose(f) != 0) return gmd_fail(err, GMD_ERR_IO, "%s: cannot write", path);
+    return GMD_OK;
+}
+
 gmd_status gmd_study_write_summary(const gmd_study_plan *plan, gmd_error *err)
 {
     char out[GMD_PATH_LEN + 16];
     gmd_study_join(out, sizeof out, plan->study->output_dir, "summary");
     gmd_status st = gmd_make_dirs(out, "folder", err);
+    if (st == GMD_OK && plan->study->pressure_set) st = density_table(plan, out, err);
     /* every distinct MD leaf name (iso-<T>K, glass-<T>K) once, in plan order */
     for (int j = 0; st == GMD_OK && j < plan->njobs; j++) {
         const gmd_study_job *job = &plan->jobs[j];

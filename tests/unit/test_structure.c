@@ -16,7 +16,9 @@
  *   all 109.47 deg, Si-S-Si 70.53 (edge) and 180 (corner);
  * - the hard-sphere step g = theta(r - sigma), whose S(k) is analytic;
  * - form factors f(0) = Z; the Wright R_X of a copy (0) and of a scaled copy (|s-1|/s);
- * - the FSDP finder on a Gaussian peak over a straight background. */
+ * - the FSDP finder on a Gaussian peak over a straight background;
+ * - a box that changes between frames: the default rdf range drops to half the smallest
+ *   edge, bit for bit as if given so from the start; a given range too long is refused. */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
@@ -322,6 +324,77 @@ static void test_rdf_cells_vs_brute(void **state)
         }
         frame_release(&f);
     }
+}
+
+/* A box that changes between frames (edges 10, 11, then 9 A; 300 atoms of two species,
+ * positions scaled with the box): the default range (rmax not given) starts at 5 A and
+ * must drop to 4.5 A at the third frame, keeping the first frames' bins below 4.5 A, so
+ * that it ends equal, bit for bit, to an accumulator given rmax = 4.5 A from the start
+ * (checked against brute force frame by frame, each frame normalised with its own
+ * volume). A given rmax of 4.8 A must be refused at the third frame, naming the cure. */
+static void test_rdf_changing_box(void **state)
+{
+    (void)state;
+    const double edges[3] = {10.0, 11.0, 9.0}, dr = 0.05;
+    gmd_rng rng;
+    gmd_rng_seed(&rng, 99);
+    gmd_frame f;
+    frame_alloc(&f, 300, edges[0]);
+    double unit[3][300];
+    for (size_t i = 0; i < f.n; i++) {
+        f.type[i] = i % 3 == 0 ? 0 : 1;
+        for (int k = 0; k < 3; k++)
+            unit[k][i] = gmd_rng_uniform(&rng) * 3.0 - 1.0;
+    }
+    long count[2];
+    counts_of(&f, 2, count);
+    gmd_rdf_acc automatic, given, too_long;
+    gmd_error err;
+    assert_int_equal(gmd_rdf_acc_init(&automatic, 2, count, f.n, 0.0, dr, &f, 2, &err), GMD_OK);
+    assert_int_equal(gmd_rdf_acc_init(&given, 2, count, f.n, 4.5, dr, &f, 2, &err), GMD_OK);
+    assert_int_equal(gmd_rdf_acc_init(&too_long, 2, count, f.n, 4.8, dr, &f, 2, &err), GMD_OK);
+    double cut[2][2] = {{0.0, 2.5}, {2.5, 0.0}};
+    gmd_rdf_acc_set_cut(&automatic, 0, 1, 2.5);
+    gmd_rdf_acc_set_cut(&given, 0, 1, 2.5);
+    const int nb = 90; /* 4.5 A */
+    uint64_t *ref = calloc((size_t)4 * nb, sizeof(uint64_t)), *one = calloc((size_t)4 * nb, 8);
+    uint64_t rcut[2][2], cut_sum = 0;
+    assert_true(ref && one);
+    for (int t = 0; t < 3; t++) {
+        for (int k = 0; k < 3; k++) {
+            f.box.len[k] = edges[t];
+            for (size_t i = 0; i < f.n; i++)
+                f.r[k][i] = edges[t] * unit[k][i];
+        }
+        assert_int_equal(gmd_rdf_acc_add(&automatic, &f, &err), GMD_OK);
+        assert_int_equal(automatic.nbins, t < 2 ? 100 : 90);
+        assert_int_equal(gmd_rdf_acc_add(&given, &f, &err), GMD_OK);
+        gmd_status st = gmd_rdf_acc_add(&too_long, &f, &err);
+        if (t < 2)
+            assert_int_equal(st, GMD_OK);
+        else {
+            assert_int_equal(st, GMD_ERR_VALUE);
+            assert_non_null(strstr(err.message, "--rdf-rmax"));
+            assert_non_null(strstr(err.message, "4.5 A"));
+        }
+        brute_rdf(&f, 2, nb, dr, cut, one, rcut);
+        for (size_t m = 0; m < (size_t)4 * nb; m++)
+            ref[m] += one[m];
+        cut_sum += rcut[0][1];
+    }
+    assert_int_equal(automatic.nbins, nb);
+    assert_true(automatic.rmax == given.rmax && automatic.shrunk_frames == 1);
+    assert_memory_equal(automatic.hist, ref, sizeof(uint64_t) * 4 * nb);
+    assert_memory_equal(automatic.hist, given.hist, sizeof(uint64_t) * 4 * nb);
+    assert_memory_equal(automatic.gsum, given.gsum, sizeof(double) * 4 * nb);
+    assert_true(automatic.ncut[0][1] == cut_sum && given.ncut[0][1] == cut_sum);
+    assert_true(automatic.volume_min == 729.0 && automatic.volume_max == 1331.0);
+    free(ref);
+    free(one);
+    gmd_rdf_acc_free(&automatic);
+    gmd_rdf_acc_free(&given);
+    gmd_rdf_acc_free(&too_long);
+    frame_release(&f);
 }
 
 /* Distances on the bin edges: a simple cubic lattice of spacing 5 dr (every distance
@@ -1045,23 +1118,15 @@ static void test_rdf_sq_units(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_form_factors),
-        cmocka_unit_test(test_hard_sphere_transform),
-        cmocka_unit_test(test_wright_rx),
-        cmocka_unit_test(test_fsdp_find),
-        cmocka_unit_test(test_ideal_gas_rdf),
-        cmocka_unit_test(test_ideal_gas_direct_sq),
-        cmocka_unit_test(test_na2s_rdf),
-        cmocka_unit_test(test_na2s_direct_sq),
-        cmocka_unit_test(test_network_counts),
-        cmocka_unit_test(test_network_analysis_json),
-        cmocka_unit_test(test_angles_tetrahedra),
-        cmocka_unit_test(test_rdf_sq_units),
-        cmocka_unit_test(test_rdf_cells_vs_brute),
-        cmocka_unit_test(test_rdf_bin_edges),
-        cmocka_unit_test(test_direct_sq_threads_select),
-        cmocka_unit_test(test_grid_sq_random),
-        cmocka_unit_test(test_grid_sq_crystal),
+        cmocka_unit_test(test_form_factors),       cmocka_unit_test(test_hard_sphere_transform),
+        cmocka_unit_test(test_wright_rx),          cmocka_unit_test(test_fsdp_find),
+        cmocka_unit_test(test_ideal_gas_rdf),      cmocka_unit_test(test_ideal_gas_direct_sq),
+        cmocka_unit_test(test_na2s_rdf),           cmocka_unit_test(test_na2s_direct_sq),
+        cmocka_unit_test(test_network_counts),     cmocka_unit_test(test_network_analysis_json),
+        cmocka_unit_test(test_angles_tetrahedra),  cmocka_unit_test(test_rdf_sq_units),
+        cmocka_unit_test(test_rdf_cells_vs_brute), cmocka_unit_test(test_rdf_changing_box),
+        cmocka_unit_test(test_rdf_bin_edges),      cmocka_unit_test(test_direct_sq_threads_select),
+        cmocka_unit_test(test_grid_sq_random),     cmocka_unit_test(test_grid_sq_crystal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -62,7 +62,8 @@ static void test_defaults_are_spec_section_4(void **state)
     assert_true(s->glass_T_K == 300 && s->glass_time_ps == 10000 && s->dt_fs == 1);
     assert_true(s->comp[0].density == 0.043);
     assert_int_equal(s->threads_per_job, 1);
-    assert_int_equal(s->chain, 0); /* auto */
+    assert_int_equal(s->chain, 0);        /* auto */
+    assert_int_equal(s->pressure_set, 0); /* the fixed density of SPEC section 3 */
     /* 3000 atoms of 50Na2S-50SiS2: 1000 formula units of 3 atoms, 500 of each */
     assert_int_equal(s->comp[0].counts[0], 500);  /* Si */
     assert_int_equal(s->comp[0].counts[1], 1500); /* S  */
@@ -84,7 +85,7 @@ static void test_values_units_and_counts(void **state)
                                "quench_rate = 0.01K/fs\nisotherms = 1500K, 1000\n"
                                "glass_time = 2000fs\ncutoff = 0.6 nm\nkspace = ewald\n"
                                "threebody = off\nmsd_fit = 1:5\nseed = 7\nreplicas = 2\n"
-                               "threebody_substeps = 12\nchain = 2\n",
+                               "threebody_substeps = 12\nchain = 2\npressure = 0.5 GPa\n",
                                &err);
     if (st != GMD_OK) fail_msg("%s", err.message);
     assert_int_equal(s->ncompositions, 3);
@@ -102,6 +103,7 @@ static void test_values_units_and_counts(void **state)
     assert_int_equal(s->threebody, 0);
     assert_int_equal(s->threebody_substeps, 12);
     assert_int_equal(s->chain, 2);
+    assert_true(s->pressure_set && s->pressure_bar == 5000.0); /* 1 GPa = 10 kbar */
     assert_true(s->msd_fit_t0_ps == 1 && s->msd_fit_t1_ps == 5);
     assert_int_equal(s->replicas, 2);
     assert_int_equal(s->nisotherms, 2);
@@ -131,6 +133,13 @@ static void test_errors_name_line_and_fix(void **state)
                  "s.ini:3: chain: '9' is not auto or a whole number from 1 to 8");
     expect_error("compositions = 0.5\nglass_T = 2500\n", "glass_T = 2500 K is above melt_T");
     expect_error("atoms = 120\n", "no composition");
+    /* pressure: bar (kbar, GPa, MPa, atm) as a run input's P, 0 .. 100 GPa */
+    expect_error("compositions = 0.5\npressure = -1 bar\n",
+                 "s.ini:3: pressure: -1 bar is outside 0 .. 1e6 bar (100 GPa); give the pressure "
+                 "of interest, e.g. 'pressure = 1 bar'");
+    expect_error("compositions = 0.5\npressure = 2000 GPa\n", "s.ini:3: pressure: 2e+07 bar");
+    expect_error("compositions = 0.5\npressure = 1 psi\n", "s.ini:3: pressure: unknown unit 'psi'");
+    expect_error("compositions = 0.5\npressure = nan\n", "s.ini:3: pressure:");
 }
 
 /* The inputs hash of the melt job (an MD job) of a study with `extra` appended; its start

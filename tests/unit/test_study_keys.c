@@ -74,6 +74,7 @@ static const effect EFFECTS[] = {
     {"checkpoint_every", "100", MD_JOBS, NULL}, /* a checkpoint rebuilds the neighbour list */
     {"traj_format", "dump", KIND(ISOTHERM) | KIND(GLASS), NULL},
     {"chain", "1", MD_JOBS, NULL},
+    {"pressure", "1 bar", MD_JOBS, NULL}, /* NPT melt, quench and equilibrations */
 };
 #define NEFFECTS (sizeof EFFECTS / sizeof EFFECTS[0])
 

@@ -13,6 +13,7 @@
  * plus the true displacement, since without images the reader can only unwrap from
  * frame 1 on. NetCDF written by glassmd's own writer must read back exactly (float32),
  * a foreign AMBER file with wrapped positions is unwrapped, and extended XYZ likewise.
+ * Plain wrapped positions in a box that changes every frame read back as x + n L(t).
  *
  * Error cases check that the message names the file, the frame and the line. The CSV
  * writer is checked by reading its file back; the figure helper by the script it writes
@@ -272,6 +273,68 @@ static void test_dump_flavours(void **state)
     const dump_style plain[] = {{"id type x y z", 0, NULL}, {"id type xs ys zs", 1, NULL}};
     for (size_t v = 0; v < 2; v++)
         check_dump_style(&t, &plain[v], &t.ff, NULL, 1);
+}
+
+/* Plain wrapped positions (x y z, no image flags) in a box that changes every frame,
+ * scaled about its fixed centre, the atoms moved as NPT MD moves them (the wrapped
+ * position scaled with the box, a step of up to 0.8 A, then wrapped into the new box) and
+ * their crossings counted: every frame must read back as x + n L(t), n the crossings since
+ * frame 1, so that u is the wrapped position plus whole boxes of the frame's own box
+ * (what the analyses' minimum images need); before, u - x was a sum of older boxes. */
+#define NPT_N 8
+#define NPT_NF 12
+static void test_dump_changing_box(void **state)
+{
+    (void)state;
+    char path[PATH_LEN];
+    tmp_path("npt_wrapped.dump", path);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    gmd_rng rng;
+    gmd_rng_seed(&rng, 5);
+    double x[NPT_NF][3][NPT_N], len[NPT_NF], img[NPT_NF][3][NPT_N] = {{{0}}}, L = 15.0;
+    const double c = 3.0;
+    for (int f = 0; f < NPT_NF; f++) {
+        double L1 = f == 0 ? L : L * (0.97 + 0.06 * gmd_rng_uniform(&rng));
+        fprintf(fp, "ITEM: TIMESTEP\n%d\nITEM: NUMBER OF ATOMS\n%d\nITEM: BOX BOUNDS pp pp pp\n",
+                10 * f, NPT_N);
+        for (int k = 0; k < 3; k++)
+            fprintf(fp, "%.17g %.17g\n", c - L1 / 2, c + L1 / 2);
+        fprintf(fp, "ITEM: ATOMS id type x y z\n");
+        for (int i = 0; i < NPT_N; i++) {
+            for (int k = 0; k < 3; k++) {
+                double step = 1.6 * gmd_rng_uniform(&rng) - 0.8;
+                double moved = f == 0
+                                   ? c - L1 / 2 + L1 * gmd_rng_uniform(&rng)
+                                   : c - L1 / 2 + (x[f - 1][k][i] - (c - L / 2)) * (L1 / L) + step;
+                double cross = floor((moved - (c - L1 / 2)) / L1);
+                x[f][k][i] = moved - cross * L1;
+                img[f][k][i] = (f ? img[f - 1][k][i] : 0.0) + cross;
+            }
+            fprintf(fp, "%d 1 %.17g %.17g %.17g\n", i + 1, x[f][0][i], x[f][1][i], x[f][2][i]);
+        }
+        len[f] = L = L1;
+    }
+    fclose(fp);
+    gmd_traj_reader *r = NULL;
+    gmd_error err;
+    gmd_frame frame = {0};
+    int eof = 0, f = 0;
+    double crossings = 0.0;
+    if (gmd_traj_reader_open(&r, path, GMD_TRAJ_IN_LAMMPSDUMP, NULL, "Na", DT_FS, &err))
+        fail_msg("%s", err.message);
+    while (gmd_traj_reader_next(r, &frame, &eof, &err) == GMD_OK && !eof) {
+        for (int k = 0; k < 3; k++)
+            for (int i = 0; i < NPT_N; i++) {
+                check_close(frame.r[k][i], x[f][k][i] + img[f][k][i] * len[f], len[f]);
+                crossings += fabs(img[f][k][i]);
+            }
+        f++;
+    }
+    assert_int_equal(f, NPT_NF);
+    assert_true(crossings > 0.0); /* atoms crossed while the box changed */
+    gmd_frame_free(&frame);
+    gmd_traj_reader_close(r);
 }
 
 /* Species named by elements alone get table order by type, not by file order. */
@@ -754,10 +817,15 @@ static int remove_dir(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dump_flavours),  cmocka_unit_test(test_dump_species_table),
-        cmocka_unit_test(test_netcdf_glassmd), cmocka_unit_test(test_netcdf_foreign),
-        cmocka_unit_test(test_extxyz),         cmocka_unit_test(test_dump_errors),
-        cmocka_unit_test(test_other_errors),   cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_dump_flavours),
+        cmocka_unit_test(test_dump_changing_box),
+        cmocka_unit_test(test_dump_species_table),
+        cmocka_unit_test(test_netcdf_glassmd),
+        cmocka_unit_test(test_netcdf_foreign),
+        cmocka_unit_test(test_extxyz),
+        cmocka_unit_test(test_dump_errors),
+        cmocka_unit_test(test_other_errors),
+        cmocka_unit_test(test_csv),
         cmocka_unit_test(test_plot),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
