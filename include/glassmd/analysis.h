@@ -63,7 +63,7 @@ void gmd_frame_free(gmd_frame *frame);
 #define GMD_MAX_PAIRS_REQUEST 16
 
 /* How the reciprocal-lattice S(k) of sq and fsdp sums rho_a(k) = sum_i exp(i k.r_i): by a
- * gridded transform (B-spline spreading + FFT, agreeing with the direct sum to ~1e-9
+ * gridded transform (kernel spreading + FFT, agreeing with the direct sum to ~1e-9
  * relative, several times faster) or by the direct sum over atoms and vectors. */
 typedef enum gmd_sq_method { GMD_SQ_GRID = 0, GMD_SQ_DIRECT = 1 } gmd_sq_method;
 

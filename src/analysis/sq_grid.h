@@ -16,13 +16,13 @@ typedef struct gmd_sq_grid gmd_sq_grid;
  * and kept; threads share the work, the result does not depend on their number. */
 gmd_status gmd_sq_grid_frame(gmd_sq_grid **g, const gmd_frame *frame, int nspecies,
                              unsigned species_mask, double kmax, int threads, gmd_error *err);
-/* rho_a at (n1, n2, n3) of the last frame, or at (-n1, -n2, -n3) (its complex conjugate:
- * Re(rho_a conj rho_b), the structure factor, is the same); out[0] real, out[1] imaginary
- * part. The mode must lie in the box of gmd_sq_grid_frame. */
-void gmd_sq_grid_rho(const gmd_sq_grid *g, int a, int n1, int n2, int n3, double out[2]);
-/* The mesh points in x and y (z is summed exactly), the B-spline order chosen, and the bound
- * on the aliased share of any rho_a(k) (sq_grid.c's header). */
-void gmd_sq_grid_params(const gmd_sq_grid *g, int mesh[2], int *order, double *alias_bound);
+/* rho_a at (n1, n2, n3), n3 = 0 .. nmax_z, of the last frame: the real and imaginary
+ * parts of n3 at [2 n3] and [2 n3 + 1]; at (-n1, -n2, -n3) it is the complex conjugate.
+ * The column must lie in the box of gmd_sq_grid_frame. */
+const double *gmd_sq_grid_column(const gmd_sq_grid *g, int a, int n1, int n2);
+/* The mesh points in x and y (z is summed exactly), the kernel's width chosen (in mesh
+ * points), and the bound on the aliased share of any rho_a(k) (sq_grid.c's header). */
+void gmd_sq_grid_params(const gmd_sq_grid *g, int mesh[2], int *width, double *alias_bound);
 void gmd_sq_grid_free(gmd_sq_grid *g);
 
 #endif

@@ -159,6 +159,10 @@ const gmd_element *gmd_element_table(int *count);
  * or 1. */
 void gmd_sq_from_gr(const double *g, int nbins, double dr, double rho, int lorch, const double *k,
                     int nk, double *s);
+/* The same for ng <= GMD_MAX_SPECIES (GMD_MAX_SPECIES + 1) / 2 functions g[p] into s[p] at
+ * once (sin(k r) computed once for all). */
+void gmd_sq_from_gr_many(const double *const *g, int ng, int nbins, double dr, double rho,
+                         int lorch, const double *k, int nk, double *const *s);
 
 /* Reciprocal-lattice S(k): for every k = 2 pi (n1/Lx, n2/Ly, n3/Lz), 0 < |k| <= kmax (one
  * of each +-k pair: both give the same real part), rho_a(k) = sum_{i in a} exp(i k.r_i);

@@ -51,7 +51,7 @@ static void analyze_usage(void)
            "  --sq-dk K         S(k) step in 1/A (default 0.02)\n"
            "  --lorch           Lorch window in the g(r) -> S(k) transform\n"
            "  --direct-kmax K   reciprocal-lattice S(k) up to K 1/A (default 4)\n"
-           "  --sq-method M     how that S(k) is summed: grid (B-spline mesh + FFT,\n"
+           "  --sq-method M     how that S(k) is summed: grid (kernel mesh + FFT,\n"
            "                    default) or direct (over atoms and k-vectors; slower)\n"
            "  --exp-sq FILE     experimental S(k) (two columns k S) for the Wright R_X\n"
            "  --msd-fit T0:T1   fit window in ps for D and sigma (default: found)\n"

@@ -708,7 +708,7 @@ static void test_grid_sq_random(void **state)
     int mesh[2], order;
     double alias;
     gmd_sq_grid_params(acc[1].grid, mesh, &order, &alias);
-    print_message("gridded S(k), random gas: mesh %d x %d, order %d, alias bound %.2e; max "
+    print_message("gridded S(k), random gas: mesh %d x %d, kernel width %d, alias bound %.2e; max "
                   "relative difference from the direct sum %.2e (selected pair %.2e)\n",
                   mesh[0], mesh[1], order, alias, rel, rel_sel);
     assert_true(alias <= 1e-9);
