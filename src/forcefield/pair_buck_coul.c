@@ -30,8 +30,8 @@
  *   1. one scalar pass: min-image displacement, r^2, and compaction of the pairs inside
  *      the cut-off (partner, species, charge, displacement, r^2) into local arrays (about
  *      a quarter of the list lies in the skin shell; a branch there would mispredict).
- *      Scalar loads from xq's line beat AVX-512 gathers here (measured: a vectorised
- *      displacement loop followed by a separate compaction pass was ~10 % slower);
+ *      (measured on the 3000-atom melt, AVX-512: a separate displacement loop and
+ *      compaction pass, with the arrays between them, took ~7 % more kernel time);
  *   2. the physics of the compacted pairs, a loop without branches or calls that the
  *      compiler vectorises (#pragma omp simd; with GCC on x86-64 the function is also
  *      compiled for AVX2 and AVX-512 and the best one is picked at load time), with the
