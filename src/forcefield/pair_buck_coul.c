@@ -16,20 +16,30 @@
  * Set-up (create) precomputes, per species pair, A, 1/rho, C, D, n and the shifts, once
  * (as LAMMPS init_one), stored as flat arrays indexed ti * nspecies + tj.
  *
+ * Data layout. Each call first packs positions and charges as (x, y, z, q) per atom into
+ * xq (32 bytes an atom, 64-byte aligned), so that a partner costs one cache line, not
+ * four lines of four arrays; each thread's force array holds (fx, fy, fz) per atom for
+ * the same reason. The atom order is the caller's (the list's rows are in cell order).
+ *
  * Pair loop. Rows of the half list are split into one contiguous block of atoms per
  * OpenMP thread (the list's owner rule balances row lengths). Each thread adds forces
  * into its own force array (fbuf, 3 n doubles per thread), then the arrays are summed
  * atom by atom into atoms->f in a fixed thread order: no atomics, no races, and results
  * differ between thread counts only by round-off. A row is processed in chunks of CHUNK
  * neighbours, in three loops:
- *   1. min-image displacements, compacting the pairs inside the cut-off (partner,
- *      displacement, r^2) into local arrays (about a quarter of the list lies in the skin
- *      shell; a branch there would mispredict);
+ *   1. one scalar pass: min-image displacement, r^2, and compaction of the pairs inside
+ *      the cut-off (partner, species, charge, displacement, r^2) into local arrays (about
+ *      a quarter of the list lies in the skin shell; a branch there would mispredict).
+ *      (measured on the 3000-atom melt, AVX-512: a separate displacement loop and
+ *      compaction pass, with the arrays between them, took ~7 % more kernel time);
  *   2. the physics of the compacted pairs, a loop without branches or calls that the
  *      compiler vectorises (#pragma omp simd; with GCC on x86-64 the function is also
  *      compiled for AVX2 and AVX-512 and the best one is picked at load time), with the
  *      force on i, the energies, the virial and the collapse check as vector sums (the
- *      chunk is padded to a multiple of SIMD_PAD with masked filler pairs);
+ *      chunk is padded to a multiple of SIMD_PAD with masked filler pairs). With at most
+ *      SMALL_SPECIES species and no walls (the usual case) the per-species-pair
+ *      coefficients of row i are held as scalars and picked by two selects (blends),
+ *      instead of five gathers per pair;
  *   3. scatter of the pair forces to j.
  * With gmd_compute_args.forces_only (MD steps between thermo lines) loop 2 leaves out the
  * energies and the virial, about a fifth of its work. The forces are the same bit for bit.
@@ -106,8 +116,10 @@ typedef struct buck_coul {
     int erfcx_single;
     double erfcx_wide[ERFCX_WIDE_NCOEF];
     double erfcx_wide_scale; /* 2/(g rc) */
-    double *fbuf;            /* per-thread force arrays */
+    double *fbuf;            /* per-thread force arrays, (fx, fy, fz) per atom */
     size_t fbuf_len;
+    double *xq_raw, *xq; /* (x, y, z, q) per atom, xq 64-byte aligned: one line a partner */
+    size_t xq_len;
 } buck_coul;
 
 /* ---- elementary functions --------------------------------------------------------------- */
@@ -246,6 +258,32 @@ static ALWAYS_INLINE pair_coeffs coeffs_at(const pair_view v, int p, int wall)
     return c;
 }
 
+/* The coefficients of row ti (species pairs ti * nspecies + tj, tj < SMALL_SPECIES) as
+ * loop-invariant scalars: with few species, picking one by two selects (blends in the
+ * vector loop) is much cheaper than the gathers of coeffs_at. */
+#define SMALL_SPECIES 4
+typedef struct coeff_row {
+    double A[SMALL_SPECIES], inv_rho[SMALL_SPECIES], C[SMALL_SPECIES], shift_buck[SMALL_SPECIES],
+        rsafe2[SMALL_SPECIES];
+} coeff_row;
+
+static coeff_row row_of(const pair_view v, const double *rsafe2, int prow, int nspecies)
+{
+    coeff_row c = {{0.0}, {0.0}, {0.0}, {0.0}, {0.0}};
+    for (int t = 0; t < nspecies && t < SMALL_SPECIES; t++) {
+        c.A[t] = v.A[prow + t], c.inv_rho[t] = v.inv_rho[prow + t], c.C[t] = v.C[prow + t];
+        c.shift_buck[t] = v.shift_buck[prow + t], c.rsafe2[t] = rsafe2[prow + t];
+    }
+    return c;
+}
+
+/* v[t] for 0 <= t < 4, branch-free. */
+static ALWAYS_INLINE double pick(const double v[SMALL_SPECIES], int t)
+{
+    double lo = t & 1 ? v[1] : v[0], hi = t & 1 ? v[3] : v[2];
+    return t & 2 ? hi : lo;
+}
+
 /* Energy parts of one pair into e_buck, e_wall, e_coul; returns fpair = F/r.
  * c = the pair's coefficients, qq = k_e qi qj, 0 < r < rc. (r comes in already taken: with
  * errno semantics, GCC would keep a branch to libm's sqrt inside this vector loop.) */
@@ -302,44 +340,43 @@ typedef struct kernel_args {
     const buck_coul *s;
     const gmd_box *box;
     const gmd_atoms *atoms;
+    const double *xq; /* s->xq, filled for this call */
     const gmd_neighbor_list *nl;
     int tally; /* 0: forces only (gmd_compute_args.forces_only), energies and virial left 0 */
 } kernel_args;
 
-/* Loop 1: displacements of list slots [p0, p1) from atom i (a loop the compiler
- * vectorises, gathers included), then the slots within the cut-off compacted into c
- * (branch-free: every slot is written, the count advances only for those inside);
- * returns how many. */
+/* Loop 1: displacements of list slots [p0, p1) from atom i, and the slots within the
+ * cut-off compacted into c with their partner's charge and species (branch-free: every
+ * slot is written, the count advances only for those inside); returns how many. */
 typedef struct compact {
-    int j[CHUNK + SIMD_PAD];
-    double d[3][CHUNK + SIMD_PAD], r2[CHUNK + SIMD_PAD];
+    int j[CHUNK + SIMD_PAD], t[CHUNK + SIMD_PAD];
+    double d[3][CHUNK + SIMD_PAD], r2[CHUNK + SIMD_PAD], q[CHUNK + SIMD_PAD];
 } compact;
 
 static ALWAYS_INLINE int select_chunk(const kernel_args *a, const double ri[3], size_t p0,
-                                      size_t p1, double *restrict d[3], double *restrict r2,
-                                      compact *restrict c)
+                                      size_t p1, compact *restrict c)
 {
-    const double *x = a->atoms->r[0], *y = a->atoms->r[1], *z = a->atoms->r[2];
+    const double *xq = a->xq;
+    const int *type = a->atoms->type;
     const int *index = a->nl->index + p0;
     const double *len = a->box->len;
     const double ilx = 1.0 / len[0], ily = 1.0 / len[1], ilz = 1.0 / len[2];
     const double cutsq = a->s->cutsq;
-    double *restrict dx = d[0], *restrict dy = d[1], *restrict dz = d[2];
     const int n = (int)(p1 - p0);
-#pragma omp simd
-    for (int k = 0; k < n; k++) {
-        int j = index[k];
-        dx[k] = min_image(ri[0] - x[j], len[0], ilx);
-        dy[k] = min_image(ri[1] - y[j], len[1], ily);
-        dz[k] = min_image(ri[2] - z[j], len[2], ilz);
-        r2[k] = dx[k] * dx[k] + dy[k] * dy[k] + dz[k] * dz[k];
-    }
     int m = 0;
-    for (int k = 0; k < n; k++) {
-        c->j[m] = index[k];
-        c->d[0][m] = dx[k], c->d[1][m] = dy[k], c->d[2][m] = dz[k];
-        c->r2[m] = r2[k];
-        m += r2[k] < cutsq;
+    for (int k = 0; k < n; k++) { /* one line of xq per partner; every slot is written */
+        int j = index[k];
+        const double *rj = xq + 4 * (size_t)j;
+        double ex = min_image(ri[0] - rj[0], len[0], ilx);
+        double ey = min_image(ri[1] - rj[1], len[1], ily);
+        double ez = min_image(ri[2] - rj[2], len[2], ilz);
+        double rr = ex * ex + ey * ey + ez * ez;
+        c->j[m] = j;
+        c->t[m] = type[j];
+        c->q[m] = rj[3];
+        c->d[0][m] = ex, c->d[1][m] = ey, c->d[2][m] = ez;
+        c->r2[m] = rr;
+        m += rr < cutsq;
     }
     return m;
 }
@@ -354,6 +391,8 @@ static ALWAYS_INLINE void pad_chunk(compact *restrict c, int m, int mpad, int i,
         live[k] = k < m ? 1.0 : 0.0;
     for (int k = m; k < mpad; k++) {
         c->j[k] = i;
+        c->t[k] = 0;
+        c->q[k] = 0.0;
         c->d[0][k] = c->d[1][k] = c->d[2][k] = 0.0;
         c->r2[k] = 0.25 * cutsq;
     }
@@ -363,15 +402,14 @@ static ALWAYS_INLINE void pad_chunk(compact *restrict c, int m, int mpad, int i,
  * loop 1 (select_chunk), loop 2 the physics with the forces on i, the energies and the
  * virial as vector sums, loop 3 the scatter of the pair forces to j. */
 static ALWAYS_INLINE void kernel(const kernel_args *a, size_t first, size_t last,
-                                 double *restrict f[3], thread_sums *sum, int coulomb, int wall,
-                                 int tally, int wide)
+                                 double *restrict f, thread_sums *sum, int coulomb, int wall,
+                                 int tally, int wide, int small)
 {
     const buck_coul *s = a->s;
     const pair_view view = view_of(s);
-    const double *q = a->atoms->charge;
+    const double *xq = a->xq;
     const int *type = a->atoms->type;
     const size_t *start = a->nl->start;
-    double *restrict fx = f[0], *restrict fy = f[1], *restrict fz = f[2];
     double eb = 0.0, ew = 0.0, ec = 0.0;
     double w0 = 0.0, w1 = 0.0, w2 = 0.0, w3 = 0.0, w4 = 0.0, w5 = 0.0;
     const double *rsafe2 = s->rsafe2;
@@ -380,30 +418,44 @@ static ALWAYS_INLINE void kernel(const kernel_args *a, size_t first, size_t last
     sum->worst_i = sum->worst_j = -1;
 
     compact c;
-    double dxa[CHUNK], dya[CHUNK], dza[CHUNK], r2a[CHUNK];
     double fxc[CHUNK + SIMD_PAD], fyc[CHUNK + SIMD_PAD], fzc[CHUNK + SIMD_PAD];
     double live[CHUNK + SIMD_PAD];
-    double *da[3] = {dxa, dya, dza};
     for (size_t i = first; i < last; i++) {
-        const double ri[3] = {a->atoms->r[0][i], a->atoms->r[1][i], a->atoms->r[2][i]};
-        const double qi = GMD_COULOMB_EV_A * q[i];
+        const double ri[3] = {xq[4 * i], xq[4 * i + 1], xq[4 * i + 2]};
+        const double qi = GMD_COULOMB_EV_A * xq[4 * i + 3];
         const int prow = type[i] * s->nspecies;
+        const coeff_row row = small ? row_of(view, rsafe2, prow, s->nspecies) : (coeff_row){0};
         double fxi = 0.0, fyi = 0.0, fzi = 0.0;
         for (size_t p0 = start[i]; p0 < start[i + 1]; p0 += CHUNK) {
             size_t p1 = p0 + CHUNK < start[i + 1] ? p0 + CHUNK : start[i + 1];
-            int m = select_chunk(a, ri, p0, p1, da, r2a, &c);
+            int m = select_chunk(a, ri, p0, p1, &c);
             int mpad = (m + SIMD_PAD - 1) / SIMD_PAD * SIMD_PAD;
             pad_chunk(&c, m, mpad, (int)i, s->cutsq, live);
 #pragma omp simd reduction(+ : eb, ew, ec, w0, w1, w2, w3, w4, w5, fxi, fyi, fzi) \
     reduction(min : margin)
             for (int k = 0; k < mpad; k++) { /* loop 2: the physics, vectorised */
-                int j = c.j[k];
-                int p = prow + type[j];
-                double qq = coulomb ? qi * q[j] : 0.0;
+                int p = prow + c.t[k];
+                double qq = coulomb ? qi * c.q[k] : 0.0;
                 double e_buck = 0.0, e_wall = 0.0, e_coul = 0.0;
                 double r2 = c.r2[k];
-                double fpair = pair_eval(view, coeffs_at(view, p, wall), qq, sqrt(r2), coulomb,
-                                         wall, wide, &e_buck, &e_wall, &e_coul);
+                pair_coeffs cf;
+                double safe2;
+                if (small) { /* a compile-time constant */
+                    int tj = c.t[k];
+                    cf = (pair_coeffs){pick(row.A, tj),
+                                       pick(row.inv_rho, tj),
+                                       pick(row.C, tj),
+                                       pick(row.shift_buck, tj),
+                                       0.0,
+                                       0.0,
+                                       0};
+                    safe2 = pick(row.rsafe2, tj);
+                } else {
+                    cf = coeffs_at(view, p, wall);
+                    safe2 = rsafe2[p];
+                }
+                double fpair = pair_eval(view, cf, qq, sqrt(r2), coulomb, wall, wide, &e_buck,
+                                         &e_wall, &e_coul);
                 double dx = c.d[0][k], dy = c.d[1][k], dz = c.d[2][k];
                 double fxp = fpair * dx, fyp = fpair * dy, fzp = fpair * dz;
                 fxc[k] = fxp, fyc[k] = fyp, fzc[k] = fzp;
@@ -413,17 +465,17 @@ static ALWAYS_INLINE void kernel(const kernel_args *a, size_t first, size_t last
                     w0 += dx * fxp, w1 += dy * fyp, w2 += dz * fzp;
                     w3 += dx * fyp, w4 += dx * fzp, w5 += dy * fzp;
                 }
-                double mk = r2 - rsafe2[p] + (1.0 - live[k]);
+                double mk = r2 - safe2 + (1.0 - live[k]);
                 margin = mk < margin ? mk : margin;
             }
             for (int k = 0; k < m; k++) { /* loop 3: scatter to the partners */
-                int j = c.j[k];
-                fx[j] -= fxc[k], fy[j] -= fyc[k], fz[j] -= fzc[k];
+                double *fj = f + 3 * (size_t)c.j[k];
+                fj[0] -= fxc[k], fj[1] -= fyc[k], fj[2] -= fzc[k];
             }
             if (margin < 0.0) { /* rare: a collapsing pair; find the deepest, scalar */
                 for (int k = 0; k < m; k++) {
                     int j = c.j[k];
-                    double safe2 = rsafe2[prow + type[j]];
+                    double safe2 = rsafe2[prow + c.t[k]];
                     if (c.r2[k] < safe2 && c.r2[k] < sum->worst_ratio * safe2) {
                         sum->worst_ratio = c.r2[k] / safe2;
                         sum->worst_i = (int)i, sum->worst_j = j, sum->worst_r = sqrt(c.r2[k]);
@@ -432,7 +484,7 @@ static ALWAYS_INLINE void kernel(const kernel_args *a, size_t first, size_t last
                 margin = 1.0;
             }
         } // loop over chunks of row i
-        fx[i] += fxi, fy[i] += fyi, fz[i] += fzi;
+        f[3 * i] += fxi, f[3 * i + 1] += fyi, f[3 * i + 2] += fzi;
     } // loop over atoms i
     sum->e[0] = eb, sum->e[1] = ew, sum->e[2] = ec;
     const double w[6] = {w0, w1, w2, w3, w4, w5};
@@ -440,48 +492,39 @@ static ALWAYS_INLINE void kernel(const kernel_args *a, size_t first, size_t last
         sum->w[k] = w[k];
 }
 
+/* One specialisation of the kernel: every flag a compile-time constant, so that each has no
+ * branch inside (small: few species and no walls, coefficients picked by selects). */
+#define KERNEL_CASE(coulomb, wall, tally, wide, small)                                             \
+    case (coulomb) << 4 | (wall) << 3 | (tally) << 2 | (wide) << 1 | (small):                      \
+        kernel(a, first, last, f, sum, coulomb, wall, tally, wide, small);                         \
+        break
+
 KERNEL_CLONES
-static void kernel_dispatch(const kernel_args *a, size_t first, size_t last, double *restrict f[3],
+static void kernel_dispatch(const kernel_args *a, size_t first, size_t last, double *restrict f,
                             thread_sums *sum)
 {
-    /* every combination a compile-time constant, so each kernel has no branch inside */
     int coulomb = a->s->coulomb, wall = a->s->has_wall, wide = coulomb && a->s->erfcx_single;
-    switch (coulomb << 3 | wall << 2 | a->tally << 1 | wide) {
-    case 0:
-        kernel(a, first, last, f, sum, 0, 0, 0, 0);
-        break;
-    case 2:
-        kernel(a, first, last, f, sum, 0, 0, 1, 0);
-        break;
-    case 4:
-        kernel(a, first, last, f, sum, 0, 1, 0, 0);
-        break;
-    case 6:
-        kernel(a, first, last, f, sum, 0, 1, 1, 0);
-        break;
-    case 8:
-        kernel(a, first, last, f, sum, 1, 0, 0, 0);
-        break;
-    case 9:
-        kernel(a, first, last, f, sum, 1, 0, 0, 1);
-        break;
-    case 10:
-        kernel(a, first, last, f, sum, 1, 0, 1, 0);
-        break;
-    case 11:
-        kernel(a, first, last, f, sum, 1, 0, 1, 1);
-        break;
-    case 12:
-        kernel(a, first, last, f, sum, 1, 1, 0, 0);
-        break;
-    case 13:
-        kernel(a, first, last, f, sum, 1, 1, 0, 1);
-        break;
-    case 14:
-        kernel(a, first, last, f, sum, 1, 1, 1, 0);
-        break;
+    int small = !wall && a->s->nspecies <= SMALL_SPECIES;
+    switch (coulomb << 4 | wall << 3 | a->tally << 2 | wide << 1 | small) {
+        KERNEL_CASE(0, 0, 0, 0, 0);
+        KERNEL_CASE(0, 0, 1, 0, 0);
+        KERNEL_CASE(0, 0, 0, 0, 1);
+        KERNEL_CASE(0, 0, 1, 0, 1);
+        KERNEL_CASE(0, 1, 0, 0, 0);
+        KERNEL_CASE(0, 1, 1, 0, 0);
+        KERNEL_CASE(1, 0, 0, 0, 0);
+        KERNEL_CASE(1, 0, 1, 0, 0);
+        KERNEL_CASE(1, 0, 0, 1, 0);
+        KERNEL_CASE(1, 0, 1, 1, 0);
+        KERNEL_CASE(1, 0, 0, 0, 1);
+        KERNEL_CASE(1, 0, 1, 0, 1);
+        KERNEL_CASE(1, 0, 0, 1, 1);
+        KERNEL_CASE(1, 0, 1, 1, 1);
+        KERNEL_CASE(1, 1, 0, 0, 0);
+        KERNEL_CASE(1, 1, 1, 0, 0);
+        KERNEL_CASE(1, 1, 0, 1, 0);
     default:
-        kernel(a, first, last, f, sum, 1, 1, 1, 1);
+        kernel(a, first, last, f, sum, 1, 1, 1, 1, 0);
         break;
     }
 }
@@ -517,12 +560,32 @@ static gmd_status check_inputs(const buck_coul *s, const gmd_compute_args *args,
 static gmd_status ensure_buffers(buck_coul *s, size_t n, int threads, gmd_error *err)
 {
     size_t need = 3 * n * (size_t)threads;
-    if (need <= s->fbuf_len && s->fbuf) return GMD_OK;
-    double *p = gmd_realloc(s->fbuf, need, sizeof *p, "per-thread forces", err);
-    if (!p) return GMD_ERR_NOMEM;
-    s->fbuf = p;
-    s->fbuf_len = need;
+    if (need > s->fbuf_len || !s->fbuf) {
+        double *p = gmd_realloc(s->fbuf, need, sizeof *p, "per-thread forces", err);
+        if (!p) return GMD_ERR_NOMEM;
+        s->fbuf = p;
+        s->fbuf_len = need;
+    }
+    if (4 * n > s->xq_len || !s->xq_raw) { /* 8 doubles more, to align to 64 bytes */
+        double *p = gmd_realloc(s->xq_raw, 4 * n + 8, sizeof *p, "packed positions", err);
+        if (!p) return GMD_ERR_NOMEM;
+        s->xq_raw = p;
+        s->xq = p + (64 - (uintptr_t)p % 64) % 64 / sizeof *p;
+        s->xq_len = 4 * n;
+    }
     return GMD_OK;
+}
+
+/* Packs positions and charges of atoms [first, last) into s->xq. */
+static void pack_atoms(buck_coul *s, const gmd_atoms *atoms, size_t first, size_t last)
+{
+    double *restrict xq = s->xq;
+    for (size_t i = first; i < last; i++) {
+        xq[4 * i] = atoms->r[0][i];
+        xq[4 * i + 1] = atoms->r[1][i];
+        xq[4 * i + 2] = atoms->r[2][i];
+        xq[4 * i + 3] = atoms->charge[i];
+    }
 }
 
 /* Sums the per-thread force arrays of nt threads into atoms->f; called inside the
@@ -530,15 +593,15 @@ static gmd_status ensure_buffers(buck_coul *s, size_t n, int threads, gmd_error 
 static void reduce_forces(const buck_coul *s, gmd_atoms *atoms, int nt)
 {
     size_t n = atoms->n;
-    for (int k = 0; k < 3; k++) {
-        double *restrict f = atoms->f[k];
+    double *restrict fx = atoms->f[0], *restrict fy = atoms->f[1], *restrict fz = atoms->f[2];
 #pragma omp for schedule(static)
-        for (size_t i = 0; i < n; i++) {
-            double sum = 0.0;
-            for (int t = 0; t < nt; t++)
-                sum += s->fbuf[(size_t)t * 3 * n + (size_t)k * n + i];
-            f[i] += sum;
+    for (size_t i = 0; i < n; i++) {
+        double sx = 0.0, sy = 0.0, sz = 0.0;
+        for (int t = 0; t < nt; t++) {
+            const double *ft = s->fbuf + (size_t)t * 3 * n + 3 * i;
+            sx += ft[0], sy += ft[1], sz += ft[2];
         }
+        fx[i] += sx, fy[i] += sy, fz[i] += sz;
     }
 }
 
@@ -575,17 +638,16 @@ static gmd_status buck_coul_compute(gmd_term *self, const gmd_compute_args *args
     if ((st = ensure_buffers(s, n, threads, err)) != GMD_OK) return st;
     thread_sums *sums = gmd_calloc((size_t)threads, sizeof *sums, "pair tallies", err);
     if (!sums) return GMD_ERR_NOMEM;
-    kernel_args ka = {s, args->box, args->atoms, args->nlist, !args->forces_only};
+    kernel_args ka = {s, args->box, args->atoms, s->xq, args->nlist, !args->forces_only};
     int used = 1;
 #pragma omp parallel num_threads(threads)
     {
         int t = omp_get_thread_num(), nt = omp_get_num_threads();
-        double *f[3];
-        for (int k = 0; k < 3; k++) {
-            f[k] = s->fbuf + (size_t)t * 3 * n + (size_t)k * n;
-            memset(f[k], 0, n * sizeof(double));
-        }
+        double *f = s->fbuf + (size_t)t * 3 * n;
+        memset(f, 0, 3 * n * sizeof(double));
         size_t first = n * (size_t)t / (size_t)nt, last = n * (size_t)(t + 1) / (size_t)nt;
+        pack_atoms(s, args->atoms, first, last);
+#pragma omp barrier
         kernel_dispatch(&ka, first, last, f, &sums[t]);
         if (t == 0) used = nt;
 #pragma omp barrier
@@ -646,6 +708,7 @@ static void buck_coul_destroy(gmd_term *self)
     buck_coul *s = self->state;
     if (s) {
         free(s->fbuf);
+        free(s->xq_raw);
         free(s->erfcx_coef);
     }
     free(s);

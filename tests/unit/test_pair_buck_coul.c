@@ -3,7 +3,9 @@
  * References, all independent of the term's own arithmetic:
  * - single() against the formulas written here with libm's exp and erfc (this also checks
  *   the term's own exp and its erfc = exp(-x^2) erfcx(x) to ~1e-15);
- * - the total energy and virial against an O(N^2) double loop with minimum image and libm;
+ * - the total energy and virial, and every atom's force (on each of the kernel's paths:
+ *   few species, walls, many species), against an O(N^2) double loop with minimum image
+ *   and libm;
  * - forces against central finite differences of the energy, with Buckingham alone and
  *   with Coulomb alone;
  * - the diagonal virial against the strain derivative of the energy, W_aa = -dE/de_aa;
@@ -266,6 +268,88 @@ static void test_energy_brute_force(void **state)
     check_against_brute_force(1, 0, 0.8); /* g rc = 4.8: erfcx from the table */
 }
 
+/* Every atom's force against an O(N^2) double loop with minimum image and libm's exp and
+ * erfc (reference_pair): the kernel's paths are picked by the force field, so this runs
+ * the few-species path (coefficients by selects), the wall path and, with the species
+ * split into 5 (copies of S and Na on every other atom), the many-species path (gathers). */
+static void check_forces_brute_force(fixture *fx)
+{
+    const gmd_atoms *a = &fx->atoms;
+    size_t n = a->n;
+    double *ref = calloc(3 * n, sizeof *ref);
+    assert_non_null(ref);
+    double rc = fx->ff.cutoff;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            double d[3], r2 = 0.0;
+            for (int k = 0; k < 3; k++) {
+                d[k] = gmd_min_image(a->r[k][i] - a->r[k][j], fx->box.len[k]);
+                r2 += d[k] * d[k];
+            }
+            if (r2 >= rc * rc) continue;
+            double e[3], fpair;
+            reference_pair(&fx->ff, a->type[i], a->type[j], a->charge[i], a->charge[j],
+                           fx->opt.coulomb, fx->opt.g_ewald, sqrt(r2), e, &fpair);
+            for (int k = 0; k < 3; k++)
+                ref[3 * i + k] += fpair * d[k], ref[3 * j + k] -= fpair * d[k];
+        }
+    for (int threads = 1; threads <= 2; threads++) {
+        compute(fx, threads, NULL);
+        double worst = 0.0, norm = 0.0;
+        for (size_t i = 0; i < n; i++)
+            for (int k = 0; k < 3; k++) {
+                /* floor 1e-3 eV/A: the sum's round-off over ~100 partners of ~10 eV/A */
+                worst = fmax(worst, tu_rel_diff(a->f[k][i], ref[3 * i + k], 1e-3));
+                norm = fmax(norm, fabs(ref[3 * i + k]));
+            }
+        assert_true(norm > 1.0); /* real forces were compared */
+        if (worst > 1e-11)
+            fail_msg("forces vs brute force (%d threads): worst relative error %g", threads, worst);
+    }
+    free(ref);
+}
+
+/* The fixture's force field with S and Na each split into two species of equal parameters
+ * (5 species: more than the kernel's select path takes); every other S and Na atom moves
+ * to the copy. */
+static void split_species(fixture *fx)
+{
+    gmd_forcefield *ff = &fx->ff;
+    const int from[5] = {0, 1, 2, 1, 2};
+    ff->nspecies = 5;
+    ff->species[3] = ff->species[1];
+    ff->species[4] = ff->species[2];
+    strcpy(ff->species[3].name, "S2");
+    strcpy(ff->species[4].name, "Na2");
+    for (int x = 0; x < 5; x++)
+        for (int y = 0; y < 5; y++)
+            ff->pair[x][y] = ff->pair[from[x]][from[y]];
+    for (size_t i = 0; i < fx->atoms.n; i += 2)
+        if (fx->atoms.type[i] == 1 || fx->atoms.type[i] == 2) fx->atoms.type[i] += 2;
+    gmd_term_free(fx->term);
+    gmd_error err;
+    assert_int_equal(gmd_pair_buck_coul_create(&fx->term, ff, &fx->opt, &err), GMD_OK);
+}
+
+static void test_forces_brute_force(void **state)
+{
+    (void)state;
+    for (int variant = 0; variant < 3; variant++) {
+        fixture fx;
+        setup(&fx, 1, 0.35, 0, 11);
+        if (variant == 1) { /* a wall on S-Na */
+            fx.ff.pair[1][2].wall_D = fx.ff.pair[2][1].wall_D = 50.0;
+            fx.ff.pair[1][2].wall_n = fx.ff.pair[2][1].wall_n = 12;
+            gmd_term_free(fx.term);
+            gmd_error err;
+            assert_int_equal(gmd_pair_buck_coul_create(&fx.term, &fx.ff, &fx.opt, &err), GMD_OK);
+        }
+        if (variant == 2) split_species(&fx);
+        check_forces_brute_force(&fx);
+        teardown(&fx);
+    }
+}
+
 /* -dE/dx of atom i along k: central differences with steps h and h/2, combined by
  * Richardson extrapolation, which removes the h^2 error (steep Buckingham walls at
  * 1.8 A have third derivatives ~1e3 eV/A^3) and leaves h^4 and round-off ~1e-8 eV/A. */
@@ -505,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_single_erfc_range),
         cmocka_unit_test(test_shift),
         cmocka_unit_test(test_energy_brute_force),
+        cmocka_unit_test(test_forces_brute_force),
         cmocka_unit_test(test_forces_buckingham_fd),
         cmocka_unit_test(test_forces_coulomb_fd),
         cmocka_unit_test(test_virial_strain_derivative),
