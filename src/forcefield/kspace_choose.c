@@ -39,14 +39,14 @@
  *      FFTW_ESTIMATE plans (pppm.c) are much faster at powers of two: 32^3 transforms in under
  *      a third of the time of 36^3 (a quiet 16-core Xeon; FFTW_MEASURE narrows the gap).
  * The result, 36 x 32 x 32 at order 7, g 0.3238: 8.0e-5 eV/A on the random configuration
- * (0.80 of LAMMPS; with the real-space truncation 1.27e-4 against LAMMPS's 1.55e-4) for
- * 0.62 of the k-space time of the former default (48^3 at order 5, 7.5e-5) at one thread
- * and 0.65 at two. Measured alternatives: order 7 on 32^3, 9.3e-5 (too close to LAMMPS);
- * 36^3, 4.2e-5 for 1.4x the time; order 6 on 40^3, 5.6e-5 for 1.4x.
- * params->mesh_margin = 1 with order 5 reproduces LAMMPS's mesh and g_ewald exactly
- * (tests/unit/test_pppm.c).
- * LAMMPS also adds the error of its tabulated real-space Coulomb to its estimate; glassmd
- * evaluates erfc directly, so that term is absent here.
+ * and 6.8e-5 on the melt (0.80 of LAMMPS's on both; with the real-space truncation 1.27e-4
+ * against LAMMPS's 1.55e-4) for 0.62 of the k-space time of the former default (48^3 at
+ * order 5: 7.5e-5 and 6.5e-5) at one thread and 0.65 at two (wall clock, 16-core Xeon),
+ * 0.47 of its CPU time at one thread with the Horner weights of pppm.c. Measured alternatives:
+ * order 7 on 32^3, 9.3e-5 (too close to LAMMPS); 36^3, 4.2e-5 for 1.4x the time; order 6 on
+ * 40^3, 5.6e-5 for 1.4x. params->mesh_margin = 1 with order 5 reproduces LAMMPS's mesh and g_ewald
+ * exactly (tests/unit/test_pppm.c). LAMMPS also adds the error of its tabulated real-space Coulomb
+ * to its estimate; glassmd evaluates erfc directly, so that term is absent here.
  *
  * Also here, as set-up shared by ewald.c and pppm.c: the first step of their create
  * functions, the tally of their energies, and the k-space kind of the term registry. */

@@ -10,11 +10,11 @@
  * `pppm 1e-5` on the same configuration, and no worse than its own estimate. LAMMPS's
  * figure on this test's random configuration was measured with LAMMPS itself (below):
  * 9.9955e-5 eV/A for the k-space part. Random configurations give larger PPPM errors than
- * melts: on a 2000 K melt of the same system LAMMPS gives 8.6e-5 (glassmd 6.2e-5 with its
- * default 48^3 mesh; see kspace_choose.c). Two comparisons, both on this configuration:
- * the k-space error against Ewald at each program's own g_ewald, and the total error with
- * the real-space truncation added, against glassmd at LAMMPS's setting (mesh_margin = 1 and order
- * 5, which reproduces LAMMPS's mesh, g_ewald and k-space error, as checked here).
+ * melts: on a 2000 K melt of the same system LAMMPS gives 8.6e-5 (glassmd 6.8e-5 with its
+ * default, order 7 on 36 x 32 x 32; see kspace_choose.c). Two comparisons, both on this
+ * configuration: the k-space error against Ewald at each program's own g_ewald, and the total error
+ * with the real-space truncation added, against glassmd at LAMMPS's setting (mesh_margin = 1 and
+ * order 5, which reproduces LAMMPS's mesh, g_ewald and k-space error, as checked here).
  *
  * With GMD_PPPM_WRITE_DATA=file the test writes its 3000-atom configuration as a LAMMPS
  * data file (atom_style charge), for the comparison with LAMMPS described in the docs. */
