@@ -24,7 +24,7 @@ typedef struct gmd_kspace_params {
     double g_ewald;                /* splitting parameter, 1/A (0 = choose automatically) */
     int kmax[3];                   /* Ewald: k-vector index limits (0 = choose) */
     int mesh[3];                   /* PPPM: grid points per direction (0 = choose) */
-    int order;                     /* PPPM: assignment order (default 5) */
+    int order;                     /* PPPM: assignment order (0 = 7, or 5 on small meshes) */
     double mesh_margin;            /* PPPM: mesh sized for accuracy * margin (0 = default 0.7;
                                       1 reproduces LAMMPS's mesh choice) */
     double estimated_error;        /* absolute RMS force error estimate, eV/A (output) */

@@ -26,19 +26,27 @@
  *      to a product of 2, 3 and 5 for the FFT;
  *   3. PPPM only: g_ewald re-balanced by Newton-Raphson so that dF_real = dF_kspace on
  *      the chosen mesh (LAMMPS's adjust_gewald, same tolerance).
- * One deliberate difference, for PPPM: the mesh is sized for the target times
- * GMD_PPPM_MESH_MARGIN (0.7), one FFT size finer than LAMMPS's (for 3000 Na2S-SiS2 atoms
- * at 1e-5: 48^3 instead of 45^3), after which g_ewald is balanced as above. Measured
- * against Ewald 1e-10 at the same g_ewald on a 2000 K melt of that system, the k-space
- * RMS force error is 6.2e-5 eV/A with 48^3 and 8.6e-5 with 45^3 (LAMMPS pppm 1e-5 gives
- * the same 8.6e-5: same algorithm, same mesh, same g_ewald); with the real-space
- * truncation added, 9.7e-5 against 1.34e-4. So glassmd's default is more accurate than
- * LAMMPS's at the same setting, at no cost in speed: FFTW transforms 48^3 faster than
- * 45^3. (A margin of 0.4, 54^3, gave 3.6e-5 for 1.4x the mesh work.)
- * params->mesh_margin = 1 reproduces LAMMPS's mesh and g_ewald exactly
- * (tests/unit/test_pppm.c).
- * LAMMPS also adds the error of its tabulated real-space Coulomb to its estimate; glassmd
- * evaluates erfc directly, so that term is absent here.
+ * Two deliberate differences, for PPPM (measured against Ewald 1e-10 at the same g_ewald,
+ * k-space RMS force error, 3000 Na2S-SiS2 atoms at 1e-5, cut-off 10 A; LAMMPS pppm 1e-5
+ * itself, order 5 on 45^3 at g 0.3210, gives 8.6e-5 eV/A on a 2000 K melt and 1.00e-4 on
+ * test_pppm's random configuration):
+ *   a. the default assignment order is 7 (LAMMPS: 5; 5 where order 7 would need fewer than
+ *      16 points in a direction, see mesh_large), and the mesh is sized for the target
+ *      times GMD_PPPM_MESH_MARGIN (0.7): 36^3 here, after which g_ewald is balanced;
+ *   b. the plane directions y and z (pppm.c transforms each x-plane in 2-d, then the rows
+ *      along x in 1-d) take the largest power of two below that size if it still meets the
+ *      plain target (LAMMPS's size for order 7): 32 here, so the mesh is 36 x 32 x 32.
+ *      FFTW_ESTIMATE plans (pppm.c) are much faster at powers of two: 32^3 transforms in under
+ *      a third of the time of 36^3 (a quiet 16-core Xeon; FFTW_MEASURE narrows the gap).
+ * The result, 36 x 32 x 32 at order 7, g 0.3238: 8.0e-5 eV/A on the random configuration
+ * and 6.8e-5 on the melt (0.80 of LAMMPS's on both; with the real-space truncation 1.27e-4
+ * against LAMMPS's 1.55e-4) for 0.62 of the k-space time of the former default (48^3 at
+ * order 5: 7.5e-5 and 6.5e-5) at one thread and 0.65 at two (wall clock, 16-core Xeon),
+ * 0.47 of its CPU time at one thread with the Horner weights of pppm.c. Measured alternatives:
+ * order 7 on 32^3, 9.3e-5 (too close to LAMMPS); 36^3, 4.2e-5 for 1.4x the time; order 6 on
+ * 40^3, 5.6e-5 for 1.4x. params->mesh_margin = 1 with order 5 reproduces LAMMPS's mesh and g_ewald
+ * exactly (tests/unit/test_pppm.c). LAMMPS also adds the error of its tabulated real-space Coulomb
+ * to its estimate; glassmd evaluates erfc directly, so that term is absent here.
  *
  * Also here, as set-up shared by ewald.c and pppm.c: the first step of their create
  * functions, the tally of their energies, and the k-space kind of the term registry. */
@@ -51,6 +59,9 @@
 #include "kspace_internal.h"
 
 #define GMD_PPPM_MESH_MARGIN 0.7
+#define GMD_PPPM_DEFAULT_ORDER 7
+#define GMD_PPPM_SMALL_MESH_ORDER 5 /* the default where order 7 needs a small mesh */
+#define PPPM_LARGE_MESH 16
 #define PPPM_MIN_ORDER 2
 #define PPPM_MAX_ORDER 7
 #define MAX_MESH 4096
@@ -313,9 +324,42 @@ static gmd_status check_inputs(const gmd_kspace_params *p, const gmd_box *box,
     return GMD_OK;
 }
 
+/* Points of a plane direction (y or z; pppm.c transforms each x-plane in 2-d, then rows
+ * along x in 1-d): the largest power of two below n, where FFTW_ESTIMATE's 2-d plans are
+ * fastest, if that still meets the plain target (n_plain points, LAMMPS's size), else n. */
+static int plane_points(int n, int n_plain)
+{
+    int p = 1;
+    while (2 * p <= n)
+        p *= 2;
+    return p < n && p >= n_plain ? p : n;
+}
+
 static int all_set(const int v[3])
 {
     return v[0] > 0 && v[1] > 0 && v[2] > 0;
+}
+
+/* The default order 7 needs meshes of some size: on 10^3 points (two ions in a 40 A box) its
+ * error for a close pair is 4x the estimate, while order 5 keeps to it; on such small meshes
+ * the k-space time is negligible anyway. */
+static int mesh_large(const int mesh[3])
+{
+    return mesh[0] >= PPPM_LARGE_MESH && mesh[1] >= PPPM_LARGE_MESH && mesh[2] >= PPPM_LARGE_MESH;
+}
+
+/* Step 2 for PPPM: per direction for target x margin, the plane directions then lowered to
+ * a power of two where that meets the plain target (plane_points). */
+static void choose_mesh(gmd_kspace_params *p, const gmd_box *box, double natoms, double q2,
+                        double target)
+{
+    for (int d = 0; d < 3; d++) {
+        p->mesh[d] = mesh_for_direction(p->g_ewald, box->len[d], natoms, q2, p->order,
+                                        target * p->mesh_margin);
+        if (d > 0 && p->mesh_margin < 1.0)
+            p->mesh[d] = plane_points(p->mesh[d], mesh_for_direction(p->g_ewald, box->len[d],
+                                                                     natoms, q2, p->order, target));
+    }
 }
 
 gmd_status gmd_kspace_choose(gmd_kspace_params *p, const gmd_box *box, const gmd_atoms *atoms,
@@ -339,18 +383,19 @@ gmd_status gmd_kspace_choose(gmd_kspace_params *p, const gmd_box *box, const gmd
         p->nkvectors = count_kvectors(p->kmax, box);
         kspace_error = ewald_kspace_error(p->g_ewald, p->kmax, box, natoms, q2);
     } else {
-        if (p->order == 0) p->order = 5;
         if (p->mesh_margin == 0.0) p->mesh_margin = GMD_PPPM_MESH_MARGIN;
-        if (!all_set(p->mesh)) {
-            for (int d = 0; d < 3; d++)
-                p->mesh[d] = mesh_for_direction(p->g_ewald, box->len[d], natoms, q2, p->order,
-                                                target * p->mesh_margin);
-            if (p->mesh[0] >= MAX_MESH || p->mesh[1] >= MAX_MESH || p->mesh[2] >= MAX_MESH)
-                return gmd_fail(err, GMD_ERR_VALUE,
-                                "pppm: accuracy %g needs a mesh above %d points per "
-                                "direction; lower the accuracy or raise the cut-off",
-                                p->accuracy, MAX_MESH);
+        const int mesh_given = all_set(p->mesh), order_given = p->order != 0;
+        if (!order_given) p->order = GMD_PPPM_DEFAULT_ORDER;
+        if (!mesh_given) choose_mesh(p, box, natoms, q2, target);
+        if (!order_given && !mesh_large(p->mesh)) {
+            p->order = GMD_PPPM_SMALL_MESH_ORDER;
+            if (!mesh_given) choose_mesh(p, box, natoms, q2, target);
         }
+        if (p->mesh[0] >= MAX_MESH || p->mesh[1] >= MAX_MESH || p->mesh[2] >= MAX_MESH)
+            return gmd_fail(err, GMD_ERR_VALUE,
+                            "pppm: accuracy %g needs a mesh above %d points per "
+                            "direction; lower the accuracy or raise the cut-off",
+                            p->accuracy, MAX_MESH);
         if (!g_given) {
             st = balance_g_ewald(p, box, natoms, q2, volume, err);
             if (st != GMD_OK) return st;

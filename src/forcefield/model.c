@@ -61,7 +61,7 @@ static gmd_status choose_coulomb(gmd_model *model, const gmd_box *box, const gmd
     if (kp->method == GMD_KSPACE_NONE) return GMD_OK;
     kp->accuracy = model->options.accuracy;
     kp->cutoff = model->ff.cutoff;
-    kp->order = 5;
+    kp->order = 0; /* gmd_kspace_choose picks the default */
     return gmd_kspace_choose(kp, box, atoms, err);
 }
 

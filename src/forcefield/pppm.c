@@ -3,7 +3,7 @@
  * Algorithm (Hockney & Eastwood; Deserno & Holm, J. Chem. Phys. 109, 7678 (1998)), for an
  * orthorhombic box of volume V and a mesh of nx x ny x nz points, spacing h_d = L_d / n_d:
  *   1. assignment: each charge is spread onto P^3 mesh points with the order-P cardinal
- *      B-spline weights W (P = 5 by default): Q_m = sum_i q_i W(r_i - r_m);
+ *      B-spline weights W (P = 7 by default, kspace_choose.c): Q_m = sum_i q_i W(r_i - r_m);
  *   2. r2c FFT: Q^(k);
  *   3. energy E = k_e / (2V) sum_k G(k) |Q^(k)|^2, virial as for Ewald per mesh k-vector;
  *   4. ik differentiation: E_d(k) = -i k_d G(k) Q^(k) / V, three c2r FFTs give the field
@@ -60,11 +60,12 @@
  * in the sorted order, so every mesh sum has a fixed order; the thread then transforms its
  * own planes. Results are bitwise independent of the thread count (and repeatable: the
  * sort is stable and depends on the positions only).
- * Cost (3000 atoms, 48^3 mesh, order 5, one core): about 55% in FFTW, 25% interpolation,
- * 10% spreading, 10% the k-space products before the interleaved field lines (now about
- * two thirds in FFTW); ik needs three inverse transforms, the price
- * of its accuracy (analytic differentiation needs one but a finer mesh for the same
- * error, and LAMMPS's default, which glassmd's accuracy is compared with, is ik). */
+ * Cost (3000 atoms at 1e-5, the default 36 x 32 x 32 mesh at order 7, one core, perf
+ * samples): about 40% in FFTW, 27% interpolation, 16% spreading, 7% the weights, 7% the
+ * k-space products; 0.47 of the CPU time of the former default, 48^3 at order 5 (then 55%
+ * FFTW). ik needs three inverse transforms, the price of its accuracy (analytic
+ * differentiation needs one but a finer mesh for the same error, and LAMMPS's default,
+ * which glassmd's accuracy is compared with, is ik). */
 #include "glassmd/kspace.h"
 
 #include <fftw3.h>
@@ -102,11 +103,12 @@ typedef struct pppm_state {
     int nz_spread;          /* z points per line of the charge mesh: nz, then SPREAD_WIDTH ghosts */
     size_t nreal, ncomplex; /* allocated doubles of a real array; complex points */
     int order;
-    double len[3];          /* box lengths G belongs to */
-    int n_ref[3];           /* the mesh chosen at creation, */
-    double len_ref[3];      /* for these box lengths (follow_box) */
-    gmd_kspace_keep keep;   /* what follow_box keeps */
-    double *green;          /* G(k) on the half spectrum */
+    double weight_poly[MAX_ORDER][SPREAD_WIDTH]; /* B-spline weights as polynomials */
+    double len[3];                               /* box lengths G belongs to */
+    int n_ref[3];                                /* the mesh chosen at creation, */
+    double len_ref[3];                           /* for these box lengths (follow_box) */
+    gmd_kspace_keep keep;                        /* what follow_box keeps */
+    double *green;                               /* G(k) on the half spectrum */
     double *virial_factor;  /* -2 (1/k^2 + 1/4g^2) on the half spectrum (0 at k = 0) */
     double *kfold[3];       /* k_d for each index (folded to -n/2..n/2), 1/A */
     double *kdiff[3];       /* k_d used for differentiation (0 at Nyquist) */
@@ -131,23 +133,33 @@ typedef struct pppm_state {
 
 /* ---------------------------------------------------------------- weights */
 
-/* Cardinal B-spline M_P(w + j), j = 0..P-1, 0 <= w < 1, by the recursion
- * M_k(x) = [x M_{k-1}(x) + (k - x) M_{k-1}(x - 1)] / (k - 1), M_1 = box on [0, 1)
- * (the division by k - 1 is a multiplication by a table of reciprocals). */
-static inline void bspline_values(double w, int order, double *m)
+/* Cardinal B-spline M_P(w + j), j = 0..P-1, on 0 <= w < 1, as polynomials in w, from the
+ * recursion M_k(x) = [x M_{k-1}(x) + (k - x) M_{k-1}(x - 1)] / (k - 1), M_1 = box on [0, 1),
+ * run on the coefficients. poly[l][j] is the coefficient of w^l of the weight of stencil
+ * point j (M_P(w + P - 1 - j)), zero for j >= P, so that the P weights of a coordinate are
+ * P - 1 Horner steps on one vector of SPREAD_WIDTH lanes (the recursion on values, per atom,
+ * was a chain of dependent scalar operations through memory: 10% of the k-space time at
+ * order 7). Set once at creation (the order never changes). */
+static void weight_polynomials(int order, double poly[MAX_ORDER][SPREAD_WIDTH])
 {
-    static const double inverse[MAX_ORDER] = {0.0,     1.0,     1.0 / 2, 1.0 / 3,
-                                              1.0 / 4, 1.0 / 5, 1.0 / 6};
-    m[0] = 1.0;
+    double m[MAX_ORDER][MAX_ORDER] = {{1.0}}; /* m[j][l]: M_k(w + j), coefficient of w^l */
     for (int k = 2; k <= order; k++) {
-        const double r = inverse[k - 1];
-        m[k - 1] = (1.0 - w) * m[k - 2] * r; /* j = k - 1: x = w + k - 1, m[k-1] was 0 */
-        for (int j = k - 2; j >= 1; j--) {
-            double x = w + j;
-            m[j] = (x * m[j] + (k - x) * m[j - 1]) * r;
-        }
-        m[0] = w * m[0] * r;
+        double next[MAX_ORDER][MAX_ORDER] = {{0.0}};
+        for (int j = 0; j < k; j++)
+            for (int l = 0; l < k; l++) {
+                double c = 0.0;
+                if (j < k - 1) /* (w + j) M_{k-1}(w + j) */
+                    c += j * m[j][l] + (l > 0 ? m[j][l - 1] : 0.0);
+                if (j > 0) /* (k - j - w) M_{k-1}(w + j - 1) */
+                    c += (k - j) * m[j - 1][l] - (l > 0 ? m[j - 1][l - 1] : 0.0);
+                next[j][l] = c / (k - 1);
+            }
+        memcpy(m, next, sizeof m);
     }
+    memset(poly, 0, sizeof(double) * MAX_ORDER * SPREAD_WIDTH);
+    for (int j = 0; j < order; j++)
+        for (int l = 0; l < order; l++)
+            poly[l][j] = m[order - 1 - j][l];
 }
 
 static inline int wrap_index(int m, int n)
@@ -159,21 +171,30 @@ static inline int wrap_index(int m, int n)
 /* Stencil of one coordinate: with v = u + P/2 (u in mesh units), the points floor(v) - j
  * get weight M_P(frac(v) + j); the stencil is centred on u. Stored in ascending order of
  * the unwrapped index, each index wrapped into 0..n-1. */
-static inline void stencil(double u, int order, int n, int *index, double *weight)
+static inline void stencil(const double poly[MAX_ORDER][SPREAD_WIDTH], double u, int order, int n,
+                           int *index, double *weight)
 {
-    double m[MAX_ORDER];
     double v = u + 0.5 * order;
-    double base = floor(v);
-    bspline_values(v - base, order, m);
+    double base = floor(v), w = v - base;
+    double acc[SPREAD_WIDTH];
+#pragma omp simd
+    for (int j = 0; j < SPREAD_WIDTH; j++)
+        acc[j] = poly[order - 1][j];
+    for (int l = order - 2; l >= 0; l--) {
+#pragma omp simd
+        for (int j = 0; j < SPREAD_WIDTH; j++)
+            acc[j] = acc[j] * w + poly[l][j];
+    }
     int first = (int)base - (order - 1);
     if (first < 0 || first >= n) first = wrap_index(first, n);
     for (int j = 0; j < order; j++) {
-        weight[j] = m[order - 1 - j];
+        weight[j] = acc[j];
         index[j] = first + j < n ? first + j : wrap_index(first + j, n);
     }
 }
 
 /* Called inside a parallel region. */
+PPPM_CLONES
 static void compute_stencils(pppm_state *s, const gmd_box *box, const gmd_atoms *atoms)
 {
     const long natoms = (long)atoms->n;
@@ -184,10 +205,12 @@ static void compute_stencils(pppm_state *s, const gmd_box *box, const gmd_atoms 
         for (int d = 0; d < 3; d++) {
             double u = (atoms->r[d][i] - box->lo[d]) * scale[d];
             size_t at = ((size_t)i * 3 + (size_t)d) * (size_t)P;
-            if (P == 5) /* a literal order lets the compiler unroll the recursion */
-                stencil(u, 5, s->n[d], &s->index[at], &s->weight[at]);
+            if (P == 7) /* a literal order lets the compiler unroll the Horner steps */
+                stencil(s->weight_poly, u, 7, s->n[d], &s->index[at], &s->weight[at]);
+            else if (P == 5)
+                stencil(s->weight_poly, u, 5, s->n[d], &s->index[at], &s->weight[at]);
             else
-                stencil(u, P, s->n[d], &s->index[at], &s->weight[at]);
+                stencil(s->weight_poly, u, P, s->n[d], &s->index[at], &s->weight[at]);
         }
     }
 }
@@ -286,7 +309,9 @@ static void spread_and_transform_planes(pppm_state *s, const gmd_atoms *atoms)
         const size_t last = s->column_start[(size_t)(fx + 1) * ny];
         for (size_t k = first; k < last; k++) {
             const size_t i = s->order_of[k];
-            if (P == 5)
+            if (P == 7)
+                spread_atom(s, atoms->charge[i], i, 7, xlo, xhi);
+            else if (P == 5)
                 spread_atom(s, atoms->charge[i], i, 5, xlo, xhi);
             else
                 spread_atom(s, atoms->charge[i], i, P, xlo, xhi);
@@ -558,7 +583,9 @@ static void interpolate_forces(const pppm_state *s, gmd_atoms *atoms)
     for (long k = 0; k < natoms; k++) {
         const size_t i = s->order_of[k];
         double e[3];
-        if (P == 5)
+        if (P == 7)
+            interpolate_atom(s, i, 7, e);
+        else if (P == 5)
             interpolate_atom(s, i, 5, e);
         else
             interpolate_atom(s, i, P, e);
@@ -796,6 +823,7 @@ gmd_status gmd_pppm_create(gmd_term **out, const gmd_kspace_params *params, cons
     pppm_state *s = term->state;
     s->params = p;
     s->order = p.order;
+    weight_polynomials(s->order, s->weight_poly);
     s->keep = gmd_kspace_keep_of(&p, atoms);
     for (int d = 0; d < 3; d++) {
         s->n[d] = s->n_ref[d] = p.mesh[d];
