@@ -42,9 +42,10 @@
  * multiply-add, the ghosts past nz then folded back onto iz - nz), each x-plane starting a
  * multiple of 8 doubles after the previous one so that every plane has the alignment its
  * FFTW plan (input row stride nz + SPREAD_WIDTH) was made for; the complex half-spectrum is
- * [ix][iy][iz <= nz/2], contiguous. Per atom, the wrapped mesh indices of its stencil and
- * its P weights per direction are kept (index[(3 i + d) P + j], weight[(3 i + d) P + j]) so
- * that spreading and interpolation use identical weights and need no modulo in the loops.
+ * [ix][iy][iz <= nz/2], contiguous. The wrapped mesh indices of an atom's stencil and its P
+ * weights per direction are kept (index[(3 p + d) P + j], weight[(3 p + d) P + j], p the
+ * atom's place in its thread's part of these buffers, below) so that spreading and
+ * interpolation use identical weights and need no modulo in the loops.
  * The field is not kept per component: the inverse plane transforms write its three
  * components interleaved (FFTW output stride 3) into field_lines, [ix][iy][iz][d] with
  * z-lines of nz_ghost = nz + P + 2 points whose points past nz are copies of iz - nz
@@ -52,14 +53,24 @@
  * interpolation adds whole lines with vector instructions (measured on the 3000-atom melt:
  * the k-space time outside FFTW down by a third against per-component meshes read point by
  * point through the wrapped indices).
- * Each step the atoms are counting-sorted by the (x, y) mesh column where their stencil
- * starts (order_of), and both spreading and interpolation visit them in that order, which
- * keeps the mesh lines they touch in cache.
- * Threads: the weights and the interpolation run over atoms; the spreading gives each
- * thread a slab of x-planes to which it alone adds, visiting the atoms that reach its slab
- * in the sorted order, so every mesh sum has a fixed order; the thread then transforms its
- * own planes. Results are bitwise independent of the thread count (and repeatable: the
- * sort is stable and depends on the positions only).
+ * Each step the atoms are counting-sorted (serially, from the positions) by the (x, y) mesh
+ * column where their stencil starts (order_of), and both spreading and interpolation visit
+ * them in that order, which keeps the mesh lines they touch in cache.
+ * Threads: each thread owns a slab of x-planes (slab_plan). It computes the stencils of the
+ * atoms that reach its slab into its own part of the stencil buffers and adds their charges
+ * in the sorted order (so every mesh sum has a fixed order), transforms its planes, and after
+ * the row phase (shared out by y-rows) transforms its planes back and interpolates the atoms
+ * whose stencils start in its slab, with the stencils it computed itself. Results are bitwise
+ * independent of the thread count (and repeatable: the sort is stable and depends on the
+ * positions only). Why slabs for everything: on the 2-core test machine (a VM), in some
+ * periods every cache line one core reads after the other wrote it costs a slow transfer
+ * (the same binary's 2-thread k-space time changes by 1.5x between such periods). With the
+ * weights computed per atom index, spreading by slab, interpolation by atom count and the
+ * atoms' positions and forces read and written in the scattered sorted order, most per-atom
+ * data crossed cores a few times a step, one miss per atom: 2 threads were no faster than 1
+ * (3000-atom melt, interleaved: 1.30 -> 1.23 ms; now 1.23 -> 0.81). The price: the stencils
+ * of the atoms within P - 1 planes below a slab are computed by two threads, and the serial
+ * sort copies positions and charges and adds the forces (~3% of the 1-thread time).
  * Cost (3000 atoms at 1e-5, the default 36 x 32 x 32 mesh at order 7, one core, perf
  * samples): about 40% in FFTW, 27% interpolation, 16% spreading, 7% the weights, 7% the
  * k-space products; 0.47 of the CPU time of the former default, 48^3 at order 5 (then 55%
@@ -95,6 +106,14 @@ _Static_assert(SPREAD_WIDTH >= MAX_ORDER, "a stencil's z-line fits the spreading
 #define PPPM_CLONES
 #endif
 
+/* One thread's share: the x-planes xlo..xhi-1, and the atoms whose stencils reach them
+ * (nvisit, in the sorted order), kept from index/weight position first on; of those, the
+ * nown from first + own_first on start in the slab and are interpolated by this thread. */
+typedef struct slab_plan {
+    int xlo, xhi;
+    size_t first, nvisit, own_first, nown;
+} slab_plan;
+
 typedef struct pppm_state {
     gmd_kspace_params params;
     int n[3];               /* mesh points per direction */
@@ -124,9 +143,15 @@ typedef struct pppm_state {
     fftw_plan row_forward;  /* 1-d transforms along x of one y-row (nzc columns) */
     fftw_plan row_backward;
     size_t atom_cap;
-    int *index;           /* wrapped mesh index of each stencil point, per atom and direction */
-    double *weight;       /* its weight */
-    size_t *order_of;     /* atoms sorted by the (x, y) mesh column where their stencil starts */
+    int *column_of;      /* per atom: the (x, y) mesh column where its stencil starts */
+    size_t *order_of;    /* atoms sorted by that column */
+    double (*sorted)[4]; /* per sorted place k: the atom's mesh coordinates and charge */
+    double (*kforce)[3]; /* per sorted place k: its k-space force, added to f at the end */
+    size_t stencil_cap;  /* atoms the stencil buffers hold */
+    int *index;          /* wrapped mesh index of each stencil point, per visit and direction */
+    double *weight;      /* its weight */
+    slab_plan *slabs;    /* per thread: its x-planes and its part of the stencil buffers */
+    int slab_cap;
     size_t *column_start; /* nx ny + 1 offsets into order_of, one per column */
     size_t *column_fill;  /* work space of the counting sort */
 } pppm_state;
@@ -168,14 +193,25 @@ static inline int wrap_index(int m, int n)
     return m < 0 ? m + n : m;
 }
 
+/* First (lowest) mesh point of the stencil of mesh coordinate u, wrapped into 0..n-1: the
+ * sort and the weights take it from this one expression, so they agree bit for bit. */
+static inline int stencil_first(double u, int order, int n, double *frac)
+{
+    double v = u + 0.5 * order;
+    double base = floor(v);
+    *frac = v - base;
+    int first = (int)base - (order - 1);
+    return first < 0 || first >= n ? wrap_index(first, n) : first;
+}
+
 /* Stencil of one coordinate: with v = u + P/2 (u in mesh units), the points floor(v) - j
  * get weight M_P(frac(v) + j); the stencil is centred on u. Stored in ascending order of
  * the unwrapped index, each index wrapped into 0..n-1. */
 static inline void stencil(const double poly[MAX_ORDER][SPREAD_WIDTH], double u, int order, int n,
                            int *index, double *weight)
 {
-    double v = u + 0.5 * order;
-    double base = floor(v), w = v - base;
+    double w;
+    int first = stencil_first(u, order, n, &w);
     double acc[SPREAD_WIDTH];
 #pragma omp simd
     for (int j = 0; j < SPREAD_WIDTH; j++)
@@ -185,69 +221,75 @@ static inline void stencil(const double poly[MAX_ORDER][SPREAD_WIDTH], double u,
         for (int j = 0; j < SPREAD_WIDTH; j++)
             acc[j] = acc[j] * w + poly[l][j];
     }
-    int first = (int)base - (order - 1);
-    if (first < 0 || first >= n) first = wrap_index(first, n);
     for (int j = 0; j < order; j++) {
         weight[j] = acc[j];
         index[j] = first + j < n ? first + j : wrap_index(first + j, n);
     }
 }
 
-/* Called inside a parallel region. */
-PPPM_CLONES
-static void compute_stencils(pppm_state *s, const gmd_box *box, const gmd_atoms *atoms)
+/* Mesh coordinate (in mesh spacings from the box's low corner) of atom i along d: the one
+ * expression the sort and the weights share. */
+static inline double mesh_coord(const pppm_state *s, const gmd_box *box, const gmd_atoms *atoms,
+                                int d, size_t i)
 {
-    const long natoms = (long)atoms->n;
-    const int P = s->order;
-    const double scale[3] = {s->n[0] / box->len[0], s->n[1] / box->len[1], s->n[2] / box->len[2]};
-#pragma omp for schedule(static)
-    for (long i = 0; i < natoms; i++) {
-        for (int d = 0; d < 3; d++) {
-            double u = (atoms->r[d][i] - box->lo[d]) * scale[d];
-            size_t at = ((size_t)i * 3 + (size_t)d) * (size_t)P;
-            if (P == 7) /* a literal order lets the compiler unroll the Horner steps */
-                stencil(s->weight_poly, u, 7, s->n[d], &s->index[at], &s->weight[at]);
-            else if (P == 5)
-                stencil(s->weight_poly, u, 5, s->n[d], &s->index[at], &s->weight[at]);
-            else
-                stencil(s->weight_poly, u, P, s->n[d], &s->index[at], &s->weight[at]);
-        }
+    return (atoms->r[d][i] - box->lo[d]) * (s->n[d] / box->len[d]);
+}
+
+/* Stencils of the atom at sorted place k (3 directions) into position p of index/weight.
+ * P is a literal at the call sites, so that the compiler unrolls the Horner steps of the
+ * common orders. */
+static inline void atom_stencils(pppm_state *s, size_t k, size_t p, int P)
+{
+    for (int d = 0; d < 3; d++) {
+        size_t at = (p * 3 + (size_t)d) * (size_t)P;
+        stencil(s->weight_poly, s->sorted[k][d], P, s->n[d], &s->index[at], &s->weight[at]);
     }
 }
 
 /* Counting sort of the atoms by the mesh column (first x index, first y index) of their
  * stencil, stable, so the order depends on the positions only. Spreading and interpolation
  * visit atoms in this order: neighbouring atoms touch the same mesh lines, which stay in
- * cache (40% faster interpolation than in the input order of a melt). Serial: ~N steps. */
-static void sort_atoms_by_column(pppm_state *s, size_t natoms)
+ * cache (40% faster interpolation than in the input order of a melt). Serial: ~N steps on
+ * the positions and a per-atom column array (no stencils needed yet). The mesh coordinates
+ * and charges are copied in the sorted order: the threads then read them as contiguous runs
+ * (in `glassmd run` the positions were just written by another core; read in the scattered
+ * sorted order they cost a cross-core miss per atom). */
+static void sort_atoms_by_column(pppm_state *s, const gmd_box *box, const gmd_atoms *atoms)
 {
-    const size_t ny = (size_t)s->n[1], ncolumns = (size_t)s->n[0] * ny, P3 = 3 * (size_t)s->order;
+    const size_t natoms = atoms->n, ny = (size_t)s->n[1], ncolumns = (size_t)s->n[0] * ny;
     size_t *start = s->column_start, *fill = s->column_fill;
     memset(start, 0, (ncolumns + 1) * sizeof *start);
     for (size_t i = 0; i < natoms; i++) {
-        size_t column = (size_t)s->index[i * P3] * ny + (size_t)s->index[i * P3 + s->order];
-        start[column + 1]++;
+        double frac;
+        int fx = stencil_first(mesh_coord(s, box, atoms, 0, i), s->order, s->n[0], &frac);
+        int fy = stencil_first(mesh_coord(s, box, atoms, 1, i), s->order, s->n[1], &frac);
+        s->column_of[i] = fx * (int)ny + fy;
+        start[s->column_of[i] + 1]++;
     }
     for (size_t c = 0; c < ncolumns; c++) {
         start[c + 1] += start[c];
         fill[c] = start[c];
     }
     for (size_t i = 0; i < natoms; i++) {
-        size_t column = (size_t)s->index[i * P3] * ny + (size_t)s->index[i * P3 + s->order];
-        s->order_of[fill[column]++] = i;
+        size_t k = fill[s->column_of[i]]++;
+        s->order_of[k] = i;
+        for (int d = 0; d < 3; d++)
+            s->sorted[k][d] = mesh_coord(s, box, atoms, d, i);
+        s->sorted[k][3] = atoms->charge[i];
     }
 }
 
 /* ---------------------------------------------------------------- spreading */
 
-/* Adds atom i's charge to the x-planes xlo..xhi-1. A stencil's z-line is SPREAD_WIDTH
+/* Adds the charge q of the atom at position p of the stencil buffers to the x-planes
+ * xlo..xhi-1. A stencil's z-line is SPREAD_WIDTH
  * contiguous points from its first (the P weights, then zeros), ghosts past nz included
  * (folded back by fold_ghosts), so the innermost loop is one vector multiply-add. P is a
  * literal at the call sites below, so that the compiler unrolls the common order. */
-static inline void spread_atom(pppm_state *s, double q, size_t i, int P, int xlo, int xhi)
+static inline void spread_atom(pppm_state *s, double q, size_t p, int P, int xlo, int xhi)
 {
     const size_t nzs = (size_t)s->nz_spread;
-    const size_t base = i * 3 * (size_t)P;
+    const size_t base = p * 3 * (size_t)P;
     const int *ix = &s->index[base], *iy = ix + P, *iz = iy + P;
     const double *wx = &s->weight[base], *wy = wx + P, *wz = wy + P;
     double wline[SPREAD_WIDTH] = {0};
@@ -280,41 +322,90 @@ static void fold_ghosts(pppm_state *s, int xlo, int xhi)
         }
 }
 
-/* Each thread zeroes its slab of x-planes, adds every atom's share to it in atom order,
- * then transforms its planes (y, z). Called inside a parallel region. */
+/* Reallocates the array `field` to n elements, or returns from the calling function with
+ * the error. */
+#define GROW_ARRAY(field, n, what)                                                                 \
+    do {                                                                                           \
+        void *grown_ = gmd_realloc(field, n, sizeof *(field), what, err);                          \
+        if (!grown_) return err ? err->code : GMD_ERR_NOMEM;                                       \
+        (field) = grown_;                                                                          \
+    } while (0)
+
+/* Whether a stencil starting at x-plane fx reaches the planes xlo..xhi-1. */
+static int reaches_slab(int fx, int P, int nx, int xlo, int xhi)
+{
+    for (int a = 0; a < P; a++) {
+        int x = (fx + a) % nx;
+        if (x >= xlo && x < xhi) return 1;
+    }
+    return 0;
+}
+
+/* Each thread's slab of x-planes (the same split for spreading, the plane transforms and
+ * interpolation) and the atoms it visits, with their places in the stencil buffers, which
+ * grow to hold them all (each thread's part starts on a new cache line). After the sort. */
+static gmd_status plan_slabs(pppm_state *s, int threads, gmd_error *err)
+{
+    const int nx = s->n[0], ny = s->n[1], P = s->order;
+    if (threads > s->slab_cap) {
+        GROW_ARRAY(s->slabs, (size_t)threads, "pppm slabs");
+        s->slab_cap = threads;
+    }
+    size_t total = 0;
+    for (int t = 0; t < threads; t++) {
+        slab_plan *sl = &s->slabs[t];
+        sl->xlo = (int)((long)t * nx / threads);
+        sl->xhi = (int)((long)(t + 1) * nx / threads);
+        sl->first = (total + 15) / 16 * 16;
+        sl->nvisit = sl->own_first = sl->nown = 0;
+        for (int fx = 0; fx < nx && sl->xhi > sl->xlo; fx++) {
+            if (!reaches_slab(fx, P, nx, sl->xlo, sl->xhi)) continue;
+            if (fx == sl->xlo) sl->own_first = sl->nvisit;
+            sl->nvisit += s->column_start[(size_t)(fx + 1) * ny] - s->column_start[(size_t)fx * ny];
+        }
+        if (sl->xhi > sl->xlo)
+            sl->nown =
+                s->column_start[(size_t)sl->xhi * ny] - s->column_start[(size_t)sl->xlo * ny];
+        total = sl->first + sl->nvisit;
+    }
+    if (total <= s->stencil_cap) return GMD_OK;
+    GROW_ARRAY(s->index, total * 3 * (size_t)P, "pppm stencils");
+    GROW_ARRAY(s->weight, total * 3 * (size_t)P, "pppm weights");
+    s->stencil_cap = total;
+    return GMD_OK;
+}
+
+/* One thread: zeroes its slab of x-planes, computes the stencils of the atoms that reach
+ * it (into its own part of the buffers) and adds their charges in the global sorted order,
+ * then transforms its planes (y, z). Each mesh sum thus has the same order whatever the
+ * thread count, and a thread touches no data another thread wrote this step until the
+ * row transforms (atoms near the slab's low edge get their stencils computed by two
+ * threads: cheaper than sharing them between cores). Called inside a parallel region. */
 PPPM_CLONES
-static void spread_and_transform_planes(pppm_state *s, const gmd_atoms *atoms)
+static void spread_and_transform_slab(pppm_state *s, const slab_plan *sl)
 {
     const int nx = s->n[0], ny = s->n[1], nzc = s->nzc, P = s->order;
-    int nthreads = 1, me = 0;
-#ifdef _OPENMP
-    nthreads = omp_get_num_threads();
-    me = omp_get_thread_num();
-#endif
-    const int xlo = (int)((long)me * nx / nthreads);
-    const int xhi = (int)((long)(me + 1) * nx / nthreads);
-    if (xhi > xlo)
-        memset(s->mesh + (size_t)xlo * s->plane_stride, 0,
-               (size_t)(xhi - xlo) * s->plane_stride * sizeof(double));
-    /* the x-planes of a stencil starting at fx are fx..fx+P-1 (mod nx): visit, in the
-     * global order, only the atoms whose stencil reaches this slab */
+    const int xlo = sl->xlo, xhi = sl->xhi;
+    if (xhi <= xlo) return;
+    memset(s->mesh + (size_t)xlo * s->plane_stride, 0,
+           (size_t)(xhi - xlo) * s->plane_stride * sizeof(double));
+    size_t p = sl->first;
     for (int fx = 0; fx < nx; fx++) {
-        int hits = 0;
-        for (int a = 0; a < P && !hits; a++) {
-            int x = (fx + a) % nx;
-            hits = x >= xlo && x < xhi;
-        }
-        if (!hits) continue;
+        if (!reaches_slab(fx, P, nx, xlo, xhi)) continue;
         const size_t first = s->column_start[(size_t)fx * ny];
         const size_t last = s->column_start[(size_t)(fx + 1) * ny];
-        for (size_t k = first; k < last; k++) {
-            const size_t i = s->order_of[k];
-            if (P == 7)
-                spread_atom(s, atoms->charge[i], i, 7, xlo, xhi);
-            else if (P == 5)
-                spread_atom(s, atoms->charge[i], i, 5, xlo, xhi);
-            else
-                spread_atom(s, atoms->charge[i], i, P, xlo, xhi);
+        for (size_t k = first; k < last; k++, p++) {
+            const double q = s->sorted[k][3];
+            if (P == 7) {
+                atom_stencils(s, k, p, 7);
+                spread_atom(s, q, p, 7, xlo, xhi);
+            } else if (P == 5) {
+                atom_stencils(s, k, p, 5);
+                spread_atom(s, q, p, 5, xlo, xhi);
+            } else {
+                atom_stencils(s, k, p, P);
+                spread_atom(s, q, p, P, xlo, xhi);
+            }
         }
     }
     fold_ghosts(s, xlo, xhi);
@@ -508,11 +599,11 @@ static void fill_ghosts(pppm_state *s, int ix)
     }
 }
 
-/* x transforms, energy and fields per y-row, then the planes' inverse (y, z) transforms.
- * Called inside a parallel region, after the forward plane transforms. */
+/* x transforms, energy and fields per y-row. Called inside a parallel region, after the
+ * forward plane transforms. */
 static void solve_and_transform_back(pppm_state *s, double volume)
 {
-    const int nx = s->n[0], ny = s->n[1], nzc = s->nzc;
+    const int ny = s->n[1], nzc = s->nzc;
 #pragma omp for schedule(static)
     for (int iy = 0; iy < ny; iy++) {
         fftw_complex *q = s->qhat + (size_t)iy * nzc;
@@ -525,8 +616,13 @@ static void solve_and_transform_back(pppm_state *s, double volume)
             fftw_execute_dft(s->row_backward, w, w);
         }
     } /* implicit barrier: every row is done before any plane is transformed */
-#pragma omp for schedule(static)
-    for (int ix = 0; ix < nx; ix++) {
+}
+
+/* The inverse (y, z) transforms of a slab's planes, after all the rows. */
+static void transform_back_slab(pppm_state *s, const slab_plan *sl)
+{
+    const int ny = s->n[1], nzc = s->nzc;
+    for (int ix = sl->xlo; ix < sl->xhi; ix++) {
         for (int d = 0; d < 3; d++)
             fftw_execute_dft_c2r(s->plane_c2r[d], s->work[d] + (size_t)ix * ny * nzc,
                                  s->field_lines + (size_t)ix * s->lines_plane + d);
@@ -544,10 +640,10 @@ static void solve_and_transform_back(pppm_state *s, double volume)
  * of P points is 3 P contiguous doubles of field_lines (components interleaved, ghosts past
  * nz), so the sum over (a, b) adds whole lines into acc, a fixed-length loop the compiler
  * vectorises; the z weights are applied once at the end. */
-static inline void interpolate_atom(const pppm_state *s, size_t i, int P, double e[3])
+static inline void interpolate_atom(const pppm_state *s, size_t p, int P, double e[3])
 {
     const size_t line_stride = (size_t)s->nz_ghost * 3;
-    const size_t base = i * 3 * (size_t)P;
+    const size_t base = p * 3 * (size_t)P;
     const int *ix = &s->index[base], *iy = ix + P, *iz = iy + P;
     const double *wx = &s->weight[base], *wy = wx + P, *wz = wy + P;
     const double *lines = s->field_lines + 3 * (size_t)iz[0];
@@ -573,26 +669,40 @@ static inline void interpolate_atom(const pppm_state *s, size_t i, int P, double
     e[2] = ez;
 }
 
-/* Called inside a parallel region. */
+/* The atoms whose stencils start in this thread's slab, with the stencils it computed
+ * for them; their forces go to kforce in the sorted order (contiguous, no cache line
+ * written by two cores), added to the atoms' forces by add_forces. Called inside a
+ * parallel region, after all the plane transforms. */
 PPPM_CLONES
-static void interpolate_forces(const pppm_state *s, gmd_atoms *atoms)
+static void interpolate_forces(pppm_state *s, const slab_plan *sl)
 {
     const int P = s->order;
-    const long natoms = (long)atoms->n;
-#pragma omp for schedule(static)
-    for (long k = 0; k < natoms; k++) {
-        const size_t i = s->order_of[k];
+    const size_t k0 = sl->nown ? s->column_start[(size_t)sl->xlo * s->n[1]] : 0;
+    const size_t p0 = sl->first + sl->own_first;
+    for (size_t j = 0; j < sl->nown; j++) {
+        const size_t k = k0 + j, p = p0 + j;
         double e[3];
         if (P == 7)
-            interpolate_atom(s, i, 7, e);
+            interpolate_atom(s, p, 7, e);
         else if (P == 5)
-            interpolate_atom(s, i, 5, e);
+            interpolate_atom(s, p, 5, e);
         else
-            interpolate_atom(s, i, P, e);
-        double qk = GMD_COULOMB_EV_A * atoms->charge[i];
+            interpolate_atom(s, p, P, e);
+        double qk = GMD_COULOMB_EV_A * s->sorted[k][3];
         for (int d = 0; d < 3; d++)
-            atoms->f[d][i] += qk * e[d];
+            s->kforce[k][d] = qk * e[d];
     } /* loop over atoms */
+}
+
+/* The k-space forces into the atoms' forces, serially: the atoms' arrays were last written
+ * by the serial code around the terms, on this core. */
+static void add_forces(const pppm_state *s, gmd_atoms *atoms)
+{
+    for (size_t k = 0; k < atoms->n; k++) {
+        size_t i = s->order_of[k];
+        for (int d = 0; d < 3; d++)
+            atoms->f[d][i] += s->kforce[k][d];
+    }
 }
 
 /* ---------------------------------------------------------------- compute */
@@ -600,16 +710,10 @@ static void interpolate_forces(const pppm_state *s, gmd_atoms *atoms)
 static gmd_status ensure_atom_arrays(pppm_state *s, size_t n, gmd_error *err)
 {
     if (n <= s->atom_cap) return GMD_OK;
-    size_t len = n * 3 * (size_t)s->order;
-    int *index = gmd_realloc(s->index, len, sizeof(int), "pppm stencils", err);
-    if (!index) return err ? err->code : GMD_ERR_NOMEM;
-    s->index = index;
-    double *w = gmd_realloc(s->weight, len, sizeof(double), "pppm weights", err);
-    if (!w) return err ? err->code : GMD_ERR_NOMEM;
-    s->weight = w;
-    size_t *order_of = gmd_realloc(s->order_of, n, sizeof(size_t), "pppm atom order", err);
-    if (!order_of) return err ? err->code : GMD_ERR_NOMEM;
-    s->order_of = order_of;
+    GROW_ARRAY(s->column_of, n, "pppm atom columns");
+    GROW_ARRAY(s->order_of, n, "pppm atom order");
+    GROW_ARRAY(s->sorted, n, "pppm sorted atoms");
+    GROW_ARRAY(s->kforce, n, "pppm forces");
     s->atom_cap = n;
     return GMD_OK;
 }
@@ -665,17 +769,28 @@ static gmd_status pppm_compute(gmd_term *self, const gmd_compute_args *args, gmd
         st = follow_box(s, box, threads, err);
     if (st == GMD_OK) st = ensure_atom_arrays(s, atoms->n, err);
     if (st != GMD_OK) return st;
+    sort_atoms_by_column(s, box, atoms);
+    st = plan_slabs(s, threads, err);
+    if (st != GMD_OK) return st;
     const double volume = gmd_box_volume(box);
 #pragma omp parallel num_threads(threads)
     {
-        compute_stencils(s, box, atoms); /* ends with a barrier */
-#pragma omp single
-        sort_atoms_by_column(s, atoms->n); /* ends with a barrier */
-        spread_and_transform_planes(s, atoms);
+        int me = 0, team = 1; /* a smaller team than asked takes several slabs each */
+#ifdef _OPENMP
+        me = omp_get_thread_num();
+        team = omp_get_num_threads();
+#endif
+        for (int t = me; t < threads; t += team)
+            spread_and_transform_slab(s, &s->slabs[t]);
 #pragma omp barrier
-        solve_and_transform_back(s, volume); /* ends with a barrier */
-        interpolate_forces(s, atoms);
+        solve_and_transform_back(s, volume);
+        for (int t = me; t < threads; t += team)
+            transform_back_slab(s, &s->slabs[t]);
+#pragma omp barrier
+        for (int t = me; t < threads; t += team)
+            interpolate_forces(s, &s->slabs[t]);
     }
+    add_forces(s, atoms);
     double virial[6] = {0};
     double e_recip = sum_rows(s, virial);
     gmd_kspace_tally(tally, self, atoms, s->params.g_ewald, volume, e_recip, virial);
@@ -738,7 +853,11 @@ static void pppm_destroy(gmd_term *self)
     free_mesh(s);
     free(s->index);
     free(s->weight);
+    free(s->column_of);
     free(s->order_of);
+    free(s->sorted);
+    free(s->kforce);
+    free(s->slabs);
     free(s);
     self->state = NULL;
 }
