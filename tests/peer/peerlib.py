@@ -685,6 +685,34 @@ def read_glassmd_thermo(path):
     return out
 
 
+def run_glassmd_analyze(checks, workdir, traj, out, args, timeout=600):
+    """`glassmd analyze TRAJ --out OUT ARGS...` in workdir; its results.json as a dict.
+    A failed run is reported through checks, which then finish (the test ends there)."""
+    exe = glassmd_binary()
+    if exe is None:
+        checks.fail("glassmd", "GLASSMD must name the glassmd executable")
+        checks.finish()
+    cmd = [exe, "analyze", traj, "--out", out] + list(args)
+    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        checks.fail("glassmd analyze", "rc %d: %s\n%s%s" % (proc.returncode, " ".join(cmd),
+                                                           proc.stdout[-2000:], proc.stderr[-2000:]))
+        checks.finish()
+    with open(os.path.join(out, "results.json")) as fh:
+        return json.load(fh)
+
+
+def read_glassmd_csv(path):
+    """An analysis CSV of glassmd ('#' comment lines, a header line, then numbers; commas,
+    or white space in older files) as {column: array}."""
+    with open(path) as fh:
+        lines = [ln for ln in fh if not ln.startswith("#")]
+    sep = "," if "," in lines[0] else None
+    names = [s.strip() for s in lines[0].split(sep)]
+    data = np.loadtxt(lines[1:], delimiter=sep, ndmin=2)
+    return {name: data[:, k] for k, name in enumerate(names)}
+
+
 def data_file_velocities(path):
     """(ids, types, velocities N x 3 in A/ps) of a LAMMPS data file, sorted by id; the
     Velocities section must be there (RuntimeError otherwise)."""

@@ -28,9 +28,7 @@ Environment: GLASSMD (the executable), GLASSMD_TEST_TMP (scratch). Prints every 
 and "N passed, M failed"; exits 1 on a failure.
 """
 
-import json
 import os
-import subprocess
 import sys
 import warnings
 
@@ -97,29 +95,9 @@ def slope_D_cm2_s(msd, lo, hi):
 
 
 def run_analyze(checks, work, dump, out, extra):
-    exe = peerlib.glassmd_binary()
-    if exe is None:
-        checks.fail("glassmd", "GLASSMD must name the glassmd executable")
-        checks.finish()
-    cmd = [exe, "analyze", dump, "--types", ",".join(SPECIES), "--only", "msd", "--out", out,
-           "--dt", "%g" % DT_FS] + extra
-    proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=600)
-    if proc.returncode != 0:
-        checks.fail("glassmd analyze", "rc %d: %s\n%s%s" % (proc.returncode, " ".join(cmd),
-                                                          proc.stdout[-2000:], proc.stderr[-2000:]))
-        checks.finish()
-    with open(os.path.join(out, "results.json")) as fh:
-        return json.load(fh)
-
-
-def read_csv(path):
-    """glassmd CSV: a '#' comment line, a header line, then numbers."""
-    with open(path) as fh:
-        lines = [ln for ln in fh if not ln.startswith("#")]
-    sep = "," if "," in lines[0] else None
-    names = [s.strip() for s in lines[0].split(sep)]
-    data = np.loadtxt(lines[1:], delimiter=sep, ndmin=2)
-    return {name: data[:, k] for k, name in enumerate(names)}
+    return peerlib.run_glassmd_analyze(
+        checks, work, dump, out,
+        ["--types", ",".join(SPECIES), "--only", "msd", "--dt", "%g" % DT_FS] + extra)
 
 
 def csv_rounding_limit(ref):
@@ -159,7 +137,7 @@ def main():
     fit_arg = "%g:%g" % FIT_PS
     res_fit = run_analyze(checks, work, dump, os.path.join(work, "fit"), ["--msd-fit", fit_arg])
     res_auto = run_analyze(checks, work, dump, os.path.join(work, "auto"), [])
-    table = read_csv(os.path.join(work, "fit", "msd_all.csv"))
+    table = peerlib.read_glassmd_csv(os.path.join(work, "fit", "msd_all.csv"))
     lags = np.arange(NFRAMES)
     checks.check("msd_all.csv: time column = lag * 0.01 ps (max abs dev, ps)",
                  float(np.max(np.abs(table["time_ps"] - lags * FRAME_PS))), 1e-12)
@@ -179,7 +157,7 @@ def main():
 
     # msd.csv: the log-spaced lags, the same values, and beta = d ln MSD / d ln t close
     # to 1 (random walkers diffuse from the first lag; the MSD noise is ~1 %)
-    logt = read_csv(os.path.join(work, "fit", "msd.csv"))
+    logt = peerlib.read_glassmd_csv(os.path.join(work, "fit", "msd.csv"))
     lag_of = np.rint(logt["time_ps"] / FRAME_PS).astype(int)
     checks.check("msd.csv: log-spaced lags, increasing, up to the last lag",
                  float(np.any(np.diff(lag_of) <= 0) or lag_of[-1] != NFRAMES - 1

@@ -39,7 +39,6 @@ B. Dynamics. 64 Na atoms with constant velocities (up to 0.6 A per frame and axi
 Environment: GLASSMD (the executable), GLASSMD_TEST_TMP (scratch). About 2 s.
 """
 
-import json
 import os
 import subprocess
 import sys
@@ -76,23 +75,9 @@ def write_dump(path, frames, columns, name_col=False):
 
 
 def run_analyze(checks, work, dump, out, types, extra):
-    cmd = [peerlib.glassmd_binary(), "analyze", dump, "--types", types, "--out", out,
-           "--dt", "1", "--threads", "2"] + extra
-    proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=300)
-    if proc.returncode != 0:
-        checks.fail("glassmd analyze", "rc %d: %s\n%s%s" % (proc.returncode, " ".join(cmd),
-                                                          proc.stdout[-2000:], proc.stderr[-2000:]))
-        checks.finish()
-    with open(os.path.join(out, "results.json")) as fh:
-        return json.load(fh)
-
-
-def read_csv(path):
-    with open(path) as fh:
-        lines = [ln for ln in fh if not ln.startswith("#")]
-    names = [s.strip() for s in lines[0].split(",")]
-    data = np.loadtxt(lines[1:], delimiter=",", ndmin=2)
-    return {name: data[:, k] for k, name in enumerate(names)}
+    return peerlib.run_glassmd_analyze(
+        checks, work, dump, out, ["--types", types, "--dt", "1", "--threads", "2"] + extra,
+        timeout=300)
 
 
 def csv_limit(ref):
@@ -189,14 +174,14 @@ def check_structure(checks, work):
                  abs(res["box"]["changes"] - (len(BOXES) - 1)), 0)
     g_ref, edges_ok = numpy_gr(frames, rmax)
     checks.check("   no pair distance within 1e-6 of a bin edge", 0 if edges_ok else 1, 0)
-    rdf = read_csv(os.path.join(out, "rdf.csv"))
+    rdf = peerlib.read_glassmd_csv(os.path.join(out, "rdf.csv"))
     g = rdf["g_SiSi"]
     if len(g) != len(g_ref):
         checks.fail("1. rdf bins", "%d bins, numpy %d" % (len(g), len(g_ref)))
     else:
         checks.check("1. g_SiSi(r) vs numpy per-frame V(t) (x CSV rounding)",
                      worst_excess(g, g_ref), 1.0)
-    coord = read_csv(os.path.join(out, "coordination.csv"))
+    coord = peerlib.read_glassmd_csv(os.path.join(out, "coordination.csv"))
     a_max, a_min = max(BOXES) / SIDE, min(BOXES) / SIDE
     gap = (coord["r_A"] > a_max) & (coord["r_A"] < a_min * np.sqrt(2))
     checks.check("2. n_SiSi = 6 between max a(t) and min a(t) sqrt2 (%d edges)" % gap.sum(),
@@ -208,7 +193,7 @@ def check_structure(checks, work):
     checks.check("2. g = 0 away from the scaled lattice distances",
                  float(np.max(np.abs(g[~near]))), 0.0)
     k_ref, nvec_ref, s_ref = numpy_sq(frames)
-    sq = read_csv(os.path.join(out, "sq_direct.csv"))
+    sq = peerlib.read_glassmd_csv(os.path.join(out, "sq_direct.csv"))
     if len(sq["k_invA"]) != len(k_ref):
         checks.fail("3. S(k) shells", "%d shells, numpy %d" % (len(sq["k_invA"]), len(k_ref)))
     else:
@@ -268,7 +253,7 @@ def check_msd(checks, work, name, frames, ref, changes, columns):
     write_dump(dump, frames, columns)
     out = os.path.join(work, name)
     res = run_analyze(checks, work, dump, out, "Na", ["--only", "msd"])
-    msd = read_csv(os.path.join(out, "msd_all.csv"))["msd_Na_A2"]
+    msd = peerlib.read_glassmd_csv(os.path.join(out, "msd_all.csv"))["msd_Na_A2"]
     checks.check("%s: MSD vs the true path, every lag (x CSV rounding)" % name,
                  worst_excess(msd[1:], ref[1:]), 1.0)
     checks.check("%s: results.json msd.box_changes = %d" % (name, changes),

@@ -195,14 +195,6 @@ def reldev(x, ref):
     return float((np.abs(x - ref) / np.maximum(1.0, np.abs(ref))).max())
 
 
-def read_csv(path):
-    with open(path) as fh:
-        lines = [ln for ln in fh if not ln.startswith("#")]
-    names = lines[0].strip().split(",")
-    data = np.array([[float(x) for x in ln.split(",")] for ln in lines[1:]])
-    return {name: data[:, c] for c, name in enumerate(names)}
-
-
 def main():
     checks = peerlib.Checks("glassmd rdf against numpy and MDAnalysis InterRDF")
     work = peerlib.scratch_dir("rdf_peers")
@@ -235,8 +227,8 @@ def main():
         if proc.returncode != 0:
             checks.fail("glassmd analyze", "rc %d: %s" % (proc.returncode, proc.stderr[-1500:]))
         else:
-            rdf = read_csv(os.path.join(out, "rdf.csv"))
-            coord = read_csv(os.path.join(out, "coordination.csv"))
+            rdf = peerlib.read_glassmd_csv(os.path.join(out, "rdf.csv"))
+            coord = peerlib.read_glassmd_csv(os.path.join(out, "coordination.csv"))
             if len(rdf["r_A"]) != nbins:
                 checks.fail("bins", "glassmd %d, numpy %d" % (len(rdf["r_A"]), nbins))
             else:
