@@ -21,6 +21,8 @@ extern const gmd_term_kind gmd_pair_buck_coul_kind;
 typedef struct gmd_pair_options {
     int coulomb;    /* 0: no Coulomb at all (pair_style buck); 1: erfc-screened real space */
     double g_ewald; /* Ewald splitting parameter, 1/A (used when coulomb = 1) */
+    int portable;   /* 1: never the AVX-512 pair selection, even where the CPU has it (the
+                       tests compare both paths); 0: the fastest the CPU runs */
 } gmd_pair_options;
 
 gmd_status gmd_pair_buck_coul_create(gmd_term **out, const gmd_forcefield *ff,
