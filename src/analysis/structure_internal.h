@@ -96,6 +96,8 @@ typedef struct gmd_rdf_acc {
     double *edge2;     /* [nbins + GMD_RDF_SPARE + 1]: least d^2 of each bin (INFINITY past) */
     int *row_of;       /* per slot of the frame grid: species * (nbins + GMD_RDF_SPARE) */
     size_t row_cap;
+    int bin_avx512; /* 1: the table binning by AVX-512 (set at init where the CPU has it;
+                       a test sets 0 to compare with the portable loops) */
 } gmd_rdf_acc;
 
 /* Spare slots past the last bin of each per-thread histogram row: the pairs out of range

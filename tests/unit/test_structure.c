@@ -277,7 +277,8 @@ static void brute_rdf(const gmd_frame *f, int ns, int nb, double dr, double cut[
 }
 
 /* Boxes with 1 to 7 cells per direction (non-cubic), cut-offs that differ between a-b and
- * b-a: every ordered count equals the brute-force one, with 1 and 3 threads. */
+ * b-a: every ordered count equals the brute-force one, with 1 and 3 threads, and with the
+ * portable binning loops where the AVX-512 ones run. */
 static void test_rdf_cells_vs_brute(void **state)
 {
     (void)state;
@@ -300,11 +301,14 @@ static void test_rdf_cells_vs_brute(void **state)
         counts_of(&f, 2, count);
         double cut[2][2] = {{0.0, 2.5}, {3.7, 1.9}};
         const double dr = 0.05;
-        for (int threads = 1; threads <= 3; threads += 2) {
+        for (int run = 0; run < 3; run++) { /* 1 and 3 threads; then 1 without AVX-512 */
+            const int threads = run == 1 ? 3 : 1;
             gmd_rdf_acc acc;
             gmd_error err;
             assert_int_equal(
                 gmd_rdf_acc_init(&acc, 2, count, f.n, rmaxes[c], dr, &f, threads, &err), GMD_OK);
+            if (run == 0) print_message("AVX-512 binning: %s\n", acc.bin_avx512 ? "yes" : "no");
+            if (run == 2) acc.bin_avx512 = 0; /* the portable loops */
             for (int a = 0; a < 2; a++)
                 for (int b = 0; b < 2; b++)
                     if (cut[a][b] > 0.0) gmd_rdf_acc_set_cut(&acc, a, b, cut[a][b]);
