@@ -179,13 +179,27 @@ void gmd_neigh_buf_free(gmd_neigh_buf *b)
     memset(b, 0, sizeof *b);
 }
 
+/* Branch-free: every candidate is written at the next free place and the count advances
+ * only for those within rc (as the MD pair kernel's compaction; the branch on d^2 < rc^2
+ * mispredicted for most candidates), the distances' square roots taken afterwards in one
+ * vectorised pass. The minimum image by rounding to nearest (positions are wrapped, so it
+ * is gmd_min_image's up to ties at exactly half a box edge, beyond any rc). The buffer
+ * holds n places, and the candidates are the other n - 1 atoms at most. */
 void gmd_frame_grid_neighbors(const gmd_frame_grid *g, size_t i, double rc, gmd_neigh_buf *b)
 {
+    const double magic = 6755399441055744.0; /* 1.5 * 2^52 */
     const int s = g->cells.slot[i];
     int cells[27];
     const int ncells = gmd_cell_grid_adjacent(&g->cells, g->cells.cell[i], cells);
     const double rc2 = rc * rc;
-    b->count = 0;
+    const double xs = g->x[0][s], ys = g->x[1][s], zs = g->x[2][s];
+    const double lx = g->len[0], ly = g->len[1], lz = g->len[2];
+    const double ilx = 1.0 / lx, ily = 1.0 / ly, ilz = 1.0 / lz;
+    const int *atom = g->cells.atom;
+    int *restrict bj = b->j;
+    double *restrict bd = b->d, *restrict bx = b->dx[0], *restrict by = b->dx[1],
+                     *restrict bz = b->dx[2];
+    size_t m = 0;
     for (int q = 0; q < ncells; q++) {
         /* a run of consecutive cells (z fastest) is one range of slots: fewer, longer loops */
         int last = q;
@@ -193,21 +207,21 @@ void gmd_frame_grid_neighbors(const gmd_frame_grid *g, size_t i, double rc, gmd_
             last++;
         const int j1 = g->cells.start[cells[last] + 1];
         for (int j = g->cells.start[cells[q]]; j < j1; j++) {
-            if (j == s) continue;
-            double d[3], d2 = 0.0;
-            for (int k = 0; k < 3; k++) {
-                d[k] = gmd_min_image(g->x[k][j] - g->x[k][s], g->len[k]);
-                d2 += d[k] * d[k];
-            }
-            if (d2 >= rc2) continue;
-            size_t m = b->count++;
-            b->j[m] = g->cells.atom[j];
-            b->d[m] = sqrt(d2);
-            for (int k = 0; k < 3; k++)
-                b->dx[k][m] = d[k];
+            double dx = g->x[0][j] - xs, dy = g->x[1][j] - ys, dz = g->x[2][j] - zs;
+            dx -= lx * ((dx * ilx + magic) - magic);
+            dy -= ly * ((dy * ily + magic) - magic);
+            dz -= lz * ((dz * ilz + magic) - magic);
+            const double d2 = dx * dx + dy * dy + dz * dz;
+            bj[m] = atom[j];
+            bd[m] = d2;
+            bx[m] = dx, by[m] = dy, bz[m] = dz;
+            m += (d2 < rc2) & (j != s);
         } /* loop over atoms of the run */
         q = last;
     }
+    for (size_t k = 0; k < m; k++)
+        bd[k] = sqrt(bd[k]);
+    b->count = m;
 }
 
 /* The table cell of a squared distance (see the header): the float nearest d2, whose bit

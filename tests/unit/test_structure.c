@@ -330,6 +330,59 @@ static void test_rdf_cells_vs_brute(void **state)
     }
 }
 
+/* gmd_frame_grid_neighbors against an O(N^2) loop with gmd_min_image: for boxes of 1 to 15
+ * cells per direction (non-cubic, unwrapped positions), every atom's neighbours within rc
+ * are the same atoms in the same count, each with its distance and displacement. */
+static void test_grid_neighbors_vs_brute(void **state)
+{
+    (void)state;
+    const double boxes[3][3] = {{15.0, 9.0, 30.0}, {6.0, 6.0, 6.0}, {40.0, 40.0, 40.0}};
+    const double rcs[3] = {2.7, 2.9, 2.6};
+    gmd_rng rng;
+    gmd_rng_seed(&rng, 77);
+    for (int c = 0; c < 3; c++) {
+        gmd_frame f;
+        frame_alloc(&f, c == 1 ? 60 : 900, 1.0);
+        for (int k = 0; k < 3; k++)
+            f.box.len[k] = boxes[c][k];
+        for (size_t i = 0; i < f.n; i++)
+            for (int k = 0; k < 3; k++)
+                f.r[k][i] = boxes[c][k] * (gmd_rng_uniform(&rng) * 3.0 - 1.0);
+        gmd_frame_grid grid = {0};
+        gmd_neigh_buf buf;
+        gmd_error err;
+        assert_int_equal(gmd_frame_grid_build(&grid, &f, rcs[c], &err), GMD_OK);
+        assert_int_equal(gmd_neigh_buf_init(&buf, f.n, &err), GMD_OK);
+        long found = 0;
+        for (size_t i = 0; i < f.n; i++) {
+            gmd_frame_grid_neighbors(&grid, i, rcs[c], &buf);
+            size_t expected = 0;
+            for (size_t j = 0; j < f.n; j++) {
+                double d[3], d2 = 0.0;
+                for (int k = 0; k < 3; k++) {
+                    d[k] = gmd_min_image(f.r[k][j] - f.r[k][i], f.box.len[k]);
+                    d2 += d[k] * d[k];
+                }
+                if (j == i || d2 >= rcs[c] * rcs[c]) continue;
+                expected++;
+                size_t m = 0;
+                while (m < buf.count && (size_t)buf.j[m] != j)
+                    m++;
+                if (m == buf.count) fail_msg("atom %zu: neighbour %zu missing", i, j);
+                assert_true(fabs(buf.d[m] - sqrt(d2)) < 1e-9);
+                for (int k = 0; k < 3; k++)
+                    assert_true(fabs(buf.dx[k][m] - d[k]) < 1e-9);
+            }
+            assert_int_equal(buf.count, expected);
+            found += (long)expected;
+        }
+        assert_true(found > (long)f.n / 10); /* neighbours were compared */
+        gmd_neigh_buf_free(&buf);
+        gmd_frame_grid_free(&grid);
+        frame_release(&f);
+    }
+}
+
 /* A box that changes between frames (edges 10, 11, then 9 A; 300 atoms of two species,
  * positions scaled with the box): the default range (rmax not given) starts at 5 A and
  * must drop to 4.5 A at the third frame, keeping the first frames' bins below 4.5 A, so
@@ -1122,15 +1175,25 @@ static void test_rdf_sq_units(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_form_factors),       cmocka_unit_test(test_hard_sphere_transform),
-        cmocka_unit_test(test_wright_rx),          cmocka_unit_test(test_fsdp_find),
-        cmocka_unit_test(test_ideal_gas_rdf),      cmocka_unit_test(test_ideal_gas_direct_sq),
-        cmocka_unit_test(test_na2s_rdf),           cmocka_unit_test(test_na2s_direct_sq),
-        cmocka_unit_test(test_network_counts),     cmocka_unit_test(test_network_analysis_json),
-        cmocka_unit_test(test_angles_tetrahedra),  cmocka_unit_test(test_rdf_sq_units),
-        cmocka_unit_test(test_rdf_cells_vs_brute), cmocka_unit_test(test_rdf_changing_box),
-        cmocka_unit_test(test_rdf_bin_edges),      cmocka_unit_test(test_direct_sq_threads_select),
-        cmocka_unit_test(test_grid_sq_random),     cmocka_unit_test(test_grid_sq_crystal),
+        cmocka_unit_test(test_form_factors),
+        cmocka_unit_test(test_hard_sphere_transform),
+        cmocka_unit_test(test_wright_rx),
+        cmocka_unit_test(test_fsdp_find),
+        cmocka_unit_test(test_ideal_gas_rdf),
+        cmocka_unit_test(test_ideal_gas_direct_sq),
+        cmocka_unit_test(test_na2s_rdf),
+        cmocka_unit_test(test_na2s_direct_sq),
+        cmocka_unit_test(test_network_counts),
+        cmocka_unit_test(test_network_analysis_json),
+        cmocka_unit_test(test_angles_tetrahedra),
+        cmocka_unit_test(test_rdf_sq_units),
+        cmocka_unit_test(test_rdf_cells_vs_brute),
+        cmocka_unit_test(test_grid_neighbors_vs_brute),
+        cmocka_unit_test(test_rdf_changing_box),
+        cmocka_unit_test(test_rdf_bin_edges),
+        cmocka_unit_test(test_direct_sq_threads_select),
+        cmocka_unit_test(test_grid_sq_random),
+        cmocka_unit_test(test_grid_sq_crystal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
