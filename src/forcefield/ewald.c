@@ -25,10 +25,17 @@
  * Data layout: the k-vectors are grouped in "columns" of equal (kx, ky) with a contiguous
  * range of kz, stored consecutively. Per atom, exp(i kd rd) for every index is built by
  * the recurrence e^{i m x} = e^{i (m-1) x} e^{i x} (one sin/cos per atom and direction),
- * in atom-major tables tx[i][kx], ty[i][ky + kmax_y], tz[i][kz + kmax_z]. Then
- *   pass 1 (OpenMP over columns): S(k) for every k, each column summed in atom order;
+ * into tables with one row per index m and the atoms along the row, real and imaginary
+ * parts apart (re[d][m][i], im[d][m][i], m = 0..kmax in x, -kmax..kmax in y and z), so
+ * that every loop below runs over consecutive atoms and vectorises. Then
+ *   pass 1 (OpenMP over columns): S(k) for every k of a column, atoms in blocks of
+ *          EWALD_BLOCK: q exp(i (kx x + ky y)) of the block once, then per kz two dot
+ *          products with the block's z row (vector sums; the blocks added in order);
  *   pass 2 (serial over k): energy and virial;
- *   pass 3 (OpenMP over atoms): forces.
+ *   pass 3 (OpenMP over blocks of EWALD_BLOCK atoms): forces, each block's atoms summing
+ *          over the columns and kz in k order, vectorised across the block.
+ * (Measured on the quick study's 300-atom melt, 1054 k-vectors: 1.0 ms a call with the
+ * atom-major complex tables, whose short kz loops did not vectorise; see git history.)
  * Every sum has a fixed order, so the results do not depend on the thread count. */
 #include "glassmd/kspace.h"
 
@@ -39,10 +46,6 @@
 
 #include "glassmd/units.h"
 #include "kspace_internal.h"
-
-typedef struct cplx {
-    double re, im;
-} cplx;
 
 typedef struct ewald_column {
     int kx, ky;     /* indices of the column */
@@ -61,15 +64,20 @@ typedef struct ewald_state {
     double *u;       /* energy coefficient u_k, eV A (times |S|^2 in e^2) */
     double *kvec[3]; /* k components, 1/A */
     double *s_re, *s_im;
-    size_t table_cap; /* atoms the tables can hold */
-    int width[3];     /* table entries per atom: kmax+1, 2 kmax+1, 2 kmax+1 */
-    cplx *table[3];
+    size_t table_cap;      /* atoms the tables can hold: the length of a row */
+    int width[3];          /* rows: kmax+1, 2 kmax+1, 2 kmax+1 */
+    double *re[3], *im[3]; /* [m][i]: row m (x: m = 0..kmax; y, z: m + kmax) */
 } ewald_state;
 
-static inline cplx cmul(cplx a, cplx b)
-{
-    return (cplx){a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re};
-}
+#define EWALD_BLOCK 64 /* atoms per block in the passes over atoms */
+
+/* The per-column and per-block work compiled also for AVX2 and AVX-512, the best picked at
+ * load time, as the pair kernel and PPPM. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define EWALD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define EWALD_CLONES
+#endif
 
 static gmd_status build_columns(ewald_state *s, const gmd_box *box, gmd_error *err)
 {
@@ -128,13 +136,23 @@ static gmd_status ensure_tables(ewald_state *s, size_t n, gmd_error *err)
 {
     if (n <= s->table_cap) return GMD_OK;
     for (int d = 0; d < 3; d++) {
-        cplx *t = gmd_realloc(s->table[d], n * (size_t)s->width[d], sizeof(cplx),
-                              "ewald exp(ik.r) tables", err);
-        if (!t) return err ? err->code : GMD_ERR_NOMEM;
-        s->table[d] = t;
+        size_t len = n * (size_t)s->width[d];
+        double *re = gmd_realloc(s->re[d], len, sizeof(double), "ewald exp(ik.r) tables", err);
+        if (!re) return err ? err->code : GMD_ERR_NOMEM;
+        s->re[d] = re;
+        double *im = gmd_realloc(s->im[d], len, sizeof(double), "ewald exp(ik.r) tables", err);
+        if (!im) return err ? err->code : GMD_ERR_NOMEM;
+        s->im[d] = im;
     }
     s->table_cap = n;
     return GMD_OK;
+}
+
+/* Row m of direction d (m from -kmax for y and z). */
+static inline size_t row_at(const ewald_state *s, int d, int m)
+{
+    const int zero = d == 0 ? 0 : s->params.kmax[d];
+    return (size_t)(m + zero) * s->table_cap;
 }
 
 /* exp(i m 2 pi r / L) for m = 0..kmax (x) or -kmax..kmax (y, z), by recurrence. */
@@ -142,51 +160,87 @@ static void fill_tables(ewald_state *s, const gmd_atoms *atoms, int threads)
 {
     const long n = (long)atoms->n;
 #pragma omp parallel for num_threads(threads) schedule(static)
-    for (long i = 0; i < n; i++) {
+    for (long i0 = 0; i0 < n; i0 += EWALD_BLOCK) {
+        const long i1 = i0 + EWALD_BLOCK < n ? i0 + EWALD_BLOCK : n;
         for (int d = 0; d < 3; d++) {
             const int kmax = s->params.kmax[d];
-            const int zero = d == 0 ? 0 : kmax; /* position of m = 0 in the row */
-            cplx *row = s->table[d] + (size_t)i * (size_t)s->width[d] + zero;
-            double phase = 2.0 * GMD_PI * atoms->r[d][i] / s->len[d];
-            cplx e1 = {cos(phase), sin(phase)};
-            row[0] = (cplx){1.0, 0.0};
-            for (int m = 1; m <= kmax; m++) {
-                row[m] = cmul(row[m - 1], e1);
-                if (d > 0) row[-m] = (cplx){row[m].re, -row[m].im};
+            double *re = s->re[d], *im = s->im[d];
+            const size_t r0 = row_at(s, d, 0), r1 = row_at(s, d, 1);
+            for (long i = i0; i < i1; i++) {
+                double phase = 2.0 * GMD_PI * atoms->r[d][i] / s->len[d];
+                re[r0 + (size_t)i] = 1.0, im[r0 + (size_t)i] = 0.0;
+                re[r1 + (size_t)i] = cos(phase), im[r1 + (size_t)i] = sin(phase);
+            }
+            for (int m = 2; m <= kmax; m++) {
+                const size_t rm = row_at(s, d, m), rp = row_at(s, d, m - 1);
+#pragma omp simd
+                for (long i = i0; i < i1; i++) {
+                    const double ar = re[rp + (size_t)i], ai = im[rp + (size_t)i];
+                    const double br = re[r1 + (size_t)i], bi = im[r1 + (size_t)i];
+                    re[rm + (size_t)i] = ar * br - ai * bi;
+                    im[rm + (size_t)i] = ar * bi + ai * br;
+                }
+            }
+            for (int m = 1; d > 0 && m <= kmax; m++) {
+                const size_t rm = row_at(s, d, m), rn = row_at(s, d, -m);
+#pragma omp simd
+                for (long i = i0; i < i1; i++) {
+                    re[rn + (size_t)i] = re[rm + (size_t)i];
+                    im[rn + (size_t)i] = -im[rm + (size_t)i];
+                }
             }
         }
     }
 }
 
-static inline cplx exp_xy(const ewald_state *s, size_t i, const ewald_column *col)
+/* exp(i (kx x + ky y)) of atoms [i0, i0 + len) for column col, times w[i] when w. */
+static inline void exp_xy(const ewald_state *s, const ewald_column *col, size_t i0, int len,
+                          const double *w, double *restrict er, double *restrict ei)
 {
-    cplx ex = s->table[0][i * (size_t)s->width[0] + (size_t)col->kx];
-    cplx ey = s->table[1][i * (size_t)s->width[1] + (size_t)(col->ky + s->params.kmax[1])];
-    return cmul(ex, ey);
+    const size_t rx = row_at(s, 0, col->kx) + i0, ry = row_at(s, 1, col->ky) + i0;
+    const double *xr = s->re[0] + rx, *xi = s->im[0] + rx;
+    const double *yr = s->re[1] + ry, *yi = s->im[1] + ry;
+#pragma omp simd
+    for (int i = 0; i < len; i++) {
+        const double q = w ? w[i0 + (size_t)i] : 1.0;
+        er[i] = (xr[i] * yr[i] - xi[i] * yi[i]) * q;
+        ei[i] = (xr[i] * yi[i] + xi[i] * yr[i]) * q;
+    }
+}
+
+/* S(k) of the column's k-vectors. */
+EWALD_CLONES
+static void column_factors(ewald_state *s, const gmd_atoms *atoms, const ewald_column *col)
+{
+    const size_t n = atoms->n;
+    double *sre = s->s_re + col->first - col->kzlo;
+    double *sim = s->s_im + col->first - col->kzlo;
+    for (int kz = col->kzlo; kz <= col->kzhi; kz++)
+        sre[kz] = sim[kz] = 0.0;
+    double qr[EWALD_BLOCK], qi[EWALD_BLOCK];
+    for (size_t i0 = 0; i0 < n; i0 += EWALD_BLOCK) {
+        const int len = (int)(n - i0 < EWALD_BLOCK ? n - i0 : EWALD_BLOCK);
+        exp_xy(s, col, i0, len, atoms->charge, qr, qi);
+        for (int kz = col->kzlo; kz <= col->kzhi; kz++) {
+            const size_t rz = row_at(s, 2, kz) + i0;
+            const double *zr = s->re[2] + rz, *zi = s->im[2] + rz;
+            double a = 0.0, b = 0.0;
+#pragma omp simd reduction(+ : a, b)
+            for (int i = 0; i < len; i++) {
+                a += qr[i] * zr[i] - qi[i] * zi[i];
+                b += qr[i] * zi[i] + qi[i] * zr[i];
+            }
+            sre[kz] += a;
+            sim[kz] += b;
+        }
+    } /* blocks of atoms */
 }
 
 static void structure_factors(ewald_state *s, const gmd_atoms *atoms, int threads)
 {
-    const size_t n = atoms->n;
-    const int kzoff = s->params.kmax[2];
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 4)
-    for (long c = 0; c < s->ncol; c++) {
-        const ewald_column *col = &s->col[c];
-        double *sre = s->s_re + col->first - col->kzlo;
-        double *sim = s->s_im + col->first - col->kzlo;
-        for (int kz = col->kzlo; kz <= col->kzhi; kz++)
-            sre[kz] = sim[kz] = 0.0;
-        for (size_t i = 0; i < n; i++) {
-            cplx qe = exp_xy(s, i, col);
-            qe.re *= atoms->charge[i];
-            qe.im *= atoms->charge[i];
-            const cplx *ez = s->table[2] + i * (size_t)s->width[2] + kzoff;
-            for (int kz = col->kzlo; kz <= col->kzhi; kz++) {
-                sre[kz] += qe.re * ez[kz].re - qe.im * ez[kz].im;
-                sim[kz] += qe.re * ez[kz].im + qe.im * ez[kz].re;
-            }
-        } /* loop over atoms */
-    }     /* loop over columns */
+    for (long c = 0; c < s->ncol; c++)
+        column_factors(s, atoms, &s->col[c]);
 }
 
 static double energy_and_virial(const ewald_state *s, double virial[6])
@@ -209,30 +263,46 @@ static double energy_and_virial(const ewald_state *s, double virial[6])
     return energy;
 }
 
+/* The forces on atoms [i0, i0 + len), summed over the k-vectors in order. */
+EWALD_CLONES
+static void block_forces(const ewald_state *s, gmd_atoms *atoms, size_t i0, int len)
+{
+    double fx[EWALD_BLOCK] = {0}, fy[EWALD_BLOCK] = {0}, fz[EWALD_BLOCK] = {0};
+    double er[EWALD_BLOCK], ei[EWALD_BLOCK];
+    for (long c = 0; c < s->ncol; c++) {
+        const ewald_column *col = &s->col[c];
+        exp_xy(s, col, i0, len, NULL, er, ei);
+        for (int kz = col->kzlo; kz <= col->kzhi; kz++) {
+            const long k = col->first + (kz - col->kzlo);
+            const size_t rz = row_at(s, 2, kz) + i0;
+            const double *zr = s->re[2] + rz, *zi = s->im[2] + rz;
+            const double u2 = 2.0 * s->u[k], sr = s->s_re[k], si = s->s_im[k];
+            const double kx = s->kvec[0][k], ky = s->kvec[1][k], kzv = s->kvec[2][k];
+#pragma omp simd
+            for (int i = 0; i < len; i++) {
+                double cosine = er[i] * zr[i] - ei[i] * zi[i];
+                double sine = er[i] * zi[i] + ei[i] * zr[i];
+                double partial = u2 * (sine * sr - cosine * si);
+                fx[i] += partial * kx;
+                fy[i] += partial * ky;
+                fz[i] += partial * kzv;
+            }
+        }
+    } /* loop over columns */
+    for (int i = 0; i < len; i++) {
+        const double q = atoms->charge[i0 + (size_t)i];
+        atoms->f[0][i0 + (size_t)i] += q * fx[i];
+        atoms->f[1][i0 + (size_t)i] += q * fy[i];
+        atoms->f[2][i0 + (size_t)i] += q * fz[i];
+    }
+}
+
 static void add_forces(const ewald_state *s, gmd_atoms *atoms, int threads)
 {
     const long n = (long)atoms->n;
-    const int kzoff = s->params.kmax[2];
 #pragma omp parallel for num_threads(threads) schedule(static)
-    for (long i = 0; i < n; i++) {
-        double f[3] = {0.0, 0.0, 0.0};
-        const cplx *ez = s->table[2] + (size_t)i * (size_t)s->width[2] + kzoff;
-        for (long c = 0; c < s->ncol; c++) {
-            const ewald_column *col = &s->col[c];
-            cplx exy = exp_xy(s, (size_t)i, col);
-            for (int kz = col->kzlo; kz <= col->kzhi; kz++) {
-                long k = col->first + (kz - col->kzlo);
-                double cosine = exy.re * ez[kz].re - exy.im * ez[kz].im;
-                double sine = exy.re * ez[kz].im + exy.im * ez[kz].re;
-                double partial = 2.0 * s->u[k] * (sine * s->s_re[k] - cosine * s->s_im[k]);
-                f[0] += partial * s->kvec[0][k];
-                f[1] += partial * s->kvec[1][k];
-                f[2] += partial * s->kvec[2][k];
-            }
-        } /* loop over columns */
-        for (int d = 0; d < 3; d++)
-            atoms->f[d][i] += atoms->charge[i] * f[d];
-    } /* loop over atoms */
+    for (long i0 = 0; i0 < n; i0 += EWALD_BLOCK)
+        block_forces(s, atoms, (size_t)i0, (int)(n - i0 < EWALD_BLOCK ? n - i0 : EWALD_BLOCK));
 }
 
 static gmd_status allocate_kspace_arrays(ewald_state *s, gmd_error *err);
@@ -319,9 +389,10 @@ static void free_kspace_arrays(ewald_state *s)
     s->u = s->s_re = s->s_im = NULL;
     for (int d = 0; d < 3; d++) {
         free(s->kvec[d]);
-        free(s->table[d]);
+        free(s->re[d]);
+        free(s->im[d]);
         s->kvec[d] = NULL;
-        s->table[d] = NULL;
+        s->re[d] = s->im[d] = NULL;
     }
     s->table_cap = 0;
 }

@@ -95,40 +95,57 @@ static gmd_kspace_params ewald_params(double accuracy, double cutoff)
     return p;
 }
 
+/* Forces against central differences of the energy: 48 atoms (one block of the force
+ * pass), then 150 (blocks of 64, 64 and 22), probing atoms in every block. */
 static void test_forces_are_minus_gradient(void **state)
 {
     (void)state;
-    gmd_box box;
-    gmd_atoms atoms;
-    small_random_system(&box, &atoms, 11);
-    gmd_kspace_params p = ewald_params(1e-7, 5.0);
-    gmd_term *t = make_ewald(&p, &box, &atoms);
-    kspace_energy(t, &box, &atoms, 2, NULL);
-    double f[3][48];
-    for (int d = 0; d < 3; d++)
-        memcpy(f[d], atoms.f[d], atoms.n * sizeof(double));
-    const double h = 1e-4;
-    double diff2 = 0.0, norm2 = 0.0;
-    const size_t probe[4] = {0, 9, 30, 47};
-    for (int a = 0; a < 4; a++)
-        for (int d = 0; d < 3; d++) {
-            size_t i = probe[a];
-            double x0 = atoms.r[d][i];
-            atoms.r[d][i] = x0 + h;
-            double ep = kspace_energy(t, &box, &atoms, 2, NULL);
-            atoms.r[d][i] = x0 - h;
-            double em = kspace_energy(t, &box, &atoms, 2, NULL);
-            atoms.r[d][i] = x0;
-            double fd = -(ep - em) / (2.0 * h);
-            diff2 += pow(fd - f[d][i], 2);
-            norm2 += f[d][i] * f[d][i];
+    for (int system = 0; system < 2; system++) {
+        gmd_box box;
+        gmd_atoms atoms;
+        if (system == 0)
+            small_random_system(&box, &atoms, 11);
+        else {
+            gmd_forcefield ff;
+            tu_reference_ff(&ff);
+            const long counts[3] = {25, 75, 50};
+            tu_random_system(&ff, counts, 0.043, 1.8, 13, &box, &atoms);
         }
-    double rel = sqrt(diff2 / norm2);
-    printf("ewald: |F - F_fd| / |F| = %.3g (|F| = %.3g eV/A)\n", rel, sqrt(norm2));
-    assert_true(norm2 > 1e-2);
-    assert_true(rel < 1e-6);
-    gmd_term_free(t);
-    gmd_atoms_free(&atoms);
+        gmd_kspace_params p = ewald_params(1e-7, 5.0);
+        gmd_term *t = make_ewald(&p, &box, &atoms);
+        kspace_energy(t, &box, &atoms, 2, NULL);
+        double *f[3];
+        for (int d = 0; d < 3; d++) {
+            f[d] = malloc(atoms.n * sizeof(double));
+            assert_non_null(f[d]);
+            memcpy(f[d], atoms.f[d], atoms.n * sizeof(double));
+        }
+        const double h = 1e-4;
+        double diff2 = 0.0, norm2 = 0.0;
+        const size_t probe[2][5] = {{0, 9, 30, 47, 47}, {0, 63, 64, 100, 149}};
+        for (int a = 0; a < 5; a++)
+            for (int d = 0; d < 3; d++) {
+                size_t i = probe[system][a];
+                double x0 = atoms.r[d][i];
+                atoms.r[d][i] = x0 + h;
+                double ep = kspace_energy(t, &box, &atoms, 2, NULL);
+                atoms.r[d][i] = x0 - h;
+                double em = kspace_energy(t, &box, &atoms, 2, NULL);
+                atoms.r[d][i] = x0;
+                double fd = -(ep - em) / (2.0 * h);
+                diff2 += pow(fd - f[d][i], 2);
+                norm2 += f[d][i] * f[d][i];
+            }
+        double rel = sqrt(diff2 / norm2);
+        printf("ewald, %zu atoms: |F - F_fd| / |F| = %.3g (|F| = %.3g eV/A)\n", atoms.n, rel,
+               sqrt(norm2));
+        assert_true(norm2 > 1e-2);
+        assert_true(rel < 1e-6);
+        for (int d = 0; d < 3; d++)
+            free(f[d]);
+        gmd_term_free(t);
+        gmd_atoms_free(&atoms);
+    }
 }
 
 static void scale_axis(gmd_box *box, gmd_atoms *atoms, int axis, double factor)
