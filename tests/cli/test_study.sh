@@ -85,13 +85,37 @@ grep -v "plan.json" "$TMP/a.ls" | cmp -s - "$TMP/a2.ls" || fail "the second run 
 # isotherm_past_40 STUDYDIR: waits (up to 60 s) until an isotherm of x0.50 has done 40 % of
 # its job and prints its folder (nothing if none did)
 isotherm_past_40() {
-    for _ in $(seq 1 600); do
+    for _ in $(seq 1 3000); do
         for p in "$1"/x0.50/r1/iso-*K/progress; do
             [ -f "$p" ] || continue
             if awk '{exit !($1 > 0.4)}' "$p" 2>/dev/null; then dirname "$p"; return; fi
         done
-        sleep 0.1
+        sleep 0.02
     done
+}
+
+# freeze / thaw STUDYFILE: stop the study and its workers where they are (SIGSTOP) and let
+# them go on (SIGCONT)
+freeze() { pkill -STOP -f "study $1"; }
+thaw() { pkill -CONT -f "study $1"; }
+
+# pick_running STUDYFILE STUDYDIR: once an isotherm of x0.50 has done 40 %, freezes the study
+# and prints the folder of an isotherm whose job.json says it is running; the study stays
+# frozen, so a signal sent next finds that job still running however fast the jobs are (a
+# tiny isotherm takes well under a second, and under load the polling can lag that much).
+# If every such isotherm has finished by then, thaws and tries again; nothing printed (and
+# the study thawed) when none is caught in 60 s.
+pick_running() {
+    for _ in $(seq 1 50); do
+        [ -n "$(isotherm_past_40 "$2")" ] || break
+        freeze "$1"
+        for j in "$2"/x0.50/r1/iso-*K/job.json; do
+            grep -q '"running"' "$j" 2>/dev/null && { dirname "$j"; return; }
+        done
+        thaw "$1"
+        sleep 0.02
+    done
+    thaw "$1"
 }
 
 # ---- 2. kill -9 in the middle of a job, then resume --------------------------------------
@@ -99,8 +123,9 @@ write_study "$TMP/b.ini" "2000, 1500, 1000"
 B="$TMP/b.study"
 "$GLASSMD" study "$TMP/b.ini" 2> "$TMP/b1.log" &
 pid=$!
-victim=$(isotherm_past_40 "$B")
+victim=$(pick_running "$TMP/b.ini" "$B")
 kill -9 "$pid"
+thaw "$TMP/b.ini"
 wait "$pid" 2>/dev/null
 sleep 1
 [ -n "$victim" ] || fail "no isotherm reached 40 % before the kill"
@@ -124,8 +149,9 @@ write_study "$TMP/c.ini" "2000, 1500, 1000"
 C="$TMP/c.study"
 "$GLASSMD" study "$TMP/c.ini" 2> "$TMP/c1.log" &
 pid=$!
-victim=$(isotherm_past_40 "$C")
+victim=$(pick_running "$TMP/c.ini" "$C")
 kill -TERM "$pid"
+thaw "$TMP/c.ini"
 wait "$pid"
 code=$?
 [ -n "$victim" ] || fail "no isotherm reached 40 % before the SIGTERM"
