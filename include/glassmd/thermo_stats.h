@@ -41,4 +41,34 @@ typedef struct gmd_thermo_mean {
 gmd_status gmd_thermo_mean_temperature(const char *path, double t0_ps, double t1_ps, int nblocks,
                                        gmd_thermo_mean *out, gmd_error *err);
 
+/* Mean of x[0..n) and the standard error of that mean from B = min(nblocks, n,
+ * GMD_THERMO_MAX_BLOCKS) consecutive blocks of m = n / B rows, the n - B m earliest rows
+ * left out of the blocks but not out of the mean: err = sqrt(sum_k (b_k - bbar)^2 / (B (B -
+ * p))) over the block means b_k. detrend 0: p = 1. detrend 1: the block means are taken of
+ * the residuals about the least-squares line through the rows (against the row index), so
+ * that a drift shows as a difference of means rather than as noise, and p = 2 (the line's
+ * two parameters). err is NAN when B <= p. */
+void gmd_block_mean(const double *x, long n, int nblocks, int detrend, double *mean, double *err);
+
+/* Named columns of a thermo CSV, read whole: col[c][row] for the c-th name asked for. */
+#define GMD_THERMO_MAX_COLUMNS 8
+typedef struct gmd_thermo_table {
+    int ncols;
+    double *col[GMD_THERMO_MAX_COLUMNS];
+    long n, cap;   /* rows read; allocated */
+    int torn_last; /* 1: the last line was incomplete (no newline: a run killed while
+                      writing it) and was left out */
+} gmd_thermo_table;
+
+/* Reads the columns names[0 .. ncols) of the thermo CSV at path (the file format of
+ * gmd_thermo_mean_temperature). An incomplete last line (no newline at its end) whose
+ * fields are not all numbers is left out; any other row with a missing field or one that is
+ * not a number is an error naming the file and line, as are a header without one of the
+ * names and a file without data rows. cure ends the messages of a missing file, column or
+ * data (what the caller's user should give instead). Free with gmd_thermo_table_free, also
+ * after a failure. */
+gmd_status gmd_thermo_table_read(const char *path, const char *const *names, int ncols,
+                                 const char *cure, gmd_thermo_table *t, gmd_error *err);
+void gmd_thermo_table_free(gmd_thermo_table *t);
+
 #endif

@@ -1,7 +1,7 @@
 /* npt.c - a study at constant pressure (study key pressure, docs/study.md): the
  * volume-settled check of an isotherm's or the glass's NPT equilibration, the state it
- * takes (density.json), the configuration scaled to that state, and the thermo.csv
- * reader the report's density figures share.
+ * takes (density.json), the configuration scaled to that state, and the columns of
+ * thermo.csv (read by thermo_stats.c's reader) that it and the report's density figures use.
  *
  * The check. The second half of equil/thermo.csv's rows (by time) is the settled part;
  * it is cut into two halves A and B. Each half's mean volume gets a standard error from
@@ -40,160 +40,60 @@
 
 /* ---- thermo.csv ------------------------------------------------------------------------ */
 
-/* Index of name in the comma-separated header line, or -1. */
-static int header_index(const char *header, const char *name)
+gmd_status gmd_study_thermo_read(const char *path, gmd_thermo_table *t, gmd_error *err)
 {
-    int i = 0;
-    size_t n = strlen(name);
-    for (const char *p = header; p; p = strchr(p, ','), i++) {
-        if (*p == ',') p++;
-        if (!strncmp(p, name, n) && (p[n] == ',' || p[n] == '\0' || p[n] == '\n' || p[n] == '\r'))
-            return i;
-    }
-    return -1;
-}
-
-/* The field `col` of a CSV line as a number; NAN when absent or not a number. */
-static double field(const char *line, int col)
-{
-    const char *p = line;
-    for (int i = 0; i < col && p; i++)
-        if ((p = strchr(p, ','))) p++;
-    if (!p) return NAN;
-    char *end;
-    double v = strtod(p, &end);
-    return end == p ? NAN : v;
-}
-
-void gmd_study_thermo_free(gmd_study_thermo *t)
-{
-    for (int c = 0; c < GMD_STUDY_THERMO_COLS; c++)
-        free(t->col[c]);
-    memset(t, 0, sizeof *t);
-}
-
-static gmd_status thermo_push(gmd_study_thermo *t, const double *v, gmd_error *err)
-{
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 256;
-        for (int c = 0; c < GMD_STUDY_THERMO_COLS; c++) {
-            double *g = gmd_realloc(t->col[c], cap, sizeof *g, "thermo rows", err);
-            if (!g) return GMD_ERR_NOMEM;
-            t->col[c] = g;
-        }
-        t->cap = cap;
-    }
-    for (int c = 0; c < GMD_STUDY_THERMO_COLS; c++)
-        t->col[c][t->n] = v[c];
-    t->n++;
-    return GMD_OK;
-}
-
-gmd_status gmd_study_thermo_read(const char *path, gmd_study_thermo *t, gmd_error *err)
-{
-    static const char *const names[GMD_STUDY_THERMO_COLS] = {"time_ps", "T_K", "volume_A3",
-                                                             "density_1_A3"};
-    memset(t, 0, sizeof *t);
-    FILE *f = fopen(path, "r");
-    if (!f) return gmd_fail(err, GMD_ERR_IO, "%s: cannot read (%s)", path, strerror(errno));
-    char line[1024];
-    int idx[GMD_STUDY_THERMO_COLS], have_header = 0;
-    gmd_status st = GMD_OK;
-    while (st == GMD_OK && fgets(line, sizeof line, f)) {
-        if (line[0] == '#' || line[0] == '\n') continue;
-        if (!have_header) {
-            have_header = 1;
-            for (int c = 0; st == GMD_OK && c < GMD_STUDY_THERMO_COLS; c++)
-                if ((idx[c] = header_index(line, names[c])) < 0)
-                    st = gmd_fail(err, GMD_ERR_PARSE,
-                                  "%s: no column %s (a thermo.csv of glassmd 0.x with NPT "
-                                  "columns expected); rerun the job",
-                                  path, names[c]);
-            continue;
-        }
-        double v[GMD_STUDY_THERMO_COLS];
-        int ok = 1;
-        for (int c = 0; c < GMD_STUDY_THERMO_COLS; c++)
-            ok &= isfinite(v[c] = field(line, idx[c]));
-        if (ok) st = thermo_push(t, v, err); /* a torn last line is left out */
-    }
-    fclose(f);
-    if (st == GMD_OK && t->n == 0)
-        st = gmd_fail(err, GMD_ERR_PARSE, "%s: no data rows; rerun the job", path);
-    if (st != GMD_OK) gmd_study_thermo_free(t);
-    return st;
-}
-
-/* Mean of x[0..n) and the standard error from nb consecutive blocks (the n - nb m earliest
- * rows are left out of the blocks, not of the mean). detrend: the block means are taken of
- * the residuals about the least-squares line through the rows (against the row index), so
- * that a drift within the rows shows as a difference of means and not as noise; the error
- * then has nb - 2 degrees of freedom (the line's two). */
-static void block_mean(const double *x, size_t n, int nb, int detrend, double *mean, double *se)
-{
-    double s = 0.0, sx = 0.0, sxx = 0.0, sxy = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double u = (double)i;
-        s += x[i], sx += u, sxx += u * u, sxy += u * x[i];
-    }
-    *mean = s / (double)n;
-    double den = (double)n * sxx - sx * sx;
-    double slope = detrend && den > 0 ? ((double)n * sxy - sx * s) / den : 0.0;
-    double icpt = (s - slope * sx) / (double)n;
-    size_t m = n / (size_t)nb, skip = n - m * (size_t)nb;
-    double bm[64], bbar = 0.0, var = 0.0;
-    for (int b = 0; b < nb; b++) {
-        double t = 0.0;
-        for (size_t i = skip + (size_t)b * m; i < skip + (size_t)(b + 1) * m; i++)
-            t += detrend ? x[i] - (icpt + slope * (double)i) : x[i];
-        bm[b] = t / (double)m;
-        bbar += bm[b] / nb;
-    }
-    for (int b = 0; b < nb; b++)
-        var += (bm[b] - bbar) * (bm[b] - bbar);
-    *se = sqrt(var / (nb * (nb - (detrend ? 2.0 : 1.0))));
+    static const char *const names[4] = {"time_ps", "T_K", "volume_A3", "density_1_A3"};
+    return gmd_thermo_table_read(path, names, 4,
+                                 "rerun the job (a thermo.csv of glassmd with NPT columns "
+                                 "volume_A3 and density_1_A3 is expected)",
+                                 t, err);
 }
 
 gmd_status gmd_study_settle_volume(const char *thermo, gmd_study_settle *out, gmd_error *err)
 {
     memset(out, 0, sizeof *out);
-    gmd_study_thermo t;
+    gmd_thermo_table t;
     gmd_status st = gmd_study_thermo_read(thermo, &t, err);
-    if (st != GMD_OK) return st;
+    if (st != GMD_OK) {
+        gmd_thermo_table_free(&t);
+        return st;
+    }
     const double *time = t.col[0], *V = t.col[2], *rho = t.col[3];
-    double half_t = 0.5 * (time[0] + time[t.n - 1]);
+    const size_t nrows = (size_t)t.n;
+    double half_t = 0.5 * (time[0] + time[nrows - 1]);
     size_t first = 0;
-    while (first < t.n && time[first] < half_t)
+    while (first < nrows && time[first] < half_t)
         first++;
-    size_t n = t.n - first, na = n / 2;
+    size_t n = nrows - first, na = n / 2;
     out->nrows = (long)n;
-    out->t0_ps = time[first < t.n ? first : t.n - 1];
-    out->t1_ps = time[t.n - 1];
-    out->natoms = rho[t.n - 1] * V[t.n - 1];
+    out->t0_ps = time[first < nrows ? first : nrows - 1];
+    out->t1_ps = time[nrows - 1];
+    out->natoms = rho[nrows - 1] * V[nrows - 1];
     out->z = NAN;
     out->half_A3[0] = out->half_A3[1] = out->half_err_A3[0] = out->half_err_A3[1] = NAN;
     if (n == 0) { /* a single row */
-        first = t.n - 1;
+        first = nrows - 1;
         n = 1;
     }
     double s = 0.0;
-    for (size_t i = first; i < t.n; i++)
+    for (size_t i = first; i < nrows; i++)
         s += V[i];
     out->volume_A3 = s / (double)n;
     out->volume_err_A3 = NAN;
     if (na >= GMD_SETTLE_MIN_ROWS) {
         const double *a = V + first, *b = V + first + na;
-        block_mean(a, na, GMD_SETTLE_BLOCKS, 1, &out->half_A3[0], &out->half_err_A3[0]);
-        block_mean(b, n - na, GMD_SETTLE_BLOCKS, 1, &out->half_A3[1], &out->half_err_A3[1]);
+        gmd_block_mean(a, (long)na, GMD_SETTLE_BLOCKS, 1, &out->half_A3[0], &out->half_err_A3[0]);
+        gmd_block_mean(b, (long)(n - na), GMD_SETTLE_BLOCKS, 1, &out->half_A3[1],
+                       &out->half_err_A3[1]);
         double m;
-        block_mean(a, n, 2 * GMD_SETTLE_BLOCKS, 0, &m, &out->volume_err_A3);
+        gmd_block_mean(a, (long)n, 2 * GMD_SETTLE_BLOCKS, 0, &m, &out->volume_err_A3);
         double diff = fabs(out->half_A3[0] - out->half_A3[1]);
         double se = hypot(out->half_err_A3[0], out->half_err_A3[1]);
         out->z = diff == 0.0 ? 0.0 : se > 0 ? diff / se : INFINITY;
         out->settled = out->z <= GMD_SETTLE_Z;
     }
     out->z_limit = GMD_SETTLE_Z;
-    gmd_study_thermo_free(&t);
+    gmd_thermo_table_free(&t);
     return GMD_OK;
 }
 

@@ -63,43 +63,34 @@ typedef struct qbin {
     long n;
 } qbin;
 
+/* Mean of x[0..n) and its block standard error (5 blocks; NAN with under 10 rows). */
 static double mean_se(const double *x, size_t n, double *se)
 {
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++)
-        s += x[i];
-    double m = s / (double)n;
-    *se = NAN;
-    if (n < 10) return m;
-    size_t b = n / 5, skip = n - 5 * b;
-    double var = 0.0;
-    for (int k = 0; k < 5; k++) {
-        double t = 0.0;
-        for (size_t i = 0; i < b; i++)
-            t += x[skip + (size_t)k * b + i];
-        double d = t / (double)b - m;
-        var += d * d;
-    }
-    *se = sqrt(var / 20.0); /* B (B - 1) with B = 5 blocks */
+    double m;
+    gmd_block_mean(x, (long)n, 5, 0, &m, se);
+    if (n < 10) *se = NAN;
     return m;
 }
-
 /* The quench of composition c in GMD_QUENCH_BINS windows; the number filled (0: none). */
 static int quench_bins(const rpt_report *r, const rpt_comp *c, qbin *out)
 {
     const gmd_study *s = r->study;
     char path[RPT_PATH + 160];
     snprintf(path, sizeof path, "%.3000s/%.32s/r1/quench/thermo.csv", r->out, c->c->label);
-    gmd_study_thermo t;
+    gmd_thermo_table t;
     gmd_error e;
-    if (gmd_study_thermo_read(path, &t, &e) != GMD_OK) return 0;
+    if (gmd_study_thermo_read(path, &t, &e) != GMD_OK) {
+        gmd_thermo_table_free(&t);
+        return 0;
+    }
     double span = s->melt_T_K - s->glass_T_K, w = span / GMD_QUENCH_BINS;
-    double *buf = malloc(t.n * sizeof *buf), *tb = malloc(t.n * sizeof *tb);
+    const size_t nrows = (size_t)t.n;
+    double *buf = malloc(nrows * sizeof *buf), *tb = malloc(nrows * sizeof *tb);
     int nb = 0;
     for (int b = 0; buf && tb && w > 0 && b < GMD_QUENCH_BINS; b++) {
         double hi = s->melt_T_K - b * w, lo = hi - w;
         size_t n = 0;
-        for (size_t i = 0; i < t.n; i++) {
+        for (size_t i = 0; i < nrows; i++) {
             double set = s->melt_T_K - s->quench_rate_K_ps * t.col[0][i];
             if (set <= hi && (set > lo || (b == GMD_QUENCH_BINS - 1 && set >= lo)))
                 buf[n] = t.col[3][i], tb[n++] = t.col[1][i];
@@ -114,7 +105,7 @@ static int quench_bins(const rpt_report *r, const rpt_comp *c, qbin *out)
     }
     free(buf);
     free(tb);
-    gmd_study_thermo_free(&t);
+    gmd_thermo_table_free(&t);
     return nb;
 }
 

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "glassmd/thermo_stats.h"
 #include "glassmd/files.h"
 #include "glassmd/study_plan.h"
 
@@ -62,14 +63,10 @@ gmd_status gmd_study_settle_job(const gmd_study *s, const gmd_study_job *job, co
 /* Mean mass of an atom of composition comp, g/mol. */
 double gmd_study_mass_per_atom(const gmd_study *s, int comp);
 
-/* The columns of a thermo.csv the density figures and the check use. */
-#define GMD_STUDY_THERMO_COLS 4 /* time_ps, T_K, volume_A3, density_1_A3 */
-typedef struct gmd_study_thermo {
-    size_t n, cap;
-    double *col[GMD_STUDY_THERMO_COLS];
-} gmd_study_thermo;
-gmd_status gmd_study_thermo_read(const char *path, gmd_study_thermo *t, gmd_error *err);
-void gmd_study_thermo_free(gmd_study_thermo *t);
+/* The columns of a thermo.csv the density figures and the check use, col[0..3]: time_ps,
+ * T_K, volume_A3, density_1_A3 (gmd_thermo_table_read with the study's cure); free with
+ * gmd_thermo_table_free. */
+gmd_status gmd_study_thermo_read(const char *path, gmd_thermo_table *t, gmd_error *err);
 
 /* Reads job j's progress file (0..1), 0 when absent. */
 double gmd_study_job_read_progress(const gmd_study_job *job);

@@ -1,7 +1,8 @@
 /* test_thermo_stats.c - the measured temperature of a run from its thermo CSV
  * (gmd_thermo_mean_temperature): the mean over a time window and its block standard error
  * on synthetic files whose answers are worked out by hand, the fall-back to every row when
- * the window does not fit the file's times, and the errors, each naming file and line. */
+ * the window does not fit the file's times, and the errors, each naming file and line;
+ * the named-column reader (gmd_thermo_table_read) and gmd_block_mean that the study shares. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <setjmp.h>
@@ -170,6 +171,61 @@ static void test_errors_name_file_and_line(void **state)
     assert_non_null(strstr(err.message, "/nonexistent/thermo.csv"));
 }
 
+/* gmd_thermo_table_read: columns by name in the order asked; an unfinished last line (no
+ * newline) left out and said so, a finished one kept; a bad row before the last is an
+ * error at its line. */
+static void test_table_columns_and_torn_last_line(void **state)
+{
+    (void)state;
+    static const char *const names[2] = {"T_K", "time_ps"};
+    gmd_thermo_table t;
+    gmd_error err;
+    write_file("step,time_ps,T_K\n0,0,1000\n1,0.1,1001\n2,0.2,10");
+    assert_int_equal(gmd_thermo_table_read(g_path, names, 2, "cure", &t, &err), GMD_OK);
+    assert_int_equal(t.n, 3); /* the last line lacks its newline but is whole: kept */
+    assert_int_equal(t.torn_last, 0);
+    assert_true(t.col[0][1] == 1001.0 && t.col[1][1] == 0.1 && t.col[0][2] == 10.0);
+    gmd_thermo_table_free(&t);
+    write_file("step,time_ps,T_K\n0,0,1000\n1,0.1,1001\n2,0.2,");
+    assert_int_equal(gmd_thermo_table_read(g_path, names, 2, "cure", &t, &err), GMD_OK);
+    assert_int_equal(t.n, 2);
+    assert_int_equal(t.torn_last, 1);
+    gmd_thermo_table_free(&t);
+    write_file("step,time_ps,T_K\n0,0,1000\n1,0.1,\n2,0.2,1002\n");
+    assert_int_not_equal(gmd_thermo_table_read(g_path, names, 2, "cure", &t, &err), GMD_OK);
+    assert_non_null(strstr(err.message, ":3:"));
+    gmd_thermo_table_free(&t);
+    write_file("step,time_ps\n0,0\n");
+    assert_int_not_equal(gmd_thermo_table_read(g_path, names, 2, "do this", &t, &err), GMD_OK);
+    assert_non_null(strstr(err.message, ":1: the header has no T_K column; do this"));
+    gmd_thermo_table_free(&t);
+}
+
+/* gmd_block_mean on series worked out by hand. */
+static void test_block_mean(void **state)
+{
+    (void)state;
+    /* 1..8 in 4 blocks: block means 1.5 3.5 5.5 7.5, mean 4.5, sum of squares 20 */
+    const double x[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    double m, e;
+    gmd_block_mean(x, 8, 4, 0, &m, &e);
+    assert_true(fabs(m - 4.5) < 1e-15);
+    assert_true(fabs(e - sqrt(20.0 / 12.0)) < 1e-15);
+    /* detrended, a straight line has no scatter left */
+    gmd_block_mean(x, 8, 4, 1, &m, &e);
+    assert_true(fabs(e) < 1e-14);
+    /* 10 rows in 3 blocks of 3: the first row is left out of the blocks, not the mean */
+    const double y[10] = {100, 1, 1, 1, 2, 2, 2, 3, 3, 3};
+    gmd_block_mean(y, 10, 3, 0, &m, &e);
+    assert_true(fabs(m - 11.8) < 1e-12);
+    assert_true(fabs(e - sqrt(2.0 / 6.0)) < 1e-15);
+    /* too few blocks for an error */
+    gmd_block_mean(y, 10, 1, 0, &m, &e);
+    assert_true(isnan(e));
+    gmd_block_mean(y, 10, 2, 1, &m, &e);
+    assert_true(isnan(e));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +235,8 @@ int main(void)
         cmocka_unit_test(test_whole_file_fallbacks),
         cmocka_unit_test(test_single_row_has_no_error),
         cmocka_unit_test(test_errors_name_file_and_line),
+        cmocka_unit_test(test_table_columns_and_torn_last_line),
+        cmocka_unit_test(test_block_mean),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
