@@ -115,12 +115,21 @@ void gmd_analysis_default_settings(gmd_analysis_settings *s);
  * cut-offs on it. With pairs NULL each analysis keeps its own. */
 typedef struct gmd_rdf_acc gmd_pair_histogram;
 
+/* The reciprocal-lattice S(k) (rho_a(k) of every species on the box's reciprocal lattice up
+ * to settings->direct_sq_kmax_invA, summed into shells of settings->sq_dk_invA), which the
+ * sq and fsdp analyses can share in the same way, so that a run of both transforms each
+ * frame once (fsdp alone computes only its pair, up to 2.5 A^-1). A driver creates it,
+ * passes it in gmd_analysis_system.reciprocal and adds every frame to it
+ * (gmd_reciprocal_sq_add) before the analyses' add_frame. */
+typedef struct gmd_dsq_acc gmd_reciprocal_sq;
+
 /* What every analysis sees about the system (constant over the trajectory). */
 typedef struct gmd_analysis_system {
     const gmd_species_table *species;
     size_t natoms;
-    long count[GMD_MAX_SPECIES]; /* atoms per species */
-    gmd_pair_histogram *pairs;   /* shared histogram fed by the driver, or NULL */
+    long count[GMD_MAX_SPECIES];   /* atoms per species */
+    gmd_pair_histogram *pairs;     /* shared histogram fed by the driver, or NULL */
+    gmd_reciprocal_sq *reciprocal; /* shared reciprocal-lattice S(k) fed by the driver, or NULL */
 } gmd_analysis_system;
 
 /* Bins of settings->rdf_rmax_A / rdf_dr_A, as the rdf and sq analyses use. */
@@ -130,6 +139,12 @@ gmd_status gmd_pair_histogram_create(gmd_pair_histogram **out,
                                      gmd_error *err);
 gmd_status gmd_pair_histogram_add(gmd_pair_histogram *h, const gmd_frame *frame, gmd_error *err);
 void gmd_pair_histogram_free(gmd_pair_histogram *h);
+
+/* Every species pair up to settings->direct_sq_kmax_invA, by settings->sq_method. */
+gmd_status gmd_reciprocal_sq_create(gmd_reciprocal_sq **out, const gmd_analysis_settings *settings,
+                                    const gmd_analysis_system *sys, gmd_error *err);
+gmd_status gmd_reciprocal_sq_add(gmd_reciprocal_sq *r, const gmd_frame *frame, gmd_error *err);
+void gmd_reciprocal_sq_free(gmd_reciprocal_sq *r);
 
 typedef struct gmd_analysis gmd_analysis;
 struct gmd_analysis {

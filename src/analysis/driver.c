@@ -9,7 +9,8 @@
  * field (optional); the trajectory's first frame, which fixes the atoms and the species;
  * the output folder; the analyses, through a kind -> constructor table. Main loop: every
  * skip-th frame goes to every analysis (rdf and sq share one pair histogram, so each
- * frame's pairs are binned once). Epilog: the temperature measured over the analysed time
+ * frame's pairs are binned once; sq and fsdp one reciprocal-lattice S(k), so each frame is
+ * transformed once). Epilog: the temperature measured over the analysed time
  * span, each analysis's finish (CSV curves, figures, scalars into one cJSON object), then
  * OUT/results.json with the run's description first.
  *
@@ -113,9 +114,10 @@ typedef struct run_state {
     gmd_frame frame;
     gmd_analysis_system sys;
     gmd_analysis *an[GMD_NANALYSES];
-    gmd_pair_histogram *pairs; /* shared by rdf and sq: each frame's pairs binned once */
-    cJSON *skipped;            /* name -> reason */
-    gmd_figure_batch figures;  /* the figures, drawn together at the end */
+    gmd_pair_histogram *pairs;     /* shared by rdf and sq: each frame's pairs binned once */
+    gmd_reciprocal_sq *reciprocal; /* shared by sq and fsdp: each frame transformed once */
+    cJSON *skipped;                /* name -> reason */
+    gmd_figure_batch figures;      /* the figures, drawn together at the end */
     double volume_sum;
     gmd_box box_min, box_max, box_prev; /* edges' range over the analysed frames */
     long box_changes;                   /* analysed frames whose box differs from the last */
@@ -245,6 +247,11 @@ static gmd_status create_analyses(run_state *r, gmd_error *err)
         if (st) return prefix_error(r, err, st, "rdf", 0);
         r->sys.pairs = r->pairs;
     }
+    if (selected(r, GMD_ANALYSIS_SQ) && selected(r, GMD_ANALYSIS_FSDP)) {
+        gmd_status st = gmd_reciprocal_sq_create(&r->reciprocal, &r->s, &r->sys, err);
+        if (st) return prefix_error(r, err, st, "sq", 0);
+        r->sys.reciprocal = r->reciprocal;
+    }
     for (int k = 0; k < GMD_NANALYSES; k++) {
         gmd_status st = selected(r, k) ? create_one(r, k, err) : GMD_OK;
         if (st) return st;
@@ -282,6 +289,10 @@ static gmd_status feed_frame(run_state *r, gmd_error *err)
     if (r->pairs) {
         gmd_status st = gmd_pair_histogram_add(r->pairs, &r->frame, err);
         if (st) return prefix_error(r, err, st, "rdf", frame);
+    }
+    if (r->reciprocal) {
+        gmd_status st = gmd_reciprocal_sq_add(r->reciprocal, &r->frame, err);
+        if (st) return prefix_error(r, err, st, "sq", frame);
     }
     for (int k = 0; k < GMD_NANALYSES; k++) {
         if (!r->an[k]) continue;
@@ -447,6 +458,7 @@ static void run_free(run_state *r)
     for (int k = 0; k < GMD_NANALYSES; k++)
         gmd_analysis_free(r->an[k]);
     gmd_pair_histogram_free(r->pairs);
+    gmd_reciprocal_sq_free(r->reciprocal);
     gmd_frame_free(&r->frame);
     gmd_traj_reader_close(r->reader);
     cJSON_Delete(r->skipped);

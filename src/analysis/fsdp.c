@@ -17,7 +17,9 @@
  * min(direct_sq_kmax_invA, 2.5) A^-1 (fsdp.csv holds that range), and only the atoms of the
  * two species enter the phase sums (gmd_dsq_acc_select): for Na-Na in 50Na2S-50SiS2 about
  * (2.5/4)^3 / 3 = 8 % of the work of the full direct S(k) of sq.c, whose values for the pair
- * it reproduces shell by shell up to round-off. */
+ * it reproduces shell by shell up to round-off. When sq runs too, both read the driver's
+ * shared S(k) (gmd_analysis_system.reciprocal: every pair up to direct_sq_kmax_invA, each
+ * frame transformed once), cut here at FSDP_KMAX_COMPUTED. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,19 +63,20 @@ typedef struct fsdp_state {
     gmd_analysis_settings settings;
     const gmd_species_table *species;
     int a, b;
-    gmd_dsq_acc dsq;
+    gmd_dsq_acc own_dsq; /* the pair only, up to FSDP_KMAX_COMPUTED: when nothing is shared */
+    gmd_dsq_acc *dsq;    /* &own_dsq or the driver's gmd_analysis_system.reciprocal */
 } fsdp_state;
 
 static gmd_status fsdp_add_frame(gmd_analysis *self, const gmd_frame *frame, gmd_error *err)
 {
     fsdp_state *st = self->state;
-    return gmd_dsq_acc_add(&st->dsq, frame, err);
+    return st->dsq == &st->own_dsq ? gmd_dsq_acc_add(st->dsq, frame, err) : GMD_OK;
 }
 
 static gmd_status fsdp_finish(gmd_analysis *self, cJSON *results, gmd_error *err)
 {
     fsdp_state *st = self->state;
-    const gmd_dsq_acc *d = &st->dsq;
+    const gmd_dsq_acc *d = st->dsq;
     if (d->nframes == 0) return gmd_fail(err, GMD_ERR_VALUE, "fsdp: no frames were read");
     double *k = gmd_calloc((size_t)d->nshell, sizeof(double), "fsdp shells", err);
     double *sal = gmd_calloc((size_t)d->nshell * d->npairs, sizeof(double), "fsdp shells", err);
@@ -85,6 +88,8 @@ static gmd_status fsdp_finish(gmd_analysis *self, cJSON *results, gmd_error *err
         return GMD_ERR_NOMEM;
     }
     int nout = gmd_dsq_acc_result(d, k, sal);
+    while (nout > 0 && k[nout - 1] > FSDP_KMAX_COMPUTED) /* a shared S(k) reaches further */
+        nout--;
     int p = gmd_pair_index(d->ns, st->a, st->b);
     double ca = (double)d->count[st->a] / (double)d->natoms;
     double cb = (double)d->count[st->b] / (double)d->natoms;
@@ -134,7 +139,7 @@ static void fsdp_destroy(gmd_analysis *self)
 {
     if (!self) return;
     fsdp_state *st = self->state;
-    if (st) gmd_dsq_acc_free(&st->dsq);
+    if (st) gmd_dsq_acc_free(&st->own_dsq);
     free(st);
     self->state = NULL;
 }
@@ -166,17 +171,20 @@ gmd_status gmd_fsdp_create(gmd_analysis **out, const gmd_analysis_settings *sett
     st->species = sys->species;
     st->a = a;
     st->b = b;
-    double kmax = settings->direct_sq_kmax_invA > 0.0 ? settings->direct_sq_kmax_invA : 4.0;
-    gmd_status s = gmd_dsq_acc_init(&st->dsq, sys->species->n, sys->count, sys->natoms,
-                                    fmin(kmax, FSDP_KMAX_COMPUTED), settings->sq_dk_invA,
-                                    settings->threads, err);
-    if (s != GMD_OK) {
-        free(st);
-        free(an);
-        return s;
+    st->dsq = sys->reciprocal ? sys->reciprocal : &st->own_dsq;
+    if (!sys->reciprocal) {
+        double kmax = settings->direct_sq_kmax_invA > 0.0 ? settings->direct_sq_kmax_invA : 4.0;
+        gmd_status s = gmd_dsq_acc_init(&st->own_dsq, sys->species->n, sys->count, sys->natoms,
+                                        fmin(kmax, FSDP_KMAX_COMPUTED), settings->sq_dk_invA,
+                                        settings->threads, err);
+        if (s != GMD_OK) {
+            free(st);
+            free(an);
+            return s;
+        }
+        gmd_dsq_acc_select(&st->own_dsq, a, b);
+        gmd_dsq_acc_set_method(&st->own_dsq, settings->sq_method);
     }
-    gmd_dsq_acc_select(&st->dsq, a, b);
-    gmd_dsq_acc_set_method(&st->dsq, settings->sq_method);
     an->name = "fsdp";
     an->state = st;
     an->add_frame = fsdp_add_frame;

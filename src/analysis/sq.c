@@ -661,6 +661,48 @@ gmd_status gmd_wright_rx(const double *kexp, const double *sexp, size_t nexp, co
     return GMD_OK;
 }
 
+/* ================================================================ shared S(k) */
+
+/* Every species pair up to direct_sq_kmax_invA in shells of sq_dk_invA, by sq_method. */
+static gmd_status dsq_init_for_settings(gmd_dsq_acc *acc, const gmd_analysis_settings *settings,
+                                        const gmd_analysis_system *sys, gmd_error *err)
+{
+    gmd_status s = gmd_dsq_acc_init(acc, sys->species->n, sys->count, sys->natoms,
+                                    settings->direct_sq_kmax_invA, settings->sq_dk_invA,
+                                    settings->threads, err);
+    gmd_dsq_acc_set_method(acc, settings->sq_method);
+    return s;
+}
+
+/* The shared S(k) is a gmd_dsq_acc initialised as sq's own would be: made on the stack,
+ * then moved to the heap once it is complete. */
+gmd_status gmd_reciprocal_sq_create(gmd_reciprocal_sq **out, const gmd_analysis_settings *settings,
+                                    const gmd_analysis_system *sys, gmd_error *err)
+{
+    gmd_dsq_acc acc;
+    *out = NULL;
+    gmd_status st = dsq_init_for_settings(&acc, settings, sys, err);
+    if (st != GMD_OK) return st;
+    gmd_reciprocal_sq *heap = gmd_calloc(1, sizeof *heap, "reciprocal-lattice S(k)", err);
+    if (heap)
+        *heap = acc;
+    else
+        gmd_dsq_acc_free(&acc);
+    *out = heap;
+    return heap ? GMD_OK : GMD_ERR_NOMEM;
+}
+
+gmd_status gmd_reciprocal_sq_add(gmd_reciprocal_sq *r, const gmd_frame *frame, gmd_error *err)
+{
+    return gmd_dsq_acc_add(r, frame, err);
+}
+
+void gmd_reciprocal_sq_free(gmd_reciprocal_sq *r)
+{
+    if (r) gmd_dsq_acc_free(r);
+    free(r);
+}
+
 /* ================================================================ the analysis unit */
 
 typedef struct sq_state {
@@ -668,14 +710,16 @@ typedef struct sq_state {
     const gmd_species_table *species;
     gmd_rdf_acc own_rdf; /* used when the driver shares no histogram */
     gmd_rdf_acc *rdf;    /* &own_rdf or the driver's gmd_analysis_system.pairs */
-    gmd_dsq_acc dsq;
+    gmd_dsq_acc own_dsq; /* used when the driver shares no reciprocal-lattice S(k) */
+    gmd_dsq_acc *dsq;    /* &own_dsq or the driver's gmd_analysis_system.reciprocal */
 } sq_state;
 
 static gmd_status sq_add_frame(gmd_analysis *self, const gmd_frame *frame, gmd_error *err)
 {
     sq_state *st = self->state;
     gmd_status s = gmd_rdf_acc_add_own(st->rdf, &st->own_rdf, frame, err);
-    return s == GMD_OK ? gmd_dsq_acc_add(&st->dsq, frame, err) : s;
+    if (s == GMD_OK && st->dsq == &st->own_dsq) s = gmd_dsq_acc_add(st->dsq, frame, err);
+    return s;
 }
 
 /* Element of every species, 0 if one is not tabulated. */
@@ -823,7 +867,7 @@ static gmd_status sq_write_transform(sq_state *st, const gmd_element **el, int h
 static gmd_status sq_write_direct(sq_state *st, const gmd_element **el, int have_el, gmd_error *err)
 {
     const gmd_species_table *sp = st->species;
-    const gmd_dsq_acc *d = &st->dsq;
+    const gmd_dsq_acc *d = st->dsq;
     size_t cap = (size_t)d->nshell;
     sq_table t = {0};
     double *k = gmd_calloc(cap, sizeof(double), "S(k) shells", err);
@@ -929,8 +973,8 @@ static gmd_status sq_finish(gmd_analysis *self, cJSON *results, gmd_error *err)
     cJSON_AddNumberToObject(info, "frames", (double)st->rdf->nframes);
     cJSON_AddNumberToObject(info, "rmax_A", st->rdf->rmax);
     cJSON_AddBoolToObject(info, "lorch", st->settings.sq_lorch != 0);
-    cJSON_AddNumberToObject(info, "direct_kmax_invA", st->dsq.kmax);
-    sq_method_json(info, &st->dsq);
+    cJSON_AddNumberToObject(info, "direct_kmax_invA", st->dsq->kmax);
+    sq_method_json(info, st->dsq);
     cJSON_AddStringToObject(info, "form_factors",
                             have_el ? GMD_FORM_FACTOR_TABLE
                                     : "none: some species is not a tabulated element");
@@ -968,7 +1012,7 @@ static void sq_destroy(gmd_analysis *self)
     sq_state *st = self->state;
     if (st) {
         gmd_rdf_acc_free(&st->own_rdf);
-        gmd_dsq_acc_free(&st->dsq);
+        gmd_dsq_acc_free(&st->own_dsq);
     }
     free(st);
     self->state = NULL;
@@ -990,11 +1034,9 @@ gmd_status gmd_sq_create(gmd_analysis **out, const gmd_analysis_settings *settin
     st->settings = *settings;
     st->species = sys->species;
     gmd_status s = gmd_rdf_acc_attach(&st->own_rdf, &st->rdf, settings, sys, first, err);
-    if (s == GMD_OK)
-        s = gmd_dsq_acc_init(&st->dsq, sys->species->n, sys->count, sys->natoms,
-                             settings->direct_sq_kmax_invA, settings->sq_dk_invA, settings->threads,
-                             err);
-    gmd_dsq_acc_set_method(&st->dsq, settings->sq_method);
+    st->dsq = sys->reciprocal ? sys->reciprocal : &st->own_dsq;
+    if (s == GMD_OK && !sys->reciprocal)
+        s = dsq_init_for_settings(&st->own_dsq, settings, sys, err);
     a->name = "sq";
     a->state = st;
     a->add_frame = sq_add_frame;

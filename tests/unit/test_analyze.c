@@ -255,6 +255,63 @@ static void test_default_set(void **state)
     cJSON_Delete(o);
 }
 
+/* The two columns of an analysis CSV (comment lines and the header skipped); the rows. */
+static int read_two_columns(const char *out_dir, const char *name, double *x, double *y, int cap)
+{
+    char path[PATH_LEN + 32], line[512];
+    snprintf(path, sizeof path, "%s/%s", out_dir, name);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    int n = 0, header = 0;
+    while (fgets(line, sizeof line, fp) && n < cap) {
+        if (line[0] == '#') continue;
+        if (!header++) continue;
+        assert_int_equal(sscanf(line, "%lf,%lf", &x[n], &y[n]), 2);
+        n++;
+    }
+    fclose(fp);
+    return n;
+}
+
+/* sq and fsdp together read one shared reciprocal-lattice S(k) (every pair up to 4 A^-1);
+ * fsdp alone transforms its pair only, up to 2.5 A^-1: the same shells and, within the
+ * gridded transform's accuracy, the same S_NaNa and peak. */
+static void test_fsdp_shared_equals_own(void **state)
+{
+    const fixture *fx = *state;
+    char out[2][PATH_LEN];
+    const unsigned sets[2] = {1u << GMD_ANALYSIS_SQ | 1u << GMD_ANALYSIS_FSDP,
+                              1u << GMD_ANALYSIS_FSDP};
+    static double k[2][400], sv[2][400];
+    int n[2];
+    double peak[2];
+    for (int v = 0; v < 2; v++) {
+        gmd_analyze_options opt;
+        gmd_analyze_default_options(&opt);
+        opt.traj = fx->traj;
+        opt.ff_path = fx->ff;
+        opt.analyses = sets[v];
+        opt.only = 1;
+        opt.settings.out_dir = in_dir(fx, v ? "fsdp-own" : "fsdp-shared", out[v]);
+        opt.settings.threads = 1;
+        gmd_analyze_result r;
+        run_without_gnuplot(&opt, &r);
+        n[v] = read_two_columns(out[v], "fsdp.csv", k[v], sv[v], 400);
+        cJSON *o = read_results(out[v]);
+        peak[v] = number_at(o, "fsdp", "k_invA");
+        cJSON_Delete(o);
+    }
+    assert_true(n[0] > 20);
+    assert_int_equal(n[0], n[1]);
+    for (int j = 0; j < n[0]; j++) {
+        assert_true(k[0][j] == k[1][j]);
+        if (tu_rel_diff(sv[0][j], sv[1][j], 1.0) > 1e-8)
+            fail_msg("shell %d (k %g): shared %.10g, own %.10g", j, k[0][j], sv[0][j], sv[1][j]);
+    }
+    assert_true(isfinite(peak[0]) == isfinite(peak[1]));
+    if (isfinite(peak[0])) assert_true(tu_rel_diff(peak[0], peak[1], 1.0) < 1e-8);
+}
+
 static void test_missing_file(void **state)
 {
     const fixture *fx = *state;
@@ -391,6 +448,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crystal_coordination),
         cmocka_unit_test(test_default_set),
+        cmocka_unit_test(test_fsdp_shared_equals_own),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_names),
