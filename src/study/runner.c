@@ -198,6 +198,7 @@ typedef struct pool {
     pid_t *pid;
     double *t0;
     pid_t scheduler;
+    int interrupted; /* the stop was passed on to the workers (pool_interrupt) */
 } pool;
 
 static gmd_status pool_start(void *ctx, gmd_study_plan *plan, int j, int slot, gmd_error *err)
@@ -238,7 +239,11 @@ static int pool_wait(void *ctx, double timeout_s, int *ok, double *wall_s)
                 }
             continue; /* not one of ours (cannot happen: workers are our only children) */
         }
-        if (gmd_study_now() >= until) return -1;
+        /* a stop asked and not yet passed on: back to the scheduler at once, which passes
+         * it on to the workers (waiting out the timeout let a job run on for up to half a
+         * second, and finish: a study stopped right then did not mark it interrupted) */
+        if (gmd_study_now() >= until || (!p->interrupted && p->opt->stop && *p->opt->stop))
+            return -1;
         struct timespec nap = {0, 50 * 1000 * 1000};
         nanosleep(&nap, NULL);
     }
@@ -252,6 +257,7 @@ static int pool_wait(void *ctx, double timeout_s, int *ok, double *wall_s)
 static void pool_interrupt(void *ctx, int signo)
 {
     pool *p = ctx;
+    p->interrupted = 1;
     for (int k = 0; k < p->nslots; k++)
         if (p->pid[k] > 0) kill(p->pid[k], signo == SIGINT ? SIGTERM : SIGINT);
 }

@@ -100,17 +100,21 @@ freeze() { pkill -STOP -f "study $1"; }
 thaw() { pkill -CONT -f "study $1"; }
 
 # pick_running STUDYFILE STUDYDIR: once an isotherm of x0.50 has done 40 %, freezes the study
-# and prints the folder of an isotherm whose job.json says it is running; the study stays
-# frozen, so a signal sent next finds that job still running however fast the jobs are (a
-# tiny isotherm takes well under a second, and under load the polling can lag that much).
-# If every such isotherm has finished by then, thaws and tries again; nothing printed (and
-# the study thawed) when none is caught in 60 s.
+# and prints the folder of an isotherm that, frozen, is still running (job.json) and between
+# 40 % (so it has a checkpoint to resume from) and 80 % (so it is not in its last steps or
+# writing its outputs when the signal arrives); the study stays frozen, so a signal sent
+# next finds that job still running however fast the jobs are (a tiny isotherm takes well
+# under a second, and under load the polling can lag that much). If none is, thaws and
+# tries again; nothing printed (and the study thawed) when none is caught in 60 s.
 pick_running() {
     for _ in $(seq 1 50); do
         [ -n "$(isotherm_past_40 "$2")" ] || break
         freeze "$1"
         for j in "$2"/x0.50/r1/iso-*K/job.json; do
-            grep -q '"running"' "$j" 2>/dev/null && { dirname "$j"; return; }
+            d=$(dirname "$j")
+            grep -q '"running"' "$j" 2>/dev/null &&
+                awk '{exit !($1 > 0.4 && $1 < 0.8)}' "$d/progress" 2>/dev/null &&
+                { echo "$d"; return; }
         done
         thaw "$1"
         sleep 0.02
