@@ -338,10 +338,12 @@ select_in_range_avx512(const gmd_rdf_acc *acc, const double ri[3], int j0, int n
 }
 #else
 /* Never called: bin_avx512 stays 0 where this is compiled. */
-static int bin_slots_avx512(const gmd_rdf_acc *acc, const double ri[3], int j0, int n, double cut2,
-                            double *restrict d2, int *restrict slot, int *close)
+static int select_in_range_avx512(const gmd_rdf_acc *acc, const double ri[3], int j0, int n,
+                                  double cut2, double *restrict d2, double *restrict pd2,
+                                  int *restrict pcell, int *restrict prow, int *close)
 {
-    (void)acc, (void)ri, (void)j0, (void)n, (void)cut2, (void)d2, (void)slot;
+    (void)acc, (void)ri, (void)j0, (void)n, (void)cut2, (void)d2, (void)pd2, (void)pcell;
+    (void)prow;
     *close = 0;
     return 0;
 }
