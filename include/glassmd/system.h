@@ -30,6 +30,8 @@ typedef struct gmd_atoms {
 } gmd_atoms;
 
 double gmd_box_volume(const gmd_box *box);
+/* 1 when a and b have the same origin and edges, bit for bit. */
+int gmd_box_equal(const gmd_box *a, const gmd_box *b);
 
 /* Allocates n atoms (all fields zeroed). */
 gmd_status gmd_atoms_init(gmd_atoms *atoms, size_t n, gmd_error *err);

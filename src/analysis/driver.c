@@ -270,9 +270,8 @@ static void track_box(run_state *r)
     const gmd_box *b = &r->frame.box;
     const double v = gmd_box_volume(b);
     const int first = r->res->frames_used == 0;
-    int changed = 0;
+    const int changed = !gmd_box_equal(b, &r->box_prev);
     for (int k = 0; k < 3; k++) {
-        changed |= b->len[k] != r->box_prev.len[k] || b->lo[k] != r->box_prev.lo[k];
         r->box_min.len[k] = first ? b->len[k] : fmin(r->box_min.len[k], b->len[k]);
         r->box_max.len[k] = first ? b->len[k] : fmax(r->box_max.len[k], b->len[k]);
     }

@@ -116,13 +116,6 @@ static gmd_status check_spacing(gmd_dyn_traj *tr, const gmd_frame *f, gmd_error 
     return GMD_OK;
 }
 
-static int box_changed(const gmd_box *a, const gmd_box *b)
-{
-    for (int k = 0; k < 3; k++)
-        if (a->lo[k] != b->lo[k] || a->len[k] != b->len[k]) return 1;
-    return 0;
-}
-
 /* The box changed between the previous frame and this one: the previous frame's unwrapped
  * u = x + n L (x in its box, n whole) moved with its box to x' + n L', and of the n (L' -
  * L) in u' - u only x' - x is motion (the wrapped position, scaled by the barostat, plus
@@ -157,7 +150,7 @@ gmd_status gmd_dyn_traj_add(gmd_dyn_traj *tr, const gmd_frame *f, gmd_error *err
         tr->pos = p;
         tr->capacity = cap;
     }
-    const int changed = tr->nframes > 0 && box_changed(&tr->prev_box, &f->box);
+    const int changed = tr->nframes > 0 && !gmd_box_equal(&tr->prev_box, &f->box);
     if (changed && (st = shift_for_box_change(tr, &f->box, err))) return st;
     double *dst = tr->pos + tr->nframes * 3 * tr->natoms;
     for (int k = 0; k < 3; k++) {

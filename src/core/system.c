@@ -10,6 +10,13 @@ double gmd_box_volume(const gmd_box *box)
     return box->len[0] * box->len[1] * box->len[2];
 }
 
+int gmd_box_equal(const gmd_box *a, const gmd_box *b)
+{
+    for (int k = 0; k < 3; k++)
+        if (a->lo[k] != b->lo[k] || a->len[k] != b->len[k]) return 0;
+    return 1;
+}
+
 gmd_status gmd_atoms_init(gmd_atoms *atoms, size_t n, gmd_error *err)
 {
     memset(atoms, 0, sizeof *atoms);

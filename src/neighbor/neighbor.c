@@ -603,13 +603,6 @@ int gmd_neighbor_built_at(const gmd_neighbor_list *nl, const gmd_atoms *atoms)
     return 1;
 }
 
-static int same_box(const gmd_box *a, const gmd_box *b)
-{
-    for (int k = 0; k < 3; k++)
-        if (a->lo[k] != b->lo[k] || a->len[k] != b->len[k]) return 0;
-    return 1;
-}
-
 /* The largest displacement allowed since the build (see the header), A; <= 0: rebuild. */
 static double allowed_move(const gmd_neighbor_list *nl, const gmd_box *box)
 {
@@ -627,7 +620,7 @@ static int moved_beyond(const gmd_neighbor_list *nl, const gmd_box *box, const g
     double scale[3];
     for (int k = 0; k < 3; k++)
         scale[k] = box->len[k] / nl->box0.len[k];
-    const int scaled = !same_box(box, &nl->box0);
+    const int scaled = !gmd_box_equal(box, &nl->box0);
     for (size_t i = 0; i < atoms->n; i++) {
         double d2 = 0.0;
         for (int k = 0; k < 3; k++) {

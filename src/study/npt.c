@@ -75,18 +75,16 @@ gmd_status gmd_study_settle_volume(const char *thermo, gmd_study_settle *out, gm
         first = nrows - 1;
         n = 1;
     }
-    double s = 0.0;
-    for (size_t i = first; i < nrows; i++)
-        s += V[i];
-    out->volume_A3 = s / (double)n;
+    /* the mean (and its error, used when the halves can be judged) in one pass */
+    double volume_err;
+    gmd_block_mean(V + first, (long)n, 2 * GMD_SETTLE_BLOCKS, 0, &out->volume_A3, &volume_err);
     out->volume_err_A3 = NAN;
     if (na >= GMD_SETTLE_MIN_ROWS) {
+        out->volume_err_A3 = volume_err;
         const double *a = V + first, *b = V + first + na;
         gmd_block_mean(a, (long)na, GMD_SETTLE_BLOCKS, 1, &out->half_A3[0], &out->half_err_A3[0]);
         gmd_block_mean(b, (long)(n - na), GMD_SETTLE_BLOCKS, 1, &out->half_A3[1],
                        &out->half_err_A3[1]);
-        double m;
-        gmd_block_mean(a, (long)n, 2 * GMD_SETTLE_BLOCKS, 0, &m, &out->volume_err_A3);
         double diff = fabs(out->half_A3[0] - out->half_A3[1]);
         double se = hypot(out->half_err_A3[0], out->half_err_A3[1]);
         out->z = diff == 0.0 ? 0.0 : se > 0 ? diff / se : INFINITY;

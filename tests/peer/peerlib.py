@@ -786,3 +786,14 @@ def mean_with_se(x, block=None):
     means = x[:nb * block].reshape(nb, block).mean(axis=1)
     se = float(np.std(means, ddof=1) / math.sqrt(nb)) if nb > 1 else float("inf")
     return float(x.mean()), se
+
+
+def windowed_msd(x):
+    """x: (frames, atoms, 3) doubles -> MSD(m), m = 0..frames-1, averaged over atoms and
+    all time origins, straight from the definition."""
+    n = x.shape[0]
+    out = np.zeros(n)
+    for m in range(1, n):
+        d = x[m:] - x[:-m]
+        out[m] = np.mean(np.sum(d * d, axis=2))
+    return out

@@ -76,17 +76,6 @@ def write_dump(path, pos, types, ids):
         fh.writelines(out)
 
 
-def windowed_msd(x):
-    """x: (frames, atoms, 3) doubles -> MSD(m), m = 0..frames-1, averaged over atoms and
-    all time origins, straight from the definition."""
-    n = x.shape[0]
-    out = np.zeros(n)
-    for m in range(1, n):
-        d = x[m:] - x[:-m]
-        out[m] = np.mean(np.sum(d * d, axis=2))
-    return out
-
-
 def slope_D_cm2_s(msd, lo, hi):
     """D = slope / 6 of MSD(t) over lags lo..hi (least squares with intercept), cm^2/s."""
     m = np.arange(lo, hi + 1)
@@ -130,7 +119,7 @@ def main():
     write_dump(dump, pos, types, ids)
 
     # the reference MSD in double precision from the very numbers in the file
-    ref = {name: windowed_msd(pos[:, types == k + 1, :]) for k, name in enumerate(SPECIES)}
+    ref = {name: peerlib.windowed_msd(pos[:, types == k + 1, :]) for k, name in enumerate(SPECIES)}
     mda_msd, mda_dtype = mdanalysis_msds(dump)
     checks.info("MDAnalysis positions are %s" % mda_dtype)
 

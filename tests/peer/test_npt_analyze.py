@@ -239,15 +239,6 @@ def walker_frames(fixed):
     return np.array(true), wrapped, unwrapped
 
 
-def windowed_msd(x):
-    n = x.shape[0]
-    out = np.zeros(n)
-    for m in range(1, n):
-        d = x[m:] - x[:-m]
-        out[m] = np.mean(np.sum(d * d, axis=2))
-    return out
-
-
 def check_msd(checks, work, name, frames, ref, changes, columns):
     dump = os.path.join(work, name + ".dump")
     write_dump(dump, frames, columns)
@@ -262,15 +253,15 @@ def check_msd(checks, work, name, frames, ref, changes, columns):
 
 def check_dynamics(checks, work):
     true, wrapped, unwrapped = walker_frames(fixed=False)
-    ref = windowed_msd(true)
+    ref = peerlib.windowed_msd(true)
     check_msd(checks, work, "4a_wrapped", wrapped, ref, N_FRAMES_WALK - 1, "x y z")
     check_msd(checks, work, "4b_xu", unwrapped, ref, N_FRAMES_WALK - 1, "xu yu zu")
-    naive = windowed_msd(np.array([p for _, _, p in unwrapped]))
+    naive = peerlib.windowed_msd(np.array([p for _, _, p in unwrapped]))
     checks.check("4. the naive xu difference is off (> 1 %: the check can fail)",
                  max(0.0, 0.01 - float(np.max(np.abs(naive[1:] / ref[1:] - 1)))), 0.0,
                  "max deviation %.3g" % float(np.max(np.abs(naive[1:] / ref[1:] - 1))))
     true, wrapped, unwrapped = walker_frames(fixed=True)
-    ref = windowed_msd(true)
+    ref = peerlib.windowed_msd(true)
     check_msd(checks, work, "5_fixed_xu", unwrapped, ref, 0, "xu yu zu")
 
 
