@@ -214,6 +214,15 @@ static void test_block_mean(void **state)
     /* detrended, a straight line has no scatter left */
     gmd_block_mean(x, 8, 4, 1, &m, &e);
     assert_true(fabs(e) < 1e-14);
+    /* a line plus residuals orthogonal to it, +-1 in blocks of 2: block means 1 -1 -1 1,
+     * sum of squares 4, two degrees of freedom taken by the line: sqrt(4 / (4 (4 - 2))) */
+    const double r[8] = {1, 1, -1, -1, -1, -1, 1, 1};
+    double z[8];
+    for (int i = 0; i < 8; i++)
+        z[i] = 3.0 + 0.5 * i + r[i];
+    gmd_block_mean(z, 8, 4, 1, &m, &e);
+    assert_true(fabs(m - 4.75) < 1e-14);
+    assert_true(fabs(e - sqrt(0.5)) < 1e-14);
     /* 10 rows in 3 blocks of 3: the first row is left out of the blocks, not the mean */
     const double y[10] = {100, 1, 1, 1, 2, 2, 2, 3, 3, 3};
     gmd_block_mean(y, 10, 3, 0, &m, &e);
