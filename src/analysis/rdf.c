@@ -19,27 +19,23 @@
  * every neighbour cell with a higher index; the neighbour relation is symmetric). With the
  * default rmax = L/2 (2 cells per direction) this is the N (N - 1) / 2 pairs of the box.
  * The partner ranges are cut into chunks of RDF_CHUNK slots (buffers in L1); per chunk a
- * vectorised loop (pair_cells, compiled for AVX2 / AVX-512 too) computes the squared
- * minimum-image distances d^2 and a cell of a table for each, then a scalar loop makes
- * one look-up, one comparison and one increment per pair. The bin is exactly the plain
- * rule's, bin = (int)(sqrt(d^2) / dr) for d^2 < rsearch^2 and sqrt(d^2) < rmax (else out
- * of range), without a square root or a division per pair:
- *   - the rule is nondecreasing in d^2, so bin m holds exactly the d^2 in [E_m, E_m+1),
- *     E_m the least double whose rule gives >= m; the edges E_m are found once, by
- *     bisection on the bit patterns of doubles (edge2);
- *   - the table cell of d^2 is the bit pattern of (float)d^2 shifted right (2^bits cells
- *     per octave of d^2, from dr^2/4 up, piecewise uniform, nondecreasing in d^2); the
- *     fewest bits are chosen for which no cell holds more than one edge besides its lower
- *     end (checked for every cell at set-up, by the same bisection), so the bin is the
- *     bin of the cell's lower end (cell_bin) plus (d^2 >= E of the next bin). When no
- *     table up to 16 bits does (odd settings), the plain rule is applied per pair.
- * The cells past the last edge (out of range) map to GMD_RDF_SPARE spare slots of the
- * row in turn, so that the many out-of-range increments do not wait on each other.
- * Where the CPU has AVX-512, select_in_range_avx512 replaces pair_cells and packs the pairs
- * in range by compress, so that the scalar loop sees only them (about half of the pairs
- * with rmax = L/2): the pair histogram of the 3000-atom melt 0.8 times the CPU time. A pair
- * i in a, j in b adds one to the per-thread count (a, b) (row offset precomputed per slot,
- * row_of) and is turned into the ordered counts (a, b) and (b, a) at the reduction.
+ * vectorised loop (pair_slots, compiled for AVX2 / AVX-512 too) computes the squared
+ * minimum-image distances d^2 and the histogram slot of each, then a scalar loop makes one
+ * increment per pair. The binning rule: bin m holds the pairs with E_m <= d^2 < E_(m+1),
+ * E_m = (m dr)^2 as doubles (edge2_of; nondecreasing in m, so every d^2 has exactly one
+ * bin); d^2 >= E_nbins is out of range. In real numbers the edge is d = m dr; the rounding
+ * of E_m decides only pairs within an ulp of an edge (as every binning does in its own
+ * way: LAMMPS's (int)(r / dr) differs there too). The bin is found without a square root
+ * in double or a division per pair: an estimate b0 = (int)(sqrtf(d^2) / dr) in single
+ * precision lies within one bin of the rule's (relative error < 3e-7, so for up to
+ * GMD_RDF_MAX_BINS bins), and one comparison with each of E_b0 and E_(b0+1), computed in
+ * double, corrects it. The pairs out of range go to GMD_RDF_SPARE spare slots of the row
+ * in turn, so that their increments do not wait on each other. Where the CPU has AVX-512,
+ * select_in_range_avx512 replaces pair_slots and packs the slots of the pairs in range by
+ * one compress, so that the scalar loop sees only them (about half of the pairs with rmax
+ * = L/2). A pair i in a, j in b adds one to the per-thread count (a, b) (row offset
+ * precomputed per slot, row_of) and is turned into the ordered counts (a, b) and (b, a) at
+ * the reduction.
  *
  * g_ab(r)
  * -------
@@ -224,51 +220,60 @@ void gmd_frame_grid_neighbors(const gmd_frame_grid *g, size_t i, double rc, gmd_
     b->count = m;
 }
 
-/* The table cell of a squared distance (see the header): the float nearest d2, whose bit
- * pattern shifted right by cell_shift is a piecewise-uniform index, 2^(23 - cell_shift)
- * cells per octave of d2, less cell_base (the cell of the least d2 tabulated), at least 0.
- * Nondecreasing in d2 (the bit patterns of non-negative floats are in their order). */
-static inline int32_t cell_of(double d2, int shift, int32_t base)
+/* The squared lower edge of bin m, E_m = (m dr)^2 in doubles: the binning rule of the
+ * header. Nondecreasing in m (each rounding is). */
+static inline double edge2_of(int m, double dr)
 {
-    const union {
-        float f;
-        int32_t i;
-    } u = {.f = (float)d2};
-    const int32_t k = (u.i >> shift) - base; /* the sign bit is 0 */
-    return k > 0 ? k : 0;
+    const double e = (double)m * dr;
+    return e * e;
+}
+
+/* The rule's bin of d2 from a single-precision estimate: b0 = (int)(sqrtf(d2) / dr)
+ * (its estimate capped at top = nbins + 1.5, also for a NaN: then surely out of range, and
+ * not near an integer, see select_in_range_avx512), within one bin of the rule's, then
+ * corrected by one comparison with each of its edges. Returns nbins or more when out of
+ * range. The same operations as select_in_range_avx512's lanes. */
+static inline int bin_of(double d2, float inv_dr, float top, double dr)
+{
+    float est = sqrtf((float)d2) * inv_dr;
+    est = est < top ? est : top;
+    const int b = (int)est;
+    return b + (d2 >= edge2_of(b + 1, dr)) - (d2 < edge2_of(b, dr));
+}
+
+/* The minimum-image distance along one edge of two wrapped coordinates, whose difference
+ * d lies in (-len, len): min(|d|, len - |d|), len - |d| exact where it is the smaller
+ * (Sterbenz: |d| >= len / 2). Branch-free, so the loops vectorise. */
+static inline double min_image(double d, double len)
+{
+    const double a = fabs(d), b = len - a;
+    return a < b ? a : b;
 }
 
 /* For the slots j0 .. j1 - 1 seen from ri: the squared minimum-image distance of each
- * pair into d2 and its cell of the binning table (cell_of; the cells from ncell on, out of
- * range, as the spare cells ncell + (j mod GMD_RDF_SPARE) in turn) into cell; returns the
- * number of pairs with d^2 < cut2. Wrapped coordinates differ by less than a box edge, so
- * the image is the nearest integer of dx / len, found by the round-to-nearest of adding
- * and subtracting 1.5 * 2^52 (exact IEEE arithmetic with no branch or library call, so the
- * loop vectorises); the float conversion and the shift of cell_of are exact functions of
- * d^2 too, the same in every lane and in the scalar code that builds the table. */
+ * pair into d2 and its histogram slot into slot (row_of plus the bin, or one of the row's
+ * GMD_RDF_SPARE spare slots in turn when out of range); returns the number of pairs with
+ * d^2 < cut2. */
 GMD_SIMD_CLONES
-static int pair_cells(const gmd_rdf_acc *acc, const double ri[3], int j0, int j1, double cut2,
-                      double *restrict d2, int *restrict cell)
+static int pair_slots(const gmd_rdf_acc *acc, const double ri[3], int j0, int j1, double cut2,
+                      double *restrict d2, int *restrict slot)
 {
-    const double magic = 6755399441055744.0; /* 1.5 * 2^52 */
     const gmd_frame_grid *g = &acc->grid;
     const double *restrict x = g->x[0], *restrict y = g->x[1], *restrict z = g->x[2];
+    const int *restrict row_of = acc->row_of;
     const double lx = g->len[0], ly = g->len[1], lz = g->len[2];
-    const double ilx = 1.0 / lx, ily = 1.0 / ly, ilz = 1.0 / lz;
-    const double xi = ri[0], yi = ri[1], zi = ri[2];
-    const int shift = acc->cell_shift, ncell = acc->ncell;
-    const int32_t base = acc->cell_base;
+    const double xi = ri[0], yi = ri[1], zi = ri[2], dr = acc->dr;
+    const int nbins = acc->nbins;
+    const float inv_dr = (float)(1.0 / dr), top = (float)nbins + 1.5f;
     int close = 0;
 #pragma omp simd reduction(+ : close)
     for (int j = j0; j < j1; j++) {
-        double dx = x[j] - xi, dy = y[j] - yi, dz = z[j] - zi;
-        dx -= lx * ((dx * ilx + magic) - magic);
-        dy -= ly * ((dy * ily + magic) - magic);
-        dz -= lz * ((dz * ilz + magic) - magic);
+        const double dx = min_image(x[j] - xi, lx), dy = min_image(y[j] - yi, ly),
+                     dz = min_image(z[j] - zi, lz);
         const double r2 = dx * dx + dy * dy + dz * dz;
-        const int32_t k = cell_of(r2, shift, base);
+        const int b = bin_of(r2, inv_dr, top, dr);
         d2[j - j0] = r2;
-        cell[j - j0] = k < ncell ? k : ncell + (j & (GMD_RDF_SPARE - 1));
+        slot[j - j0] = row_of[j] + (b < nbins ? b : nbins + (j & (GMD_RDF_SPARE - 1)));
         close += r2 < cut2;
     }
     return close;
@@ -276,61 +281,69 @@ static int pair_cells(const gmd_rdf_acc *acc, const double ri[3], int j0, int j1
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define HAVE_BIN_AVX512 1
-/* pair_cells with AVX-512, eight slots at a time, and the pairs whose table cell is in
- * range packed by compress: their d^2, cell and histogram row into pd2, pcell and prow,
- * for bin_pairs' scalar look-up and increment. The pairs out of range (about half of them
- * with the default rmax = L/2: the box's corners) are dropped here instead of being
- * counted into spare slots. d^2 by the same operations as pair_cells (no fused
- * multiply-add, as there), so the same d^2 to the bit and the same counts (tests/unit/
+/* min_image with AVX-512: the same operations, so the same d^2 as pair_slots. */
+__attribute__((target("avx2,avx512f,avx512vl"))) static inline __m512d
+min_image_avx512(__m512d xj, __m512d xi, __m512d len)
+{
+    const __m512d a = _mm512_abs_pd(_mm512_sub_pd(xj, xi));
+    return _mm512_min_pd(a, _mm512_sub_pd(len, a));
+}
+
+/* pair_slots with AVX-512, eight slots at a time, and the slots of the pairs in range
+ * packed by one compress into slot, for the scalar increments; the pairs out of range
+ * (about half of them with the default rmax = L/2: the box's corners) are dropped here
+ * instead of being counted into spare slots. d^2 and the bin by the same operations as
+ * pair_slots (no fused multiply-add, as there), so the same counts (tests/unit/
  * test_structure.c compares both paths with brute force). Every d^2 goes to d2 (count_cuts
- * reads them). Returns the number packed; *close gets the number of d^2 < cut2. (Doing the
- * look-ups by gathers too was 1.3 times slower on AMD Zen 4, whose gathers are slow.) */
+ * reads them). Returns the number packed; *close gets the number of d^2 < cut2. (A compress
+ * into registers, then a plain store: a compress to memory is microcoded on AMD Zen 4.) */
 __attribute__((target("avx2,avx512f,avx512vl,popcnt"), noinline)) static int
 select_in_range_avx512(const gmd_rdf_acc *acc, const double ri[3], int j0, int n, double cut2,
-                       double *restrict d2, double *restrict pd2, int *restrict pcell,
-                       int *restrict prow, int *close)
+                       double *restrict d2, int *restrict slot, int *close)
 {
     const gmd_frame_grid *g = &acc->grid;
     const double *x = g->x[0] + j0, *y = g->x[1] + j0, *z = g->x[2] + j0;
     const int *row_of = acc->row_of + j0;
-    const __m512d magic = _mm512_set1_pd(6755399441055744.0); /* 1.5 * 2^52 */
     const __m512d lx = _mm512_set1_pd(g->len[0]), ly = _mm512_set1_pd(g->len[1]),
                   lz = _mm512_set1_pd(g->len[2]);
-    const __m512d ilx = _mm512_set1_pd(1.0 / g->len[0]), ily = _mm512_set1_pd(1.0 / g->len[1]),
-                  ilz = _mm512_set1_pd(1.0 / g->len[2]);
     const __m512d xi = _mm512_set1_pd(ri[0]), yi = _mm512_set1_pd(ri[1]),
                   zi = _mm512_set1_pd(ri[2]);
-    const __m512d cut = _mm512_set1_pd(cut2);
-    const __m256i base = _mm256_set1_epi32(acc->cell_base), ncell = _mm256_set1_epi32(acc->ncell);
-    const __m256i zero = _mm256_setzero_si256();
-    const __m128i shift = _mm_cvtsi32_si128(acc->cell_shift);
+    const __m512d cut = _mm512_set1_pd(cut2), dr = _mm512_set1_pd(acc->dr);
+    const __m256 inv_dr = _mm256_set1_ps((float)(1.0 / acc->dr)),
+                 top = _mm256_set1_ps((float)acc->nbins + 1.5f);
+    /* the estimate's error in bins is below 3e-7 (nbins + 2) (header): where every lane's
+     * estimate is farther than that from an integer, its floor is the rule's bin */
+    const __m256 margin = _mm256_set1_ps((float)(3e-7 * (acc->nbins + 2))),
+                 far = _mm256_set1_ps((float)(1.0 - 3e-7 * (acc->nbins + 2)));
+    const __m256i one = _mm256_set1_epi32(1), nbins = _mm256_set1_epi32(acc->nbins);
     int m = 0, nclose = 0;
     for (int k = 0; k < n; k += 8) {
         const __mmask8 live = n - k >= 8 ? 0xff : (__mmask8)((1u << (n - k)) - 1);
-        __m512d dx = _mm512_sub_pd(_mm512_maskz_loadu_pd(live, x + k), xi);
-        __m512d dy = _mm512_sub_pd(_mm512_maskz_loadu_pd(live, y + k), yi);
-        __m512d dz = _mm512_sub_pd(_mm512_maskz_loadu_pd(live, z + k), zi);
-        dx = _mm512_sub_pd(
-            dx,
-            _mm512_mul_pd(lx, _mm512_sub_pd(_mm512_add_pd(_mm512_mul_pd(dx, ilx), magic), magic)));
-        dy = _mm512_sub_pd(
-            dy,
-            _mm512_mul_pd(ly, _mm512_sub_pd(_mm512_add_pd(_mm512_mul_pd(dy, ily), magic), magic)));
-        dz = _mm512_sub_pd(
-            dz,
-            _mm512_mul_pd(lz, _mm512_sub_pd(_mm512_add_pd(_mm512_mul_pd(dz, ilz), magic), magic)));
-        __m512d r2 = _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)),
-                                   _mm512_mul_pd(dz, dz));
-        _mm512_mask_storeu_pd(d2 + k, live, r2);
+        const __m512d dx = min_image_avx512(_mm512_maskz_loadu_pd(live, x + k), xi, lx);
+        const __m512d dy = min_image_avx512(_mm512_maskz_loadu_pd(live, y + k), yi, ly);
+        const __m512d dz = min_image_avx512(_mm512_maskz_loadu_pd(live, z + k), zi, lz);
+        const __m512d r2 = _mm512_add_pd(
+            _mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)), _mm512_mul_pd(dz, dz));
+        _mm512_storeu_pd(d2 + k, r2); /* d2 has 8 spare places; a masked store is slow on Zen 4 */
         nclose += __builtin_popcount(_mm512_mask_cmp_pd_mask(live, r2, cut, _CMP_LT_OQ));
-        __m256i bits = _mm256_castps_si256(_mm512_cvtpd_ps(r2));
-        __m256i cell =
-            _mm256_max_epi32(_mm256_sub_epi32(_mm256_srl_epi32(bits, shift), base), zero);
-        __mmask8 in = _mm256_mask_cmplt_epi32_mask(live, cell, ncell);
-        __m256i row = _mm256_maskz_loadu_epi32(live, row_of + k);
-        _mm256_storeu_si256((__m256i *)(pcell + m), _mm256_maskz_compress_epi32(in, cell));
-        _mm256_storeu_si256((__m256i *)(prow + m), _mm256_maskz_compress_epi32(in, row));
-        _mm512_storeu_pd(pd2 + m, _mm512_maskz_compress_pd(in, r2));
+        /* bin_of: the estimate (min returns top for a NaN, as the scalar ?:), then the edges
+         * only where an estimate lies near an integer (rare: ~1e-3 of the vectors) */
+        const __m256 est =
+            _mm256_min_ps(_mm256_mul_ps(_mm256_sqrt_ps(_mm512_cvtpd_ps(r2)), inv_dr), top);
+        const __m256 frac = _mm256_sub_ps(est, _mm256_round_ps(est, _MM_FROUND_TO_ZERO));
+        __m256i b = _mm256_cvttps_epi32(est);
+        if (_mm256_mask_cmp_ps_mask(live, frac, margin, _CMP_LT_OQ) |
+            _mm256_mask_cmp_ps_mask(live, frac, far, _CMP_GT_OQ)) {
+            const __m512d lo = _mm512_mul_pd(_mm512_cvtepi32_pd(b), dr);
+            const __m512d hi = _mm512_mul_pd(_mm512_cvtepi32_pd(_mm256_add_epi32(b, one)), dr);
+            const __mmask8 up = _mm512_cmp_pd_mask(r2, _mm512_mul_pd(hi, hi), _CMP_GE_OQ);
+            const __mmask8 down = _mm512_cmp_pd_mask(r2, _mm512_mul_pd(lo, lo), _CMP_LT_OQ);
+            /* (never both: E_b <= E_(b+1)) */
+            b = _mm256_mask_sub_epi32(_mm256_mask_add_epi32(b, up, b, one), down, b, one);
+        }
+        const __mmask8 in = _mm256_mask_cmplt_epi32_mask(live, b, nbins);
+        const __m256i s = _mm256_add_epi32(b, _mm256_maskz_loadu_epi32(live, row_of + k));
+        _mm256_storeu_si256((__m256i *)(slot + m), _mm256_maskz_compress_epi32(in, s));
         m += __builtin_popcount(in);
     }
     *close = nclose;
@@ -339,11 +352,9 @@ select_in_range_avx512(const gmd_rdf_acc *acc, const double ri[3], int j0, int n
 #else
 /* Never called: bin_avx512 stays 0 where this is compiled. */
 static int select_in_range_avx512(const gmd_rdf_acc *acc, const double ri[3], int j0, int n,
-                                  double cut2, double *restrict d2, double *restrict pd2,
-                                  int *restrict pcell, int *restrict prow, int *close)
+                                  double cut2, double *restrict d2, int *restrict slot, int *close)
 {
-    (void)acc, (void)ri, (void)j0, (void)n, (void)cut2, (void)d2, (void)pd2, (void)pcell;
-    (void)prow;
+    (void)acc, (void)ri, (void)j0, (void)n, (void)cut2, (void)d2, (void)slot;
     *close = 0;
     return 0;
 }
@@ -372,7 +383,13 @@ gmd_status gmd_rdf_acc_init(gmd_rdf_acc *acc, int nspecies, const long *count, s
     for (int s = 0; s < nspecies; s++)
         acc->count[s] = count[s];
     acc->natoms = natoms;
-    acc->nbins = (int)floor(rmax / dr + 1e-9);
+    const double bins = floor(rmax / dr + 1e-9);
+    if (!(bins <= GMD_RDF_MAX_BINS)) /* the binning's estimate holds up to there (header) */
+        return gmd_fail(err, GMD_ERR_VALUE,
+                        "rdf: rmax %g A in bins of %g A makes %.0f bins, more than %d; give a "
+                        "wider bin (--rdf-dr)",
+                        rmax, dr, bins, GMD_RDF_MAX_BINS);
+    acc->nbins = (int)bins;
     if (acc->nbins < 1)
         return gmd_fail(err, GMD_ERR_VALUE, "rdf: rmax %g A is below one bin of %g A", rmax, dr);
     acc->dr = dr;
@@ -400,108 +417,6 @@ void gmd_rdf_acc_set_cut(gmd_rdf_acc *acc, int a, int b, double cut)
     if (cut > acc->rsearch) acc->rsearch = cut;
 }
 
-/* ---------------------------------------------------------------- exact binning tables */
-
-/* The binning rule of the histogram (the reference the tables reproduce): bin of a pair at
- * squared distance d2, nbins when out of range. Nondecreasing in d2. */
-static int bin_rule(const gmd_rdf_acc *acc, double d2)
-{
-    const double x = sqrt(d2);
-    return (d2 < acc->rsearch * acc->rsearch && x < acc->rmax) ? (int)(x / acc->dr) : acc->nbins;
-}
-
-static double from_bits(uint64_t u)
-{
-    double d;
-    memcpy(&d, &u, sizeof d);
-    return d;
-}
-
-static uint64_t to_bits(double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, sizeof u);
-    return u;
-}
-
-/* The least d2 in [0, hi] with rule(d2) >= level, by bisection on the bit patterns (which
- * order non-negative doubles); INFINITY when even hi is below the level. which: 0 the bin
- * rule, 1 the cell rule. */
-static double least_d2(const gmd_rdf_acc *acc, int which, long level, double hi)
-{
-#define RULE(d)                                                                                    \
-    (which ? (long)cell_of((d), acc->cell_shift, acc->cell_base) : (long)bin_rule(acc, (d)))
-    if (RULE(0.0) >= level) return 0.0;
-    if (RULE(hi) < level) return INFINITY;
-    uint64_t lo = 0, up = to_bits(hi); /* RULE(lo) < level <= RULE(up) */
-    while (up - lo > 1) {
-        uint64_t mid = lo + (up - lo) / 2;
-        if (RULE(from_bits(mid)) >= level)
-            up = mid;
-        else
-            lo = mid;
-    }
-    return from_bits(up);
-#undef RULE
-}
-
-/* Cells of the table at the most: beyond, the plain rule. */
-#define RDF_MAX_CELLS 4194304L
-
-/* The cells of one table: 2^bits per octave of d^2 from dr^2 / 4 (below: cell 0, all of
- * it bin 0), up to the upper edge of the last bin. Returns 1 when every cell holds at most
- * one bin edge besides its lower end (so one comparison finds the bin), with cell_bin
- * filled; 0 otherwise. */
-static int fill_cells(gmd_rdf_acc *acc, int bits, double hi)
-{
-    const int nb = acc->nbins;
-    acc->cell_shift = 23 - bits;
-    acc->cell_base = 0;
-    acc->cell_base = cell_of(0.25 * acc->dr * acc->dr, acc->cell_shift, 0);
-    const long ncell = (long)cell_of(acc->edge2[nb], acc->cell_shift, acc->cell_base) + 1;
-    if (ncell > RDF_MAX_CELLS) return 0;
-    free(acc->cell_bin);
-    acc->cell_bin = malloc(((size_t)ncell + GMD_RDF_SPARE) * sizeof(int32_t));
-    if (!acc->cell_bin) return -1;
-    /* cell k holds [least_d2(k), least_d2(k + 1)): its lower end's bin, and at most one
-     * more bin edge inside it for the one comparison the kernel makes */
-    double lower = 0.0;
-    for (long k = 0; k < ncell; k++) {
-        const double upper = least_d2(acc, 1, k + 1, hi);
-        acc->cell_bin[k] = bin_rule(acc, lower);
-        if (upper > lower && bin_rule(acc, from_bits(to_bits(upper) - 1)) > acc->cell_bin[k] + 1)
-            return 0;
-        lower = upper;
-    }
-    for (int q = 0; q < GMD_RDF_SPARE; q++)
-        acc->cell_bin[ncell + q] = nb + q;
-    acc->ncell = (int)ncell;
-    return 1;
-}
-
-/* Builds edge2 and cell_bin for the current rsearch (see the header), with the fewest cells
- * per octave that separate the bin edges; tab_ok = 0 (the plain rule) when none up to 2^16
- * does or the table would be too large. */
-static gmd_status build_tables(gmd_rdf_acc *acc, gmd_error *err)
-{
-    const int nb = acc->nbins;
-    free(acc->edge2);
-    acc->tab_ok = 0;
-    acc->tab_rsearch = acc->rsearch;
-    acc->edge2 = gmd_calloc((size_t)nb + GMD_RDF_SPARE + 1, sizeof(double), "rdf bin edges", err);
-    if (!acc->edge2) return GMD_ERR_NOMEM;
-    const double hi = 4.0 * (acc->rsearch * acc->rsearch + acc->rmax * acc->rmax) + 1.0;
-    for (int m = 1; m <= nb + GMD_RDF_SPARE; m++)
-        acc->edge2[m] = m <= nb ? least_d2(acc, 0, m, hi) : INFINITY;
-    if (!isfinite(acc->edge2[nb]) || !(acc->dr * acc->dr > 0.0)) return GMD_OK;
-    for (int bits = 6; bits <= 16 && !acc->tab_ok; bits++) {
-        int r = fill_cells(acc, bits, hi);
-        if (r < 0) return gmd_fail(err, GMD_ERR_NOMEM, "rdf: out of memory for the bin table");
-        acc->tab_ok = r;
-    }
-    return GMD_OK;
-}
-
 /* Per-thread counts of one frame: local[(a * ns + b) * row + bin], row = nbins +
  * GMD_RDF_SPARE, for the unordered pairs met with the first atom of species a (the spare
  * slots collect the pairs out of range), lcut the ordered cut-off counts; d2 and cell the
@@ -509,11 +424,8 @@ static gmd_status build_tables(gmd_rdf_acc *acc, gmd_error *err)
 typedef struct pair_counts {
     uint64_t *local;
     uint64_t lcut[GMD_MAX_SPECIES][GMD_MAX_SPECIES];
-    double d2[RDF_CHUNK];
-    int slot[RDF_CHUNK]; /* table cells, or histogram slots by the plain rule */
-    /* select_in_range_avx512: the pairs in range, packed (8 more: it stores 8 at a time) */
-    double d2_in[RDF_CHUNK + 8];
-    int cell_in[RDF_CHUNK + 8], row_in[RDF_CHUNK + 8];
+    double d2[RDF_CHUNK + 8]; /* 8 more: select_in_range_avx512 stores 8 at a time */
+    int slot[RDF_CHUNK + 8];
 } pair_counts;
 
 /* The cut-off counts of slot s (species a) with the chunk's slots j0 ... */
@@ -529,30 +441,8 @@ static void count_cuts(const gmd_rdf_acc *acc, int a, int j0, int n, double cut2
     }
 }
 
-/* The histogram slots (row plus bin) by the plain rule, when no table separates the bin
- * edges; returns the number of pairs with d^2 < cut2. */
-static int plain_slots(const gmd_rdf_acc *acc, const double ri[3], int j0, int j1, double cut2,
-                       double *restrict d2, int *restrict slot)
-{
-    const gmd_frame_grid *g = &acc->grid;
-    int close = 0;
-    for (int j = j0; j < j1; j++) {
-        double r2 = 0.0;
-        for (int k = 0; k < 3; k++) { /* the rounding of pair_slots, so the same d^2 */
-            double d = g->x[k][j] - ri[k];
-            d -= g->len[k] * ((d * (1.0 / g->len[k]) + 6755399441055744.0) - 6755399441055744.0);
-            r2 += d * d;
-        }
-        d2[j - j0] = r2;
-        slot[j - j0] = acc->row_of[j] + bin_rule(acc, r2);
-        close += r2 < cut2;
-    }
-    return close;
-}
-
 /* Bins the pairs of slot s with the slots j0 .. j1 - 1, a chunk at a time: distances and
- * table cells (pair_cells, vectorised), then per pair the cell's bin, one comparison with
- * the next bin's lower edge, and the increment. */
+ * histogram slots (vectorised), then one increment per pair. */
 static void bin_pairs(const gmd_rdf_acc *acc, int s, int j0, int j1, pair_counts *pc)
 {
     const gmd_frame_grid *g = &acc->grid;
@@ -563,32 +453,15 @@ static void bin_pairs(const gmd_rdf_acc *acc, int s, int j0, int j1, pair_counts
         cutmax = fmax(cutmax, fmax(acc->cut[a][b], acc->cut[b][a]));
     const double cut2 = cutmax * cutmax * (1.0 + 1e-9); /* a prefilter; exact test after */
     uint64_t *restrict hist = pc->local + (size_t)a * ns * row;
-    const int32_t *restrict cell_bin = acc->cell_bin;
-    const double *restrict edge2 = acc->edge2;
     for (int c0 = j0; c0 < j1; c0 += RDF_CHUNK) {
         const int n = j1 - c0 < RDF_CHUNK ? j1 - c0 : RDF_CHUNK;
-        int close;
-        if (acc->tab_ok && acc->bin_avx512) {
-            const int m = select_in_range_avx512(acc, ri, c0, n, cut2, pc->d2, pc->d2_in,
-                                                 pc->cell_in, pc->row_in, &close);
-            for (int k = 0; k < m; k++) {
-                int b = cell_bin[pc->cell_in[k]];
-                b += pc->d2_in[k] >= edge2[b + 1];
-                hist[pc->row_in[k] + b]++;
-            }
-        } else if (acc->tab_ok) {
-            close = pair_cells(acc, ri, c0, c0 + n, cut2, pc->d2, pc->slot);
-            const int *restrict row_of = acc->row_of + c0;
-            for (int m = 0; m < n; m++) {
-                int b = cell_bin[pc->slot[m]];
-                b += pc->d2[m] >= edge2[b + 1];
-                hist[row_of[m] + b]++;
-            }
-        } else {
-            close = plain_slots(acc, ri, c0, c0 + n, cut2, pc->d2, pc->slot);
-            for (int m = 0; m < n; m++)
-                hist[pc->slot[m]]++;
-        }
+        int close, m = n;
+        if (acc->bin_avx512)
+            m = select_in_range_avx512(acc, ri, c0, n, cut2, pc->d2, pc->slot, &close);
+        else
+            close = pair_slots(acc, ri, c0, c0 + n, cut2, pc->d2, pc->slot);
+        for (int k = 0; k < m; k++)
+            hist[pc->slot[k]]++;
         if (close) count_cuts(acc, a, c0, n, cut2, pc);
     }
 }
@@ -615,10 +488,6 @@ static gmd_status rdf_count_frame(gmd_rdf_acc *acc, const gmd_frame *frame, uint
     const int ns = acc->ns, nb = acc->nbins, row = nb + GMD_RDF_SPARE;
     const size_t hlen = (size_t)ns * ns * row;
     const int n = (int)frame->n;
-    if (acc->tab_rsearch != acc->rsearch) {
-        gmd_status st = build_tables(acc, err);
-        if (st != GMD_OK) return st;
-    }
     if (acc->row_cap < frame->n || !acc->row_of) {
         free(acc->row_of);
         acc->row_cap = 0;
@@ -687,7 +556,6 @@ static gmd_status shrink_to_box(gmd_rdf_acc *acc, const gmd_frame *frame, gmd_er
     for (int a = 0; a < acc->ns; a++)
         for (int b = 0; b < acc->ns; b++)
             acc->rsearch = fmax(acc->rsearch, acc->cut[a][b]);
-    acc->tab_rsearch = 0.0; /* the bin rule changed: new tables */
     acc->shrunk_frames++;
     return GMD_OK;
 }
@@ -773,13 +641,8 @@ void gmd_rdf_acc_free(gmd_rdf_acc *acc)
 {
     free(acc->hist);
     free(acc->gsum);
-    free(acc->edge2);
-    free(acc->cell_bin);
     free(acc->row_of);
-    acc->edge2 = NULL;
-    acc->cell_bin = NULL;
     acc->row_of = NULL;
-    acc->tab_rsearch = 0.0;
     acc->row_cap = 0;
     gmd_frame_grid_free(&acc->grid);
     acc->hist = NULL;

@@ -86,23 +86,19 @@ typedef struct gmd_rdf_acc {
     long shrunk_frames;            /* frames whose box made the default rmax smaller */
     int threads;
     gmd_frame_grid grid;
-    /* exact binning without a square root per pair (rdf.c, "Pair histogram"), built for
-     * the rsearch it holds in tab_rsearch (0: not built); tab_ok 0: the plain rule */
-    double tab_rsearch;
-    int tab_ok, ncell; /* ncell: cells below the last bin's upper edge */
-    int cell_shift;    /* the cell of d^2: (bits of (float)d^2 >> cell_shift) - cell_base */
-    int32_t cell_base;
-    int32_t *cell_bin; /* [ncell + GMD_RDF_SPARE]: the bin at the lower end of each cell */
-    double *edge2;     /* [nbins + GMD_RDF_SPARE + 1]: least d^2 of each bin (INFINITY past) */
-    int *row_of;       /* per slot of the frame grid: species * (nbins + GMD_RDF_SPARE) */
+    int *row_of; /* per slot of the frame grid: species * (nbins + GMD_RDF_SPARE) */
     size_t row_cap;
-    int bin_avx512; /* 1: the table binning by AVX-512 (set at init where the CPU has it;
+    int bin_avx512; /* 1: the binning by AVX-512 (set at init where the CPU has it;
                        a test sets 0 to compare with the portable loops) */
 } gmd_rdf_acc;
 
 /* Spare slots past the last bin of each per-thread histogram row: the pairs out of range
  * go to one of them in turn (rdf.c). */
 #define GMD_RDF_SPARE 8
+
+/* Bins of a g(r) at the most: up to there the pair histogram's single-precision estimate
+ * of a pair's bin is within one bin of the rule's (rdf.c). */
+#define GMD_RDF_MAX_BINS 1048576
 
 /* rmax <= 0: half the smallest box edge of first, lowered by gmd_rdf_acc_add to half the
  * smallest edge of any frame (the bins beyond are dropped); a given rmax is checked

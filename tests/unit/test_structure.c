@@ -270,7 +270,9 @@ static void brute_rdf(const gmd_frame *f, int ns, int nb, double dr, double cut[
             }
             double d = sqrt(d2);
             int a = f->type[i], b = f->type[j];
-            int bin = (int)(d / dr);
+            int bin = 0; /* the rule of rdf.c: the bin edges E_m = (m dr)^2 at or below d^2 */
+            while (bin < nb && ((bin + 1) * dr) * ((bin + 1) * dr) <= d2)
+                bin++;
             if (bin < nb) hist[((size_t)a * ns + b) * nb + bin]++;
             if (d < cut[a][b]) ncut[a][b]++;
         }
@@ -456,8 +458,9 @@ static void test_rdf_changing_box(void **state)
 
 /* Distances on the bin edges: a simple cubic lattice of spacing 5 dr (every distance
  * 5 dr sqrt(n), many of them exactly on an edge or an ulp away) jittered by a few ulps,
- * and a cut-off on an edge. The histogram's table of bin edges must give the plain rule's
- * bins (int)(sqrt(d^2) / dr) and cut-off counts for every pair, with 1 and 2 threads. */
+ * and a cut-off on an edge. The histogram's estimate-and-correct binning must give the
+ * rule's bins (E_m = (m dr)^2 <= d^2 < E_(m+1)) and cut-off counts for every pair, with 1
+ * and 2 threads, on the AVX-512 path (where the CPU has it) and the portable one. */
 static void test_rdf_bin_edges(void **state)
 {
     (void)state;
@@ -476,15 +479,16 @@ static void test_rdf_bin_edges(void **state)
     long count[2];
     counts_of(&f, 2, count);
     double cut[2][2] = {{0.5, 0.75}, {0.75, 0.25 * 3.0}};
-    for (int threads = 1; threads <= 2; threads++) {
+    for (int run = 0; run < 3; run++) { /* 1 and 2 threads; then 1 without AVX-512 */
+        const int threads = run == 1 ? 2 : 1;
         gmd_rdf_acc acc;
         gmd_error err;
         assert_int_equal(gmd_rdf_acc_init(&acc, 2, count, f.n, 0.0, dr, &f, threads, &err), GMD_OK);
+        if (run == 2) acc.bin_avx512 = 0;
         for (int x = 0; x < 2; x++)
             for (int y = 0; y < 2; y++)
                 gmd_rdf_acc_set_cut(&acc, x, y, cut[x][y]);
         assert_int_equal(gmd_rdf_acc_add(&acc, &f, &err), GMD_OK);
-        assert_true(acc.tab_ok);
         uint64_t *ref = calloc((size_t)4 * acc.nbins, sizeof(uint64_t)), rcut[2][2];
         assert_non_null(ref);
         brute_rdf(&f, 2, acc.nbins, dr, cut, ref, rcut);
@@ -495,6 +499,11 @@ static void test_rdf_bin_edges(void **state)
         free(ref);
         gmd_rdf_acc_free(&acc);
     }
+    /* beyond GMD_RDF_MAX_BINS the estimate's bound fails: refused, naming the cure */
+    gmd_rdf_acc big;
+    gmd_error err;
+    assert_int_equal(gmd_rdf_acc_init(&big, 2, count, f.n, 20.0, 1e-5, &f, 1, &err), GMD_ERR_VALUE);
+    assert_non_null(strstr(err.message, "--rdf-dr"));
     frame_release(&f);
 }
 
