@@ -18,21 +18,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h> /* any libc header: defines __GLIBC__ for the test below */
 
 #include "glassmd/analysis.h"
 #include "glassmd/cell_grid.h"
 
-/* The innermost loops of the pair histogram and of both S(k) methods are compiled for AVX2
- * and AVX-512 beside the baseline on x86-64 with glibc (ifunc), the best picked at run
- * time: wider vectors, the same operations, so the same results up to the order of the
- * sums (and no FMA contraction: ISO C mode, -ffp-contract=off). */
-#if defined(__x86_64__) && defined(__GLIBC__) && defined(__GNUC__) && !defined(__clang__) &&       \
-    !defined(GMD_NO_CLONES)
-#define GMD_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
-#else
-#define GMD_SIMD_CLONES
-#endif
+/* The innermost loops of the pair histogram and of both S(k) methods carry GMD_SIMD_CLONES:
+ * wider vectors, the same operations, so the same results up to the order of the sums (and
+ * no FMA contraction: ISO C mode, -ffp-contract=off). */
+#include "../core/simd_clones.h"
 
 /* ---------------------------------------------------------------- frame grid (rdf.c) */
 /* One frame's atoms binned by the library's cell grid (glassmd/cell_grid.h): the atoms of

@@ -45,6 +45,7 @@
 #include <string.h>
 
 #include "glassmd/units.h"
+#include "../core/simd_clones.h" /* the per-column and per-block work */
 #include "kspace_internal.h"
 
 typedef struct ewald_column {
@@ -70,14 +71,6 @@ typedef struct ewald_state {
 } ewald_state;
 
 #define EWALD_BLOCK 64 /* atoms per block in the passes over atoms */
-
-/* The per-column and per-block work compiled also for AVX2 and AVX-512, the best picked at
- * load time, as the pair kernel and PPPM. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define EWALD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define EWALD_CLONES
-#endif
 
 static gmd_status build_columns(ewald_state *s, const gmd_box *box, gmd_error *err)
 {
@@ -209,7 +202,7 @@ static inline void exp_xy(const ewald_state *s, const ewald_column *col, size_t 
 }
 
 /* S(k) of the column's k-vectors. */
-EWALD_CLONES
+GMD_SIMD_CLONES
 static void column_factors(ewald_state *s, const gmd_atoms *atoms, const ewald_column *col)
 {
     const size_t n = atoms->n;
@@ -264,7 +257,7 @@ static double energy_and_virial(const ewald_state *s, double virial[6])
 }
 
 /* The forces on atoms [i0, i0 + len), summed over the k-vectors in order. */
-EWALD_CLONES
+GMD_SIMD_CLONES
 static void block_forces(const ewald_state *s, gmd_atoms *atoms, size_t i0, int len)
 {
     double fx[EWALD_BLOCK] = {0}, fy[EWALD_BLOCK] = {0}, fz[EWALD_BLOCK] = {0};

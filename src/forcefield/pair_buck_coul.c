@@ -80,6 +80,7 @@
 #endif
 
 #include "glassmd/kspace.h"
+#include "../core/simd_clones.h"
 #include "../neighbor/neighbor_internal.h" /* the rows, read in the loops */
 #include "glassmd/units.h"
 
@@ -94,12 +95,6 @@ _Static_assert(NPART == GMD_PAIR_NPARTS, "the kernel's parts are the term's ener
 #define ERFCX_WIDE_DEGREE 27 /* erfcx_wide's Estrin tree is written for this degree */
 #define ERFCX_WIDE_NCOEF (ERFCX_WIDE_DEGREE + 1)
 #define NPAIRS_MAX (GMD_MAX_SPECIES * GMD_MAX_SPECIES)
-
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define KERNEL_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define KERNEL_CLONES
-#endif
 
 typedef struct buck_coul {
     int nspecies;
@@ -590,7 +585,7 @@ static ALWAYS_INLINE void kernel(const kernel_args *a, size_t first, size_t last
         kernel(a, first, last, f, sum, coulomb, wall, tally, wide, small);                         \
         break
 
-KERNEL_CLONES
+GMD_SIMD_CLONES
 static void kernel_dispatch(const kernel_args *a, size_t first, size_t last, double *restrict f,
                             thread_sums *sum)
 {

@@ -89,6 +89,7 @@
 #endif
 
 #include "glassmd/units.h"
+#include "../core/simd_clones.h" /* the interpolation */
 #include "kspace_internal.h"
 
 #define ALIAS_NUMERATOR 2
@@ -97,14 +98,6 @@
 #define PLANE_ALIGN 8  /* doubles: x-planes of real arrays start on 64-byte boundaries */
 #define SPREAD_WIDTH 8 /* z points a stencil's line adds to (its P weights, zeros after) */
 _Static_assert(SPREAD_WIDTH >= MAX_ORDER, "a stencil's z-line fits the spreading width");
-
-/* The interpolation compiled also for AVX2 and AVX-512, the best picked at load time, as
- * the pair kernel. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define PPPM_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define PPPM_CLONES
-#endif
 
 /* One thread's share: the x-planes xlo..xhi-1, and the atoms whose stencils reach them
  * (nvisit, in the sorted order), kept from index/weight position first on; of those, the
@@ -381,7 +374,7 @@ static gmd_status plan_slabs(pppm_state *s, int threads, gmd_error *err)
  * thread count, and a thread touches no data another thread wrote this step until the
  * row transforms (atoms near the slab's low edge get their stencils computed by two
  * threads: cheaper than sharing them between cores). Called inside a parallel region. */
-PPPM_CLONES
+GMD_SIMD_CLONES
 static void spread_and_transform_slab(pppm_state *s, const slab_plan *sl)
 {
     const int nx = s->n[0], ny = s->n[1], nzc = s->nzc, P = s->order;
@@ -673,7 +666,7 @@ static inline void interpolate_atom(const pppm_state *s, size_t p, int P, double
  * for them; their forces go to kforce in the sorted order (contiguous, no cache line
  * written by two cores), added to the atoms' forces by add_forces. Called inside a
  * parallel region, after all the plane transforms. */
-PPPM_CLONES
+GMD_SIMD_CLONES
 static void interpolate_forces(pppm_state *s, const slab_plan *sl)
 {
     const int P = s->order;
