@@ -36,6 +36,8 @@
 
 #include <cJSON.h>
 
+#include "../io/json_util.h"
+
 #include "glassmd/units.h"
 #include "structure_internal.h"
 
@@ -178,14 +180,6 @@ static double table_add(angles_table *t, const char *column, const char *label, 
     return gmd_first_peak(t->theta, t->p[c], GMD_ANGLE_BINS, GMD_ANGLE_BINS, -1.0);
 }
 
-static void add_number_or_null(cJSON *o, const char *key, double v)
-{
-    if (isfinite(v))
-        cJSON_AddNumberToObject(o, key, v);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
 /* The CS / ES / FS curves of the former-bridge-former triplet and their results object. */
 static void angles_sharing(const angles_state *st, angles_table *t, cJSON *results)
 {
@@ -205,9 +199,9 @@ static void angles_sharing(const angles_state *st, angles_table *t, cJSON *resul
         snprintf(label, sizeof label, "%s %s", st->label[st->split], SHARE_TAG[k]);
         double peak = table_add(t, column, label, sa->hist[k], sa->total[k]);
         cJSON *c = cJSON_AddObjectToObject(o, SHARE_KEY[k]);
-        add_number_or_null(c, "peak_deg", peak);
-        add_number_or_null(c, "mean_deg",
-                           sa->total[k] ? sa->sum_deg[k] / (double)sa->total[k] : NAN);
+        gmd_json_add_number_or_null(c, "peak_deg", peak);
+        gmd_json_add_number_or_null(c, "mean_deg",
+                                    sa->total[k] ? sa->sum_deg[k] / (double)sa->total[k] : NAN);
         cJSON_AddNumberToObject(c, "triplets_per_frame", (double)sa->total[k] / nf);
         cJSON_AddNumberToObject(c, "pairs_per_frame", (double)sa->pairs[k] / nf);
         cJSON_AddNumberToObject(c, "triplet_fraction",
@@ -251,8 +245,9 @@ static gmd_status angles_finish(gmd_analysis *self, cJSON *results, gmd_error *e
     for (int k = 0; k < st->n; k++) {
         const gmd_angle_acc *a = &st->acc[k];
         double peak = table_add(t, st->label[k], st->label[k], a->hist, a->total);
-        add_number_or_null(peaks, st->label[k], peak);
-        add_number_or_null(means, st->label[k], a->total ? a->sum_deg / (double)a->total : NAN);
+        gmd_json_add_number_or_null(peaks, st->label[k], peak);
+        gmd_json_add_number_or_null(means, st->label[k],
+                                    a->total ? a->sum_deg / (double)a->total : NAN);
     }
     if (st->split >= 0) angles_sharing(st, t, results);
     gmd_status status = angles_write(st, t, err);

@@ -16,6 +16,8 @@
 #include "glassmd/arrhenius.h"
 
 #include <cjson/cJSON.h>
+
+#include "../io/json_util.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,15 +303,9 @@ static gmd_status add_fit_json(cJSON *arr, const char *name, const gmd_arrhenius
         return gmd_fail(err, GMD_ERR_NOMEM, "out of memory for the Arrhenius results");
     }
     cJSON_AddNumberToObject(o, "E_A_eV", f->E_A_eV);
-    if (isfinite(f->err_eV))
-        cJSON_AddNumberToObject(o, "err_eV", f->err_eV);
-    else
-        cJSON_AddNullToObject(o, "err_eV");
+    gmd_json_add_number_or_null(o, "err_eV", f->err_eV);
     cJSON_AddNumberToObject(o, "prefactor", f->prefactor);
-    if (isfinite(f->prefactor_err))
-        cJSON_AddNumberToObject(o, "prefactor_err", f->prefactor_err);
-    else
-        cJSON_AddNullToObject(o, "prefactor_err");
+    gmd_json_add_number_or_null(o, "prefactor_err", f->prefactor_err);
     cJSON_AddNumberToObject(o, "npoints", f->npoints);
     cJSON_AddBoolToObject(o, "weighted", f->weighted);
     cJSON_AddItemToObject(o, "T_K", temps);

@@ -31,6 +31,7 @@
 #include "glassmd/files.h"
 #include "glassmd/thermo_stats.h"
 #include "glassmd/version.h"
+#include "../io/json_util.h"
 
 typedef struct analysis_kind_entry {
     const char *name;
@@ -336,12 +337,10 @@ static gmd_status measure_temperature(run_state *r, gmd_error *err)
     return st;
 }
 
-static void add_number_or_null(cJSON *o, const char *key, double v)
+/* key: v when it is a positive number, else null (no temperature, or none given). */
+static void add_positive_or_null(cJSON *o, const char *key, double v)
 {
-    if (isfinite(v) && v > 0)
-        cJSON_AddNumberToObject(o, key, v);
-    else
-        cJSON_AddNullToObject(o, key);
+    gmd_json_add_number_or_null(o, key, v > 0 ? v : NAN);
 }
 
 static void describe_thermo(const run_state *r, cJSON *o)
@@ -361,9 +360,9 @@ static void describe_thermo(const run_state *r, cJSON *o)
 static void describe_temperature(const run_state *r, cJSON *o)
 {
     int measured = r->opt->thermo_path != NULL;
-    add_number_or_null(o, "temperature_K", measured ? r->thermo.mean_K : r->s.temperature_K);
-    add_number_or_null(o, "temperature_err_K", measured ? r->thermo.err_K : NAN);
-    add_number_or_null(o, "temperature_setpoint_K", r->opt->setpoint_K);
+    add_positive_or_null(o, "temperature_K", measured ? r->thermo.mean_K : r->s.temperature_K);
+    add_positive_or_null(o, "temperature_err_K", measured ? r->thermo.err_K : NAN);
+    add_positive_or_null(o, "temperature_setpoint_K", r->opt->setpoint_K);
     if (measured)
         describe_thermo(r, o);
     else if (r->s.temperature_K > 0)

@@ -28,6 +28,7 @@
  *
  * Output: msd.csv (log-spaced lags: time, MSD and beta per species), msd_all.csv (every
  * lag), figures msd (log-log) and msd_beta; results "diffusion_cm2_s". */
+#include "../io/json_util.h"
 #include "dynamics_internal.h"
 
 #include <cjson/cJSON.h>
@@ -681,14 +682,6 @@ static gmd_status msd_add_frame(gmd_analysis *self, const gmd_frame *frame, gmd_
     return gmd_dyn_traj_add(&st->traj, frame, err);
 }
 
-static void add_number_or_null(cJSON *o, const char *key, double v)
-{
-    if (isfinite(v))
-        cJSON_AddNumberToObject(o, key, v);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
 static gmd_status msd_results(const msd_state *st, const gmd_dyn_diffusion *d, cJSON *results,
                               gmd_error *err)
 {
@@ -704,8 +697,8 @@ static gmd_status msd_results(const msd_state *st, const gmd_dyn_diffusion *d, c
             cJSON_Delete(fit);
             return gmd_fail(err, GMD_ERR_NOMEM, "out of memory for the msd results");
         }
-        add_number_or_null(o, "D", d[sp].D_A2_ps * GMD_A2_PS_TO_CM2_S);
-        add_number_or_null(o, "err", d[sp].err_A2_ps * GMD_A2_PS_TO_CM2_S);
+        gmd_json_add_number_or_null(o, "D", d[sp].D_A2_ps * GMD_A2_PS_TO_CM2_S);
+        gmd_json_add_number_or_null(o, "err", d[sp].err_A2_ps * GMD_A2_PS_TO_CM2_S);
         cJSON_AddItemToObject(o, "fit_ps", fit);
         cJSON_AddBoolToObject(o, "diffusive", d[sp].diffusive);
     }

@@ -29,6 +29,7 @@
  * Output: sigma_eh.csv (log-spaced lags: <|dM|^2> and the running estimate
  * <|dM|^2> / (6 t V kB T)), figures sigma_eh and sigma_running; results
  * "conductivity_S_cm". */
+#include "../io/json_util.h"
 #include "dynamics_internal.h"
 
 #include <cjson/cJSON.h>
@@ -142,14 +143,6 @@ static void nernst_einstein(const sigma_state *st, sigma_result *r)
         fabs(r->haven) * sqrt(pow(r->ne_total_err / r->ne_total, 2) + pow(r->eh_err / r->eh, 2));
 }
 
-static void add_number_or_null(cJSON *o, const char *key, double v)
-{
-    if (isfinite(v))
-        cJSON_AddNumberToObject(o, key, v);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
 static gmd_status sigma_results(const sigma_state *st, const sigma_result *r, cJSON *results,
                                 gmd_error *err)
 {
@@ -163,20 +156,20 @@ static gmd_status sigma_results(const sigma_state *st, const sigma_result *r, cJ
         cJSON_Delete(fit);
         return gmd_fail(err, GMD_ERR_NOMEM, "out of memory for the sigma results");
     }
-    add_number_or_null(eh, "value", r->eh);
-    add_number_or_null(eh, "err", r->eh_err);
+    gmd_json_add_number_or_null(eh, "value", r->eh);
+    gmd_json_add_number_or_null(eh, "err", r->eh_err);
     cJSON_AddItemToObject(eh, "fit_ps", fit);
-    add_number_or_null(ne, "total", r->ne_total);
-    add_number_or_null(nerr, "total", r->ne_total_err);
+    gmd_json_add_number_or_null(ne, "total", r->ne_total);
+    gmd_json_add_number_or_null(nerr, "total", r->ne_total_err);
     for (int s = 0; s < st->species.n; s++) {
         if (!st->count[s]) continue;
-        add_number_or_null(ne, st->species.name[s], r->ne[s]);
-        add_number_or_null(nerr, st->species.name[s], r->ne_err[s]);
+        gmd_json_add_number_or_null(ne, st->species.name[s], r->ne[s]);
+        gmd_json_add_number_or_null(nerr, st->species.name[s], r->ne_err[s]);
     }
-    add_number_or_null(ne, "network", r->ne_network);
-    add_number_or_null(nerr, "network", r->ne_network_err);
-    add_number_or_null(c, "haven_ratio", r->haven);
-    add_number_or_null(c, "haven_ratio_err", r->haven_err);
+    gmd_json_add_number_or_null(ne, "network", r->ne_network);
+    gmd_json_add_number_or_null(nerr, "network", r->ne_network_err);
+    gmd_json_add_number_or_null(c, "haven_ratio", r->haven);
+    gmd_json_add_number_or_null(c, "haven_ratio_err", r->haven_err);
     cJSON_AddNumberToObject(c, "temperature_K", st->settings.temperature_K);
     cJSON_AddNumberToObject(c, "volume_A3", r->volume_A3);
     cJSON_AddStringToObject(c, "volume", "mean box volume over the analysed frames");

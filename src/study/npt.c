@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "glassmd/config_io.h"
+#include "../io/json_util.h"
 #include "study_internal.h"
 
 #define GMD_SETTLE_BLOCKS 5            /* blocks per half for its standard error */
@@ -129,11 +130,6 @@ static void verdict(const gmd_study_settle *g, char *out, size_t len)
                  g->half_A3[0], g->half_A3[1], g->z, g->z_limit);
 }
 
-static cJSON *num_or_null(double v)
-{
-    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
-}
-
 static gmd_status write_density_json(const gmd_study *s, const gmd_study_job *job,
                                      const gmd_study_settle *g, gmd_error *err)
 {
@@ -151,16 +147,16 @@ static gmd_status write_density_json(const gmd_study *s, const gmd_study_job *jo
     cJSON_AddNumberToObject(o, "window_t1_ps", g->t1_ps);
     cJSON_AddNumberToObject(o, "window_rows", (double)g->nrows);
     cJSON_AddNumberToObject(o, "volume_A3", V);
-    cJSON_AddItemToObject(o, "volume_err_A3", num_or_null(g->volume_err_A3));
+    cJSON_AddItemToObject(o, "volume_err_A3", gmd_json_number_or_null(g->volume_err_A3));
     cJSON_AddNumberToObject(o, "density_1_A3", rho);
-    cJSON_AddItemToObject(o, "density_err_1_A3", num_or_null(rho_err));
+    cJSON_AddItemToObject(o, "density_err_1_A3", gmd_json_number_or_null(rho_err));
     cJSON_AddNumberToObject(o, "density_g_cm3", rho * to_g);
-    cJSON_AddItemToObject(o, "density_err_g_cm3", num_or_null(rho_err * to_g));
-    cJSON_AddItemToObject(o, "half1_volume_A3", num_or_null(g->half_A3[0]));
-    cJSON_AddItemToObject(o, "half1_err_A3", num_or_null(g->half_err_A3[0]));
-    cJSON_AddItemToObject(o, "half2_volume_A3", num_or_null(g->half_A3[1]));
-    cJSON_AddItemToObject(o, "half2_err_A3", num_or_null(g->half_err_A3[1]));
-    cJSON_AddItemToObject(o, "z", num_or_null(g->z));
+    cJSON_AddItemToObject(o, "density_err_g_cm3", gmd_json_number_or_null(rho_err * to_g));
+    cJSON_AddItemToObject(o, "half1_volume_A3", gmd_json_number_or_null(g->half_A3[0]));
+    cJSON_AddItemToObject(o, "half1_err_A3", gmd_json_number_or_null(g->half_err_A3[0]));
+    cJSON_AddItemToObject(o, "half2_volume_A3", gmd_json_number_or_null(g->half_A3[1]));
+    cJSON_AddItemToObject(o, "half2_err_A3", gmd_json_number_or_null(g->half_err_A3[1]));
+    cJSON_AddItemToObject(o, "z", gmd_json_number_or_null(g->z));
     cJSON_AddNumberToObject(o, "z_limit", g->z_limit);
     cJSON_AddBoolToObject(o, "volume_settled", g->settled);
     cJSON_AddStringToObject(o, "verdict", text);
