@@ -111,25 +111,17 @@ static int quench_bins(const rpt_report *r, const rpt_comp *c, qbin *out)
 
 /* ---- tables ----------------------------------------------------------------------------- */
 
-static void num(char *out, size_t len, double v)
-{
-    if (isfinite(v))
-        snprintf(out, len, "%.6g", v);
-    else
-        snprintf(out, len, "-");
-}
-
 static gmd_status state_row(rpt_report *r, rpt_table *t, const rpt_comp *c, const char *what,
                             const state *s, gmd_error *err)
 {
     char x[32], Ts[32], T[32], a[32], ae[32], g[32], ge[32];
-    num(x, sizeof x, c->x);
-    num(Ts, sizeof Ts, s->T_set_K);
-    num(T, sizeof T, s->T_K);
-    num(a, sizeof a, s->rho);
-    num(ae, sizeof ae, s->rho_err);
-    num(g, sizeof g, s->g);
-    num(ge, sizeof ge, s->g_err);
+    rpt_fmt(x, sizeof x, "%.6g", c->x);
+    rpt_fmt(Ts, sizeof Ts, "%.6g", s->T_set_K);
+    rpt_fmt(T, sizeof T, "%.6g", s->T_K);
+    rpt_fmt(a, sizeof a, "%.6g", s->rho);
+    rpt_fmt(ae, sizeof ae, "%.6g", s->rho_err);
+    rpt_fmt(g, sizeof g, "%.6g", s->g);
+    rpt_fmt(ge, sizeof ge, "%.6g", s->g_err);
     const char *settled = !s->present ? "missing" : s->settled ? "yes" : "NO";
     const char *cells[] = {c->c->label, x, what, Ts, T, a, ae, g, ge, settled};
     if (s->present && !s->settled) {
@@ -343,11 +335,11 @@ static gmd_status quench_rows(rpt_table *t, const rpt_comp *c, const qbin *q, in
     gmd_status st = GMD_OK;
     for (int m = 0; st == GMD_OK && m < n; m++) {
         char Ts[32], T[32], rows[32], a[32], ae[32];
-        num(Ts, sizeof Ts, q[m].T_set_K);
-        num(T, sizeof T, q[m].T_K);
+        rpt_fmt(Ts, sizeof Ts, "%.6g", q[m].T_set_K);
+        rpt_fmt(T, sizeof T, "%.6g", q[m].T_K);
         snprintf(rows, sizeof rows, "%ld", q[m].n);
-        num(a, sizeof a, q[m].rho);
-        num(ae, sizeof ae, q[m].rho_err);
+        rpt_fmt(a, sizeof a, "%.6g", q[m].rho);
+        rpt_fmt(ae, sizeof ae, "%.6g", q[m].rho_err);
         const char *cells[] = {c->c->label, Ts, T, rows, a, ae};
         st = rpt_table_row(t, RPT_NONE, cells, err);
     }

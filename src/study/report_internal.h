@@ -149,6 +149,8 @@ gmd_status rpt_density(rpt_report *r, gmd_error *err);
 
 /* ---- report_tables.c ---- */
 gmd_status rpt_tables(rpt_report *r, gmd_error *err);
+/* v printed with the printf format f into buf, "-" when not finite (report_tables.c). */
+void rpt_fmt(char *buf, size_t len, const char *f, double v);
 /* One sentence naming the model the study ran: the three-body taper (the hard cut is the
  * paper's model, the smooth taper another) and the thermostat chain. */
 void rpt_model_text(const gmd_study *s, char *buf, size_t size);

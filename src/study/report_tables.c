@@ -92,7 +92,7 @@ gmd_status rpt_table_write_csv(const rpt_report *r, const rpt_table *t, gmd_erro
     return GMD_OK;
 }
 
-static void fmt(char *buf, size_t len, const char *f, double v)
+void rpt_fmt(char *buf, size_t len, const char *f, double v)
 {
     if (isfinite(v))
         snprintf(buf, len, f, v);
@@ -116,13 +116,13 @@ static gmd_status cmp_add(rpt_report *r, rpt_table *t, const cmp_row *w, gmd_err
 {
     char paper[72], val[224], e[48], crit[256], verdict[96], a[32], b[32];
     rpt_verdict v = RPT_NONE;
-    fmt(a, sizeof a, w->f, w->lo), fmt(b, sizeof b, w->f, w->hi);
+    rpt_fmt(a, sizeof a, w->f, w->lo), rpt_fmt(b, sizeof b, w->f, w->hi);
     if (w->hi > w->lo)
         snprintf(paper, sizeof paper, "%s to %s", a, b);
     else
         snprintf(paper, sizeof paper, "%s", a);
-    fmt(val, sizeof val, w->f, w->v);
-    fmt(e, sizeof e, "%.2g", w->e);
+    rpt_fmt(val, sizeof val, w->f, w->v);
+    rpt_fmt(e, sizeof e, "%.2g", w->e);
     double dist = w->v < w->lo ? w->lo - w->v : (w->v > w->hi ? w->v - w->hi : 0.0);
     snprintf(crit, sizeof crit, "-");
     if (!isfinite(w->v)) {
@@ -136,7 +136,7 @@ static gmd_status cmp_add(rpt_report *r, rpt_table *t, const cmp_row *w, gmd_err
                  dist / w->e);
     } else if (w->tol > 0) {
         v = dist <= w->tol ? RPT_AGREE : RPT_DISAGREE;
-        fmt(a, sizeof a, w->f, w->tol);
+        rpt_fmt(a, sizeof a, w->f, w->tol);
         snprintf(crit, sizeof crit, "|difference| <= %s %s (%s; no error bar)", a, w->unit,
                  w->tol_why);
         snprintf(verdict, sizeof verdict, "%s", v == RPT_AGREE ? "yes" : "no");
@@ -502,10 +502,10 @@ static gmd_status table_activation(rpt_report *r, gmd_error *err)
             const rpt_comp *c = &r->comp[i];
             rpt_fit f = rpt_arrhenius(r, c, keys[k]);
             char x[16], e[32], se[32], pf[32], np[16];
-            fmt(x, sizeof x, "%.2f", c->x);
-            fmt(e, sizeof e, "%.3f", f.present ? f.E_A_eV : NAN);
-            fmt(se, sizeof se, "%.3f", f.present ? f.err_eV : NAN);
-            fmt(pf, sizeof pf, "%.3g", f.present ? f.prefactor : NAN);
+            rpt_fmt(x, sizeof x, "%.2f", c->x);
+            rpt_fmt(e, sizeof e, "%.3f", f.present ? f.E_A_eV : NAN);
+            rpt_fmt(se, sizeof se, "%.3f", f.present ? f.err_eV : NAN);
+            rpt_fmt(pf, sizeof pf, "%.3g", f.present ? f.prefactor : NAN);
             snprintf(np, sizeof np, "%d", f.present ? f.npoints : 0);
             const char *cells[8] = {c->c->label,
                                     x,
@@ -528,8 +528,8 @@ static void val_err(char *v, char *e, size_t len, const rpt_run *run, const char
 {
     double x, s;
     rpt_quantity(run, key, &x, &s);
-    fmt(v, len, "%.3g", x);
-    fmt(e, len, "%.2g", s);
+    rpt_fmt(v, len, "%.3g", x);
+    rpt_fmt(e, len, "%.2g", s);
 }
 
 /* A row's colour: missing results grey; at constant pressure a state whose volume had not
@@ -574,15 +574,16 @@ static gmd_status table_dynamics(rpt_report *r, gmd_error *err)
             char cell[13][48];
             snprintf(cell[0], 48, "%s", r->comp[i].c->label);
             snprintf(cell[1], 48, run->unsettled ? "%g (volume NOT settled)" : "%g", run->T_set_K);
-            fmt(cell[2], 48, "%.1f", run->present ? run->T_K : NAN);
-            fmt(cell[3], 48, "%.1f", run->T_err_K);
+            rpt_fmt(cell[2], 48, "%.1f", run->present ? run->T_K : NAN);
+            rpt_fmt(cell[3], 48, "%.1f", run->T_err_K);
             for (int k = 0; k < 3; k++) {
                 snprintf(key, sizeof key, "D_%s", rpt_species(r, sp[k]));
                 val_err(cell[4 + 2 * k], cell[5 + 2 * k], 48, run, key);
             }
             val_err(cell[10], cell[11], 48, run, "sigma");
-            fmt(cell[12], 48, "%.2f",
-                run->present ? rpt_num(run->json, "conductivity_S_cm", "haven_ratio", NULL) : NAN);
+            rpt_fmt(cell[12], 48, "%.2f",
+                    run->present ? rpt_num(run->json, "conductivity_S_cm", "haven_ratio", NULL)
+                                 : NAN);
             const char *cp[13];
             for (int c = 0; c < 13; c++)
                 cp[c] = cell[c];
@@ -631,17 +632,17 @@ static gmd_status table_structure(rpt_report *r, gmd_error *err)
             cfb = cJSON_GetObjectItem(co, key);
         }
         snprintf(cell[0], 48, c->glass.unsettled ? "%s (volume NOT settled)" : "%s", c->c->label);
-        fmt(cell[1], 48, "%.2f", c->x);
-        fmt(cell[2], 48, "%.2f", pk ? rpt_pair_num(pk, F, B) : NAN);
-        fmt(cell[3], 48, "%.2f", pk ? rpt_pair_num(pk, M, B) : NAN);
-        fmt(cell[4], 48, "%.2f", rpt_num(cfb, "mean", NULL, NULL));
-        fmt(cell[5], 48, "%.2f", rpt_num(j, "qn", "mean_n", NULL));
-        fmt(cell[6], 48, "%.1f", 100 * rpt_num(j, "sulfur", "bridging", NULL));
-        fmt(cell[7], 48, "%.1f", 100 * rpt_num(j, "sulfur", "nonbridging", NULL));
-        fmt(cell[8], 48, "%.1f", 100 * rpt_num(j, "sulfur", "free", NULL));
-        fmt(cell[9], 48, "%.1f", 100 * rpt_num(j, "sharing", "si_in_edge_fraction", NULL));
-        fmt(cell[10], 48, "%.2f", rpt_num(j, "fsdp", "k_invA", NULL));
-        fmt(cell[11], 48, "%.3g", rpt_num(j, "fsdp", "intensity", NULL));
+        rpt_fmt(cell[1], 48, "%.2f", c->x);
+        rpt_fmt(cell[2], 48, "%.2f", pk ? rpt_pair_num(pk, F, B) : NAN);
+        rpt_fmt(cell[3], 48, "%.2f", pk ? rpt_pair_num(pk, M, B) : NAN);
+        rpt_fmt(cell[4], 48, "%.2f", rpt_num(cfb, "mean", NULL, NULL));
+        rpt_fmt(cell[5], 48, "%.2f", rpt_num(j, "qn", "mean_n", NULL));
+        rpt_fmt(cell[6], 48, "%.1f", 100 * rpt_num(j, "sulfur", "bridging", NULL));
+        rpt_fmt(cell[7], 48, "%.1f", 100 * rpt_num(j, "sulfur", "nonbridging", NULL));
+        rpt_fmt(cell[8], 48, "%.1f", 100 * rpt_num(j, "sulfur", "free", NULL));
+        rpt_fmt(cell[9], 48, "%.1f", 100 * rpt_num(j, "sharing", "si_in_edge_fraction", NULL));
+        rpt_fmt(cell[10], 48, "%.2f", rpt_num(j, "fsdp", "k_invA", NULL));
+        rpt_fmt(cell[11], 48, "%.3g", rpt_num(j, "fsdp", "intensity", NULL));
         const char *cp[12];
         for (int k = 0; k < 12; k++)
             cp[k] = cell[k];
@@ -670,7 +671,7 @@ static gmd_status table_jobs(rpt_report *r, gmd_error *err)
                     *status = cJSON_GetObjectItem(job, "status");
         double w = rpt_num(job, "wall_s", NULL, NULL);
         char wall[32];
-        fmt(wall, sizeof wall, "%.1f", w);
+        rpt_fmt(wall, sizeof wall, "%.1f", w);
         if (isfinite(w)) total += w;
         const char *cells[3] = {cJSON_IsString(name) ? name->valuestring : "?",
                                 cJSON_IsString(status) ? status->valuestring : "?", wall};
