@@ -191,17 +191,6 @@ static gmd_status job_build(job_ctx *c, gmd_error *err)
     return st;
 }
 
-/* MD time of a run: its nvt, npt and nve stages (a ramp's time is derived when read). */
-static double run_time_ps(const gmd_run_input *run)
-{
-    double t = 0.0;
-    for (int s = 0; s < run->nstages; s++)
-        if (run->stages[s].kind == GMD_STAGE_NVT || run->stages[s].kind == GMD_STAGE_NVE ||
-            run->stages[s].kind == GMD_STAGE_NPT)
-            t += run->stages[s].time_ps;
-    return t;
-}
-
 /* One of a job's runs, with that share of the job's progress. A run that is not the
  * job's last leaves DONE in its folder, so that a resumed job skips it (the isotherm's
  * equil/). */
@@ -228,9 +217,10 @@ static gmd_status job_md(job_ctx *c, gmd_error *err)
     gmd_status st = gmd_study_md_runs_make(c->plan->study, c->job, runs, err);
     double total = 0.0;
     for (int k = 0; k < runs->n; k++)
-        total += run_time_ps(&runs->run[k]);
+        total += gmd_study_run_time_ps(&runs->run[k]);
     for (int k = 0; st == GMD_OK && k < runs->n; k++) {
-        double share = runs->n > 1 && total > 0 ? run_time_ps(&runs->run[k]) / total : 1.0;
+        double share =
+            runs->n > 1 && total > 0 ? gmd_study_run_time_ps(&runs->run[k]) / total : 1.0;
         st = run_part(c, &runs->run[k], k == runs->n - 1, share, err);
         /* at constant pressure: the state the NPT equilibration settled at (npt.c), also
          * when a resumed job skipped equil/ (the same bytes again) */

@@ -246,6 +246,14 @@ static double stage_ps(const gmd_stage *g)
     return g->kind == GMD_STAGE_MINIMIZE || g->kind == GMD_STAGE_WRITE ? 0.0 : g->time_ps;
 }
 
+double gmd_study_run_time_ps(const gmd_run_input *run)
+{
+    double t = 0.0;
+    for (int g = 0; g < run->nstages; g++)
+        t += stage_ps(&run->stages[g]);
+    return t;
+}
+
 static void describe_stage(const gmd_stage *g, char *out, size_t len)
 {
     char P[48] = "";

@@ -36,6 +36,8 @@ typedef struct gmd_study_md_runs {
  * same for the job's run.in files (jobs.c) and its inputs hash (plan.c). */
 gmd_status gmd_study_md_runs_make(const gmd_study *s, const gmd_study_job *job,
                                   gmd_study_md_runs *out, gmd_error *err);
+/* MD time of a run in ps: its nvt, npt and nve stages' times plus its ramps' (span / rate). */
+double gmd_study_run_time_ps(const gmd_run_input *run);
 
 /* ---- constant pressure (npt.c) ---- */
 
