@@ -120,11 +120,13 @@ static char *make_tmpdir(void)
 
 /* ------------------------------------------------------------------ ideal gas */
 
-static void random_frame(gmd_frame *f, gmd_rng *rng, double len)
+/* Uniform positions over three box lengths per direction from one below the box's origin
+ * (unwrapped: some atoms a box or two away), atom by atom. */
+static void random_frame(gmd_frame *f, gmd_rng *rng)
 {
     for (size_t i = 0; i < f->n; i++)
-        for (int k = 0; k < 3; k++) /* unwrapped: some atoms several boxes away */
-            f->r[k][i] = len * (gmd_rng_uniform(rng) * 3.0 - 1.0);
+        for (int k = 0; k < 3; k++)
+            f->r[k][i] = f->box.lo[k] + f->box.len[k] * (gmd_rng_uniform(rng) * 3.0 - 1.0);
 }
 
 static void test_ideal_gas_rdf(void **state)
@@ -146,7 +148,7 @@ static void test_ideal_gas_rdf(void **state)
     gmd_rng rng;
     gmd_rng_seed(&rng, 12345);
     for (int t = 0; t < nframes; t++) {
-        random_frame(&f, &rng, len);
+        random_frame(&f, &rng);
         assert_int_equal(gmd_rdf_acc_add(&acc1, &f, &err), GMD_OK);
         assert_int_equal(gmd_rdf_acc_add(&acc2, &f, &err), GMD_OK);
     }
@@ -224,7 +226,7 @@ static void test_ideal_gas_direct_sq(void **state)
     gmd_rng rng;
     gmd_rng_seed(&rng, 777);
     for (int t = 0; t < 10; t++) {
-        random_frame(&f, &rng, len);
+        random_frame(&f, &rng);
         assert_int_equal(gmd_dsq_acc_add(&acc, &f, &err), GMD_OK);
     }
     double k[200], sal[3 * 200];
@@ -294,11 +296,9 @@ static void test_rdf_cells_vs_brute(void **state)
         for (int k = 0; k < 3; k++)
             f.box.len[k] = boxes[c][k];
         f.box.lo[0] = -3.0; /* a box that does not start at 0 */
-        for (size_t i = 0; i < f.n; i++) {
+        for (size_t i = 0; i < f.n; i++)
             f.type[i] = i % 3 == 0 ? 0 : 1;
-            for (int k = 0; k < 3; k++)
-                f.r[k][i] = f.box.lo[k] + boxes[c][k] * (gmd_rng_uniform(&rng) * 3.0 - 1.0);
-        }
+        random_frame(&f, &rng);
         long count[2];
         counts_of(&f, 2, count);
         double cut[2][2] = {{0.0, 2.5}, {3.7, 1.9}};
@@ -347,9 +347,7 @@ static void test_grid_neighbors_vs_brute(void **state)
         frame_alloc(&f, c == 1 ? 60 : 900, 1.0);
         for (int k = 0; k < 3; k++)
             f.box.len[k] = boxes[c][k];
-        for (size_t i = 0; i < f.n; i++)
-            for (int k = 0; k < 3; k++)
-                f.r[k][i] = boxes[c][k] * (gmd_rng_uniform(&rng) * 3.0 - 1.0);
+        random_frame(&f, &rng);
         gmd_frame_grid grid = {0};
         gmd_neigh_buf buf;
         gmd_error err;
@@ -521,7 +519,7 @@ static void test_direct_sq_threads_select(void **state)
         f.type[i] = (int)(i % 3);
     gmd_rng rng;
     gmd_rng_seed(&rng, 99);
-    random_frame(&f, &rng, 14.0);
+    random_frame(&f, &rng);
     long count[3];
     counts_of(&f, 3, count);
     gmd_dsq_acc a1, a3, sel;
@@ -761,9 +759,7 @@ static void test_grid_sq_random(void **state)
     gmd_rng rng;
     gmd_rng_seed(&rng, 4242);
     for (int t = 0; t < 3; t++) {
-        for (size_t i = 0; i < n; i++)
-            for (int k = 0; k < 3; k++)
-                f.r[k][i] = f.box.len[k] * (gmd_rng_uniform(&rng) * 3.0 - 1.0);
+        random_frame(&f, &rng);
         for (int m = 0; m < 2; m++) {
             assert_int_equal(gmd_dsq_acc_add(&acc[m], &f, &err), GMD_OK);
             assert_int_equal(gmd_dsq_acc_add(&sel[m], &f, &err), GMD_OK);
