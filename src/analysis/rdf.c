@@ -31,11 +31,17 @@
  * GMD_RDF_MAX_BINS bins), and one comparison with each of E_b0 and E_(b0+1), computed in
  * double, corrects it. The pairs out of range go to GMD_RDF_SPARE spare slots of the row
  * in turn, so that their increments do not wait on each other. Where the CPU has AVX-512,
- * select_in_range_avx512 replaces pair_slots and packs the slots of the pairs in range by
- * one compress, so that the scalar loop sees only them (about half of the pairs with rmax
- * = L/2). A pair i in a, j in b adds one to the per-thread count (a, b) (row offset
- * precomputed per slot, row_of) and is turned into the ordered counts (a, b) and (b, a) at
- * the reduction.
+ * select_in_range_avx512 replaces pair_slots: sixteen pairs at a time in single precision
+ * (positions as floats), whose estimate of d / dr is within a bounded error (~1e-3 bins,
+ * estimate_margin) of the exact one, so that every pair whose estimate is farther than
+ * that from an integer has the rule's bin as its floor; the few others (~3e-3 of the
+ * pairs), and those that may lie within a coordination cut-off, are listed for the exact
+ * double pass (exact_lanes). The slots of the pairs in range are packed by one compress,
+ * so that the scalar loop sees only them (about half of the pairs with rmax = L/2). The
+ * counts are those of the portable loops, pair for pair (tests/unit/test_structure.c);
+ * the single-precision pass is twice as fast as a double one (16 lanes). A pair i in a,
+ * j in b adds one to the per-thread count (a, b) (row offset precomputed per slot,
+ * row_of) and is turned into the ordered counts (a, b) and (b, a) at the reduction.
  *
  * g_ab(r)
  * -------
@@ -229,10 +235,9 @@ static inline double edge2_of(int m, double dr)
 }
 
 /* The rule's bin of d2 from a single-precision estimate: b0 = (int)(sqrtf(d2) / dr)
- * (its estimate capped at top = nbins + 1.5, also for a NaN: then surely out of range, and
- * not near an integer, see select_in_range_avx512), within one bin of the rule's, then
- * corrected by one comparison with each of its edges. Returns nbins or more when out of
- * range. The same operations as select_in_range_avx512's lanes. */
+ * (the estimate capped at top = nbins + 1.5, also for a NaN: then surely out of range),
+ * within one bin of the rule's, then corrected by one comparison with each of its edges.
+ * Returns nbins or more when out of range. */
 static inline int bin_of(double d2, float inv_dr, float top, double dr)
 {
     float est = sqrtf((float)d2) * inv_dr;
@@ -281,81 +286,98 @@ static int pair_slots(const gmd_rdf_acc *acc, const double ri[3], int j0, int j1
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define HAVE_BIN_AVX512 1
-/* min_image with AVX-512: the same operations, so the same d^2 as pair_slots. */
-__attribute__((target("avx2,avx512f,avx512vl"))) static inline __m512d
-min_image_avx512(__m512d xj, __m512d xi, __m512d len)
+#define RDF_AVX512 __attribute__((target("avx2,avx512f,avx512vl,avx512dq,popcnt")))
+/* The minimum image of min_image in single precision, 16 lanes. */
+RDF_AVX512 static inline __m512 min_image_ps(__m512 xj, __m512 xi, __m512 len)
 {
-    const __m512d a = _mm512_abs_pd(_mm512_sub_pd(xj, xi));
-    return _mm512_min_pd(a, _mm512_sub_pd(len, a));
+    const __m512 a = _mm512_abs_ps(_mm512_sub_ps(xj, xi));
+    return _mm512_min_ps(a, _mm512_sub_ps(len, a));
 }
 
-/* pair_slots with AVX-512, eight slots at a time, and the slots of the pairs in range
- * packed by one compress into slot, for the scalar increments; the pairs out of range
- * (about half of them with the default rmax = L/2: the box's corners) are dropped here
- * instead of being counted into spare slots. d^2 and the bin by the same operations as
- * pair_slots (no fused multiply-add, as there), so the same counts (tests/unit/
- * test_structure.c compares both paths with brute force). Every d^2 goes to d2 (count_cuts
- * reads them). Returns the number packed; *close gets the number of d^2 < cut2. (A compress
- * into registers, then a plain store: a compress to memory is microcoded on AMD Zen 4.) */
-__attribute__((target("avx2,avx512f,avx512vl,popcnt"), noinline)) static int
-select_in_range_avx512(const gmd_rdf_acc *acc, const double ri[3], int j0, int n, double cut2,
-                       double *restrict d2, int *restrict slot, int *close)
+/* How far (in bins) the single-precision estimate of select_in_range_avx512 may lie from
+ * the rule's d / dr, u = 2^-24 the unit round-off of floats, L the longest box edge:
+ * coordinates in [0, L) as floats are off by u L each, their difference by 3 u L, the
+ * minimum image (L - |d|) by 5 u L, so d by sqrt(3) 5 u L < 9 u L; d^2's two fused
+ * multiply-adds, the square root, 1 / dr as a float and the product add 4.5 u relative
+ * (5 u (nbins + 2) bins at most, as the estimate is capped at nbins + 1.5); 1e-9 covers the
+ * rule's own rounding of its edges (3e-16 relative). */
+static double estimate_margin(const gmd_rdf_acc *acc)
+{
+    const double u = 0x1p-24,
+                 len = fmax(acc->grid.len[0], fmax(acc->grid.len[1], acc->grid.len[2]));
+    return 9.0 * u * len / acc->dr + 5.0 * u * (acc->nbins + 2) + 1e-9;
+}
+
+/* The pairs of slot s with the slots j0 .. j0 + n - 1, sixteen at a time in single
+ * precision (acc->xf, the wrapped positions as floats): the histogram slots of the pairs
+ * in range packed by one compress into slot (returns their number), for the scalar
+ * increments; the pairs out of range (about half of them with the default rmax = L/2: the
+ * box's corners) are dropped. A lane whose estimate of d / dr lies within the margin of an
+ * integer (estimate_margin: ~1e-3 bins, ~3e-3 of the pairs) is left out of slot and its
+ * slot index goes to near[] (*nnear), for the exact double binning of the portable rule; a
+ * lane that may lie within the cut-off (d^2 < cut2 (1 + 1e-4) in floats, a superset of the
+ * pairs within it) goes to close[] (*nclose) for the exact test. Every other lane's
+ * estimate is more than its error from an integer, so its floor is the rule's bin and the
+ * counts are those of pair_slots (tests/unit/test_structure.c compares both paths with
+ * brute force). (Compress into registers, then a plain store: a compress to memory is
+ * microcoded on AMD Zen 4, as are masked stores.) */
+RDF_AVX512 __attribute__((noinline)) static int
+select_in_range_avx512(const gmd_rdf_acc *acc, int s, int j0, int n, double cut2,
+                       int *restrict slot, int *restrict near, int *nnear, int *restrict close,
+                       int *nclose)
 {
     const gmd_frame_grid *g = &acc->grid;
-    const double *x = g->x[0] + j0, *y = g->x[1] + j0, *z = g->x[2] + j0;
+    const float *x = acc->xf[0] + j0, *y = acc->xf[1] + j0, *z = acc->xf[2] + j0;
     const int *row_of = acc->row_of + j0;
-    const __m512d lx = _mm512_set1_pd(g->len[0]), ly = _mm512_set1_pd(g->len[1]),
-                  lz = _mm512_set1_pd(g->len[2]);
-    const __m512d xi = _mm512_set1_pd(ri[0]), yi = _mm512_set1_pd(ri[1]),
-                  zi = _mm512_set1_pd(ri[2]);
-    const __m512d cut = _mm512_set1_pd(cut2), dr = _mm512_set1_pd(acc->dr);
-    const __m256 inv_dr = _mm256_set1_ps((float)(1.0 / acc->dr)),
-                 top = _mm256_set1_ps((float)acc->nbins + 1.5f);
-    /* the estimate's error in bins is below 3e-7 (nbins + 2) (header): where every lane's
-     * estimate is farther than that from an integer, its floor is the rule's bin */
-    const __m256 margin = _mm256_set1_ps((float)(3e-7 * (acc->nbins + 2))),
-                 far = _mm256_set1_ps((float)(1.0 - 3e-7 * (acc->nbins + 2)));
-    const __m256i one = _mm256_set1_epi32(1), nbins = _mm256_set1_epi32(acc->nbins);
-    int m = 0, nclose = 0;
-    for (int k = 0; k < n; k += 8) {
-        const __mmask8 live = n - k >= 8 ? 0xff : (__mmask8)((1u << (n - k)) - 1);
-        const __m512d dx = min_image_avx512(_mm512_maskz_loadu_pd(live, x + k), xi, lx);
-        const __m512d dy = min_image_avx512(_mm512_maskz_loadu_pd(live, y + k), yi, ly);
-        const __m512d dz = min_image_avx512(_mm512_maskz_loadu_pd(live, z + k), zi, lz);
-        const __m512d r2 = _mm512_add_pd(
-            _mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)), _mm512_mul_pd(dz, dz));
-        _mm512_storeu_pd(d2 + k, r2); /* d2 has 8 spare places; a masked store is slow on Zen 4 */
-        nclose += __builtin_popcount(_mm512_mask_cmp_pd_mask(live, r2, cut, _CMP_LT_OQ));
-        /* bin_of: the estimate (min returns top for a NaN, as the scalar ?:), then the edges
-         * only where an estimate lies near an integer (rare: ~1e-3 of the vectors) */
-        const __m256 est =
-            _mm256_min_ps(_mm256_mul_ps(_mm256_sqrt_ps(_mm512_cvtpd_ps(r2)), inv_dr), top);
-        const __m256 frac = _mm256_sub_ps(est, _mm256_round_ps(est, _MM_FROUND_TO_ZERO));
-        __m256i b = _mm256_cvttps_epi32(est);
-        if (_mm256_mask_cmp_ps_mask(live, frac, margin, _CMP_LT_OQ) |
-            _mm256_mask_cmp_ps_mask(live, frac, far, _CMP_GT_OQ)) {
-            const __m512d lo = _mm512_mul_pd(_mm512_cvtepi32_pd(b), dr);
-            const __m512d hi = _mm512_mul_pd(_mm512_cvtepi32_pd(_mm256_add_epi32(b, one)), dr);
-            const __mmask8 up = _mm512_cmp_pd_mask(r2, _mm512_mul_pd(hi, hi), _CMP_GE_OQ);
-            const __mmask8 down = _mm512_cmp_pd_mask(r2, _mm512_mul_pd(lo, lo), _CMP_LT_OQ);
-            /* (never both: E_b <= E_(b+1)) */
-            b = _mm256_mask_sub_epi32(_mm256_mask_add_epi32(b, up, b, one), down, b, one);
-        }
-        const __mmask8 in = _mm256_mask_cmplt_epi32_mask(live, b, nbins);
-        const __m256i s = _mm256_add_epi32(b, _mm256_maskz_loadu_epi32(live, row_of + k));
-        _mm256_storeu_si256((__m256i *)(slot + m), _mm256_maskz_compress_epi32(in, s));
+    const __m512 lx = _mm512_set1_ps((float)g->len[0]), ly = _mm512_set1_ps((float)g->len[1]),
+                 lz = _mm512_set1_ps((float)g->len[2]);
+    const __m512 xi = _mm512_set1_ps(acc->xf[0][s]), yi = _mm512_set1_ps(acc->xf[1][s]),
+                 zi = _mm512_set1_ps(acc->xf[2][s]);
+    const __m512 cut = _mm512_set1_ps((float)(cut2 * (1.0 + 1e-4)));
+    const __m512 inv_dr = _mm512_set1_ps((float)(1.0 / acc->dr)),
+                 top = _mm512_set1_ps((float)acc->nbins + 1.5f), half = _mm512_set1_ps(0.5f),
+                 lim = _mm512_set1_ps((float)(0.5 - estimate_margin(acc)));
+    const __m512i nbins = _mm512_set1_epi32(acc->nbins),
+                  lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    int m = 0, nn = 0, nc = 0;
+    for (int k = 0; k < n; k += 16) {
+        const __mmask16 live = n - k >= 16 ? 0xffff : (__mmask16)((1u << (n - k)) - 1);
+        const __m512 dx = min_image_ps(_mm512_maskz_loadu_ps(live, x + k), xi, lx);
+        const __m512 dy = min_image_ps(_mm512_maskz_loadu_ps(live, y + k), yi, ly);
+        const __m512 dz = min_image_ps(_mm512_maskz_loadu_ps(live, z + k), zi, lz);
+        const __m512 r2 = _mm512_fmadd_ps(dz, dz, _mm512_fmadd_ps(dy, dy, _mm512_mul_ps(dx, dx)));
+        /* the estimate, capped (min gives top for a NaN) at nbins + 1.5: surely out of range
+         * and not near an integer */
+        const __m512 est = _mm512_min_ps(_mm512_mul_ps(_mm512_sqrt_ps(r2), inv_dr), top);
+        const __m512 frac = _mm512_sub_ps(est, _mm512_roundscale_ps(est, _MM_FROUND_TO_ZERO));
+        const __mmask16 is_near = _mm512_mask_cmp_ps_mask(
+            live, _mm512_abs_ps(_mm512_sub_ps(frac, half)), lim, _CMP_GT_OQ);
+        const __mmask16 is_close = _mm512_mask_cmp_ps_mask(live, r2, cut, _CMP_LT_OQ);
+        const __m512i b = _mm512_cvttps_epi32(est);
+        const __mmask16 in = _mm512_mask_cmplt_epi32_mask(live & ~is_near, b, nbins);
+        const __m512i sl = _mm512_add_epi32(b, _mm512_maskz_loadu_epi32(live, row_of + k));
+        _mm512_storeu_si512(slot + m, _mm512_maskz_compress_epi32(in, sl));
         m += __builtin_popcount(in);
+        if (is_near | is_close) { /* rare: their slot indices for the exact passes */
+            const __m512i j = _mm512_add_epi32(lane, _mm512_set1_epi32(j0 + k));
+            _mm512_storeu_si512(near + nn, _mm512_maskz_compress_epi32(is_near, j));
+            nn += __builtin_popcount(is_near);
+            _mm512_storeu_si512(close + nc, _mm512_maskz_compress_epi32(is_close, j));
+            nc += __builtin_popcount(is_close);
+        }
     }
-    *close = nclose;
+    *nnear = nn;
+    *nclose = nc;
     return m;
 }
 #else
 /* Never called: bin_avx512 stays 0 where this is compiled. */
-static int select_in_range_avx512(const gmd_rdf_acc *acc, const double ri[3], int j0, int n,
-                                  double cut2, double *restrict d2, int *restrict slot, int *close)
+static int select_in_range_avx512(const gmd_rdf_acc *acc, int s, int j0, int n, double cut2,
+                                  int *restrict slot, int *restrict near, int *nnear,
+                                  int *restrict close, int *nclose)
 {
-    (void)acc, (void)ri, (void)j0, (void)n, (void)cut2, (void)d2, (void)slot;
-    *close = 0;
+    (void)acc, (void)s, (void)j0, (void)n, (void)cut2, (void)slot, (void)near, (void)close;
+    *nnear = *nclose = 0;
     return 0;
 }
 #endif
@@ -424,20 +446,52 @@ void gmd_rdf_acc_set_cut(gmd_rdf_acc *acc, int a, int b, double cut)
 typedef struct pair_counts {
     uint64_t *local;
     uint64_t lcut[GMD_MAX_SPECIES][GMD_MAX_SPECIES];
-    double d2[RDF_CHUNK + 8]; /* 8 more: select_in_range_avx512 stores 8 at a time */
-    int slot[RDF_CHUNK + 8];
+    double d2[RDF_CHUNK];
+    /* 16 more: select_in_range_avx512 stores 16 at a time; near and close its slot indices
+     * for the exact passes */
+    int slot[RDF_CHUNK + 16], near[RDF_CHUNK + 16], close[RDF_CHUNK + 16];
 } pair_counts;
 
-/* The cut-off counts of slot s (species a) with the chunk's slots j0 ... */
+/* The cut-off counts of a pair of slots of species a and b at squared distance d2. */
+static void count_cut(const gmd_rdf_acc *acc, int a, int b, double d2, pair_counts *pc)
+{
+    const double d = sqrt(d2);
+    if (d < acc->cut[a][b]) pc->lcut[a][b]++; /* both orders, each with its cut-off */
+    if (d < acc->cut[b][a]) pc->lcut[b][a]++;
+}
+
+/* The cut-off counts of slot s (species a) with the chunk's slots j0 ... (d^2 in pc->d2) */
 static void count_cuts(const gmd_rdf_acc *acc, int a, int j0, int n, double cut2, pair_counts *pc)
 {
     const int *type = acc->grid.type + j0;
-    for (int m = 0; m < n; m++) {
-        if (!(pc->d2[m] < cut2)) continue;
-        double d = sqrt(pc->d2[m]);
-        int b = type[m];
-        if (d < acc->cut[a][b]) pc->lcut[a][b]++; /* both orders, each with its cut-off */
-        if (d < acc->cut[b][a]) pc->lcut[b][a]++;
+    for (int m = 0; m < n; m++)
+        if (pc->d2[m] < cut2) count_cut(acc, a, type[m], pc->d2[m], pc);
+}
+
+/* The squared minimum-image distance of slots s and j by pair_slots' operations. */
+static double slot_d2(const gmd_frame_grid *g, int s, int j)
+{
+    const double dx = min_image(g->x[0][j] - g->x[0][s], g->len[0]),
+                 dy = min_image(g->x[1][j] - g->x[1][s], g->len[1]),
+                 dz = min_image(g->x[2][j] - g->x[2][s], g->len[2]);
+    return dx * dx + dy * dy + dz * dz;
+}
+
+/* The lanes select_in_range_avx512 left to the exact passes: those near a bin edge binned
+ * by the rule (bin_of) in double, those that may lie within a cut-off tested exactly. */
+static void exact_lanes(const gmd_rdf_acc *acc, int s, double cut2, uint64_t *restrict hist,
+                        int nnear, int nclose, pair_counts *pc)
+{
+    const gmd_frame_grid *g = &acc->grid;
+    const float inv_dr = (float)(1.0 / acc->dr), top = (float)acc->nbins + 1.5f;
+    for (int k = 0; k < nnear; k++) {
+        const int j = pc->near[k], b = bin_of(slot_d2(g, s, j), inv_dr, top, acc->dr);
+        if (b < acc->nbins) hist[acc->row_of[j] + b]++;
+    }
+    for (int k = 0; k < nclose; k++) {
+        const int j = pc->close[k];
+        const double d2 = slot_d2(g, s, j);
+        if (d2 < cut2) count_cut(acc, g->type[s], g->type[j], d2, pc);
     }
 }
 
@@ -455,14 +509,19 @@ static void bin_pairs(const gmd_rdf_acc *acc, int s, int j0, int j1, pair_counts
     uint64_t *restrict hist = pc->local + (size_t)a * ns * row;
     for (int c0 = j0; c0 < j1; c0 += RDF_CHUNK) {
         const int n = j1 - c0 < RDF_CHUNK ? j1 - c0 : RDF_CHUNK;
-        int close, m = n;
-        if (acc->bin_avx512)
-            m = select_in_range_avx512(acc, ri, c0, n, cut2, pc->d2, pc->slot, &close);
-        else
-            close = pair_slots(acc, ri, c0, c0 + n, cut2, pc->d2, pc->slot);
-        for (int k = 0; k < m; k++)
-            hist[pc->slot[k]]++;
-        if (close) count_cuts(acc, a, c0, n, cut2, pc);
+        if (acc->bin_avx512) {
+            int nnear, nclose;
+            const int m = select_in_range_avx512(acc, s, c0, n, cut2, pc->slot, pc->near, &nnear,
+                                                 pc->close, &nclose);
+            for (int k = 0; k < m; k++)
+                hist[pc->slot[k]]++;
+            exact_lanes(acc, s, cut2, hist, nnear, nclose, pc);
+        } else {
+            const int close = pair_slots(acc, ri, c0, c0 + n, cut2, pc->d2, pc->slot);
+            for (int k = 0; k < n; k++)
+                hist[pc->slot[k]]++;
+            if (close) count_cuts(acc, a, c0, n, cut2, pc);
+        }
     }
 }
 
@@ -497,6 +556,15 @@ static gmd_status rdf_count_frame(gmd_rdf_acc *acc, const gmd_frame *frame, uint
     }
     for (int s = 0; s < n; s++)
         acc->row_of[s] = acc->grid.type[s] * row;
+    if (acc->bin_avx512) { /* the AVX-512 pass reads the positions as floats */
+        for (int k = 0; k < 3; k++) {
+            float *xf = realloc(acc->xf[k], (frame->n ? frame->n : 1) * sizeof(float));
+            if (!xf) return gmd_fail(err, GMD_ERR_NOMEM, "rdf: out of memory for positions");
+            acc->xf[k] = xf;
+            for (int s = 0; s < n; s++)
+                xf[s] = (float)acc->grid.x[k][s];
+        }
+    }
     int failed = 0;
 #pragma omp parallel num_threads(acc->threads)
     {
@@ -643,6 +711,10 @@ void gmd_rdf_acc_free(gmd_rdf_acc *acc)
     free(acc->gsum);
     free(acc->row_of);
     acc->row_of = NULL;
+    for (int k = 0; k < 3; k++) {
+        free(acc->xf[k]);
+        acc->xf[k] = NULL;
+    }
     acc->row_cap = 0;
     gmd_frame_grid_free(&acc->grid);
     acc->hist = NULL;

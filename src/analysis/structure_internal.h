@@ -79,7 +79,8 @@ typedef struct gmd_rdf_acc {
     long shrunk_frames;            /* frames whose box made the default rmax smaller */
     int threads;
     gmd_frame_grid grid;
-    int *row_of; /* per slot of the frame grid: species * (nbins + GMD_RDF_SPARE) */
+    int *row_of;  /* per slot of the frame grid: species * (nbins + GMD_RDF_SPARE) */
+    float *xf[3]; /* the frame grid's positions as floats, for the AVX-512 pass (rdf.c) */
     size_t row_cap;
     int bin_avx512; /* 1: the binning by AVX-512 (set at init where the CPU has it;
                        a test sets 0 to compare with the portable loops) */
