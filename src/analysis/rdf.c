@@ -354,7 +354,7 @@ select_in_range_avx512(const gmd_rdf_acc *acc, int s, int j0, int n, double cut2
             live, _mm512_abs_ps(_mm512_sub_ps(frac, half)), lim, _CMP_GT_OQ);
         const __mmask16 is_close = _mm512_mask_cmp_ps_mask(live, r2, cut, _CMP_LT_OQ);
         const __m512i b = _mm512_cvttps_epi32(est);
-        const __mmask16 in = _mm512_mask_cmplt_epi32_mask(live & ~is_near, b, nbins);
+        const __mmask16 in = _mm512_mask_cmplt_epi32_mask(_kandn_mask16(is_near, live), b, nbins);
         const __m512i sl = _mm512_add_epi32(b, _mm512_maskz_loadu_epi32(live, row_of + k));
         _mm512_storeu_si512(slot + m, _mm512_maskz_compress_epi32(in, sl));
         m += __builtin_popcount(in);
