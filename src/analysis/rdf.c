@@ -77,6 +77,8 @@
 #include <math.h>
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
+#define HAVE_BIN_AVX512 1
+#define RDF_AVX512 __attribute__((target("avx2,avx512f,avx512vl,popcnt")))
 #endif
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +98,18 @@ static double wrap_coordinate(double x, double lo, double len)
     if (u >= len || u < 0.0) /* round-off at the upper edge */
         u = 0.0;
     return u;
+}
+
+/* 1 where the AVX-512 passes (RDF_AVX512) can run: compiled in, and the CPU has them. */
+static int cpu_has_avx512(void)
+{
+#ifdef HAVE_BIN_AVX512
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+#else
+    return 0;
+#endif
 }
 
 /* Slots per chunk of the pair kernel's buffers (L1-resident). */
@@ -138,6 +152,7 @@ gmd_status gmd_frame_grid_build(gmd_frame_grid *g, const gmd_frame *frame, doubl
     for (int k = 0; k < 3; k++)
         g->len[k] = frame->box.len[k];
     g->rcut = rcut;
+    g->avx512 = !g->portable && cpu_has_avx512();
     for (size_t s = 0; s < frame->n; s++) {
         int i = g->cells.atom[s];
         g->type[s] = frame->type[i];
@@ -159,7 +174,7 @@ void gmd_frame_grid_free(gmd_frame_grid *g)
 gmd_status gmd_neigh_buf_init(gmd_neigh_buf *b, size_t capacity, gmd_error *err)
 {
     memset(b, 0, sizeof *b);
-    size_t cap = capacity ? capacity : 1;
+    size_t cap = capacity + GMD_NEIGH_PAD;
     b->j = gmd_calloc(cap, sizeof(int), "neighbour buffer", err);
     b->d = gmd_calloc(cap, sizeof(double), "neighbour buffer", err);
     for (int k = 0; k < 3; k++)
@@ -181,12 +196,79 @@ void gmd_neigh_buf_free(gmd_neigh_buf *b)
     memset(b, 0, sizeof *b);
 }
 
+#ifdef HAVE_BIN_AVX512
+/* d less its nearest multiple of len (il = 1 / len), by the round-to-nearest of adding and
+ * subtracting magic = 1.5 * 2^52: the scalar loop's operations. */
+RDF_AVX512 static inline __m512d image_round(__m512d d, __m512d len, __m512d il, __m512d magic)
+{
+    return _mm512_sub_pd(
+        d, _mm512_mul_pd(len, _mm512_sub_pd(_mm512_add_pd(_mm512_mul_pd(d, il), magic), magic)));
+}
+
+/* gmd_frame_grid_neighbors' loops over the runs of cells with AVX-512, eight slots at a
+ * time: the same operations (no fused multiply-add, as there), so the same d^2 and
+ * displacements to the bit, and the neighbours packed by compress in the same order
+ * (compress into registers, then plain stores, which may write GMD_NEIGH_PAD places past
+ * the last neighbour). Returns the number of neighbours. */
+RDF_AVX512 static size_t neighbors_avx512(const gmd_frame_grid *g, int s, const int *cells,
+                                          int ncells, double rc2, gmd_neigh_buf *b)
+{
+    const __m512d magic = _mm512_set1_pd(6755399441055744.0); /* 1.5 * 2^52 */
+    const __m512d lx = _mm512_set1_pd(g->len[0]), ly = _mm512_set1_pd(g->len[1]),
+                  lz = _mm512_set1_pd(g->len[2]);
+    const __m512d ilx = _mm512_set1_pd(1.0 / g->len[0]), ily = _mm512_set1_pd(1.0 / g->len[1]),
+                  ilz = _mm512_set1_pd(1.0 / g->len[2]);
+    const __m512d xs = _mm512_set1_pd(g->x[0][s]), ys = _mm512_set1_pd(g->x[1][s]),
+                  zs = _mm512_set1_pd(g->x[2][s]), cut = _mm512_set1_pd(rc2);
+    const __m256i lane = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0), self = _mm256_set1_epi32(s);
+    size_t m = 0;
+    for (int q = 0; q < ncells; q++) {
+        int last = q; /* a run of consecutive cells, as in gmd_frame_grid_neighbors */
+        while (last + 1 < ncells && cells[last + 1] == cells[last] + 1)
+            last++;
+        const int j1 = g->cells.start[cells[last] + 1];
+        for (int j = g->cells.start[cells[q]]; j < j1; j += 8) {
+            const __mmask8 live = j1 - j >= 8 ? 0xff : (__mmask8)((1u << (j1 - j)) - 1);
+            __m512d dx = _mm512_sub_pd(_mm512_maskz_loadu_pd(live, g->x[0] + j), xs);
+            __m512d dy = _mm512_sub_pd(_mm512_maskz_loadu_pd(live, g->x[1] + j), ys);
+            __m512d dz = _mm512_sub_pd(_mm512_maskz_loadu_pd(live, g->x[2] + j), zs);
+            dx = image_round(dx, lx, ilx, magic);
+            dy = image_round(dy, ly, ily, magic);
+            dz = image_round(dz, lz, ilz, magic);
+            const __m512d d2 = _mm512_add_pd(
+                _mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)), _mm512_mul_pd(dz, dz));
+            const __mmask8 not_self =
+                _mm256_cmpneq_epi32_mask(_mm256_add_epi32(lane, _mm256_set1_epi32(j)), self);
+            const __mmask8 keep = _mm512_mask_cmp_pd_mask(live & not_self, d2, cut, _CMP_LT_OQ);
+            const __m256i atom = _mm256_maskz_loadu_epi32(live, g->cells.atom + j);
+            _mm256_storeu_si256((__m256i *)(b->j + m), _mm256_maskz_compress_epi32(keep, atom));
+            _mm512_storeu_pd(b->d + m, _mm512_maskz_compress_pd(keep, d2));
+            _mm512_storeu_pd(b->dx[0] + m, _mm512_maskz_compress_pd(keep, dx));
+            _mm512_storeu_pd(b->dx[1] + m, _mm512_maskz_compress_pd(keep, dy));
+            _mm512_storeu_pd(b->dx[2] + m, _mm512_maskz_compress_pd(keep, dz));
+            m += (size_t)__builtin_popcount(keep);
+        } /* loop over atoms of the run */
+        q = last;
+    }
+    return m;
+}
+#else
+static size_t neighbors_avx512(const gmd_frame_grid *g, int s, const int *cells, int ncells,
+                               double rc2, gmd_neigh_buf *b)
+{
+    (void)g, (void)s, (void)cells, (void)ncells, (void)rc2, (void)b;
+    return 0; /* never called: avx512 stays 0 where this is compiled */
+}
+#endif
+
 /* Branch-free: every candidate is written at the next free place and the count advances
  * only for those within rc (as the MD pair kernel's compaction; the branch on d^2 < rc^2
  * mispredicted for most candidates), the distances' square roots taken afterwards in one
  * vectorised pass. The minimum image by rounding to nearest (positions are wrapped, so it
  * is gmd_min_image's up to ties at exactly half a box edge, beyond any rc). The buffer
- * holds n places, and the candidates are the other n - 1 atoms at most. */
+ * holds n places, and the candidates are the other n - 1 atoms at most. Where the CPU has
+ * AVX-512, each run of cells is searched by neighbors_avx512 (the same neighbours, in the
+ * same order, to the bit). */
 void gmd_frame_grid_neighbors(const gmd_frame_grid *g, size_t i, double rc, gmd_neigh_buf *b)
 {
     const double magic = 6755399441055744.0; /* 1.5 * 2^52 */
@@ -201,8 +283,8 @@ void gmd_frame_grid_neighbors(const gmd_frame_grid *g, size_t i, double rc, gmd_
     int *restrict bj = b->j;
     double *restrict bd = b->d, *restrict bx = b->dx[0], *restrict by = b->dx[1],
                      *restrict bz = b->dx[2];
-    size_t m = 0;
-    for (int q = 0; q < ncells; q++) {
+    size_t m = g->avx512 ? neighbors_avx512(g, s, cells, ncells, rc2, b) : 0;
+    for (int q = 0; q < ncells && !g->avx512; q++) {
         /* a run of consecutive cells (z fastest) is one range of slots: fewer, longer loops */
         int last = q;
         while (last + 1 < ncells && cells[last + 1] == cells[last] + 1)
@@ -284,9 +366,7 @@ static int pair_slots(const gmd_rdf_acc *acc, const double ri[3], int j0, int j1
     return close;
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define HAVE_BIN_AVX512 1
-#define RDF_AVX512 __attribute__((target("avx2,avx512f,avx512vl,avx512dq,popcnt")))
+#ifdef HAVE_BIN_AVX512
 /* The minimum image of min_image in single precision, 16 lanes. */
 RDF_AVX512 static inline __m512 min_image_ps(__m512 xj, __m512 xi, __m512 len)
 {
@@ -416,11 +496,7 @@ gmd_status gmd_rdf_acc_init(gmd_rdf_acc *acc, int nspecies, const long *count, s
         return gmd_fail(err, GMD_ERR_VALUE, "rdf: rmax %g A is below one bin of %g A", rmax, dr);
     acc->dr = dr;
     acc->rmax = acc->nbins * dr;
-#ifdef HAVE_BIN_AVX512
-    __builtin_cpu_init();
-    acc->bin_avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-                      __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
-#endif
+    acc->bin_avx512 = cpu_has_avx512();
     acc->rsearch = acc->rmax;
     acc->threads = threads > 0 ? threads : 1;
     size_t len = (size_t)nspecies * nspecies * acc->nbins;

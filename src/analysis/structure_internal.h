@@ -39,9 +39,13 @@ typedef struct gmd_frame_grid {
     int *type;     /* species of each slot */
     double len[3]; /* box edges of the frame */
     double rcut;
+    int portable; /* 1: the neighbour search's portable loop even where AVX-512 runs (tests) */
+    int avx512;   /* set by gmd_frame_grid_build: the AVX-512 loop runs */
 } gmd_frame_grid;
 
-/* Neighbours of one atom found by gmd_frame_grid_neighbors (capacity n). */
+/* Neighbours of one atom found by gmd_frame_grid_neighbors (capacity n: the atoms of the
+ * frame; gmd_neigh_buf_init keeps GMD_NEIGH_PAD places more, which the search may write). */
+#define GMD_NEIGH_PAD 8
 typedef struct gmd_neigh_buf {
     size_t count, capacity;
     int *j;

@@ -334,7 +334,8 @@ static void test_rdf_cells_vs_brute(void **state)
 
 /* gmd_frame_grid_neighbors against an O(N^2) loop with gmd_min_image: for boxes of 1 to 15
  * cells per direction (non-cubic, unwrapped positions), every atom's neighbours within rc
- * are the same atoms in the same count, each with its distance and displacement. */
+ * are the same atoms in the same count, each with its distance and displacement; the
+ * AVX-512 search (where the CPU has it) gives the portable loop's buffers exactly. */
 static void test_grid_neighbors_vs_brute(void **state)
 {
     (void)state;
@@ -348,14 +349,26 @@ static void test_grid_neighbors_vs_brute(void **state)
         for (int k = 0; k < 3; k++)
             f.box.len[k] = boxes[c][k];
         random_frame(&f, &rng);
-        gmd_frame_grid grid = {0};
-        gmd_neigh_buf buf;
+        gmd_frame_grid grid = {0}, portable = {.portable = 1};
+        gmd_neigh_buf buf, pbuf;
         gmd_error err;
         assert_int_equal(gmd_frame_grid_build(&grid, &f, rcs[c], &err), GMD_OK);
+        assert_int_equal(gmd_frame_grid_build(&portable, &f, rcs[c], &err), GMD_OK);
+        if (c == 0) print_message("AVX-512 search: %s\n", grid.avx512 ? "yes" : "no");
+        assert_false(portable.avx512);
         assert_int_equal(gmd_neigh_buf_init(&buf, f.n, &err), GMD_OK);
+        assert_int_equal(gmd_neigh_buf_init(&pbuf, f.n, &err), GMD_OK);
         long found = 0;
         for (size_t i = 0; i < f.n; i++) {
             gmd_frame_grid_neighbors(&grid, i, rcs[c], &buf);
+            /* the AVX-512 search (where it runs) finds the portable loop's neighbours, in its
+             * order, with its distances and displacements to the bit */
+            gmd_frame_grid_neighbors(&portable, i, rcs[c], &pbuf);
+            assert_int_equal(buf.count, pbuf.count);
+            assert_memory_equal(buf.j, pbuf.j, buf.count * sizeof(int));
+            assert_memory_equal(buf.d, pbuf.d, buf.count * sizeof(double));
+            for (int k = 0; k < 3; k++)
+                assert_memory_equal(buf.dx[k], pbuf.dx[k], buf.count * sizeof(double));
             size_t expected = 0;
             for (size_t j = 0; j < f.n; j++) {
                 double d[3], d2 = 0.0;
@@ -378,7 +391,9 @@ static void test_grid_neighbors_vs_brute(void **state)
         }
         assert_true(found > (long)f.n / 10); /* neighbours were compared */
         gmd_neigh_buf_free(&buf);
+        gmd_neigh_buf_free(&pbuf);
         gmd_frame_grid_free(&grid);
+        gmd_frame_grid_free(&portable);
         frame_release(&f);
     }
 }
