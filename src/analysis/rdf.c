@@ -196,6 +196,18 @@ void gmd_neigh_buf_free(gmd_neigh_buf *b)
     memset(b, 0, sizeof *b);
 }
 
+/* The run of consecutive cells (z fastest) of cells[] that starts at q: one range of slots
+ * j0 .. j1 - 1, so fewer, longer loops; returns the index of the run's last cell. */
+static int cell_run(const gmd_frame_grid *g, const int *cells, int ncells, int q, int *j0, int *j1)
+{
+    int last = q;
+    while (last + 1 < ncells && cells[last + 1] == cells[last] + 1)
+        last++;
+    *j0 = g->cells.start[cells[q]];
+    *j1 = g->cells.start[cells[last] + 1];
+    return last;
+}
+
 #ifdef HAVE_BIN_AVX512
 /* d less its nearest multiple of len (il = 1 / len), by the round-to-nearest of adding and
  * subtracting magic = 1.5 * 2^52: the scalar loop's operations. */
@@ -222,12 +234,9 @@ RDF_AVX512 static size_t neighbors_avx512(const gmd_frame_grid *g, int s, const 
                   zs = _mm512_set1_pd(g->x[2][s]), cut = _mm512_set1_pd(rc2);
     const __m256i lane = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0), self = _mm256_set1_epi32(s);
     size_t m = 0;
-    for (int q = 0; q < ncells; q++) {
-        int last = q; /* a run of consecutive cells, as in gmd_frame_grid_neighbors */
-        while (last + 1 < ncells && cells[last + 1] == cells[last] + 1)
-            last++;
-        const int j1 = g->cells.start[cells[last] + 1];
-        for (int j = g->cells.start[cells[q]]; j < j1; j += 8) {
+    for (int q = 0, j0, j1; q < ncells; q++) {
+        q = cell_run(g, cells, ncells, q, &j0, &j1);
+        for (int j = j0; j < j1; j += 8) {
             const __mmask8 live = j1 - j >= 8 ? 0xff : (__mmask8)((1u << (j1 - j)) - 1);
             __m512d dx = _mm512_sub_pd(_mm512_maskz_loadu_pd(live, g->x[0] + j), xs);
             __m512d dy = _mm512_sub_pd(_mm512_maskz_loadu_pd(live, g->x[1] + j), ys);
@@ -248,7 +257,6 @@ RDF_AVX512 static size_t neighbors_avx512(const gmd_frame_grid *g, int s, const 
             _mm512_storeu_pd(b->dx[2] + m, _mm512_maskz_compress_pd(keep, dz));
             m += (size_t)__builtin_popcount(keep);
         } /* loop over atoms of the run */
-        q = last;
     }
     return m;
 }
@@ -263,19 +271,14 @@ static size_t neighbors_avx512(const gmd_frame_grid *g, int s, const int *cells,
 
 /* Branch-free: every candidate is written at the next free place and the count advances
  * only for those within rc (as the MD pair kernel's compaction; the branch on d^2 < rc^2
- * mispredicted for most candidates), the distances' square roots taken afterwards in one
- * vectorised pass. The minimum image by rounding to nearest (positions are wrapped, so it
- * is gmd_min_image's up to ties at exactly half a box edge, beyond any rc). The buffer
- * holds n places, and the candidates are the other n - 1 atoms at most. Where the CPU has
- * AVX-512, each run of cells is searched by neighbors_avx512 (the same neighbours, in the
- * same order, to the bit). */
-void gmd_frame_grid_neighbors(const gmd_frame_grid *g, size_t i, double rc, gmd_neigh_buf *b)
+ * mispredicted for most candidates). The minimum image by rounding to nearest (positions
+ * are wrapped, so it is gmd_min_image's up to ties at exactly half a box edge, beyond any
+ * rc). The buffer holds n places, and the candidates are the other n - 1 atoms at most.
+ * Returns the number of neighbours, their squared distances in b->d. */
+static size_t neighbors_portable(const gmd_frame_grid *g, int s, const int *cells, int ncells,
+                                 double rc2, gmd_neigh_buf *b)
 {
     const double magic = 6755399441055744.0; /* 1.5 * 2^52 */
-    const int s = g->cells.slot[i];
-    int cells[27];
-    const int ncells = gmd_cell_grid_adjacent(&g->cells, g->cells.cell[i], cells);
-    const double rc2 = rc * rc;
     const double xs = g->x[0][s], ys = g->x[1][s], zs = g->x[2][s];
     const double lx = g->len[0], ly = g->len[1], lz = g->len[2];
     const double ilx = 1.0 / lx, ily = 1.0 / ly, ilz = 1.0 / lz;
@@ -283,14 +286,10 @@ void gmd_frame_grid_neighbors(const gmd_frame_grid *g, size_t i, double rc, gmd_
     int *restrict bj = b->j;
     double *restrict bd = b->d, *restrict bx = b->dx[0], *restrict by = b->dx[1],
                      *restrict bz = b->dx[2];
-    size_t m = g->avx512 ? neighbors_avx512(g, s, cells, ncells, rc2, b) : 0;
-    for (int q = 0; q < ncells && !g->avx512; q++) {
-        /* a run of consecutive cells (z fastest) is one range of slots: fewer, longer loops */
-        int last = q;
-        while (last + 1 < ncells && cells[last + 1] == cells[last] + 1)
-            last++;
-        const int j1 = g->cells.start[cells[last] + 1];
-        for (int j = g->cells.start[cells[q]]; j < j1; j++) {
+    size_t m = 0;
+    for (int q = 0, j0, j1; q < ncells; q++) {
+        q = cell_run(g, cells, ncells, q, &j0, &j1);
+        for (int j = j0; j < j1; j++) {
             double dx = g->x[0][j] - xs, dy = g->x[1][j] - ys, dz = g->x[2][j] - zs;
             dx -= lx * ((dx * ilx + magic) - magic);
             dy -= ly * ((dy * ily + magic) - magic);
@@ -301,10 +300,23 @@ void gmd_frame_grid_neighbors(const gmd_frame_grid *g, size_t i, double rc, gmd_
             bx[m] = dx, by[m] = dy, bz[m] = dz;
             m += (d2 < rc2) & (j != s);
         } /* loop over atoms of the run */
-        q = last;
     }
+    return m;
+}
+
+/* The neighbours by neighbors_avx512 where the CPU has AVX-512 (the same neighbours, in the
+ * same order, to the bit), else by neighbors_portable; the distances' square roots taken
+ * afterwards in one vectorised pass. */
+void gmd_frame_grid_neighbors(const gmd_frame_grid *g, size_t i, double rc, gmd_neigh_buf *b)
+{
+    const int s = g->cells.slot[i];
+    int cells[27];
+    const int ncells = gmd_cell_grid_adjacent(&g->cells, g->cells.cell[i], cells);
+    const double rc2 = rc * rc;
+    const size_t m = g->avx512 ? neighbors_avx512(g, s, cells, ncells, rc2, b)
+                               : neighbors_portable(g, s, cells, ncells, rc2, b);
     for (size_t k = 0; k < m; k++)
-        bd[k] = sqrt(bd[k]);
+        b->d[k] = sqrt(b->d[k]);
     b->count = m;
 }
 
@@ -517,8 +529,8 @@ void gmd_rdf_acc_set_cut(gmd_rdf_acc *acc, int a, int b, double cut)
 
 /* Per-thread counts of one frame: local[(a * ns + b) * row + bin], row = nbins +
  * GMD_RDF_SPARE, for the unordered pairs met with the first atom of species a (the spare
- * slots collect the pairs out of range), lcut the ordered cut-off counts; d2 and cell the
- * kernel's buffers of one chunk. */
+ * slots collect the pairs out of range), lcut the ordered cut-off counts; d2, slot, near
+ * and close the kernels' buffers of one chunk. */
 typedef struct pair_counts {
     uint64_t *local;
     uint64_t lcut[GMD_MAX_SPECIES][GMD_MAX_SPECIES];
@@ -626,21 +638,23 @@ static gmd_status rdf_count_frame(gmd_rdf_acc *acc, const gmd_frame *frame, uint
     if (acc->row_cap < frame->n || !acc->row_of) {
         free(acc->row_of);
         acc->row_cap = 0;
-        acc->row_of = gmd_calloc(frame->n ? frame->n : 1, sizeof(int), "rdf rows", err);
-        if (!acc->row_of) return GMD_ERR_NOMEM;
+        const size_t cap = frame->n ? frame->n : 1;
+        acc->row_of = gmd_calloc(cap, sizeof(int), "rdf rows", err);
+        int ok = acc->row_of != NULL;
+        for (int k = 0; k < 3; k++) {
+            free(acc->xf[k]);
+            acc->xf[k] = gmd_calloc(cap, sizeof(float), "rdf positions", err);
+            ok = ok && acc->xf[k];
+        }
+        if (!ok) return GMD_ERR_NOMEM;
         acc->row_cap = frame->n;
     }
     for (int s = 0; s < n; s++)
         acc->row_of[s] = acc->grid.type[s] * row;
-    if (acc->bin_avx512) { /* the AVX-512 pass reads the positions as floats */
-        for (int k = 0; k < 3; k++) {
-            float *xf = realloc(acc->xf[k], (frame->n ? frame->n : 1) * sizeof(float));
-            if (!xf) return gmd_fail(err, GMD_ERR_NOMEM, "rdf: out of memory for positions");
-            acc->xf[k] = xf;
+    if (acc->bin_avx512) /* the AVX-512 pass reads the positions as floats */
+        for (int k = 0; k < 3; k++)
             for (int s = 0; s < n; s++)
-                xf[s] = (float)acc->grid.x[k][s];
-        }
-    }
+                acc->xf[k][s] = (float)acc->grid.x[k][s];
     int failed = 0;
 #pragma omp parallel num_threads(acc->threads)
     {

@@ -293,10 +293,10 @@ int gmd_study_job_runs(const gmd_study_plan *plan, int j, gmd_study_run_info *ou
         size_t used = 0;
         w[0] = '\0';
         if (k == 0 && n == 2) used = (size_t)snprintf(w, sizeof out[k].what, "equil/: ");
+        t[k] = gmd_study_run_time_ps(in);
         for (int g = 0; g < in->nstages && used < sizeof out[k].what; g++) {
             char text[160];
             describe_stage(&in->stages[g], text, sizeof text);
-            t[k] += stage_ps(&in->stages[g]);
             if (text[0])
                 used += (size_t)snprintf(w + used, sizeof out[k].what - used, "%s%s",
                                          used && w[used - 1] != ' ' ? "; " : "", text);
