@@ -7,7 +7,11 @@
  *   1. spreading: each atom adds to the w x w mesh columns (ix, iy) within a = w/2 of it
  *      the kernel weights phi(u_x - ix) phi(u_y - iy) (u = r M / L in mesh units) times its
  *      exact phases exp(-i n3 2 pi z / Lz), n3 = 0 .. nmax_z (one sine and cosine, then the
- *      recurrence, as the direct sum's tables): Q[ix][iy][n3];
+ *      recurrence, as the direct sum's tables): Q[ix][iy][n3]. Done as a gather: each
+ *      plane ix is summed a tile of SQG_TILE columns at a time over the atoms that cover
+ *      the tile, in registers, and stored once (gather_plane), instead of every atom
+ *      adding to its w^2 columns in memory (one load and store per multiply-add, from L2:
+ *      `--only sq` 1.58 -> 1.25 s on the melt);
  *   2. FFT of Q along y, then along x for the rows |n2| <= nmax_y only (pruned);
  *   3. deconvolution: by Poisson summation the transform at (n1, n2) is
  *      sum_j phi^(2 pi (n + j M) / M) exp(-2 pi i (n + j M) u / M) per direction, summed
@@ -52,19 +56,21 @@
  * For 3000 atoms in a 41 A box up to 4 A^-1 (nmax 26): w = 12, a 96 x 96 mesh (oversampling
  * 1.8); B-splines needed P = 16 on 126 x 126, 2.2 times the spreading.
  *
- * Data layout: Q[ix][iy][n3] complex, n3 fastest, a column padded to `row` (a multiple of 4
- * complex numbers, 64 bytes) so that every column starts aligned and the spreading's
- * row update has a fixed length; x-planes plane_stride = My row apart. The transforms run
- * out of place (FFTW plans over the nmax_z + 1 columns at once): each plane's y transform
+ * Data layout: a plane of Q, [iy][n3] complex, n3 fastest, a column padded to `row` (a
+ * multiple of 4 complex numbers, 64 bytes: whole vectors of 8 doubles), one per thread
+ * (a plane is gathered, then transformed in y at once). The atoms of a species are sorted
+ * by the mesh column their stencil starts in (start[]), their weights and phases stored in
+ * that order; a plane's atoms are those of w values of first_x, re-sorted by first_y
+ * (plane_list), so a tile's atoms are one run of that list. The transforms run out of
+ * place (FFTW plans over the nmax_z + 1 columns at once): each plane's y transform
  * into a thread's buffer, its kept rows into qy[n2 + nmax_y][ix][n3], each row's x
  * transform into a thread's buffer, deconvolved from there (make_plans). rho[a][((n1 + nmax_x)
  * (2 nmax_y + 1) + n2 + nmax_y)(nmax_z + 1) + n3] (complex: 2 doubles); n3 < 0 is the
  * conjugate of -n.
- * Threads: spreading gives each thread a slab of x-planes to which it alone adds, visiting
- * the atoms in one fixed order (sorted by the block of mesh columns their stencil starts
- * in, which keeps the columns they touch in cache), so every mesh sum has the same order
- * whatever the thread count; the transforms are the same FFTW plans on disjoint planes and
- * rows, each thread writing to its own buffer (new-array execute, thread-safe). Results
+ * Threads: each thread gathers and transforms whole x-planes; a column's sum runs over its
+ * atoms in an order fixed by the sorts, whatever the thread count; the transforms are the
+ * same FFTW plans on disjoint planes and rows, each thread writing to its own buffer
+ * (new-array execute, thread-safe). Results
  * are bitwise independent of the thread count. FFTW plans are made with FFTW_ESTIMATE (the
  * same plan, hence the same round-off, in every run); the planner is not thread-safe, and
  * is called from gmd_sq_grid_frame on the first frame only (again if the box changes
@@ -91,9 +97,12 @@
 #define SQG_ALIAS_TERMS 8 /* |j| <= 8 summed exactly, the rest bounded (alias_tail) */
 #define SQG_SERIES_MAX 96 /* terms of the I0 series at the most (80 reach 1e-17 at w = 16) */
 #define SQG_ALIGN 4       /* complex numbers: planes and lines start on 64-byte boundaries */
-#define SQG_BLOCK 4       /* mesh points per side of the blocks atoms are sorted by */
+#define SQG_TILE 3        /* mesh columns in y gathered at once (gather_tile) */
 /* Estimated ns per spreading multiply-add, per term of the kernel's series and per FFT
- * point and log2 factor (one core, measured on the 3000-atom melt). */
+ * point and log2 factor (one core, on the 3000-atom melt). They only rank the (w, M)
+ * choices: with the gathering (gather_tile) a multiply-add costs less than the 0.1 here,
+ * but the per-tile work grows with the mesh, and the two nearest choices on the melt
+ * (w = 12 on 96 x 96, w = 13 on 84 x 84) measured the same. */
 #define SQG_COST_SPREAD 0.1
 #define SQG_COST_SERIES 0.1
 #define SQG_COST_FFT 0.25
@@ -106,27 +115,37 @@ typedef struct sqg_kernel {
     int nterm;
 } sqg_kernel;
 
+/* An atom that adds to one x-plane: its sorted slot, first mesh index in y, and weight in x
+ * at that plane (plane_list). */
+typedef struct sqg_entry {
+    int k, first_y;
+    double wx;
+} sqg_entry;
+
 struct gmd_sq_grid {
     int width, mesh[2], nmax[3], nzk, ns, threads;
     int row;      /* complex numbers per mesh column [n3]: nzk rounded up to SQG_ALIGN */
-    int nblk[2];  /* blocks of SQG_BLOCK^2 mesh points (the spreading order) */
+    int wstride;  /* doubles of a slot's weights: w in x, then w in y padded (stencil) */
     double alias; /* the bound A of the header for the chosen mesh and width */
     sqg_kernel kern[2];
     size_t plane_stride, nlines, nmodes;
-    fftw_complex *q;   /* Q, mesh[0] planes [iy][n3] of plane_stride (fftw_malloc) */
-    fftw_complex *qy;  /* Q transformed in y, the kept rows: [n2 + nmax_y][ix][n3] */
-    fftw_complex *buf; /* per thread: one transform's output, max(mesh) x row */
-    size_t buf_stride;
+    fftw_complex *plane; /* per thread: one x-plane [iy][n3] gathered, plane_stride + a tile */
+    fftw_complex *qy;    /* Q transformed in y, the kept rows: [n2 + nmax_y][ix][n3] */
+    fftw_complex *buf;   /* per thread: one transform's output, max(mesh) x row */
+    size_t buf_stride, thread_plane;
     double *rho;       /* [a][mode][2], see the header */
     double *deconv[2]; /* [n + nmax_d]: 1 / phi^(2 pi n / M_d) */
     fftw_plan y_c2c, x_c2c;
     size_t atom_cap;
-    int *atom;      /* the atoms of one species */
-    int *order_of;  /* spreading order: slots sorted by the block of the stencil's start */
-    int *first;     /* [2 s + d]: first mesh index of slot s's stencil (wrapped), x and y */
-    double *weight; /* [(2 s + d) w + j]: its weights */
-    double *zphase; /* [s][n3][2]: exp(-i n3 u_z z) of slot s, n3 = 0 .. nmax_z */
-    int *bcount;    /* nblk[0] nblk[1] + 1 counters of the sort */
+    int *atom;       /* the atoms of one species */
+    int *key;        /* [s]: first_x M_y + first_y of atom slot s's stencil */
+    int *sorted;     /* [k]: the atom slot s of sorted slot k (by key, stably) */
+    int *first_y;    /* [k]: first mesh index in y of sorted slot k's stencil */
+    double *weight;  /* [k wstride + ...]: its weights (stencil) */
+    double *zphase;  /* [k][n3][2]: exp(-i n3 u_z z) of sorted slot k, n3 = 0 .. nmax_z */
+    int *start;      /* [key]: the first sorted slot of that key; [M_x M_y] = the count */
+    sqg_entry *list; /* per thread, atom_cap + 1: one plane's atoms (plane_list) */
+    int *ycount;     /* per thread, M_y + 1 counters (plane_list) */
 };
 
 /* ---------------------------------------------------------------- parameters */
@@ -275,18 +294,21 @@ void gmd_sq_grid_free(gmd_sq_grid *g)
     if (!g) return;
     if (g->y_c2c) fftw_destroy_plan(g->y_c2c);
     if (g->x_c2c) fftw_destroy_plan(g->x_c2c);
-    fftw_free(g->q);
+    fftw_free(g->plane);
     fftw_free(g->qy);
     fftw_free(g->buf);
     free(g->rho);
     for (int d = 0; d < 2; d++)
         free(g->deconv[d]);
     free(g->atom);
-    free(g->order_of);
-    free(g->first);
+    free(g->key);
+    free(g->sorted);
+    free(g->first_y);
     free(g->weight);
     free(g->zphase);
-    free(g->bcount);
+    free(g->start);
+    free(g->list);
+    free(g->ycount);
     free(g);
 }
 
@@ -312,8 +334,8 @@ static void fill_deconv(double *dc, int nmax, int m, int width, double beta)
 static gmd_status make_plans(gmd_sq_grid *g, gmd_error *err)
 {
     const int mx = g->mesh[0], my = g->mesh[1];
-    g->y_c2c = fftw_plan_many_dft(1, &my, g->nzk, g->q, NULL, g->row, 1, g->buf, NULL, g->row, 1,
-                                  FFTW_FORWARD, FFTW_ESTIMATE);
+    g->y_c2c = fftw_plan_many_dft(1, &my, g->nzk, g->plane, NULL, g->row, 1, g->buf, NULL, g->row,
+                                  1, FFTW_FORWARD, FFTW_ESTIMATE);
     g->x_c2c = fftw_plan_many_dft(1, &mx, g->nzk, g->qy, NULL, g->row, 1, g->buf, NULL, g->row, 1,
                                   FFTW_FORWARD, FFTW_ESTIMATE);
     if (!g->y_c2c || !g->x_c2c)
@@ -335,18 +357,17 @@ static gmd_status grid_setup(gmd_sq_grid *g, size_t natoms, int nsp, gmd_error *
     g->plane_stride = (size_t)my * (size_t)g->row;
     g->nlines = (size_t)(2 * g->nmax[1] + 1) * (size_t)g->nzk;
     g->nmodes = (size_t)(2 * g->nmax[0] + 1) * g->nlines;
-    for (int d = 0; d < 2; d++)
-        g->nblk[d] = (g->mesh[d] + SQG_BLOCK - 1) / SQG_BLOCK;
-    g->q = fftw_malloc((size_t)mx * g->plane_stride * sizeof(fftw_complex));
-    if (g->q) memset(g->q, 0, (size_t)mx * g->plane_stride * sizeof(fftw_complex));
+    g->wstride = 2 * g->width + 2 * (SQG_TILE - 1);
+    g->thread_plane = g->plane_stride + (size_t)SQG_TILE * (size_t)g->row;
+    g->plane = fftw_malloc((size_t)g->threads * g->thread_plane * sizeof(fftw_complex));
     g->qy = fftw_malloc(g->nlines / (size_t)g->nzk * (size_t)mx * (size_t)g->row *
                         sizeof(fftw_complex));
     g->buf_stride = (size_t)(mx > my ? mx : my) * (size_t)g->row;
     g->buf = fftw_malloc((size_t)g->threads * g->buf_stride * sizeof(fftw_complex));
     g->rho = gmd_calloc((size_t)g->ns * g->nmodes * 2, sizeof(double), "S(k) grid modes", err);
-    g->bcount =
-        gmd_calloc((size_t)g->nblk[0] * (size_t)g->nblk[1] + 1, sizeof(int), "S(k) grid", err);
-    int ok = g->q && g->qy && g->buf && g->rho && g->bcount;
+    g->start = gmd_calloc((size_t)mx * (size_t)my + 1, sizeof(int), "S(k) grid", err);
+    g->ycount = gmd_calloc((size_t)g->threads * (size_t)(my + 1), sizeof(int), "S(k) grid", err);
+    int ok = g->plane && g->qy && g->buf && g->rho && g->start && g->ycount;
     for (int d = 0; d < 2 && ok; d++) {
         g->deconv[d] = gmd_calloc((size_t)(2 * g->nmax[d] + 1), sizeof(double), "S(k) grid", err);
         if ((ok = g->deconv[d] != NULL))
@@ -396,16 +417,21 @@ static gmd_status atom_space(gmd_sq_grid *g, size_t n, gmd_error *err)
 {
     if (n <= g->atom_cap) return GMD_OK;
     free(g->atom);
-    free(g->order_of);
-    free(g->first);
+    free(g->key);
+    free(g->sorted);
+    free(g->first_y);
     free(g->weight);
     free(g->zphase);
+    free(g->list);
+    g->list = gmd_calloc((size_t)g->threads * (n + 1), sizeof(sqg_entry), "S(k) grid", err);
     g->atom = gmd_calloc(n, sizeof(int), "S(k) grid atoms", err);
-    g->order_of = gmd_calloc(n, sizeof(int), "S(k) grid atoms", err);
-    g->first = gmd_calloc(2 * n, sizeof(int), "S(k) grid stencils", err);
-    g->weight = gmd_calloc(2 * n * (size_t)g->width, sizeof(double), "S(k) grid stencils", err);
+    g->key = gmd_calloc(n, sizeof(int), "S(k) grid atoms", err);
+    g->sorted = gmd_calloc(n, sizeof(int), "S(k) grid atoms", err);
+    g->first_y = gmd_calloc(n, sizeof(int), "S(k) grid stencils", err);
+    g->weight = gmd_calloc(n * (size_t)g->wstride, sizeof(double), "S(k) grid stencils", err);
     g->zphase = gmd_calloc(n * (size_t)g->row * 2, sizeof(double), "S(k) grid phases", err);
-    g->atom_cap = (g->atom && g->order_of && g->first && g->weight && g->zphase) ? n : 0;
+    g->atom_cap =
+        (g->atom && g->key && g->sorted && g->first_y && g->weight && g->zphase && g->list) ? n : 0;
     return g->atom_cap ? GMD_OK : GMD_ERR_NOMEM;
 }
 
@@ -460,23 +486,38 @@ static double wrapped(const gmd_frame *f, size_t i, int d)
     return x - len * floor(x / len);
 }
 
-/* Stencil of slot s (atom i): first mesh index and weights in x and y (the w mesh points
- * within a of u = r M / L, u - first in [a - 1, a)), and the phases exp(-i n3 u_z z) (as
- * the direct sum's tables: one sine and cosine, then the recurrence). */
-static void stencil(gmd_sq_grid *g, const gmd_frame *f, size_t i, size_t s)
+/* First mesh index of atom i's stencil in x and y (the w mesh points within a of u = r M /
+ * L: u - first in [a - 1, a)), and u - first into x0 (may be NULL). */
+static void stencil_first(const gmd_sq_grid *g, const gmd_frame *f, size_t i, int first[2],
+                          double *x0)
 {
-    const int w = g->width;
-    double x0[2];
     for (int d = 0; d < 2; d++) {
         const double u = wrapped(f, i, d) * (g->mesh[d] / f->box.len[d]);
-        const double base = floor(u - 0.5 * w) + 1.0;
-        int first = (int)base % g->mesh[d];
-        g->first[2 * s + (size_t)d] = first < 0 ? first + g->mesh[d] : first;
-        x0[d] = u - base;
+        const double base = floor(u - 0.5 * g->width) + 1.0;
+        const int m = (int)base % g->mesh[d];
+        first[d] = m < 0 ? m + g->mesh[d] : m;
+        if (x0) x0[d] = u - base;
     }
-    kernel_weights(g->kern, w, x0, g->weight + 2 * s * (size_t)w);
+}
+
+/* Stencil of sorted slot k (atom i): its first mesh index in y, its weights (w in x, then
+ * SQG_TILE - 1 zeros, w in y and SQG_TILE - 1 zeros: gather_tile reads a tile's columns
+ * at fixed offsets, those beyond the stencil weigh 0), and the phases exp(-i n3 u_z z) (as
+ * the direct sum's tables: one sine and cosine, then the recurrence). */
+static void stencil(gmd_sq_grid *g, const gmd_frame *f, size_t i, size_t k)
+{
+    const int w = g->width;
+    int first[2];
+    double x0[2], both[2 * SQG_MAX_WIDTH];
+    stencil_first(g, f, i, first, x0);
+    g->first_y[k] = first[1];
+    kernel_weights(g->kern, w, x0, both);
+    double *wt = g->weight + k * (size_t)g->wstride;
+    memset(wt, 0, (size_t)g->wstride * sizeof(double));
+    memcpy(wt, both, (size_t)w * sizeof(double));
+    memcpy(wt + w + SQG_TILE - 1, both + w, (size_t)w * sizeof(double));
     const double t = 2.0 * GMD_PI / f->box.len[2] * wrapped(f, i, 2), c = cos(t), sn = -sin(t);
-    double *z = g->zphase + s * (size_t)g->row * 2; /* zero past nzk */
+    double *z = g->zphase + k * (size_t)g->row * 2; /* zero past nzk */
     z[0] = 1.0;
     z[1] = 0.0;
     for (int n = 1; n < g->nzk; n++) {
@@ -485,77 +526,151 @@ static void stencil(gmd_sq_grid *g, const gmd_frame *f, size_t i, size_t s)
     }
 }
 
-/* Block (of SQG_BLOCK^2 mesh columns) where slot s's stencil starts. */
-static size_t block_of(const gmd_sq_grid *g, size_t s)
-{
-    const int *first = g->first + 2 * s;
-    return (size_t)(first[0] / SQG_BLOCK) * (size_t)g->nblk[1] + (size_t)(first[1] / SQG_BLOCK);
-}
-
-/* The atoms of species a into g->atom, their stencils, and the spreading order: a stable
- * counting sort by block, so that consecutive atoms update overlapping parts of the mesh,
- * which stay in cache. Returns the number of atoms. */
+/* The atoms of species a into g->atom, sorted (stably, by counting) by the mesh column
+ * their stencil starts in, key = first_x M_y + first_y, and their stencils in that order;
+ * start[key] is the first sorted slot of the key, so the atoms of one first_x whose
+ * first_y lies in a range are one run of slots (tile_runs). Returns the number of atoms. */
 static size_t species_stencils(gmd_sq_grid *g, const gmd_frame *f, int a)
 {
     size_t n = 0;
     for (size_t i = 0; i < f->n; i++)
         if (f->type[i] == a) g->atom[n++] = (int)i;
+    const size_t nkey = (size_t)g->mesh[0] * (size_t)g->mesh[1];
+    memset(g->start, 0, (nkey + 1) * sizeof(int));
+    for (size_t s = 0; s < n; s++) {
+        int first[2];
+        stencil_first(g, f, (size_t)g->atom[s], first, NULL);
+        g->key[s] = first[0] * g->mesh[1] + first[1];
+        g->start[g->key[s] + 1]++;
+    }
+    for (size_t b = 0; b < nkey; b++)
+        g->start[b + 1] += g->start[b];
+    for (size_t s = 0; s < n; s++)
+        g->sorted[g->start[g->key[s]]++] = (int)s;
+    for (size_t b = nkey; b > 0; b--) /* back to the first slot of each key */
+        g->start[b] = g->start[b - 1];
+    g->start[0] = 0;
     const long nl = (long)n;
 #pragma omp parallel for num_threads(g->threads) schedule(static)
-    for (long s = 0; s < nl; s++)
-        stencil(g, f, (size_t)g->atom[s], (size_t)s);
-    const size_t nb = (size_t)g->nblk[0] * (size_t)g->nblk[1];
-    memset(g->bcount, 0, (nb + 1) * sizeof(int));
-    for (size_t s = 0; s < n; s++)
-        g->bcount[block_of(g, s) + 1]++;
-    for (size_t b = 0; b < nb; b++)
-        g->bcount[b + 1] += g->bcount[b];
-    for (size_t s = 0; s < n; s++)
-        g->order_of[g->bcount[block_of(g, s)]++] = (int)s;
+    for (long k = 0; k < nl; k++)
+        stencil(g, f, (size_t)g->atom[g->sorted[k]], (size_t)k);
     return n;
 }
 
-/* Adds w_x w_y(jy) exp(-i n3 u_z z) to the P columns (fy ...) of one x-plane, rows wrapped
- * in y: the cost of spreading, hence compiled for AVX2 / AVX-512 too (GMD_SIMD_CLONES). */
-GMD_SIMD_CLONES
-static void spread_plane(double *restrict plane, int my, size_t row, int order, double wx,
-                         const double *restrict wy, int fy, const double *restrict z, int nz2)
+/* The atoms whose stencils cover x-plane ix (first_x = ix - jx, jx = 0 .. w - 1), sorted
+ * (stably, by counting) by the first mesh index in y of their stencils, into list; the
+ * atoms of first_y = j are list[ycount[j] .. ycount[j + 1]), so those that add to a tile
+ * of columns are one run of the list (two where the stencils wrap round). */
+static void plane_list(const gmd_sq_grid *g, int ix, sqg_entry *list, int *ycount)
 {
-    for (int jy = 0; jy < order; jy++) {
-        const int iy = fy + jy < my ? fy + jy : fy + jy - my;
-        double *restrict q = plane + (size_t)iy * row;
-        const double w = wx * wy[jy];
-        for (int j = 0; j < nz2; j++)
-            q[j] += w * z[j];
+    const int mx = g->mesh[0], my = g->mesh[1], w = g->width;
+    memset(ycount, 0, (size_t)(my + 1) * sizeof(int));
+    for (int jx = 0; jx < w; jx++) {
+        const int bx = ix - jx < 0 ? ix - jx + mx : ix - jx;
+        const int *st = g->start + (size_t)bx * (size_t)my;
+        for (int k = st[0]; k < st[my]; k++)
+            ycount[g->first_y[k] + 1]++;
+    }
+    for (int j = 0; j < my; j++)
+        ycount[j + 1] += ycount[j];
+    for (int jx = 0; jx < w; jx++) {
+        const int bx = ix - jx < 0 ? ix - jx + mx : ix - jx;
+        const int *st = g->start + (size_t)bx * (size_t)my;
+        for (int k = st[0]; k < st[my]; k++)
+            list[ycount[g->first_y[k]]++] =
+                (sqg_entry){k, g->first_y[k], g->weight[(size_t)k * (size_t)g->wstride + jx]};
+    }
+    for (int j = my; j > 0; j--) /* back to the first entry of each first_y */
+        ycount[j] = ycount[j - 1];
+    ycount[0] = 0;
+}
+
+/* Eight doubles (GCC's vector extension: one AVX-512 register, two AVX2 ones); loads and
+ * stores need only a double's alignment. */
+typedef double sqg_v8 __attribute__((vector_size(64), aligned(8)));
+
+/* Mesh columns iy0 .. iy0 + SQG_TILE - 1 of one plane, doubles [8 v0, 8 (v0 + R)) of each,
+ * summed over the runs' atoms in a fixed order (runs, then slots), in registers:
+ * out[c][v] = sum_k w_x(k) w_y(k, c) z_k[v]. Only columns below `ncol` are stored. */
+static inline __attribute__((always_inline)) void gather_tile_r(const gmd_sq_grid *g,
+                                                                const sqg_entry *list,
+                                                                const int run[4], int iy0, int v0,
+                                                                double *out, int ncol, const int R)
+{
+    const size_t rowd = 2 * (size_t)g->row;
+    const int w = g->width;
+    sqg_v8 acc[SQG_TILE][8];
+#pragma GCC unroll 8
+    for (int v = 0; v < R; v++)
+        for (int c = 0; c < SQG_TILE; c++)
+            acc[c][v] = (sqg_v8){0};
+    for (int r = 0; r < 2; r++) { /* the wrapped run (first_y - M_y), then the other */
+        const int base = iy0 + SQG_TILE - 1 + w + (r == 0 ? g->mesh[1] : 0);
+        for (int e = run[2 * r]; e < run[2 * r + 1]; e++) {
+            const size_t k = (size_t)list[e].k;
+            const double *wy = g->weight + k * (size_t)g->wstride + base - list[e].first_y;
+            const sqg_v8 *z = (const sqg_v8 *)(g->zphase + k * rowd) + v0;
+            double wc[SQG_TILE];
+            for (int c = 0; c < SQG_TILE; c++)
+                wc[c] = list[e].wx * wy[c];
+#pragma GCC unroll 8
+            for (int v = 0; v < R; v++) {
+                const sqg_v8 zv = z[v];
+                for (int c = 0; c < SQG_TILE; c++)
+                    acc[c][v] += wc[c] * zv;
+            }
+        }
+    }
+    for (int c = 0; c < ncol; c++) {
+        sqg_v8 *o = (sqg_v8 *)(out + (size_t)c * rowd) + v0;
+#pragma GCC unroll 8
+        for (int v = 0; v < R; v++)
+            o[v] = acc[c][v];
     }
 }
 
-/* Q of n atoms (slots of g->atom): each thread adds every atom's share to its slab of
- * x-planes, atoms in the spreading order. Q is zero on entry (zeroed when made, and each
- * plane again by transform_planes once transformed, while it is in cache). */
-static void spread(gmd_sq_grid *g, size_t n)
+/* gather_tile_r with R known to the compiler (the accumulators then stay in registers), in
+ * chunks of at most 8 vectors of a column. The cost of spreading, hence GMD_SIMD_CLONES. */
+GMD_SIMD_CLONES
+static void gather_tile(const gmd_sq_grid *g, const sqg_entry *list, const int run[4], int iy0,
+                        double *out, int ncol)
 {
-    const int mx = g->mesh[0], p = g->width;
-#pragma omp parallel num_threads(g->threads)
-    {
-        int tid = 0, nt = 1;
-#ifdef _OPENMP
-        tid = omp_get_thread_num();
-        nt = omp_get_num_threads();
-#endif
-        const int x0 = (int)((long)mx * tid / nt), x1 = (int)((long)mx * (tid + 1) / nt);
-        for (size_t k = 0; k < n; k++) {
-            const size_t s = (size_t)g->order_of[k];
-            const int *first = g->first + 2 * s;
-            const double *w = g->weight + 2 * s * (size_t)p;
-            for (int jx = 0; jx < p; jx++) {
-                const int ix = first[0] + jx < mx ? first[0] + jx : first[0] + jx - mx;
-                if (ix < x0 || ix >= x1) continue;
-                spread_plane((double *)(g->q + (size_t)ix * g->plane_stride), g->mesh[1],
-                             2 * (size_t)g->row, p, w[jx], w + p, first[1],
-                             g->zphase + s * (size_t)g->row * 2, 2 * g->row);
-            }
+    const int nvec = g->row / 4; /* row: a multiple of SQG_ALIGN = 4 complex, 8 doubles */
+    for (int v0 = 0; v0 < nvec; v0 += 8) {
+/* one case per vector count: the count is a constant in each (gather_tile_r) */
+#define SQG_GATHER_CASE(R)                                                                         \
+    case R:                                                                                        \
+        gather_tile_r(g, list, run, iy0, v0, out, ncol, R);                                        \
+        break
+        switch (nvec - v0 < 8 ? nvec - v0 : 8) {
+            SQG_GATHER_CASE(1);
+            SQG_GATHER_CASE(2);
+            SQG_GATHER_CASE(3);
+            SQG_GATHER_CASE(4);
+            SQG_GATHER_CASE(5);
+            SQG_GATHER_CASE(6);
+            SQG_GATHER_CASE(7);
+            SQG_GATHER_CASE(8);
         }
+#undef SQG_GATHER_CASE
+    }
+}
+
+/* Q of x-plane ix, [iy][n3], gathered tile by tile into plane: every column is the sum of
+ * the weighted phases of the atoms whose stencils cover it, in an order fixed by the
+ * sorts (not by the threads). A tile's atoms: first_y in [iy0 - w + 1, min(iy0 + SQG_TILE,
+ * M_y) - 1], those below 0 wrapped (first_y - M_y: the run from lo + M_y to the end). */
+static void gather_plane(const gmd_sq_grid *g, int ix, fftw_complex *plane, sqg_entry *list,
+                         int *ycount)
+{
+    const int my = g->mesh[1], w = g->width;
+    plane_list(g, ix, list, ycount);
+    for (int iy0 = 0; iy0 < my; iy0 += SQG_TILE) {
+        const int lo = iy0 - w + 1, hi = iy0 + SQG_TILE - 1 < my ? iy0 + SQG_TILE - 1 : my - 1;
+        const int run[4] = {lo < 0 ? ycount[lo + my] : 0, lo < 0 ? ycount[my] : 0,
+                            ycount[lo < 0 ? 0 : lo], ycount[hi + 1]};
+        gather_tile(g, list, run, iy0, (double *)(plane + (size_t)iy0 * (size_t)g->row),
+                    my - iy0 < SQG_TILE ? my - iy0 : SQG_TILE);
     }
 }
 
@@ -575,8 +690,8 @@ static int thread_id(void)
 #endif
 }
 
-/* y transform of each x-plane into the thread's buffer, the kept rows |n2| <= nmax_y of it
- * into qy, and the plane zeroed. */
+/* Each x-plane gathered into the thread's plane, its y transform into the thread's buffer,
+ * and the kept rows |n2| <= nmax_y of it into qy. */
 static void transform_planes(gmd_sq_grid *g)
 {
     const int mx = g->mesh[0], my = g->mesh[1], ny = g->nmax[1];
@@ -584,11 +699,14 @@ static void transform_planes(gmd_sq_grid *g)
 #pragma omp parallel num_threads(g->threads)
     {
         fftw_complex *out = g->buf + (size_t)thread_id() * g->buf_stride;
+        const size_t tid = (size_t)thread_id();
+        fftw_complex *plane = g->plane + tid * g->thread_plane;
+        sqg_entry *list = g->list + tid * (g->atom_cap + 1);
+        int *ycount = g->ycount + tid * (size_t)(my + 1);
 #pragma omp for schedule(static)
         for (int ix = 0; ix < mx; ix++) {
-            fftw_complex *plane = g->q + (size_t)ix * g->plane_stride;
+            gather_plane(g, ix, plane, list, ycount);
             fftw_execute_dft(g->y_c2c, plane, out);
-            memset(plane, 0, g->plane_stride * sizeof(fftw_complex)); /* for the next spread */
             for (int n2 = -ny; n2 <= ny; n2++)
                 memcpy(g->qy + ((size_t)(n2 + ny) * (size_t)mx + (size_t)ix) * (size_t)g->row,
                        out + (size_t)wrap_mode(n2, my) * (size_t)g->row, line);
@@ -637,7 +755,7 @@ gmd_status gmd_sq_grid_frame(gmd_sq_grid **out, const gmd_frame *f, int nspecies
             memset(g->rho + (size_t)a * g->nmodes * 2, 0, g->nmodes * 2 * sizeof(double));
             continue;
         }
-        spread(g, species_stencils(g, f, a));
+        species_stencils(g, f, a);
         transform_planes(g);
         transform_rows(g, a);
     }

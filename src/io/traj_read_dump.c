@@ -78,16 +78,19 @@ static int next_line(dump_reader *d)
 }
 
 /* The next line of a frame that must go on: end of file means a truncated frame. */
+static gmd_status truncated(dump_reader *d, const char *what)
+{
+    return fail_at(d, GMD_ERR_PARSE,
+                   "truncated frame: the file ends before %s (the run was cut short?); "
+                   "remove the incomplete frame (line %d on) or read the frames before it",
+                   what, d->frame_line);
+}
+
 static gmd_status require_line(dump_reader *d, const char *what)
 {
     int got = next_line(d);
     if (got < 0) return d->in.status;
-    if (got == 0)
-        return fail_at(d, GMD_ERR_PARSE,
-                       "truncated frame: the file ends before %s (the run was cut short?); "
-                       "remove the incomplete frame (line %d on) or read the frames before it",
-                       what, d->frame_line);
-    return GMD_OK;
+    return got == 0 ? truncated(d, what) : GMD_OK;
 }
 
 /* ---- header sections ---------------------------------------------------------------- */
@@ -329,9 +332,13 @@ static gmd_status read_atoms(dump_reader *d, traj_species *sp, const dump_column
 {
     raw->atom_line = d->in.line + 1;
     for (size_t i = 0; i < raw->n; i++) {
-        char what[96];
-        snprintf(what, sizeof what, "atom %zu of %zu", i + 1, raw->n);
-        gmd_status st = require_line(d, what);
+        gmd_status st = GMD_OK;
+        int got = next_line(d);
+        if (got <= 0) { /* the message only when it is needed: one line per atom is hot */
+            char what[96];
+            snprintf(what, sizeof what, "atom %zu of %zu", i + 1, raw->n);
+            st = got < 0 ? d->in.status : truncated(d, what);
+        }
         if (!st) st = parse_atom(d, sp, c, raw, i);
         if (st) return st;
     }

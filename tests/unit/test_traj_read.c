@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <math.h>
 #include <netcdf.h>
 #include <stdio.h>
@@ -37,6 +38,7 @@
 
 #include "glassmd/analysis.h"
 #include "glassmd/rng.h"
+#include "glassmd/text.h"
 #include "glassmd/trajectory.h"
 #include "glassmd/version.h"
 #include "testutil.h"
@@ -798,6 +800,88 @@ static void test_plot(void **state)
 
 /* ---- set-up ------------------------------------------------------------------------- */
 
+/* gmd_text_to_double against strtod, bit for bit, on numbers as writers print them (%g, %f,
+ * %e at every precision) and on random digit strings (signs, points, exponents, up to 19
+ * digits: inside and outside the exact fast path of text.c), and both refuse the same
+ * malformed texts. */
+static int strtod_whole(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || errno == ERANGE || !isfinite(v)) return -1;
+    *out = v;
+    return 0;
+}
+
+static void check_as_strtod(const char *text)
+{
+    double want = 0.0, got = 0.0;
+    int rw = strtod_whole(text, &want), rg = gmd_text_to_double(text, &got);
+    if (rw != rg || (rw == 0 && memcmp(&want, &got, sizeof want) != 0))
+        fail_msg("'%s': strtod %d %.17g, gmd_text_to_double %d %.17g", text, rw, want, rg, got);
+}
+
+static void test_text_to_double_as_strtod(void **state)
+{
+    (void)state;
+    static const char *fixed[] = {"9007199254740992",
+                                  "9007199254740993",
+                                  "-0",
+                                  "-0.0",
+                                  "+1.5",
+                                  "1e22",
+                                  "1e23",
+                                  "1e-22",
+                                  "1e-23",
+                                  "0.1",
+                                  "1.",
+                                  ".5",
+                                  ".",
+                                  "-",
+                                  "1e",
+                                  "1e+",
+                                  "1e0005",
+                                  "12345678901234567890",
+                                  "1x",
+                                  " 2.5",
+                                  "2.5 ",
+                                  "0x10",
+                                  "inf",
+                                  "nan",
+                                  "4.9e-324",
+                                  "1e400"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        check_as_strtod(fixed[i]);
+    gmd_rng rng;
+    gmd_rng_seed(&rng, 2026);
+    char text[96];
+    for (int t = 0; t < 200000; t++) {
+        const double x =
+            (gmd_rng_uniform(&rng) - 0.5) * pow(10.0, (int)(gmd_rng_next(&rng) % 30) - 12);
+        const int prec = (int)(gmd_rng_next(&rng) % 18);
+        static const char *formats[3] = {"%.*g", "%.*f", "%.*e"};
+        snprintf(text, sizeof text, formats[t % 3], prec, x);
+        check_as_strtod(text);
+        int n = 0; /* random digits: [sign] int [. frac] [e [sign] exp] */
+        const uint64_t r = gmd_rng_next(&rng);
+        if (r & 1) text[n++] = r & 2 ? '-' : '+';
+        const int nint = (int)(r >> 2 & 15), nfrac = (int)(r >> 6 & 15);
+        for (int d = 0; d < nint; d++)
+            text[n++] = (char)('0' + gmd_rng_next(&rng) % 10);
+        if (r >> 10 & 1) {
+            text[n++] = '.';
+            for (int d = 0; d < nfrac; d++)
+                text[n++] = (char)('0' + gmd_rng_next(&rng) % 10);
+        }
+        if (r >> 11 & 1)
+            n += snprintf(text + n, sizeof text - (size_t)n, "%c%d", r >> 12 & 1 ? 'e' : 'E',
+                          (int)(r >> 13 & 63) - 32);
+        text[n] = '\0';
+        check_as_strtod(text);
+    }
+}
+
 static int make_dir(void **state)
 {
     (void)state;
@@ -827,6 +911,7 @@ int main(void)
         cmocka_unit_test(test_other_errors),
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_plot),
+        cmocka_unit_test(test_text_to_double_as_strtod),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
