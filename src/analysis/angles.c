@@ -49,15 +49,24 @@
 static const char *const SHARE_KEY[GMD_SHARE_KINDS] = {"corner", "edge", "face"};
 static const char *const SHARE_TAG[GMD_SHARE_KINDS] = {"CS", "ES", "FS"};
 
-/* Adds the angles of one central atom i to h (local histogram) for triplet t. */
-static void angles_at(const gmd_angle_acc *t, const gmd_frame *f, const gmd_neigh_buf *buf,
-                      double *h, double *sum, long *total)
+/* Adds the angles of one central atom i to h (local histogram) for triplet t. Its bonded
+ * neighbours of species A and of species C are listed first (positions in the buffer, in
+ * buffer order: la, lc, room for buf->count each), then every pair of them: the pairs of
+ * a double loop over the buffer, in its order, so the sums do not change. */
+static void angles_at(const gmd_angle_acc *t, const gmd_frame *f, const gmd_neigh_buf *buf, int *la,
+                      int *lc, double *h, double *sum, long *total)
 {
+    int na = 0, nc = 0;
     for (size_t x = 0; x < buf->count; x++) {
-        int tj = f->type[buf->j[x]];
-        if (tj != t->a || !(buf->d[x] < t->cut_ab)) continue;
-        for (size_t y = 0; y < buf->count; y++) {
-            if (y == x || f->type[buf->j[y]] != t->c || !(buf->d[y] < t->cut_cb)) continue;
+        const int tx = f->type[buf->j[x]];
+        if (tx == t->a && buf->d[x] < t->cut_ab) la[na++] = (int)x;
+        if (tx == t->c && buf->d[x] < t->cut_cb) lc[nc++] = (int)x;
+    }
+    for (int p = 0; p < na; p++) {
+        const int x = la[p];
+        for (int q = 0; q < nc; q++) {
+            const int y = lc[q];
+            if (y == x) continue;
             if (t->a == t->c && y < x) continue; /* each unordered pair of like neighbours once */
             double dot = 0.0;
             for (int k = 0; k < 3; k++)
@@ -102,7 +111,8 @@ gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *fram
         gmd_neigh_buf buf;
         double h[MAX_TRIPLETS][GMD_ANGLE_BINS] = {{0}}, *sum = part_sum[omp_get_thread_num()];
         long total[MAX_TRIPLETS] = {0};
-        int ok = gmd_neigh_buf_init(&buf, frame->n, NULL) == GMD_OK;
+        int *la = malloc((frame->n + 1) * sizeof(int)), *lc = malloc((frame->n + 1) * sizeof(int));
+        int ok = la && lc && gmd_neigh_buf_init(&buf, frame->n, NULL) == GMD_OK;
         if (!ok) {
 #pragma omp atomic write
             failed = 1;
@@ -114,7 +124,7 @@ gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *fram
                 if (frame->type[i] != acc[t].b) continue;
                 if (!searched) gmd_frame_grid_neighbors(&grid, i, rc, &buf);
                 searched = 1;
-                angles_at(&acc[t], frame, &buf, h[t], &sum[t], &total[t]);
+                angles_at(&acc[t], frame, &buf, la, lc, h[t], &sum[t], &total[t]);
             }
         } /* loop over central atoms */
 #pragma omp critical(gmd_angles_reduce)
@@ -124,6 +134,8 @@ gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *fram
             acc[t].total += total[t];
         }
         if (ok) gmd_neigh_buf_free(&buf);
+        free(la);
+        free(lc);
     }
     for (int p = 0; p < nthreads; p++)
         for (int t = 0; t < nacc; t++)

@@ -414,7 +414,7 @@ static double estimate_margin(const gmd_rdf_acc *acc)
  * brute force). (Compress into registers, then a plain store: a compress to memory is
  * microcoded on AMD Zen 4, as are masked stores.) */
 RDF_AVX512 __attribute__((noinline)) static int
-select_in_range_avx512(const gmd_rdf_acc *acc, int s, int j0, int n, double cut2,
+select_in_range_avx512(const gmd_rdf_acc *acc, int s, int j0, int n, double cut2, double margin,
                        int *restrict slot, int *restrict near, int *nnear, int *restrict close,
                        int *nclose)
 {
@@ -428,7 +428,7 @@ select_in_range_avx512(const gmd_rdf_acc *acc, int s, int j0, int n, double cut2
     const __m512 cut = _mm512_set1_ps((float)(cut2 * (1.0 + 1e-4)));
     const __m512 inv_dr = _mm512_set1_ps((float)(1.0 / acc->dr)),
                  top = _mm512_set1_ps((float)acc->nbins + 1.5f), half = _mm512_set1_ps(0.5f),
-                 lim = _mm512_set1_ps((float)(0.5 - estimate_margin(acc)));
+                 lim = _mm512_set1_ps((float)(0.5 - margin));
     const __m512i nbins = _mm512_set1_epi32(acc->nbins),
                   lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
     int m = 0, nn = 0, nc = 0;
@@ -465,10 +465,11 @@ select_in_range_avx512(const gmd_rdf_acc *acc, int s, int j0, int n, double cut2
 #else
 /* Never called: bin_avx512 stays 0 where this is compiled. */
 static int select_in_range_avx512(const gmd_rdf_acc *acc, int s, int j0, int n, double cut2,
-                                  int *restrict slot, int *restrict near, int *nnear,
+                                  double margin, int *restrict slot, int *restrict near, int *nnear,
                                   int *restrict close, int *nclose)
 {
-    (void)acc, (void)s, (void)j0, (void)n, (void)cut2, (void)slot, (void)near, (void)close;
+    (void)acc, (void)s, (void)j0, (void)n, (void)cut2, (void)margin, (void)slot, (void)near,
+        (void)close;
     *nnear = *nclose = 0;
     return 0;
 }
@@ -533,6 +534,8 @@ void gmd_rdf_acc_set_cut(gmd_rdf_acc *acc, int a, int b, double cut)
  * and close the kernels' buffers of one chunk. */
 typedef struct pair_counts {
     uint64_t *local;
+    double cut2[GMD_MAX_SPECIES]; /* bin_pairs' prefilter of the cut-offs of species a */
+    double margin;                /* estimate_margin, for select_in_range_avx512 */
     uint64_t lcut[GMD_MAX_SPECIES][GMD_MAX_SPECIES];
     double d2[RDF_CHUNK];
     /* 16 more: select_in_range_avx512 stores 16 at a time; near and close its slot indices
@@ -589,18 +592,14 @@ static void bin_pairs(const gmd_rdf_acc *acc, int s, int j0, int j1, pair_counts
 {
     const gmd_frame_grid *g = &acc->grid;
     const int ns = acc->ns, row = acc->nbins + GMD_RDF_SPARE, a = g->type[s];
-    const double ri[3] = {g->x[0][s], g->x[1][s], g->x[2][s]};
-    double cutmax = 0.0;
-    for (int b = 0; b < ns; b++)
-        cutmax = fmax(cutmax, fmax(acc->cut[a][b], acc->cut[b][a]));
-    const double cut2 = cutmax * cutmax * (1.0 + 1e-9); /* a prefilter; exact test after */
+    const double ri[3] = {g->x[0][s], g->x[1][s], g->x[2][s]}, cut2 = pc->cut2[a];
     uint64_t *restrict hist = pc->local + (size_t)a * ns * row;
     for (int c0 = j0; c0 < j1; c0 += RDF_CHUNK) {
         const int n = j1 - c0 < RDF_CHUNK ? j1 - c0 : RDF_CHUNK;
         if (acc->bin_avx512) {
             int nnear, nclose;
-            const int m = select_in_range_avx512(acc, s, c0, n, cut2, pc->slot, pc->near, &nnear,
-                                                 pc->close, &nclose);
+            const int m = select_in_range_avx512(acc, s, c0, n, cut2, pc->margin, pc->slot,
+                                                 pc->near, &nnear, pc->close, &nclose);
             for (int k = 0; k < m; k++)
                 hist[pc->slot[k]]++;
             exact_lanes(acc, s, cut2, hist, nnear, nclose, pc);
@@ -626,6 +625,21 @@ static void count_slot(const gmd_rdf_acc *acc, int s, pair_counts *pc)
         int j0 = cells[q] == c ? s + 1 : g->start[cells[q]];
         bin_pairs(acc, s, j0, g->start[cells[q] + 1], pc);
     }
+}
+
+/* A thread's pair_counts for one frame: its histogram and the frame's constants. */
+static void frame_constants(const gmd_rdf_acc *acc, uint64_t *local, pair_counts *pc)
+{
+    pc->local = local;
+    for (int a = 0; a < acc->ns; a++) {
+        double cutmax = 0.0;
+        for (int b = 0; b < acc->ns; b++)
+            cutmax = fmax(cutmax, fmax(acc->cut[a][b], acc->cut[b][a]));
+        pc->cut2[a] = cutmax * cutmax * (1.0 + 1e-9); /* a prefilter; exact test after */
+    }
+#ifdef HAVE_BIN_AVX512
+    pc->margin = estimate_margin(acc);
+#endif
 }
 
 /* Histograms one frame into fhist (ordered pairs) and ncut; integer counts. */
@@ -665,7 +679,7 @@ static gmd_status rdf_count_frame(gmd_rdf_acc *acc, const gmd_frame *frame, uint
 #pragma omp atomic write
             failed = 1;
         } else
-            pc->local = local;
+            frame_constants(acc, local, pc);
 #pragma omp for schedule(dynamic, 16)
         for (int s = 0; s < n; s++)
             if (ok) count_slot(acc, s, pc);

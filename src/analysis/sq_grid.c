@@ -115,6 +115,16 @@ typedef struct sqg_kernel {
     int nterm;
 } sqg_kernel;
 
+/* Both directions' series laid out for kernel_weights, lane j < w for x (d = 0), w <= j <
+ * 2 w for y (d = 1): y0[j] = beta_d^2 / 4 (0 in the lanes past 2 w), even[t][j] =
+ * c_d[2 t] and odd[t][j] = c_d[2 t + 1] (0 past the series), t = 0 .. top. */
+#define SQG_LANES (2 * SQG_MAX_WIDTH)
+typedef struct sqg_lanes {
+    double y0[SQG_LANES];
+    double even[SQG_SERIES_MAX / 2 + 1][SQG_LANES], odd[SQG_SERIES_MAX / 2 + 1][SQG_LANES];
+    int top;
+} sqg_lanes;
+
 /* An atom that adds to one x-plane: its sorted slot, first mesh index in y, and weight in x
  * at that plane (plane_list). */
 typedef struct sqg_entry {
@@ -128,6 +138,7 @@ struct gmd_sq_grid {
     int wstride;  /* doubles of a slot's weights: w in x, then w in y padded (stencil) */
     double alias; /* the bound A of the header for the chosen mesh and width */
     sqg_kernel kern[2];
+    sqg_lanes lanes;
     size_t plane_stride, nlines, nmodes;
     fftw_complex *plane; /* per thread: one x-plane [iy][n3] gathered, plane_stride + a tile */
     fftw_complex *qy;    /* Q transformed in y, the kept rows: [n2 + nmax_y][ix][n3] */
@@ -249,6 +260,24 @@ static void kernel_series(sqg_kernel *k, double beta)
     }
 }
 
+/* The kernel's series in kernel_weights' lanes (sqg_lanes), for the chosen width. */
+static void series_lanes(gmd_sq_grid *g)
+{
+    sqg_lanes *l = &g->lanes;
+    const sqg_kernel *k = g->kern;
+    const int nt = k[0].nterm > k[1].nterm ? k[0].nterm : k[1].nterm;
+    memset(l, 0, sizeof *l);
+    l->top = (nt - 1) / 2; /* the series as E(y^2) + y O(y^2), each of top + 1 terms */
+    for (int j = 0; j < 2 * g->width; j++) {
+        const int d = j >= g->width;
+        l->y0[j] = 0.25 * k[d].beta * k[d].beta;
+        for (int t = 0; t <= l->top; t++) {
+            l->even[t][j] = k[d].c[2 * t];
+            l->odd[t][j] = 2 * t + 1 < SQG_SERIES_MAX ? k[d].c[2 * t + 1] : 0.0;
+        }
+    }
+}
+
 /* Estimated ns per frame: spreading (natoms w^2 (nmax_z + 1) complex multiply-adds), the
  * kernel's series (natoms w nterm, nterm of both directions) and the transforms along y and x of
  * nsp meshes. */
@@ -348,6 +377,7 @@ static gmd_status make_plans(gmd_sq_grid *g, gmd_error *err)
 static gmd_status grid_setup(gmd_sq_grid *g, size_t natoms, int nsp, gmd_error *err)
 {
     choose(g, natoms, nsp);
+    if (g->width) series_lanes(g);
     if (g->width == 0)
         return gmd_fail(err, GMD_ERR_VALUE, "S(k) grid: no kernel meets the alias bound %g",
                         SQG_ALIAS_BOUND);
@@ -440,42 +470,33 @@ static gmd_status atom_space(gmd_sq_grid *g, size_t n, gmd_error *err)
 /* The w weights phi_d(x0[d] - j), j = 0 .. w - 1 (x0[d] - j within [-a, a]), of both
  * directions into out[d w + j]: the kernel's series y P(y), P split into its even and odd
  * powers, E(y^2) + y O(y^2), each by Horner's rule (all terms positive, no cancellation),
- * both directions in one loop: four independent chains of half the length, so the
- * multiply-adds overlap (one chain per direction was latency-bound: `--only sq` 3.5 %
- * slower). The shorter series has zeros above its last term, which leave its sums exactly
- * as they were; y is clamped at 0 against round-off at |x| = a. */
+ * over all SQG_LANES lanes at once (whole vectors; the lanes past 2 w have y = 0):
+ * independent chains of half the series' length, so the multiply-adds overlap. The shorter
+ * series has zeros above its last term, which leave its sums exactly as they were; y is
+ * clamped at 0 against round-off at |x| = a. */
 GMD_SIMD_CLONES
-static void kernel_weights(const sqg_kernel k[2], int w, const double x0[2], double *restrict out)
+static void kernel_weights(const gmd_sq_grid *g, const double x0[2], double *restrict out)
 {
+    const sqg_lanes *l = &g->lanes;
+    const int w = g->width;
     const double ia = 2.0 / w;
-    const int nt = k[0].nterm > k[1].nterm ? k[0].nterm : k[1].nterm;
-    const int top = (nt - 1) / 2; /* the series as E(y^2) + y O(y^2), each of top + 1 terms */
-    double y[2 * SQG_MAX_WIDTH], y2[2 * SQG_MAX_WIDTH], odd[2 * SQG_MAX_WIDTH];
-    for (int d = 0; d < 2; d++) {
-        const double y0 = 0.25 * k[d].beta * k[d].beta;
-        for (int j = 0; j < w; j++) {
-            const double x = (x0[d] - j) * ia;
-            const double yj = y0 * (1.0 - x * x);
-            y[d * w + j] = yj > 0.0 ? yj : 0.0;
-            y2[d * w + j] = y[d * w + j] * y[d * w + j];
-            out[d * w + j] = k[d].c[2 * top];
-            odd[d * w + j] = 2 * top + 1 < SQG_SERIES_MAX ? k[d].c[2 * top + 1] : 0.0;
-        }
+    double y[SQG_LANES], y2[SQG_LANES], e[SQG_LANES], o[SQG_LANES];
+    for (int j = 0; j < SQG_LANES; j++) {
+        const int d = j >= w;
+        const double x = (x0[d] - (double)(j - d * w)) * ia;
+        const double yj = l->y0[j] * (1.0 - x * x);
+        y[j] = yj > 0.0 ? yj : 0.0;
+        y2[j] = y[j] * y[j];
+        e[j] = l->even[l->top][j];
+        o[j] = l->odd[l->top][j];
     }
-    double *restrict ex = out, *restrict ey = out + w, *restrict ox = odd, *restrict oy = odd + w;
-    const double *restrict sx = y2, *restrict sy = y2 + w;
-    for (int t = top - 1; t >= 0; t--) { /* four independent Horner chains */
-        const double cx0 = k[0].c[2 * t], cx1 = k[0].c[2 * t + 1];
-        const double cy0 = k[1].c[2 * t], cy1 = k[1].c[2 * t + 1];
-        for (int j = 0; j < w; j++) {
-            ex[j] = ex[j] * sx[j] + cx0;
-            ox[j] = ox[j] * sx[j] + cx1;
-            ey[j] = ey[j] * sy[j] + cy0;
-            oy[j] = oy[j] * sy[j] + cy1;
+    for (int t = l->top - 1; t >= 0; t--)
+        for (int j = 0; j < SQG_LANES; j++) {
+            e[j] = e[j] * y2[j] + l->even[t][j];
+            o[j] = o[j] * y2[j] + l->odd[t][j];
         }
-    }
     for (int j = 0; j < 2 * w; j++)
-        out[j] = (out[j] + y[j] * odd[j]) * y[j];
+        out[j] = (e[j] + y[j] * o[j]) * y[j];
 }
 
 /* Coordinate d of atom i wrapped into [0, len): the phases are periodic in the box. */
@@ -511,7 +532,7 @@ static void stencil(gmd_sq_grid *g, const gmd_frame *f, size_t i, size_t k)
     double x0[2], both[2 * SQG_MAX_WIDTH];
     stencil_first(g, f, i, first, x0);
     g->first_y[k] = first[1];
-    kernel_weights(g->kern, w, x0, both);
+    kernel_weights(g, x0, both);
     double *wt = g->weight + k * (size_t)g->wstride;
     memset(wt, 0, (size_t)g->wstride * sizeof(double));
     memcpy(wt, both, (size_t)w * sizeof(double));
