@@ -64,9 +64,9 @@
  * (plane_list), so a tile's atoms are one run of that list. The transforms run out of
  * place (FFTW plans over the nmax_z + 1 columns at once): each plane's y transform
  * into a thread's buffer, its kept rows into qy[n2 + nmax_y][ix][n3], each row's x
- * transform into a thread's buffer, deconvolved from there (make_plans). rho[a][((n1 + nmax_x)
- * (2 nmax_y + 1) + n2 + nmax_y)(nmax_z + 1) + n3] (complex: 2 doubles); n3 < 0 is the
- * conjugate of -n.
+ * transform into a thread's buffer, deconvolved from there (make_plans). rho[a][((n2 + nmax_y)
+ * (2 nmax_x + 1) + n1 + nmax_x)(nmax_z + 1) + n3] (complex: 2 doubles; a row n2 is written
+ * in one piece); n3 < 0 is the conjugate of -n.
  * Threads: each thread gathers and transforms whole x-planes; a column's sum runs over its
  * atoms in an order fixed by the sorts, whatever the thread count; the transforms are the
  * same FFTW plans on disjoint planes and rows, each thread writing to its own buffer
@@ -97,7 +97,7 @@
 #define SQG_ALIAS_TERMS 8 /* |j| <= 8 summed exactly, the rest bounded (alias_tail) */
 #define SQG_SERIES_MAX 96 /* terms of the I0 series at the most (80 reach 1e-17 at w = 16) */
 #define SQG_ALIGN 4       /* complex numbers: planes and lines start on 64-byte boundaries */
-#define SQG_TILE 3        /* mesh columns in y gathered at once (gather_tile) */
+#define SQG_TILE 4        /* mesh columns in y gathered at once (gather_tile) */
 /* Estimated ns per spreading multiply-add, per term of the kernel's series and per FFT
  * point and log2 factor (one core, on the 3000-atom melt). They only rank the (w, M)
  * choices: with the gathering (gather_tile) a multiply-add costs less than the 0.1 here,
@@ -752,7 +752,8 @@ static void transform_rows(gmd_sq_grid *g, int a)
             for (int n1 = -nx; n1 <= nx; n1++) {
                 const fftw_complex *c = out + (size_t)wrap_mode(n1, mx) * (size_t)g->row;
                 const double s = dy * g->deconv[0][n1 + nx];
-                double *r = rho + ((size_t)(n1 + nx) * g->nlines + (size_t)(n2 + ny) * nzk) * 2;
+                double *r = rho + ((size_t)(n2 + ny) * (size_t)(2 * nx + 1) + (size_t)(n1 + nx)) *
+                                      (size_t)nzk * 2;
                 for (int n3 = 0; n3 < nzk; n3++) {
                     r[2 * n3] = c[n3][0] * s;
                     r[2 * n3 + 1] = -c[n3][1] * s;
@@ -786,7 +787,7 @@ gmd_status gmd_sq_grid_frame(gmd_sq_grid **out, const gmd_frame *f, int nspecies
 const double *gmd_sq_grid_column(const gmd_sq_grid *g, int a, int n1, int n2)
 {
     const size_t line =
-        (size_t)(n1 + g->nmax[0]) * (size_t)(2 * g->nmax[1] + 1) + (size_t)(n2 + g->nmax[1]);
+        (size_t)(n2 + g->nmax[1]) * (size_t)(2 * g->nmax[0] + 1) + (size_t)(n1 + g->nmax[0]);
     return g->rho + ((size_t)a * g->nmodes + line * (size_t)g->nzk) * 2;
 }
 

@@ -885,10 +885,12 @@ static void test_grid_sq_crystal(void **state)
         dsq_pair(acc, 2, count, f.n, 4.0, 2);
         for (int m = 0; m < 2; m++)
             assert_int_equal(gmd_dsq_acc_add(&acc[m], &f, &err), GMD_OK);
-        double rel = grid_vs_direct(&acc[0], &acc[1]);
-        print_message("gridded S(k), Na2S crystal %d^3 cells: max relative difference from the "
-                      "direct sum %.2e\n",
-                      cells, rel);
+        double rel = grid_vs_direct(&acc[0], &acc[1]), alias;
+        int mesh[2], width;
+        gmd_sq_grid_params(acc[1].grid, mesh, &width, &alias);
+        print_message("gridded S(k), Na2S crystal %d^3 cells: mesh %d x %d, kernel width %d; max "
+                      "relative difference from the direct sum %.2e\n",
+                      cells, mesh[0], mesh[1], width, rel);
         assert_true(rel <= 1e-6);
         if (cells == 2) check_na2s_bragg(&acc[1], count);
         for (int m = 0; m < 2; m++)
