@@ -32,13 +32,14 @@
  * double, corrects it. The pairs out of range go to GMD_RDF_SPARE spare slots of the row
  * in turn, so that their increments do not wait on each other. Where the CPU has AVX-512,
  * select_in_range_avx512 replaces pair_slots: sixteen pairs at a time in single precision
- * (positions as floats), whose estimate of d / dr is within a bounded error (~1e-3 bins,
- * estimate_margin) of the exact one, so that every pair whose estimate is farther than
- * that from an integer has the rule's bin as its floor; the few others (~3e-3 of the
- * pairs), and those that may lie within a coordination cut-off, are listed for the exact
- * double pass (exact_lanes). The slots of the pairs in range are packed by one compress,
- * so that the scalar loop sees only them (about half of the pairs with rmax = L/2). The
- * counts are those of the portable loops, pair for pair (tests/unit/test_structure.c);
+ * (positions in 32-bit fixed point, whose integer difference is the minimum image by
+ * itself: two operations per component instead of four), whose estimate of d / dr is
+ * within a bounded error (~7e-4 bins, estimate_margin) of the exact one, so that every
+ * pair whose estimate is farther than that from an integer has the rule's bin as its
+ * floor; the few others (~1.4e-3 of the pairs), and those that may lie within a coordination
+ * cut-off, are listed for the exact double pass (exact_lanes). The slots of the pairs in range are
+ * packed by one compress, so that the scalar loop sees only them (about half of the pairs with rmax
+ * = L/2). The counts are those of the portable loops, pair for pair (tests/unit/test_structure.c);
  * the single-precision pass is twice as fast as a double one (16 lanes). A pair i in a,
  * j in b adds one to the per-thread count (a, b) (row offset precomputed per slot,
  * row_of) and is turned into the ordered counts (a, b) and (b, a) at the reduction.
@@ -378,34 +379,49 @@ static int pair_slots(const gmd_rdf_acc *acc, const double ri[3], int j0, int j1
     return close;
 }
 
-#ifdef HAVE_BIN_AVX512
-/* The minimum image of min_image in single precision, 16 lanes. */
-RDF_AVX512 static inline __m512 min_image_ps(__m512 xj, __m512 xi, __m512 len)
+/* The frame grid's wrapped positions in fixed point: round(x 2^32 / L) modulo 2^32, as the
+ * bits of an int32 (x in [0, L]; L itself is 0 again). */
+static void fixed_point_positions(gmd_rdf_acc *acc, int n)
 {
-    const __m512 a = _mm512_abs_ps(_mm512_sub_ps(xj, xi));
-    return _mm512_min_ps(a, _mm512_sub_ps(len, a));
+    for (int k = 0; k < 3; k++) {
+        const double to_fixed = 4294967296.0 / acc->grid.len[k];
+        for (int s = 0; s < n; s++) {
+            const uint32_t q = (uint32_t)(uint64_t)llrint(acc->grid.x[k][s] * to_fixed);
+            memcpy(&acc->xq[k][s], &q, sizeof q);
+        }
+    }
+}
+
+#ifdef HAVE_BIN_AVX512
+/* A minimum-image component in bins, 16 lanes: positions in fixed point (L / 2^32 units),
+ * whose difference as a 32-bit integer wraps round the box by itself (the minimum image),
+ * converted to float and scaled by (L / 2^32) / dr. */
+RDF_AVX512 static inline __m512 image_bins(__m512i xj, __m512i xi, __m512 scale)
+{
+    return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(xj, xi)), scale);
 }
 
 /* How far (in bins) the single-precision estimate of select_in_range_avx512 may lie from
- * the rule's d / dr, u = 2^-24 the unit round-off of floats, L the longest box edge:
- * coordinates in [0, L) as floats are off by u L each, their difference by 3 u L, the
- * minimum image (L - |d|) by 5 u L, so d by sqrt(3) 5 u L < 9 u L; d^2's two fused
- * multiply-adds, the square root, 1 / dr as a float and the product add 4.5 u relative
- * (5 u (nbins + 2) bins at most, as the estimate is capped at nbins + 1.5); 1e-9 covers the
- * rule's own rounding of its edges (3e-16 relative). */
+ * the rule's d / dr, u = 2^-24 the unit round-off of floats, L the longest box edge: a
+ * fixed-point coordinate is off by (1/2 + 2^-20) L 2^-32, a difference by L 2^-32 = u L /
+ * 256 (the integer minimum image is then exact), its conversion to float and the scale (a
+ * float) by 3 u relative, so a component by (2^-8 + 1.5) u L / dr bins and the distance
+ * by sqrt(3) times that, < 3 u L / dr; d^2's two fused multiply-adds and the square root
+ * add 2.5 u relative (5 u (nbins + 2) bins taken, as the estimate is capped at nbins +
+ * 1.5); 1e-9 covers the rule's own rounding of its edges (3e-16 relative). */
 static double estimate_margin(const gmd_rdf_acc *acc)
 {
     const double u = 0x1p-24,
                  len = fmax(acc->grid.len[0], fmax(acc->grid.len[1], acc->grid.len[2]));
-    return 9.0 * u * len / acc->dr + 5.0 * u * (acc->nbins + 2) + 1e-9;
+    return 3.0 * u * len / acc->dr + 5.0 * u * (acc->nbins + 2) + 1e-9;
 }
 
 /* The pairs of slot s with the slots j0 .. j0 + n - 1, sixteen at a time in single
- * precision (acc->xf, the wrapped positions as floats): the histogram slots of the pairs
+ * precision (acc->xq, the wrapped positions in fixed point): the histogram slots of the pairs
  * in range packed by one compress into slot (returns their number), for the scalar
  * increments; the pairs out of range (about half of them with the default rmax = L/2: the
  * box's corners) are dropped. A lane whose estimate of d / dr lies within the margin of an
- * integer (estimate_margin: ~1e-3 bins, ~3e-3 of the pairs) is left out of slot and its
+ * integer (estimate_margin: ~7e-4 bins, ~1.4e-3 of the pairs) is left out of slot and its
  * slot index goes to near[] (*nnear), for the exact double binning of the portable rule; a
  * lane that may lie within the cut-off (d^2 < cut2 (1 + 1e-4) in floats, a superset of the
  * pairs within it) goes to close[] (*nclose) for the exact test. Every other lane's
@@ -419,28 +435,29 @@ select_in_range_avx512(const gmd_rdf_acc *acc, int s, int j0, int n, double cut2
                        int *nclose)
 {
     const gmd_frame_grid *g = &acc->grid;
-    const float *x = acc->xf[0] + j0, *y = acc->xf[1] + j0, *z = acc->xf[2] + j0;
+    const int32_t *x = acc->xq[0] + j0, *y = acc->xq[1] + j0, *z = acc->xq[2] + j0;
     const int *row_of = acc->row_of + j0;
-    const __m512 lx = _mm512_set1_ps((float)g->len[0]), ly = _mm512_set1_ps((float)g->len[1]),
-                 lz = _mm512_set1_ps((float)g->len[2]);
-    const __m512 xi = _mm512_set1_ps(acc->xf[0][s]), yi = _mm512_set1_ps(acc->xf[1][s]),
-                 zi = _mm512_set1_ps(acc->xf[2][s]);
-    const __m512 cut = _mm512_set1_ps((float)(cut2 * (1.0 + 1e-4)));
-    const __m512 inv_dr = _mm512_set1_ps((float)(1.0 / acc->dr)),
-                 top = _mm512_set1_ps((float)acc->nbins + 1.5f), half = _mm512_set1_ps(0.5f),
+    const double to_bins = 0x1p-32 / acc->dr;
+    const __m512 sx = _mm512_set1_ps((float)(g->len[0] * to_bins)),
+                 sy = _mm512_set1_ps((float)(g->len[1] * to_bins)),
+                 sz = _mm512_set1_ps((float)(g->len[2] * to_bins));
+    const __m512i xi = _mm512_set1_epi32(acc->xq[0][s]), yi = _mm512_set1_epi32(acc->xq[1][s]),
+                  zi = _mm512_set1_epi32(acc->xq[2][s]);
+    const __m512 cut = _mm512_set1_ps((float)(cut2 / (acc->dr * acc->dr) * (1.0 + 1e-4)));
+    const __m512 top = _mm512_set1_ps((float)acc->nbins + 1.5f), half = _mm512_set1_ps(0.5f),
                  lim = _mm512_set1_ps((float)(0.5 - margin));
     const __m512i nbins = _mm512_set1_epi32(acc->nbins),
                   lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
     int m = 0, nn = 0, nc = 0;
     for (int k = 0; k < n; k += 16) {
         const __mmask16 live = n - k >= 16 ? 0xffff : (__mmask16)((1u << (n - k)) - 1);
-        const __m512 dx = min_image_ps(_mm512_maskz_loadu_ps(live, x + k), xi, lx);
-        const __m512 dy = min_image_ps(_mm512_maskz_loadu_ps(live, y + k), yi, ly);
-        const __m512 dz = min_image_ps(_mm512_maskz_loadu_ps(live, z + k), zi, lz);
+        const __m512 dx = image_bins(_mm512_maskz_loadu_epi32(live, x + k), xi, sx);
+        const __m512 dy = image_bins(_mm512_maskz_loadu_epi32(live, y + k), yi, sy);
+        const __m512 dz = image_bins(_mm512_maskz_loadu_epi32(live, z + k), zi, sz);
         const __m512 r2 = _mm512_fmadd_ps(dz, dz, _mm512_fmadd_ps(dy, dy, _mm512_mul_ps(dx, dx)));
-        /* the estimate, capped (min gives top for a NaN) at nbins + 1.5: surely out of range
-         * and not near an integer */
-        const __m512 est = _mm512_min_ps(_mm512_mul_ps(_mm512_sqrt_ps(r2), inv_dr), top);
+        /* the estimate of d / dr, capped (min gives top for a NaN) at nbins + 1.5: surely out
+         * of range and not near an integer */
+        const __m512 est = _mm512_min_ps(_mm512_sqrt_ps(r2), top);
         const __m512 frac = _mm512_sub_ps(est, _mm512_roundscale_ps(est, _MM_FROUND_TO_ZERO));
         const __mmask16 is_near = _mm512_mask_cmp_ps_mask(
             live, _mm512_abs_ps(_mm512_sub_ps(frac, half)), lim, _CMP_GT_OQ);
@@ -656,19 +673,16 @@ static gmd_status rdf_count_frame(gmd_rdf_acc *acc, const gmd_frame *frame, uint
         acc->row_of = gmd_calloc(cap, sizeof(int), "rdf rows", err);
         int ok = acc->row_of != NULL;
         for (int k = 0; k < 3; k++) {
-            free(acc->xf[k]);
-            acc->xf[k] = gmd_calloc(cap, sizeof(float), "rdf positions", err);
-            ok = ok && acc->xf[k];
+            free(acc->xq[k]);
+            acc->xq[k] = gmd_calloc(cap, sizeof(int32_t), "rdf positions", err);
+            ok = ok && acc->xq[k];
         }
         if (!ok) return GMD_ERR_NOMEM;
         acc->row_cap = frame->n;
     }
     for (int s = 0; s < n; s++)
         acc->row_of[s] = acc->grid.type[s] * row;
-    if (acc->bin_avx512) /* the AVX-512 pass reads the positions as floats */
-        for (int k = 0; k < 3; k++)
-            for (int s = 0; s < n; s++)
-                acc->xf[k][s] = (float)acc->grid.x[k][s];
+    if (acc->bin_avx512) fixed_point_positions(acc, n); /* what the AVX-512 pass reads */
     int failed = 0;
 #pragma omp parallel num_threads(acc->threads)
     {
@@ -816,8 +830,8 @@ void gmd_rdf_acc_free(gmd_rdf_acc *acc)
     free(acc->row_of);
     acc->row_of = NULL;
     for (int k = 0; k < 3; k++) {
-        free(acc->xf[k]);
-        acc->xf[k] = NULL;
+        free(acc->xq[k]);
+        acc->xq[k] = NULL;
     }
     acc->row_cap = 0;
     gmd_frame_grid_free(&acc->grid);

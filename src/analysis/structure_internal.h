@@ -83,8 +83,9 @@ typedef struct gmd_rdf_acc {
     long shrunk_frames;            /* frames whose box made the default rmax smaller */
     int threads;
     gmd_frame_grid grid;
-    int *row_of;  /* per slot of the frame grid: species * (nbins + GMD_RDF_SPARE) */
-    float *xf[3]; /* the frame grid's positions as floats, for the AVX-512 pass (rdf.c) */
+    int *row_of;    /* per slot of the frame grid: species * (nbins + GMD_RDF_SPARE) */
+    int32_t *xq[3]; /* the frame grid's positions in fixed point (L / 2^32 units), for the
+                       AVX-512 pass (rdf.c) */
     size_t row_cap;
     int bin_avx512; /* 1: the binning by AVX-512 (set at init where the CPU has it;
                        a test sets 0 to compare with the portable loops) */
