@@ -553,6 +553,7 @@ typedef struct pair_counts {
     uint64_t *local;
     double cut2[GMD_MAX_SPECIES]; /* bin_pairs' prefilter of the cut-offs of species a */
     double margin;                /* estimate_margin, for select_in_range_avx512 */
+    int cell, ncells, cells[27];  /* count_slot's last cell and its neighbour cells */
     uint64_t lcut[GMD_MAX_SPECIES][GMD_MAX_SPECIES];
     double d2[RDF_CHUNK];
     /* 16 more: select_in_range_avx512 stores 16 at a time; near and close its slot indices
@@ -635,8 +636,11 @@ static void count_slot(const gmd_rdf_acc *acc, int s, pair_counts *pc)
 {
     const gmd_cell_grid *g = &acc->grid.cells;
     const int c = g->cell[g->atom[s]];
-    int cells[27];
-    const int nc = gmd_cell_grid_adjacent(g, c, cells);
+    if (c != pc->cell) { /* slots run cell by cell: the same neighbour cells as the last one's */
+        pc->cell = c;
+        pc->ncells = gmd_cell_grid_adjacent(g, c, pc->cells);
+    }
+    const int nc = pc->ncells, *cells = pc->cells;
     for (int q = 0; q < nc; q++) {
         if (cells[q] < c) continue;
         int j0 = cells[q] == c ? s + 1 : g->start[cells[q]];
@@ -648,6 +652,7 @@ static void count_slot(const gmd_rdf_acc *acc, int s, pair_counts *pc)
 static void frame_constants(const gmd_rdf_acc *acc, uint64_t *local, pair_counts *pc)
 {
     pc->local = local;
+    pc->cell = -1;
     for (int a = 0; a < acc->ns; a++) {
         double cutmax = 0.0;
         for (int b = 0; b < acc->ns; b++)
