@@ -367,13 +367,14 @@ static void column_results(const gmd_dsq_acc *acc, const kcolumn *c, const doubl
 {
     const int ns = acc->ns, np = acc->npairs;
     int pa[GMD_MAX_SPECIES * GMD_MAX_SPECIES], pb[GMD_MAX_SPECIES * GMD_MAX_SPECIES];
-    double norm[GMD_MAX_SPECIES * GMD_MAX_SPECIES];
+    double inv_norm[GMD_MAX_SPECIES * GMD_MAX_SPECIES]; /* a product per vector, not a division */
     for (int a = 0; a < ns; a++)
         for (int b = a; b < ns; b++) {
             const int p = gmd_pair_index(ns, a, b);
+            const double norm = sqrt((double)acc->count[a] * (double)acc->count[b]);
             pa[p] = 2 * a;
             pb[p] = 2 * b;
-            norm[p] = sqrt((double)acc->count[a] * (double)acc->count[b]);
+            inv_norm[p] = norm > 0.0 ? 1.0 / norm : 0.0;
         }
     const double kx = c->n1 * u[0], ky = c->n2 * u[1], kxy2 = kx * kx + ky * ky;
     for (int n3 = c->lo; n3 <= c->hi; n3++) {
@@ -384,7 +385,7 @@ static void column_results(const gmd_dsq_acc *acc, const kcolumn *c, const doubl
         double *out = sal + v * (size_t)np;
         for (int p = 0; p < np; p++) {
             const double re = r[pa[p]] * r[pb[p]] + r[pa[p] + 1] * r[pb[p] + 1];
-            out[p] = norm[p] > 0.0 ? re / norm[p] : 0.0;
+            out[p] = re * inv_norm[p];
         }
     } /* loop over n3 */
 }
