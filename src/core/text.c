@@ -74,6 +74,18 @@ int gmd_text_to_double(const char *text, double *out)
 
 int gmd_text_to_long(const char *text, long *out)
 {
+    /* fast path: [+-]digits, at most 18 of them (no overflow), strtol's value exactly */
+    const char *s = text;
+    const int negative = *s == '-';
+    if (*s == '-' || *s == '+') s++;
+    long fast = 0;
+    int digits = 0;
+    for (; *s >= '0' && *s <= '9' && digits < 18; s++, digits++)
+        fast = fast * 10 + (*s - '0');
+    if (*s == '\0' && digits > 0) { /* a 19th digit leaves *s on it: strtol below */
+        *out = negative ? -fast : fast;
+        return 0;
+    }
     char *end;
     errno = 0;
     long v = strtol(text, &end, 10);

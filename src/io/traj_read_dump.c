@@ -28,6 +28,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -309,7 +310,10 @@ static gmd_status parse_atom(dump_reader *d, traj_species *sp, const dump_column
                              size_t i)
 {
     char *col[GMD_IO_MAX_COLUMNS];
-    if (!strncmp(gmd_text_trim(d->in.buf), "ITEM:", 5))
+    const char *first = d->in.buf; /* the line's first word (not trimmed: split skips spaces) */
+    while (isspace((unsigned char)*first))
+        first++;
+    if (!strncmp(first, "ITEM:", 5))
         return fail_at(d, GMD_ERR_PARSE,
                        "truncated frame: '%.40s' after %zu of the %zu atoms that NUMBER OF ATOMS "
                        "announced",

@@ -803,7 +803,7 @@ static void test_plot(void **state)
 /* gmd_text_to_double against strtod, bit for bit, on numbers as writers print them (%g, %f,
  * %e at every precision) and on random digit strings (signs, points, exponents, up to 19
  * digits: inside and outside the exact fast path of text.c), and both refuse the same
- * malformed texts. */
+ * malformed texts; gmd_text_to_long against strtol likewise (up to 20 digits). */
 static int strtod_whole(const char *text, double *out)
 {
     char *end;
@@ -820,6 +820,18 @@ static void check_as_strtod(const char *text)
     int rw = strtod_whole(text, &want), rg = gmd_text_to_double(text, &got);
     if (rw != rg || (rw == 0 && memcmp(&want, &got, sizeof want) != 0))
         fail_msg("'%s': strtod %d %.17g, gmd_text_to_double %d %.17g", text, rw, want, rg, got);
+}
+
+/* gmd_text_to_long against strtol (whole text, no overflow), value and refusal alike. */
+static void check_as_strtol(const char *text)
+{
+    char *end;
+    errno = 0;
+    long want = strtol(text, &end, 10), got = 0;
+    int rw = (end == text || *end != '\0' || errno == ERANGE) ? -1 : 0;
+    int rg = gmd_text_to_long(text, &got);
+    if (rw != rg || (rw == 0 && want != got))
+        fail_msg("'%s': strtol %d %ld, gmd_text_to_long %d %ld", text, rw, want, rg, got);
 }
 
 static void test_text_to_double_as_strtod(void **state)
@@ -850,9 +862,19 @@ static void test_text_to_double_as_strtod(void **state)
                                   "inf",
                                   "nan",
                                   "4.9e-324",
-                                  "1e400"};
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+                                  "1e400",
+                                  "0",
+                                  "+7",
+                                  "",
+                                  "999999999999999999",
+                                  "9223372036854775807",
+                                  "9223372036854775808",
+                                  "-9223372036854775808",
+                                  "12 "};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         check_as_strtod(fixed[i]);
+        check_as_strtol(fixed[i]);
+    }
     gmd_rng rng;
     gmd_rng_seed(&rng, 2026);
     char text[96];
@@ -879,6 +901,12 @@ static void test_text_to_double_as_strtod(void **state)
                           (int)(r >> 13 & 63) - 32);
         text[n] = '\0';
         check_as_strtod(text);
+        n = 0; /* an integer: [sign] up to 20 digits */
+        if (r >> 19 & 1) text[n++] = r >> 20 & 1 ? '-' : '+';
+        for (int d = 0; d < (int)(r >> 21 & 31) % 21; d++)
+            text[n++] = (char)('0' + gmd_rng_next(&rng) % 10);
+        text[n] = '\0';
+        check_as_strtol(text);
     }
 }
 
