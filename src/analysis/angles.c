@@ -82,12 +82,26 @@ static void angles_at(const gmd_angle_acc *t, const gmd_frame *f, const gmd_neig
     }
 }
 
+/* Anion i's former neighbours within links->cut into links (its own row: thread-safe). */
+static void anion_links_at(gmd_anion_links *links, const gmd_frame *f, size_t i,
+                           const gmd_neigh_buf *buf)
+{
+    int nf = 0;
+    for (size_t x = 0; x < buf->count; x++)
+        if (f->type[buf->j[x]] == links->former && buf->d[x] < links->cut) {
+            if (nf < links->max_nf) links->formers[i * (size_t)links->max_nf + nf] = buf->j[x];
+            nf++;
+        }
+    links->nformer[i] = nf;
+}
+
 gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *frame, int threads,
-                             gmd_error *err)
+                             gmd_anion_links *links, gmd_error *err)
 {
     double rc = 0.0;
     for (int t = 0; t < nacc; t++)
         rc = fmax(rc, fmax(acc[t].cut_ab, acc[t].cut_cb));
+    if (links) rc = fmax(rc, links->cut);
     gmd_frame_grid grid = {0};
     gmd_status st = gmd_frame_grid_build(&grid, frame, rc, err);
     if (st != GMD_OK) {
@@ -119,7 +133,13 @@ gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *fram
         }
 #pragma omp for schedule(static)
         for (size_t i = 0; i < frame->n; i++) {
+            const int anion = links && frame->type[i] == links->bridge;
             int searched = 0;
+            if (ok && anion) {
+                gmd_frame_grid_neighbors(&grid, i, rc, &buf);
+                searched = 1;
+                anion_links_at(links, frame, i, &buf);
+            }
             for (int t = 0; ok && t < nacc; t++) {
                 if (frame->type[i] != acc[t].b) continue;
                 if (!searched) gmd_frame_grid_neighbors(&grid, i, rc, &buf);
@@ -155,14 +175,23 @@ typedef struct angles_state {
     char label[MAX_TRIPLETS][3 * GMD_NAME_LEN + 4];
     int split;                   /* index of the former-bridge-former triplet, or -1 */
     gmd_sharing_angle_acc share; /* its CS / ES / FS split (when split >= 0) */
+    gmd_anion_links links;       /* the split's links, found in the angles' own searches */
 } angles_state;
 
 static gmd_status angles_add_frame(gmd_analysis *self, const gmd_frame *frame, gmd_error *err)
 {
     angles_state *st = self->state;
-    gmd_status s = gmd_angle_acc_add(st->acc, st->n, frame, st->settings.threads, err);
-    if (s == GMD_OK && st->split >= 0)
-        s = gmd_sharing_angle_acc_add(&st->share, frame, st->settings.threads, err);
+    gmd_anion_links *links = NULL;
+    if (st->split >= 0) { /* the split needs every anion's formers: found with the angles */
+        gmd_status s = gmd_anion_links_reserve(&st->links, frame->n, err);
+        if (s != GMD_OK) return s;
+        st->links.former = st->share.former;
+        st->links.bridge = st->share.bridge;
+        st->links.cut = st->share.cut;
+        links = &st->links;
+    }
+    gmd_status s = gmd_angle_acc_add(st->acc, st->n, frame, st->settings.threads, links, err);
+    if (s == GMD_OK && links) s = gmd_sharing_angle_acc_add_links(&st->share, frame, links, err);
     return s;
 }
 
@@ -270,6 +299,8 @@ static gmd_status angles_finish(gmd_analysis *self, cJSON *results, gmd_error *e
 static void angles_destroy(gmd_analysis *self)
 {
     if (!self) return;
+    angles_state *st = self->state;
+    if (st) gmd_anion_links_free(&st->links);
     free(self->state);
     self->state = NULL;
 }

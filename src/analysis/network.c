@@ -70,17 +70,10 @@ gmd_sharing_kind gmd_sharing_kind_of(long shared)
     return shared <= 1 ? GMD_SHARE_CORNER : (shared == 2 ? GMD_SHARE_EDGE : GMD_SHARE_FACE);
 }
 
-/* Per-anion former neighbours (at most max_nf kept per anion; more are counted). */
-typedef struct anion_links {
-    int *nformer; /* per atom (anions only) */
-    int *formers; /* [atom * max_nf + m] */
-    int max_nf;
-} anion_links;
-
 #define MAX_FORMERS_PER_ANION 8
 
 static gmd_status find_links(const gmd_frame *f, const gmd_frame_grid *g, int former, int bridge,
-                             double cut_fb, double cut_hp, int threads, anion_links *links,
+                             double cut_fb, double cut_hp, int threads, gmd_anion_links *links,
                              long *homopolar, gmd_error *err)
 {
     int failed = 0;
@@ -119,7 +112,7 @@ static gmd_status find_links(const gmd_frame *f, const gmd_frame_grid *g, int fo
 
 /* Every (former pair, shared anion) link of the frame, sorted by pair_cmp; *out is
  * allocated (free it), *np links. */
-static gmd_status shared_links(const gmd_frame *f, int bridge, const anion_links *links,
+static gmd_status shared_links(const gmd_frame *f, int bridge, const gmd_anion_links *links,
                                former_pair **out, size_t *np, gmd_error *err)
 {
     size_t npairs = 0;
@@ -150,7 +143,7 @@ static gmd_status shared_links(const gmd_frame *f, int bridge, const anion_links
 
 /* Corner / edge / face pairs from the anion links; counts the formers in edge pairs and
  * in face pairs (a former may be in both). */
-static gmd_status count_sharing(const gmd_frame *f, int bridge, const anion_links *links,
+static gmd_status count_sharing(const gmd_frame *f, int bridge, const gmd_anion_links *links,
                                 gmd_network_stats *out, gmd_error *err)
 {
     former_pair *pairs = NULL;
@@ -183,7 +176,7 @@ static gmd_status count_sharing(const gmd_frame *f, int bridge, const anion_link
 }
 
 /* Q^n: bridging anions around each former, from the anion side. */
-static void count_qn(const gmd_frame *f, int bridge, const anion_links *links,
+static void count_qn(const gmd_frame *f, int bridge, const gmd_anion_links *links,
                      gmd_network_stats *out, int *nbridging)
 {
     for (size_t i = 0; i < f->n; i++) {
@@ -203,26 +196,37 @@ static void count_qn(const gmd_frame *f, int bridge, const anion_links *links,
     }
 }
 
-static void links_free(anion_links *links)
+void gmd_anion_links_free(gmd_anion_links *links)
 {
     free(links->nformer);
     free(links->formers);
     links->nformer = links->formers = NULL;
+    links->cap = 0;
 }
 
-/* The former neighbours of every anion of the frame (and the homopolar bonds); links is
- * allocated here, free it with links_free also on failure. */
-static gmd_status frame_links(const gmd_frame *frame, int former, int bridge, double cut_fb,
-                              double cut_homopolar, int threads, anion_links *links,
-                              long *homopolar, gmd_error *err)
+gmd_status gmd_anion_links_reserve(gmd_anion_links *links, size_t natoms, gmd_error *err)
 {
-    size_t n = frame->n ? frame->n : 1;
+    const size_t n = natoms ? natoms : 1;
+    if (n <= links->cap && links->formers) return GMD_OK;
+    gmd_anion_links_free(links);
     links->max_nf = MAX_FORMERS_PER_ANION;
     links->nformer = gmd_calloc(n, sizeof(int), "network links", err);
     links->formers = links->nformer
                          ? gmd_calloc(n * (size_t)links->max_nf, sizeof(int), "network links", err)
                          : NULL;
     if (!links->formers) return GMD_ERR_NOMEM;
+    links->cap = n;
+    return GMD_OK;
+}
+
+/* The former neighbours of every anion of the frame (and the homopolar bonds); links is
+ * allocated here, free it with gmd_anion_links_free also on failure. */
+static gmd_status frame_links(const gmd_frame *frame, int former, int bridge, double cut_fb,
+                              double cut_homopolar, int threads, gmd_anion_links *links,
+                              long *homopolar, gmd_error *err)
+{
+    gmd_status rs = gmd_anion_links_reserve(links, frame->n, err);
+    if (rs != GMD_OK) return rs;
     gmd_frame_grid grid = {0};
     gmd_status st = gmd_frame_grid_build(&grid, frame, fmax(cut_fb, cut_homopolar), err);
     if (st == GMD_OK)
@@ -237,7 +241,7 @@ gmd_status gmd_network_frame(const gmd_frame *frame, int former, int bridge, dou
                              gmd_error *err)
 {
     memset(out, 0, sizeof *out);
-    anion_links links = {0};
+    gmd_anion_links links = {0};
     int *nbridging = gmd_calloc(frame->n ? frame->n : 1, sizeof(int), "network Q^n", err);
     gmd_status st = nbridging ? frame_links(frame, former, bridge, cut_fb, cut_homopolar, threads,
                                             &links, &out->homopolar, err)
@@ -253,7 +257,7 @@ gmd_status gmd_network_frame(const gmd_frame *frame, int former, int bridge, dou
         }
         st = count_sharing(frame, bridge, &links, out, err);
     }
-    links_free(&links);
+    gmd_anion_links_free(&links);
     free(nbridging);
     return st;
 }
@@ -289,16 +293,12 @@ static void bin_pair_angles(gmd_sharing_angle_acc *acc, const gmd_frame *f, cons
     }
 }
 
-gmd_status gmd_sharing_angle_acc_add(gmd_sharing_angle_acc *acc, const gmd_frame *frame,
-                                     int threads, gmd_error *err)
+gmd_status gmd_sharing_angle_acc_add_links(gmd_sharing_angle_acc *acc, const gmd_frame *frame,
+                                           const gmd_anion_links *links, gmd_error *err)
 {
-    anion_links links = {0};
     former_pair *pairs = NULL;
     size_t np = 0;
-    long homopolar = 0; /* cut-off 0: none searched */
-    gmd_status st = frame_links(frame, acc->former, acc->bridge, acc->cut, 0.0, threads, &links,
-                                &homopolar, err);
-    if (st == GMD_OK) st = shared_links(frame, acc->bridge, &links, &pairs, &np, err);
+    gmd_status st = shared_links(frame, acc->bridge, links, &pairs, &np, err);
     for (size_t s = 0; st == GMD_OK && s < np;) {
         size_t e = run_end(pairs, np, s);
         bin_pair_angles(acc, frame, pairs, s, e, gmd_sharing_kind_of((long)(e - s)));
@@ -306,7 +306,18 @@ gmd_status gmd_sharing_angle_acc_add(gmd_sharing_angle_acc *acc, const gmd_frame
     }
     if (st == GMD_OK) acc->nframes++;
     free(pairs);
-    links_free(&links);
+    return st;
+}
+
+gmd_status gmd_sharing_angle_acc_add(gmd_sharing_angle_acc *acc, const gmd_frame *frame,
+                                     int threads, gmd_error *err)
+{
+    gmd_anion_links links = {0};
+    long homopolar = 0; /* cut-off 0: none searched */
+    gmd_status st = frame_links(frame, acc->former, acc->bridge, acc->cut, 0.0, threads, &links,
+                                &homopolar, err);
+    if (st == GMD_OK) st = gmd_sharing_angle_acc_add_links(acc, frame, &links, err);
+    gmd_anion_links_free(&links);
     return st;
 }
 

@@ -256,10 +256,27 @@ typedef struct gmd_angle_acc {
     long total;
 } gmd_angle_acc;
 
+/* Per-anion former neighbours within cut (network.c): formers[i * max_nf + m] for the first
+ * max_nf of the nformer[i] formers of anion i (more are counted, not kept), for the atoms
+ * of species bridge. */
+typedef struct gmd_anion_links {
+    int former, bridge;
+    double cut;
+    int max_nf;
+    int *nformer, *formers;
+    size_t cap; /* atoms they hold */
+} gmd_anion_links;
+
+/* Room for natoms atoms (kept when there is); former, bridge and cut are the caller's. */
+gmd_status gmd_anion_links_reserve(gmd_anion_links *links, size_t natoms, gmd_error *err);
+void gmd_anion_links_free(gmd_anion_links *links);
+
 /* Adds every A-B-C angle of frame (each unordered pair of distinct neighbours once when
- * A == C) to the histograms of nacc triplets. */
+ * A == C) to the histograms of nacc triplets. With links (else NULL), also fills them from
+ * the same neighbour searches: every atom of species links->bridge is searched, and its
+ * links->former neighbours within links->cut (<= the triplets' largest cut-off) listed. */
 gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *frame, int threads,
-                             gmd_error *err);
+                             gmd_anion_links *links, gmd_error *err);
 
 /* Former-bridge-former angles (angle at the anion) split by how the two formers are linked:
  * each such triplet belongs to exactly one former pair, which shares 1 (corner), 2 (edge)
@@ -277,6 +294,10 @@ typedef struct gmd_sharing_angle_acc {
 /* Adds the frame's former-bridge-former angles, classified by sharing (network.c). */
 gmd_status gmd_sharing_angle_acc_add(gmd_sharing_angle_acc *acc, const gmd_frame *frame,
                                      int threads, gmd_error *err);
+/* The same from the frame's links, found by the caller (acc's former, bridge and cut;
+ * gmd_angle_acc_add finds them in its own searches). */
+gmd_status gmd_sharing_angle_acc_add_links(gmd_sharing_angle_acc *acc, const gmd_frame *frame,
+                                           const gmd_anion_links *links, gmd_error *err);
 
 /* ---------------------------------------------------------------- shared helpers */
 /* Index of a species by name, -1 if absent. */

@@ -315,10 +315,17 @@ static void test_sharing_angle_acc(void **state)
     assert_int_equal(acc.nframes, 1);
     /* all former-bridge-former angles of the plain accumulator, none lost or doubled */
     gmd_angle_acc all = {.a = 0, .b = 1, .c = 0, .cut_ab = 2.7, .cut_cb = 2.7};
-    assert_int_equal(gmd_angle_acc_add(&all, 1, &f, 2, &err), GMD_OK);
+    gmd_anion_links links = {.former = 0, .bridge = 1, .cut = 2.7};
+    assert_int_equal(gmd_anion_links_reserve(&links, f.n, &err), GMD_OK);
+    assert_int_equal(gmd_angle_acc_add(&all, 1, &f, 2, &links, &err), GMD_OK);
     assert_int_equal(all.total, acc.total[0] + acc.total[1] + acc.total[2]);
     for (int m = 0; m < GMD_ANGLE_BINS; m++)
         assert_true(all.hist[m] == acc.hist[0][m] + acc.hist[1][m] + acc.hist[2][m]);
+    /* the split from the links the angles' searches found: the same, to the bit */
+    gmd_sharing_angle_acc from_links = {.former = 0, .bridge = 1, .cut = 2.7};
+    assert_int_equal(gmd_sharing_angle_acc_add_links(&from_links, &f, &links, &err), GMD_OK);
+    assert_memory_equal(&from_links, &acc, sizeof acc);
+    gmd_anion_links_free(&links);
     frame_release(&f);
 }
 

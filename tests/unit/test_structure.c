@@ -1030,7 +1030,7 @@ static void test_angles_tetrahedra(void **state)
     /* the histograms themselves: 24 S-Si-S angles all in bin 109 */
     gmd_angle_acc acc[2] = {{.a = 1, .b = 0, .c = 1, .cut_ab = 2.7, .cut_cb = 2.7},
                             {.a = 0, .b = 1, .c = 0, .cut_ab = 2.7, .cut_cb = 2.7}};
-    assert_int_equal(gmd_angle_acc_add(acc, 2, &f, 2, &err), GMD_OK);
+    assert_int_equal(gmd_angle_acc_add(acc, 2, &f, 2, NULL, &err), GMD_OK);
     assert_int_equal(acc[0].total, 24);
     assert_true(acc[0].hist[109] == 24.0);
     assert_int_equal(acc[1].total, 5);
