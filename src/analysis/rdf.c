@@ -33,7 +33,8 @@
  * in turn, so that their increments do not wait on each other. Where the CPU has AVX-512,
  * select_in_range_avx512 replaces pair_slots: sixteen pairs at a time in single precision
  * (positions in 32-bit fixed point, whose integer difference is the minimum image by
- * itself: two operations per component instead of four), whose estimate of d / dr is
+ * itself: a subtraction and a conversion per component, the scale once per root in a cubic
+ * box; the distance to the nearest integer by one vreduceps), whose estimate of d / dr is
  * within a bounded error (~7e-4 bins, estimate_margin) of the exact one, so that every
  * pair whose estimate is farther than that from an integer has the rule's bin as its
  * floor; the few others (~1.4e-3 of the pairs), and those that may lie within a coordination
@@ -79,7 +80,7 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define HAVE_BIN_AVX512 1
-#define RDF_AVX512 __attribute__((target("avx2,avx512f,avx512vl,popcnt")))
+#define RDF_AVX512 __attribute__((target("avx2,avx512f,avx512vl,avx512dq,popcnt")))
 #endif
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,7 +108,8 @@ static int cpu_has_avx512(void)
 #ifdef HAVE_BIN_AVX512
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-           __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx2") &&
+           __builtin_cpu_supports("popcnt");
 #else
     return 0;
 #endif
@@ -393,14 +395,6 @@ static void fixed_point_positions(gmd_rdf_acc *acc, int n)
 }
 
 #ifdef HAVE_BIN_AVX512
-/* A minimum-image component in bins, 16 lanes: positions in fixed point (L / 2^32 units),
- * whose difference as a 32-bit integer wraps round the box by itself (the minimum image),
- * converted to float and scaled by (L / 2^32) / dr. */
-RDF_AVX512 static inline __m512 image_bins(__m512i xj, __m512i xi, __m512 scale)
-{
-    return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(xj, xi)), scale);
-}
-
 /* How far (in bins) the single-precision estimate of select_in_range_avx512 may lie from
  * the rule's d / dr, u = 2^-24 the unit round-off of floats, L the longest box edge: a
  * fixed-point coordinate is off by (1/2 + 2^-20) L 2^-32, a difference by L 2^-32 = u L /
@@ -408,12 +402,77 @@ RDF_AVX512 static inline __m512 image_bins(__m512i xj, __m512i xi, __m512 scale)
  * float) by 3 u relative, so a component by (2^-8 + 1.5) u L / dr bins and the distance
  * by sqrt(3) times that, < 3 u L / dr; d^2's two fused multiply-adds and the square root
  * add 2.5 u relative (5 u (nbins + 2) bins taken, as the estimate is capped at nbins +
- * 1.5); 1e-9 covers the rule's own rounding of its edges (3e-16 relative). */
+ * 1.5); 1e-9 covers the rule's own rounding of its edges (3e-16 relative). In a cubic box
+ * the scale multiplies the root instead (select_lanes): a component is then off by
+ * (2^-8 + 1/2) u L / dr, the estimate by 4 u relative, within the same margin. */
 static double estimate_margin(const gmd_rdf_acc *acc)
 {
     const double u = 0x1p-24,
                  len = fmax(acc->grid.len[0], fmax(acc->grid.len[1], acc->grid.len[2]));
     return 3.0 * u * len / acc->dr + 5.0 * u * (acc->nbins + 2) + 1e-9;
+}
+
+/* select_in_range_avx512's loop; cubic (all edges the same float scale): the components
+ * squared and summed in fixed-point units, the scale applied once to the root. */
+RDF_AVX512 static inline __attribute__((always_inline)) int
+select_lanes(const gmd_rdf_acc *acc, int s, int j0, int n, double cut2, double margin,
+             int *restrict slot, int *restrict near, int *nnear, int *restrict close, int *nclose,
+             const int cubic)
+{
+    const gmd_frame_grid *g = &acc->grid;
+    const int32_t *x = acc->xq[0] + j0, *y = acc->xq[1] + j0, *z = acc->xq[2] + j0;
+    const int *row_of = acc->row_of + j0;
+    const double to_bins = 0x1p-32 / acc->dr, unit2 = g->len[0] * to_bins * g->len[0] * to_bins;
+    const __m512 sx = _mm512_set1_ps((float)(g->len[0] * to_bins)),
+                 sy = _mm512_set1_ps((float)(g->len[1] * to_bins)),
+                 sz = _mm512_set1_ps((float)(g->len[2] * to_bins));
+    const __m512i xi = _mm512_set1_epi32(acc->xq[0][s]), yi = _mm512_set1_epi32(acc->xq[1][s]),
+                  zi = _mm512_set1_epi32(acc->xq[2][s]);
+    /* the cut-off prefilter in the units of r2 below: bins^2, or fixed-point units^2 */
+    const double cut_units = cut2 / (acc->dr * acc->dr) / (cubic ? unit2 : 1.0);
+    const __m512 cut = _mm512_set1_ps((float)(cut_units * (1.0 + 1e-4)));
+    const __m512 top = _mm512_set1_ps((float)acc->nbins + 1.5f),
+                 lim = _mm512_set1_ps((float)margin), sign = _mm512_set1_ps(-0.0f);
+    const __m512i nbins = _mm512_set1_epi32(acc->nbins),
+                  lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    int m = 0, nn = 0, nc = 0;
+    for (int k = 0; k < n; k += 16) {
+        const __mmask16 live = n - k >= 16 ? 0xffff : (__mmask16)((1u << (n - k)) - 1);
+        __m512 dx = _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_maskz_loadu_epi32(live, x + k), xi));
+        __m512 dy = _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_maskz_loadu_epi32(live, y + k), yi));
+        __m512 dz = _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_maskz_loadu_epi32(live, z + k), zi));
+        if (!cubic) {
+            dx = _mm512_mul_ps(dx, sx);
+            dy = _mm512_mul_ps(dy, sy);
+            dz = _mm512_mul_ps(dz, sz);
+        }
+        const __m512 r2 = _mm512_fmadd_ps(dz, dz, _mm512_fmadd_ps(dy, dy, _mm512_mul_ps(dx, dx)));
+        /* the estimate of d / dr, capped (min gives top for a NaN) at nbins + 1.5: surely out
+         * of range and not near an integer */
+        __m512 root = _mm512_sqrt_ps(r2);
+        if (cubic) root = _mm512_mul_ps(root, sx);
+        const __m512 est = _mm512_min_ps(root, top);
+        /* near an integer: |est - nearest integer| (vreduceps, exact) within the margin */
+        const __mmask16 is_near = _mm512_mask_cmp_ps_mask(
+            live, _mm512_andnot_ps(sign, _mm512_reduce_ps(est, _MM_FROUND_TO_NEAREST_INT)), lim,
+            _CMP_LT_OQ);
+        const __mmask16 is_close = _mm512_mask_cmp_ps_mask(live, r2, cut, _CMP_LT_OQ);
+        const __m512i b = _mm512_cvttps_epi32(est);
+        const __mmask16 in = _mm512_mask_cmplt_epi32_mask(_kandn_mask16(is_near, live), b, nbins);
+        const __m512i sl = _mm512_add_epi32(b, _mm512_maskz_loadu_epi32(live, row_of + k));
+        _mm512_storeu_si512(slot + m, _mm512_maskz_compress_epi32(in, sl));
+        m += __builtin_popcount(in);
+        if (is_near | is_close) { /* rare: their slot indices for the exact passes */
+            const __m512i j = _mm512_add_epi32(lane, _mm512_set1_epi32(j0 + k));
+            _mm512_storeu_si512(near + nn, _mm512_maskz_compress_epi32(is_near, j));
+            nn += __builtin_popcount(is_near);
+            _mm512_storeu_si512(close + nc, _mm512_maskz_compress_epi32(is_close, j));
+            nc += __builtin_popcount(is_close);
+        }
+    }
+    *nnear = nn;
+    *nclose = nc;
+    return m;
 }
 
 /* The pairs of slot s with the slots j0 .. j0 + n - 1, sixteen at a time in single
@@ -435,49 +494,12 @@ select_in_range_avx512(const gmd_rdf_acc *acc, int s, int j0, int n, double cut2
                        int *nclose)
 {
     const gmd_frame_grid *g = &acc->grid;
-    const int32_t *x = acc->xq[0] + j0, *y = acc->xq[1] + j0, *z = acc->xq[2] + j0;
-    const int *row_of = acc->row_of + j0;
     const double to_bins = 0x1p-32 / acc->dr;
-    const __m512 sx = _mm512_set1_ps((float)(g->len[0] * to_bins)),
-                 sy = _mm512_set1_ps((float)(g->len[1] * to_bins)),
-                 sz = _mm512_set1_ps((float)(g->len[2] * to_bins));
-    const __m512i xi = _mm512_set1_epi32(acc->xq[0][s]), yi = _mm512_set1_epi32(acc->xq[1][s]),
-                  zi = _mm512_set1_epi32(acc->xq[2][s]);
-    const __m512 cut = _mm512_set1_ps((float)(cut2 / (acc->dr * acc->dr) * (1.0 + 1e-4)));
-    const __m512 top = _mm512_set1_ps((float)acc->nbins + 1.5f), half = _mm512_set1_ps(0.5f),
-                 lim = _mm512_set1_ps((float)(0.5 - margin));
-    const __m512i nbins = _mm512_set1_epi32(acc->nbins),
-                  lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
-    int m = 0, nn = 0, nc = 0;
-    for (int k = 0; k < n; k += 16) {
-        const __mmask16 live = n - k >= 16 ? 0xffff : (__mmask16)((1u << (n - k)) - 1);
-        const __m512 dx = image_bins(_mm512_maskz_loadu_epi32(live, x + k), xi, sx);
-        const __m512 dy = image_bins(_mm512_maskz_loadu_epi32(live, y + k), yi, sy);
-        const __m512 dz = image_bins(_mm512_maskz_loadu_epi32(live, z + k), zi, sz);
-        const __m512 r2 = _mm512_fmadd_ps(dz, dz, _mm512_fmadd_ps(dy, dy, _mm512_mul_ps(dx, dx)));
-        /* the estimate of d / dr, capped (min gives top for a NaN) at nbins + 1.5: surely out
-         * of range and not near an integer */
-        const __m512 est = _mm512_min_ps(_mm512_sqrt_ps(r2), top);
-        const __m512 frac = _mm512_sub_ps(est, _mm512_roundscale_ps(est, _MM_FROUND_TO_ZERO));
-        const __mmask16 is_near = _mm512_mask_cmp_ps_mask(
-            live, _mm512_abs_ps(_mm512_sub_ps(frac, half)), lim, _CMP_GT_OQ);
-        const __mmask16 is_close = _mm512_mask_cmp_ps_mask(live, r2, cut, _CMP_LT_OQ);
-        const __m512i b = _mm512_cvttps_epi32(est);
-        const __mmask16 in = _mm512_mask_cmplt_epi32_mask(_kandn_mask16(is_near, live), b, nbins);
-        const __m512i sl = _mm512_add_epi32(b, _mm512_maskz_loadu_epi32(live, row_of + k));
-        _mm512_storeu_si512(slot + m, _mm512_maskz_compress_epi32(in, sl));
-        m += __builtin_popcount(in);
-        if (is_near | is_close) { /* rare: their slot indices for the exact passes */
-            const __m512i j = _mm512_add_epi32(lane, _mm512_set1_epi32(j0 + k));
-            _mm512_storeu_si512(near + nn, _mm512_maskz_compress_epi32(is_near, j));
-            nn += __builtin_popcount(is_near);
-            _mm512_storeu_si512(close + nc, _mm512_maskz_compress_epi32(is_close, j));
-            nc += __builtin_popcount(is_close);
-        }
-    }
-    *nnear = nn;
-    *nclose = nc;
-    return m;
+    const float fx = (float)(g->len[0] * to_bins), fy = (float)(g->len[1] * to_bins),
+                fz = (float)(g->len[2] * to_bins);
+    if (fx == fy && fx == fz)
+        return select_lanes(acc, s, j0, n, cut2, margin, slot, near, nnear, close, nclose, 1);
+    return select_lanes(acc, s, j0, n, cut2, margin, slot, near, nnear, close, nclose, 0);
 }
 #else
 /* Never called: bin_avx512 stays 0 where this is compiled. */
