@@ -11,8 +11,11 @@
  *      plane ix is summed a tile of SQG_TILE columns at a time over the atoms that cover
  *      the tile, in registers, and stored once (gather_plane), instead of every atom
  *      adding to its w^2 columns in memory (one load and store per multiply-add, from L2:
- *      `--only sq` 1.58 -> 1.25 s on the melt);
- *   2. FFT of Q along y, then along x for the rows |n2| <= nmax_y only (pruned);
+ *      `--only sq` 1.58 -> 1.04 s on the melt with tiles of 4);
+ *   2. FFT of Q along y, then along x for the rows |n2| <= nmax_y only (pruned). FFTW 3.3.10
+ *      as Debian builds it takes 3.4 us a plane of 27 96-point transforms (it loops over
+ *      them with AVX codelets, no SIMD across them; FFTW_MEASURE and an even count the
+ *      same), ~30 % of this file's time on the melt;
  *   3. deconvolution: by Poisson summation the transform at (n1, n2) is
  *      sum_j phi^(2 pi (n + j M) / M) exp(-2 pi i (n + j M) u / M) per direction, summed
  *      over the atoms, phi^ the kernel's Fourier transform; the term j = 0 is
