@@ -839,6 +839,44 @@ static void test_grid_sq_random(void **state)
     frame_release(&f);
 }
 
+/* Meshes barely wider than the kernel (a small box and kmax: M_y < w + SQG_TILE - 1, so the
+ * atoms whose stencils wrap round and those that do not both add to one tile of columns):
+ * the gridded S(k) still agrees with the direct sum to 1e-6. */
+static void test_grid_sq_small_mesh(void **state)
+{
+    (void)state;
+    const size_t n = 8; /* few atoms: the transforms cost most, so the mesh is kept small */
+    gmd_frame f;
+    frame_alloc(&f, n, 9.0);
+    f.box.len[1] = 10.0;
+    for (size_t i = 0; i < n; i++)
+        f.type[i] = (int)(i % 2);
+    long count[2];
+    counts_of(&f, 2, count);
+    gmd_rng rng;
+    gmd_rng_seed(&rng, 77);
+    for (int c = 0; c < 2; c++) {
+        const double kmax = c ? 3.0 : 1.5;
+        gmd_dsq_acc acc[2];
+        dsq_pair(acc, 2, count, n, kmax, 2);
+        random_frame(&f, &rng);
+        gmd_error err;
+        for (int m = 0; m < 2; m++)
+            assert_int_equal(gmd_dsq_acc_add(&acc[m], &f, &err), GMD_OK);
+        int mesh[2], width;
+        double alias, rel = grid_vs_direct(&acc[0], &acc[1]);
+        gmd_sq_grid_params(acc[1].grid, mesh, &width, &alias);
+        print_message("gridded S(k), small box, kmax %.1f: mesh %d x %d, kernel width %d; max "
+                      "relative difference from the direct sum %.2e\n",
+                      kmax, mesh[0], mesh[1], width, rel);
+        assert_true(mesh[1] < width + 3); /* the case this test is for */
+        assert_true(rel <= 1e-6);
+        for (int m = 0; m < 2; m++)
+            gmd_dsq_acc_free(&acc[m]);
+    }
+    frame_release(&f);
+}
+
 /* The exact Bragg peaks of test_na2s_direct_sq (2 x 2 x 2 cells) to 1e-6 relative, and
  * zero (within 1e-6) in every other shell. */
 static void check_na2s_bragg(const gmd_dsq_acc *acc, const long *count)
@@ -1256,6 +1294,7 @@ int main(void)
         cmocka_unit_test(test_direct_sq_threads_select),
         cmocka_unit_test(test_grid_sq_random),
         cmocka_unit_test(test_grid_sq_crystal),
+        cmocka_unit_test(test_grid_sq_small_mesh),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
