@@ -185,9 +185,6 @@ static gmd_status angles_add_frame(gmd_analysis *self, const gmd_frame *frame, g
     if (st->split >= 0) { /* the split needs every anion's formers: found with the angles */
         gmd_status s = gmd_anion_links_reserve(&st->links, frame->n, err);
         if (s != GMD_OK) return s;
-        st->links.former = st->share.former;
-        st->links.bridge = st->share.bridge;
-        st->links.cut = st->share.cut;
         links = &st->links;
     }
     gmd_status s = gmd_angle_acc_add(st->acc, st->n, frame, st->settings.threads, links, err);
@@ -331,6 +328,9 @@ static void angles_find_split(angles_state *st, const gmd_species_table *sp)
     st->share.former = former;
     st->share.bridge = bridge;
     st->share.cut = st->acc[st->split].cut_ab; /* the former-bridge cut-off */
+    st->links.former = former;                 /* what the angles' searches list for the split */
+    st->links.bridge = bridge;
+    st->links.cut = st->share.cut;
 }
 
 gmd_status gmd_angles_create(gmd_analysis **out, const gmd_analysis_settings *settings,

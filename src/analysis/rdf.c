@@ -37,13 +37,14 @@
  * box; the distance to the nearest integer by one vreduceps), whose estimate of d / dr is
  * within a bounded error (~7e-4 bins, estimate_margin) of the exact one, so that every
  * pair whose estimate is farther than that from an integer has the rule's bin as its
- * floor; the few others (~1.4e-3 of the pairs), and those that may lie within a coordination
- * cut-off, are listed for the exact double pass (exact_lanes). The slots of the pairs in range are
- * packed by one compress, so that the scalar loop sees only them (about half of the pairs with rmax
- * = L/2). The counts are those of the portable loops, pair for pair (tests/unit/test_structure.c);
- * the single-precision pass is twice as fast as a double one (16 lanes). A pair i in a,
- * j in b adds one to the per-thread count (a, b) (row offset precomputed per slot,
- * row_of) and is turned into the ordered counts (a, b) and (b, a) at the reduction.
+ * floor; the few others (~1.4e-3 of the pairs), and those that may lie within a
+ * coordination cut-off, are listed for the exact double pass (exact_lanes). The slots of
+ * the pairs in range are packed by one compress, so that the scalar loop sees only them
+ * (about half of the pairs with rmax = L/2). The counts are those of the portable loops,
+ * pair for pair (tests/unit/test_structure.c); the single-precision pass is twice as fast as a
+ * double one (16 lanes). A pair i in a, j in b adds one to the per-thread count (a, b) (row offset
+ * precomputed per slot, row_of) and is turned into the ordered counts (a, b) and (b, a) at the
+ * reduction.
  *
  * g_ab(r)
  * -------

@@ -722,8 +722,8 @@ static void transform_planes(gmd_sq_grid *g)
     const size_t line = (size_t)g->row * sizeof(fftw_complex);
 #pragma omp parallel num_threads(g->threads)
     {
-        fftw_complex *out = g->buf + (size_t)thread_id() * g->buf_stride;
         const size_t tid = (size_t)thread_id();
+        fftw_complex *out = g->buf + tid * g->buf_stride;
         fftw_complex *plane = g->plane + tid * g->thread_plane;
         sqg_entry *list = g->list + tid * (g->atom_cap + 1);
         int *ycount = g->ycount + tid * (size_t)(my + 1);
