@@ -18,7 +18,7 @@
  *     rho_a(k) = sum_{i in a} exp(i k.r_i),  S^AL_ab(k) = Re(rho_a(k) conj(rho_b(k))) / sqrt(N_a
  * N_b) (Ashcroft-Langreth, -> delta_ab at large k), averaged over the vectors in shells [m dk,
  * (m+1) dk) and over frames; the shell's k is the mean |k| of its vectors. The lattice is
- * each frame's own (the vectors are listed anew every frame): when the box changes (NPT)
+ * each frame's own (the vectors are listed anew whenever the box changes): when it does (NPT)
  * the shells, fixed in |k|, hold different vectors in different frames, a Bragg peak
  * moves with 2 pi / L(t) from shell to shell, and a shell's S is the mean over every
  * vector of every frame that fell in it (nvec in sq_direct.csv: vectors per frame, the
@@ -27,9 +27,10 @@
  * the transform above (both -> 1 at large k), so the two curves can be overlaid.
  * Two ways to the rho_a(k) (settings sq_method): by default the gridded transform of
  * sq_grid.c (Kaiser-Bessel spreading and FFT, agreeing with the direct sum to ~1e-9 relative,
- * about 4 times faster on 3000 atoms), read into the same per-vector arrays as the direct
- * sum's, so the shells, their k and their vector counts are the same; or the direct sum,
- * kept as the reference the tests compare the grid with.
+ * about 4 times faster on 3000 atoms), read mode by mode into the same shells in the same
+ * order as the direct sum's per-vector values (grid_shells), so the shells, their k and
+ * their vector counts are the same; or the direct sum, kept as the reference the tests
+ * compare the grid with.
  * The direct sum costs N atoms x N_k vectors (~1e8 per frame for 3000 atoms up to 4 A^-1
  * in a 41 A box), done as in an Ewald sum: per frame and atom, tables of e^{i n u x}, e^{i n u y},
  * e^{i n u z} for n = 0 .. kmax/u (one sine and cosine per atom and axis, then the recurrence e^{i
@@ -62,6 +63,9 @@
 #include "glassmd/units.h"
 #include "sq_grid.h"
 #include "structure_internal.h"
+
+typedef struct dsq_vectors dsq_vectors;
+static void vectors_free(dsq_vectors *vs);
 
 /* ================================================================ transform of g(r) */
 
@@ -144,6 +148,8 @@ void gmd_dsq_acc_free(gmd_dsq_acc *acc)
 {
     gmd_sq_grid_free(acc->grid);
     acc->grid = NULL;
+    vectors_free(acc->vectors);
+    acc->vectors = NULL;
     free(acc->sal);
     free(acc->ksum);
     free(acc->nvec);
@@ -360,29 +366,33 @@ static void column_chunk(const phase_tables *t, const dsq_chunk *ch, const kcolu
     }
 }
 
-/* |k| and S_AL of every pair for the vectors of column c (slots c->first ...); the pairs'
- * species and norms are found once per column, not per vector. */
-static void column_results(const gmd_dsq_acc *acc, const kcolumn *c, const double u[3],
-                           const double *rho, double *kabs, double *sal)
+/* The pairs a <= b in gmd_pair_index order: offsets 2 a and 2 b of rho_a and rho_b in a
+ * vector's values, and 1 / sqrt(N_a N_b) (0 for an empty species). Returns their number. */
+static int pair_table(const gmd_dsq_acc *acc, int *pa, int *pb, double *inv_norm)
 {
-    const int ns = acc->ns, np = acc->npairs;
-    int pa[GMD_MAX_SPECIES * GMD_MAX_SPECIES], pb[GMD_MAX_SPECIES * GMD_MAX_SPECIES];
-    double inv_norm[GMD_MAX_SPECIES * GMD_MAX_SPECIES]; /* a product per vector, not a division */
+    const int ns = acc->ns;
     for (int a = 0; a < ns; a++)
         for (int b = a; b < ns; b++) {
             const int p = gmd_pair_index(ns, a, b);
             const double norm = sqrt((double)acc->count[a] * (double)acc->count[b]);
             pa[p] = 2 * a;
             pb[p] = 2 * b;
-            inv_norm[p] = norm > 0.0 ? 1.0 / norm : 0.0;
+            inv_norm[p] = norm > 0.0 ? 1.0 / norm : 0.0; /* a product per vector, not a division */
         }
-    const double kx = c->n1 * u[0], ky = c->n2 * u[1], kxy2 = kx * kx + ky * ky;
+    return acc->npairs;
+}
+
+/* S_AL of every pair for the vectors of column c (slots c->first ...); the pairs' species
+ * and norms are found once per column, not per vector. */
+static void column_results(const gmd_dsq_acc *acc, const kcolumn *c, const double *rho, double *sal)
+{
+    const int ns = acc->ns;
+    int pa[GMD_MAX_SPECIES * GMD_MAX_SPECIES], pb[GMD_MAX_SPECIES * GMD_MAX_SPECIES];
+    double inv_norm[GMD_MAX_SPECIES * GMD_MAX_SPECIES];
+    const int np = pair_table(acc, pa, pb, inv_norm);
     for (int n3 = c->lo; n3 <= c->hi; n3++) {
         const double *r = rho + (size_t)(n3 - c->lo) * ns * 2;
-        const size_t v = c->first + (size_t)(n3 - c->lo);
-        const double kz = n3 * u[2];
-        kabs[v] = sqrt(kxy2 + kz * kz);
-        double *out = sal + v * (size_t)np;
+        double *out = sal + (c->first + (size_t)(n3 - c->lo)) * (size_t)np;
         for (int p = 0; p < np; p++) {
             const double re = r[pa[p]] * r[pb[p]] + r[pa[p] + 1] * r[pb[p] + 1];
             out[p] = re * inv_norm[p];
@@ -394,8 +404,7 @@ static void column_results(const gmd_dsq_acc *acc, const kcolumn *c, const doubl
  * chunk's table of e^{i n3 u z} is reused by every column of the group), then the results.
  * rho: scratch for DSQ_GROUP columns of (2 nmax_z + 1) vectors. */
 static void column_group(const gmd_dsq_acc *acc, const phase_tables *t, const kcolumn *col,
-                         int ncol, const double u[3], double *rho, double *pm, double *kabs,
-                         double *sal)
+                         int ncol, double *rho, double *pm, double *sal)
 {
     const size_t stride = (size_t)(2 * t->nmax[2] + 1) * acc->ns * 2;
     memset(rho, 0, (size_t)ncol * stride * sizeof(double));
@@ -403,7 +412,7 @@ static void column_group(const gmd_dsq_acc *acc, const phase_tables *t, const kc
         for (int c = 0; c < ncol; c++)
             column_chunk(t, &t->chunk[q], &col[c], acc->ns, rho + (size_t)c * stride, pm);
     for (int c = 0; c < ncol; c++)
-        column_results(acc, &col[c], u, rho + (size_t)c * stride, kabs, sal);
+        column_results(acc, &col[c], rho + (size_t)c * stride, sal);
 }
 
 /* Splits the column list into groups (same n1, at most DSQ_GROUP); returns their number and
@@ -417,11 +426,11 @@ static long group_columns(const kcolumn *col, long nc, long *first)
     return ng;
 }
 
-/* The phase sums of every column into kabs and sal. Groups are shared among threads; each
+/* The phase sums of every column into sal. Groups are shared among threads; each
  * group is summed by one thread in a fixed order, so the result does not depend on the
  * thread count. */
 static gmd_status all_columns(const gmd_dsq_acc *acc, const phase_tables *t, const kcolumn *col,
-                              long nc, const double u[3], double *kabs, double *sal, gmd_error *err)
+                              long nc, double *sal, gmd_error *err)
 {
     long *first = gmd_calloc((size_t)nc + 1, sizeof(long), "k-vector groups", err);
     if (!first) return GMD_ERR_NOMEM;
@@ -439,8 +448,7 @@ static gmd_status all_columns(const gmd_dsq_acc *acc, const phase_tables *t, con
 #pragma omp for schedule(dynamic, 1)
         for (long g = 0; g < ng; g++)
             if (rho && pm)
-                column_group(acc, t, &col[first[g]], (int)(first[g + 1] - first[g]), u, rho, pm,
-                             kabs, sal);
+                column_group(acc, t, &col[first[g]], (int)(first[g + 1] - first[g]), rho, pm, sal);
         free(rho);
         free(pm);
     }
@@ -449,95 +457,155 @@ static gmd_status all_columns(const gmd_dsq_acc *acc, const phase_tables *t, con
                   : GMD_OK;
 }
 
-/* rho_a of column c's vectors from the grid, in the layout of column_group: n3 >= 0 from the
- * column (n1, n2), n3 < 0 from (-n1, -n2) at -n3, not conjugated (S_AL = Re(rho_a conj
- * rho_b) is the same for rho and its conjugate). */
-static void grid_column(const gmd_sq_grid *g, int ns, const kcolumn *c, double *rho)
+/* The vectors of one box within kmax: its columns (list_columns), each vector's |k| and
+ * shell (-1 beyond the last). Listed anew only when the box's edges change (NPT), so in a
+ * run at constant volume once. */
+struct dsq_vectors {
+    double len[3], kmax;
+    kcolumn *col;
+    long nc;
+    size_t nvec;
+    double *kabs;
+    int *shell;
+};
+
+static void vectors_free(dsq_vectors *vs)
 {
-    for (int a = 0; a < ns; a++) {
-        const double *plus = gmd_sq_grid_column(g, a, c->n1, c->n2);
-        const double *minus = gmd_sq_grid_column(g, a, -c->n1, -c->n2);
-        for (int n3 = c->lo; n3 <= c->hi; n3++) {
-            const double *v = n3 >= 0 ? plus + 2 * n3 : minus - 2 * n3;
-            double *r = rho + ((size_t)(n3 - c->lo) * ns + a) * 2;
-            r[0] = v[0];
-            r[1] = v[1];
+    if (!vs) return;
+    free(vs->col);
+    free(vs->kabs);
+    free(vs->shell);
+    free(vs);
+}
+
+/* acc->vectors for the frame's box: kept when its edges are those of the last list. */
+static gmd_status vectors_for(gmd_dsq_acc *acc, const gmd_box *box, gmd_error *err)
+{
+    dsq_vectors *vs = acc->vectors;
+    if (vs && memcmp(vs->len, box->len, sizeof vs->len) == 0) return GMD_OK;
+    vectors_free(vs);
+    vs = acc->vectors = gmd_calloc(1, sizeof *vs, "k-vectors", err);
+    if (!vs) return GMD_ERR_NOMEM;
+    memcpy(vs->len, box->len, sizeof vs->len);
+    vs->nc = list_columns(box, acc->kmax, &vs->col, &vs->nvec, err);
+    const size_t n = vs->nvec ? vs->nvec : 1;
+    vs->kabs = vs->nc < 0 ? NULL : gmd_calloc(n, sizeof(double), "k-vectors", err);
+    vs->shell = vs->kabs ? gmd_calloc(n, sizeof(int), "k-vectors", err) : NULL;
+    if (!vs->shell) {
+        vectors_free(vs);
+        acc->vectors = NULL;
+        return GMD_ERR_NOMEM;
+    }
+    double u[3];
+    for (int k = 0; k < 3; k++)
+        u[k] = 2.0 * GMD_PI / box->len[k];
+    for (long c = 0; c < vs->nc; c++) {
+        const kcolumn *col = &vs->col[c];
+        const double kx = col->n1 * u[0], ky = col->n2 * u[1], kxy2 = kx * kx + ky * ky;
+        for (int n3 = col->lo; n3 <= col->hi; n3++) {
+            const size_t v = col->first + (size_t)(n3 - col->lo);
+            const double kz = n3 * u[2];
+            vs->kabs[v] = sqrt(kxy2 + kz * kz);
+            const int m = (int)(vs->kabs[v] / acc->dk);
+            vs->shell[v] = m < acc->nshell ? m : -1;
+        }
+    }
+    return GMD_OK;
+}
+
+/* Adds vector v's |k| to its shell (counted once per frame). */
+static inline void count_vector(gmd_dsq_acc *acc, const dsq_vectors *vs, size_t v)
+{
+    const int m = vs->shell[v];
+    acc->nvec[m]++;
+    acc->ksum[m] += vs->kabs[v];
+}
+
+/* The per-vector S_AL of sal summed into the shells, vector by vector in list order. */
+static void shell_sums(gmd_dsq_acc *acc, const dsq_vectors *vs, const double *sal)
+{
+    for (size_t v = 0; v < vs->nvec; v++) {
+        const int m = vs->shell[v];
+        if (m < 0) continue;
+        count_vector(acc, vs, v);
+        for (int p = 0; p < acc->npairs; p++)
+            acc->sal[(size_t)p * acc->nshell + m] += sal[v * acc->npairs + p];
+    }
+}
+
+/* The gridded transform's rho_a(k) (sq_grid.c) read vector by vector (n3 >= 0 from the
+ * column (n1, n2), n3 < 0 from (-n1, -n2) at -n3, not conjugated: S_AL = Re(rho_a conj rho_b)
+ * is the same for rho and its conjugate), S_AL of every pair summed straight into the
+ * shells, in the list's order: the sums of shell_sums after column_results, to the bit,
+ * without the per-vector arrays (one pass over the modes, serial: ~0.2 ms a frame on the
+ * 3000-atom melt). */
+static void grid_shells(gmd_dsq_acc *acc, const dsq_vectors *vs)
+{
+    const gmd_sq_grid *g = acc->grid;
+    const int ns = acc->ns;
+    int pa[GMD_MAX_SPECIES * GMD_MAX_SPECIES], pb[GMD_MAX_SPECIES * GMD_MAX_SPECIES];
+    double inv_norm[GMD_MAX_SPECIES * GMD_MAX_SPECIES];
+    const int np = pair_table(acc, pa, pb, inv_norm);
+    for (long c = 0; c < vs->nc; c++) {
+        const kcolumn *col = &vs->col[c];
+        const double *plus[GMD_MAX_SPECIES], *minus[GMD_MAX_SPECIES];
+        for (int a = 0; a < ns; a++) {
+            plus[a] = gmd_sq_grid_column(g, a, col->n1, col->n2);
+            minus[a] = gmd_sq_grid_column(g, a, -col->n1, -col->n2);
+        }
+        for (int n3 = col->lo; n3 <= col->hi; n3++) {
+            const size_t v = col->first + (size_t)(n3 - col->lo);
+            const int m = vs->shell[v];
+            if (m < 0) continue;
+            count_vector(acc, vs, v);
+            double r[2 * GMD_MAX_SPECIES];
+            for (int a = 0; a < ns; a++) {
+                const double *x = n3 >= 0 ? plus[a] + 2 * n3 : minus[a] - 2 * n3;
+                r[2 * a] = x[0];
+                r[2 * a + 1] = x[1];
+            }
+            for (int p = 0; p < np; p++) {
+                const double re = r[pa[p]] * r[pb[p]] + r[pa[p] + 1] * r[pb[p] + 1];
+                acc->sal[(size_t)p * acc->nshell + m] += re * inv_norm[p];
+            }
         }
     }
 }
 
-/* The gridded transform's rho_a(k) (sq_grid.c) read into each column's vectors in the
- * layout of column_group, then the same column_results. Columns are shared among threads;
- * each vector's values go to its own slot. */
-static gmd_status grid_columns(gmd_dsq_acc *acc, const gmd_frame *f, const kcolumn *col, long nc,
-                               const double u[3], double *kabs, double *sal, gmd_error *err)
+/* The direct sum of every vector's rho_a, then the shells. */
+static gmd_status direct_shells(gmd_dsq_acc *acc, const gmd_frame *f, const dsq_vectors *vs,
+                                gmd_error *err)
 {
-    gmd_status st =
-        gmd_sq_grid_frame(&acc->grid, f, acc->ns, acc->species_mask, acc->kmax, acc->threads, err);
-    if (st != GMD_OK) return st;
-    const int ns = acc->ns, nz = (int)floor(acc->kmax / u[2]);
-    int failed = 0;
-#pragma omp parallel num_threads(acc->threads)
-    {
-        double *rho = malloc((size_t)(2 * nz + 1) * (size_t)ns * 2 * sizeof(double));
-        if (!rho) {
-#pragma omp atomic write
-            failed = 1;
-        }
-#pragma omp for schedule(static)
-        for (long c = 0; c < nc; c++) {
-            if (!rho) continue;
-            grid_column(acc->grid, ns, &col[c], rho);
-            column_results(acc, &col[c], u, rho, kabs, sal);
-        }
-        free(rho);
-    }
-    return failed ? gmd_fail(err, GMD_ERR_NOMEM, "S(k): out of memory for the vectors' sums")
-                  : GMD_OK;
+    phase_tables t = {0};
+    for (int k = 0; k < 3; k++)
+        t.nmax[k] = (int)floor(acc->kmax / (2.0 * GMD_PI / f->box.len[k]));
+    if (t.nmax[2] < 1) t.nmax[2] = 1; /* the step e^{i u z} */
+    double *sal = gmd_calloc((vs->nvec ? vs->nvec : 1) * (size_t)acc->npairs, sizeof(double),
+                             "S(k) per vector", err);
+    int *slot_atom = gmd_calloc(f->n ? f->n : 1, sizeof(int), "S(k) atom order", err);
+    gmd_status st = (sal && slot_atom) ? GMD_OK : GMD_ERR_NOMEM;
+    if (st == GMD_OK) st = sort_species(acc, f, &t, slot_atom, err);
+    for (int k = 0; k < 3 && st == GMD_OK; k++)
+        st = fill_axis(&t, f, slot_atom, k, 2.0 * GMD_PI / f->box.len[k], err);
+    if (st == GMD_OK) st = all_columns(acc, &t, vs->col, vs->nc, sal, err);
+    if (st == GMD_OK) shell_sums(acc, vs, sal);
+    phase_tables_free(&t);
+    free(sal);
+    free(slot_atom);
+    return st;
 }
 
 gmd_status gmd_dsq_acc_add(gmd_dsq_acc *acc, const gmd_frame *f, gmd_error *err)
 {
-    kcolumn *col = NULL;
-    size_t nvec = 0;
-    long nc = list_columns(&f->box, acc->kmax, &col, &nvec, err);
-    if (nc < 0) return GMD_ERR_NOMEM;
-    double u[3];
-    phase_tables t = {0};
-    for (int k = 0; k < 3; k++) {
-        u[k] = 2.0 * GMD_PI / f->box.len[k];
-        t.nmax[k] = (int)floor(acc->kmax / u[k]);
-    }
-    if (t.nmax[2] < 1) t.nmax[2] = 1; /* the step e^{i u z} */
-    double *kabs = gmd_calloc(nvec ? nvec : 1, sizeof(double), "k-vectors", err);
-    double *sal =
-        gmd_calloc((nvec ? nvec : 1) * (size_t)acc->npairs, sizeof(double), "S(k) per vector", err);
-    int *slot_atom = gmd_calloc(f->n ? f->n : 1, sizeof(int), "S(k) atom order", err);
-    gmd_status st = (kabs && sal && slot_atom) ? GMD_OK : GMD_ERR_NOMEM;
-    if (st == GMD_OK && acc->method == GMD_SQ_GRID)
-        st = grid_columns(acc, f, col, nc, u, kabs, sal, err);
-    else {
-        if (st == GMD_OK) st = sort_species(acc, f, &t, slot_atom, err);
-        for (int k = 0; k < 3 && st == GMD_OK; k++)
-            st = fill_axis(&t, f, slot_atom, k, u[k], err);
-        if (st == GMD_OK) st = all_columns(acc, &t, col, nc, u, kabs, sal, err);
-    }
-    if (st == GMD_OK) {
-        for (size_t v = 0; v < nvec; v++) {
-            int m = (int)(kabs[v] / acc->dk);
-            if (m >= acc->nshell) continue;
-            acc->nvec[m]++;
-            acc->ksum[m] += kabs[v];
-            for (int p = 0; p < acc->npairs; p++)
-                acc->sal[(size_t)p * acc->nshell + m] += sal[v * acc->npairs + p];
-        }
-        acc->nframes++;
-    }
-    phase_tables_free(&t);
-    free(col);
-    free(kabs);
-    free(sal);
-    free(slot_atom);
+    gmd_status st = vectors_for(acc, &f->box, err);
+    if (st != GMD_OK) return st;
+    if (acc->method == GMD_SQ_GRID) {
+        st = gmd_sq_grid_frame(&acc->grid, f, acc->ns, acc->species_mask, acc->kmax, acc->threads,
+                               err);
+        if (st == GMD_OK) grid_shells(acc, acc->vectors);
+    } else
+        st = direct_shells(acc, f, acc->vectors, err);
+    if (st == GMD_OK) acc->nframes++;
     return st;
 }
 

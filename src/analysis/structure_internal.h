@@ -177,9 +177,10 @@ typedef struct gmd_dsq_acc {
     long *nvec;   /* [m]: vectors counted */
     long nframes;
     int threads;
-    unsigned species_mask;    /* bit a set: rho_a is computed (default: every species) */
-    gmd_sq_method method;     /* GMD_SQ_DIRECT after init (the reference), or GMD_SQ_GRID */
-    struct gmd_sq_grid *grid; /* the gridded transform's plans and meshes (sq_grid.c) */
+    unsigned species_mask;       /* bit a set: rho_a is computed (default: every species) */
+    gmd_sq_method method;        /* GMD_SQ_DIRECT after init (the reference), or GMD_SQ_GRID */
+    struct gmd_sq_grid *grid;    /* the gridded transform's plans and meshes (sq_grid.c) */
+    struct dsq_vectors *vectors; /* the k-vectors of the last frame's box, their shells (sq.c) */
 } gmd_dsq_acc;
 
 gmd_status gmd_dsq_acc_init(gmd_dsq_acc *acc, int nspecies, const long *count, size_t natoms,
