@@ -49,14 +49,36 @@
 static const char *const SHARE_KEY[GMD_SHARE_KINDS] = {"corner", "edge", "face"};
 static const char *const SHARE_TAG[GMD_SHARE_KINDS] = {"CS", "ES", "FS"};
 
+/* Cosines collected before their angles are taken (angle_block). */
+#define ANGLE_BLOCK 64
+
+/* The angles of the cosines c[0 .. m - 1] (overwritten by the angles in degrees): bin
+ * counts into h, degrees added to *sum in order. acos is the cost: first every angle
+ * (independent calls, which overlap), then the counts and the sum, which stay in
+ * registers (across a call they would wait on memory, angle after angle). */
+static void angle_block(double *c, int m, uint64_t *h, double *sum)
+{
+    for (int k = 0; k < m; k++)
+        c[k] = acos(c[k]) * 180.0 / GMD_PI;
+    double s = *sum;
+    for (int k = 0; k < m; k++) {
+        const int bin = (int)c[k];
+        h[bin >= GMD_ANGLE_BINS ? GMD_ANGLE_BINS - 1 : bin]++;
+        s += c[k];
+    }
+    *sum = s;
+}
+
 /* Adds the angles of one central atom i to h (local histogram) for triplet t. Its bonded
  * neighbours of species A and of species C are listed first (positions in the buffer, in
  * buffer order: la, lc, room for buf->count each), then every pair of them: the pairs of
- * a double loop over the buffer, in its order, so the sums do not change. */
+ * a double loop over the buffer, in its order, so the sums do not change. The cosines go
+ * through angle_block ANGLE_BLOCK at a time. */
 static void angles_at(const gmd_angle_acc *t, const gmd_frame *f, const gmd_neigh_buf *buf, int *la,
-                      int *lc, double *h, double *sum, long *total)
+                      int *lc, uint64_t *h, double *sum, long *total)
 {
-    int na = 0, nc = 0;
+    int na = 0, nc = 0, m = 0;
+    double cosine[ANGLE_BLOCK];
     for (size_t x = 0; x < buf->count; x++) {
         const int tx = f->type[buf->j[x]];
         if (tx == t->a && buf->d[x] < t->cut_ab) la[na++] = (int)x;
@@ -72,14 +94,16 @@ static void angles_at(const gmd_angle_acc *t, const gmd_frame *f, const gmd_neig
             for (int k = 0; k < 3; k++)
                 dot += buf->dx[k][x] * buf->dx[k][y];
             double c = dot / (buf->d[x] * buf->d[y]);
-            c = c > 1.0 ? 1.0 : (c < -1.0 ? -1.0 : c);
-            double deg = acos(c) * 180.0 / GMD_PI;
-            int bin = (int)deg;
-            h[bin >= GMD_ANGLE_BINS ? GMD_ANGLE_BINS - 1 : bin] += 1.0;
-            *sum += deg;
-            (*total)++;
+            cosine[m++] = c > 1.0 ? 1.0 : (c < -1.0 ? -1.0 : c);
+            if (m == ANGLE_BLOCK) {
+                angle_block(cosine, m, h, sum);
+                *total += m;
+                m = 0;
+            }
         }
     }
+    angle_block(cosine, m, h, sum);
+    *total += m;
 }
 
 /* Anion i's former neighbours within links->cut into links (its own row: thread-safe). */
@@ -123,7 +147,8 @@ gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *fram
 #pragma omp parallel num_threads(nthreads)
     {
         gmd_neigh_buf buf;
-        double h[MAX_TRIPLETS][GMD_ANGLE_BINS] = {{0}}, *sum = part_sum[omp_get_thread_num()];
+        uint64_t h[MAX_TRIPLETS][GMD_ANGLE_BINS] = {{0}}; /* counts, exact in any order */
+        double *sum = part_sum[omp_get_thread_num()];
         long total[MAX_TRIPLETS] = {0};
         int *la = malloc((frame->n + 1) * sizeof(int)), *lc = malloc((frame->n + 1) * sizeof(int));
         int ok = la && lc && gmd_neigh_buf_init(&buf, frame->n, NULL) == GMD_OK;
@@ -150,7 +175,7 @@ gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *fram
 #pragma omp critical(gmd_angles_reduce)
         for (int t = 0; ok && t < nacc; t++) {
             for (int m = 0; m < GMD_ANGLE_BINS; m++)
-                acc[t].hist[m] += h[t][m];
+                acc[t].hist[m] += (double)h[t][m];
             acc[t].total += total[t];
         }
         if (ok) gmd_neigh_buf_free(&buf);
