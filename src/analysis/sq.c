@@ -76,6 +76,7 @@ static void vectors_free(dsq_vectors *vs);
  * sum_m f sin(k r_m) / (k r_m), sin((m + 1/2) k dr) by rotation from bin to bin (one sine
  * and cosine per k instead of one sine per bin: ~1e-13 relative after 10^3 bins, far below
  * the histogram's statistics), eight k at once. */
+GMD_SIMD_CLONES
 static void sq_lanes(const double *const *f, int ng, int nbins, double dr, double scale,
                      const double *inv_half, const double *k, int nl, double *const *s, int j0)
 {
