@@ -594,9 +594,16 @@ static void grid_shells(gmd_dsq_acc *acc, const dsq_vectors *vs)
 {
     const gmd_sq_grid *g = acc->grid;
     const int ns = acc->ns;
+    const size_t nshell = (size_t)acc->nshell;
     int pa[GMD_MAX_SPECIES * GMD_MAX_SPECIES], pb[GMD_MAX_SPECIES * GMD_MAX_SPECIES];
     double inv_norm[GMD_MAX_SPECIES * GMD_MAX_SPECIES];
     const int np = pair_table(acc, pa, pb, inv_norm);
+    /* the sums apart from everything read (no aliasing: they stay in registers between a
+     * vector's loads and stores) */
+    double *restrict sal = acc->sal, *restrict ksum = acc->ksum;
+    long *restrict nvec = acc->nvec;
+    const int *restrict shell = vs->shell;
+    const double *restrict kabs = vs->kabs;
     for (long c = 0; c < vs->nc; c++) {
         const kcolumn *col = &vs->col[c];
         const double *plus[GMD_MAX_SPECIES], *minus[GMD_MAX_SPECIES];
@@ -606,9 +613,10 @@ static void grid_shells(gmd_dsq_acc *acc, const dsq_vectors *vs)
         }
         for (int n3 = col->lo; n3 <= col->hi; n3++) {
             const size_t v = col->first + (size_t)(n3 - col->lo);
-            const int m = vs->shell[v];
+            const int m = shell[v];
             if (m < 0) continue;
-            count_vector(acc, vs, v);
+            nvec[m]++;
+            ksum[m] += kabs[v];
             double r[2 * GMD_MAX_SPECIES];
             for (int a = 0; a < ns; a++) {
                 const double *x = n3 >= 0 ? plus[a] + 2 * n3 : minus[a] - 2 * n3;
@@ -617,7 +625,7 @@ static void grid_shells(gmd_dsq_acc *acc, const dsq_vectors *vs)
             }
             for (int p = 0; p < np; p++) {
                 const double re = r[pa[p]] * r[pb[p]] + r[pa[p] + 1] * r[pb[p] + 1];
-                acc->sal[(size_t)p * acc->nshell + m] += re * inv_norm[p];
+                sal[(size_t)p * nshell + (size_t)m] += re * inv_norm[p];
             }
         }
     }
