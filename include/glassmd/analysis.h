@@ -123,6 +123,13 @@ typedef struct gmd_rdf_acc gmd_pair_histogram;
  * (gmd_reciprocal_sq_add) before the analyses' add_frame. */
 typedef struct gmd_dsq_acc gmd_reciprocal_sq;
 
+/* The bonds of each frame (every atom's neighbours within the cut-offs of its species
+ * pairs), which the network and angles analyses can share in the same way, so that a run
+ * of both finds each frame's bonds once: a driver creates an empty one, passes it in
+ * gmd_analysis_system.bonds before creating the analyses (each asks it for the cut-offs it
+ * needs) and adds every frame to it (gmd_bond_table_add) before their add_frame. */
+typedef struct gmd_frame_bonds gmd_bond_table;
+
 /* What every analysis sees about the system (constant over the trajectory). */
 typedef struct gmd_analysis_system {
     const gmd_species_table *species;
@@ -130,6 +137,7 @@ typedef struct gmd_analysis_system {
     long count[GMD_MAX_SPECIES];   /* atoms per species */
     gmd_pair_histogram *pairs;     /* shared histogram fed by the driver, or NULL */
     gmd_reciprocal_sq *reciprocal; /* shared reciprocal-lattice S(k) fed by the driver, or NULL */
+    gmd_bond_table *bonds;         /* shared bonds fed by the driver, or NULL */
 } gmd_analysis_system;
 
 /* Bins of settings->rdf_rmax_A / rdf_dr_A, as the rdf and sq analyses use. */
@@ -145,6 +153,10 @@ gmd_status gmd_reciprocal_sq_create(gmd_reciprocal_sq **out, const gmd_analysis_
                                     const gmd_analysis_system *sys, gmd_error *err);
 gmd_status gmd_reciprocal_sq_add(gmd_reciprocal_sq *r, const gmd_frame *frame, gmd_error *err);
 void gmd_reciprocal_sq_free(gmd_reciprocal_sq *r);
+
+gmd_status gmd_bond_table_create(gmd_bond_table **out, gmd_error *err);
+gmd_status gmd_bond_table_add(gmd_bond_table *b, const gmd_frame *frame, gmd_error *err);
+void gmd_bond_table_free(gmd_bond_table *b);
 
 typedef struct gmd_analysis gmd_analysis;
 struct gmd_analysis {

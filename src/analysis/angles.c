@@ -6,9 +6,11 @@
  * g_NaS); any other pair of species uses ANGLE_DEFAULT_CUT = 3.0 A (documented choice; set
  * the former/modifier cut-offs to cover the pairs that matter). For every B, every pair of
  * distinct bonded neighbours j (species A) and k (species C) gives one angle
- * theta = acos(u_j . u_k); when A == C each unordered pair counts once. Bond vectors are
- * minimum images in each frame's own box (the frame grid), so a box that changes between
- * frames (NPT) is followed frame by frame.
+ * theta = acos(u_j . u_k); when A == C each unordered pair counts once. The bonds are
+ * read from the frame's table of bonds (bonds.c: every atom's neighbours within the
+ * cut-offs, sorted by index; shared with network by the driver), bond vectors minimum
+ * images in each frame's own box, so a box that changes between frames (NPT) is followed
+ * frame by frame.
  *
  * Histogram: 180 bins of 1 degree on [0, 180] (180 itself falls in the last bin), summed
  * over frames, normalised to a probability density per degree (sum P * 1 deg = 1). The
@@ -119,19 +121,23 @@ static void anion_links_at(gmd_anion_links *links, const gmd_frame *f, size_t i,
     links->nformer[i] = nf;
 }
 
-gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *frame, int threads,
-                             gmd_anion_links *links, gmd_error *err)
+/* Asks bonds for what nacc triplets (and the links, when not NULL) need. */
+static void angle_bond_needs(gmd_frame_bonds *bonds, const gmd_angle_acc *acc, int nacc,
+                             const gmd_anion_links *links)
 {
-    double rc = 0.0;
-    for (int t = 0; t < nacc; t++)
-        rc = fmax(rc, fmax(acc[t].cut_ab, acc[t].cut_cb));
-    if (links) rc = fmax(rc, links->cut);
-    gmd_frame_grid grid = {0};
-    gmd_status st = gmd_frame_grid_build(&grid, frame, rc, err);
-    if (st != GMD_OK) {
-        gmd_frame_grid_free(&grid);
-        return st;
+    for (int t = 0; t < nacc; t++) {
+        gmd_frame_bonds_need(bonds, acc[t].a, acc[t].b, acc[t].cut_ab);
+        gmd_frame_bonds_need(bonds, acc[t].c, acc[t].b, acc[t].cut_cb);
     }
+    if (links) gmd_frame_bonds_need(bonds, links->former, links->bridge, links->cut);
+}
+
+/* gmd_angle_acc_add from the frame's bonds (built, with at least angle_bond_needs'): every
+ * central atom's row of bonds (bonds.c) in place of a search. */
+static gmd_status angles_from_bonds(gmd_angle_acc *acc, int nacc, const gmd_frame *frame,
+                                    int threads, gmd_anion_links *links,
+                                    const gmd_frame_bonds *bonds, gmd_error *err)
+{
     /* The mean angle's sum is a floating-point sum, whose value depends on the order of
      * the additions: each thread sums a fixed contiguous block of atoms (static schedule)
      * and the partial sums are added in thread order after the loop, so a result does
@@ -139,38 +145,28 @@ gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *fram
      * sequential sum). The histograms are exact integer counts in any order. */
     int nthreads = threads > 0 ? threads : 1;
     double(*part_sum)[MAX_TRIPLETS] = calloc((size_t)nthreads, sizeof *part_sum);
-    if (!part_sum) {
-        gmd_frame_grid_free(&grid);
-        return gmd_fail(err, GMD_ERR_NOMEM, "angles: out of memory for partial sums");
-    }
+    if (!part_sum) return gmd_fail(err, GMD_ERR_NOMEM, "angles: out of memory for partial sums");
     int failed = 0;
 #pragma omp parallel num_threads(nthreads)
     {
-        gmd_neigh_buf buf;
+        gmd_neigh_buf row;
         uint64_t h[MAX_TRIPLETS][GMD_ANGLE_BINS] = {{0}}; /* counts, exact in any order */
         double *sum = part_sum[omp_get_thread_num()];
         long total[MAX_TRIPLETS] = {0};
         int *la = malloc((frame->n + 1) * sizeof(int)), *lc = malloc((frame->n + 1) * sizeof(int));
-        int ok = la && lc && gmd_neigh_buf_init(&buf, frame->n, NULL) == GMD_OK;
+        const int ok = la && lc;
         if (!ok) {
 #pragma omp atomic write
             failed = 1;
         }
 #pragma omp for schedule(static)
         for (size_t i = 0; i < frame->n; i++) {
-            const int anion = links && frame->type[i] == links->bridge;
-            int searched = 0;
-            if (ok && anion) {
-                gmd_frame_grid_neighbors(&grid, i, rc, &buf);
-                searched = 1;
-                anion_links_at(links, frame, i, &buf);
-            }
-            for (int t = 0; ok && t < nacc; t++) {
-                if (frame->type[i] != acc[t].b) continue;
-                if (!searched) gmd_frame_grid_neighbors(&grid, i, rc, &buf);
-                searched = 1;
-                angles_at(&acc[t], frame, &buf, la, lc, h[t], &sum[t], &total[t]);
-            }
+            if (!ok) continue;
+            gmd_frame_bonds_of(bonds, i, &row);
+            if (links && frame->type[i] == links->bridge) anion_links_at(links, frame, i, &row);
+            for (int t = 0; t < nacc; t++)
+                if (frame->type[i] == acc[t].b)
+                    angles_at(&acc[t], frame, &row, la, lc, h[t], &sum[t], &total[t]);
         } /* loop over central atoms */
 #pragma omp critical(gmd_angles_reduce)
         for (int t = 0; ok && t < nacc; t++) {
@@ -178,7 +174,6 @@ gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *fram
                 acc[t].hist[m] += (double)h[t][m];
             acc[t].total += total[t];
         }
-        if (ok) gmd_neigh_buf_free(&buf);
         free(la);
         free(lc);
     }
@@ -186,9 +181,19 @@ gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *fram
         for (int t = 0; t < nacc; t++)
             acc[t].sum_deg += part_sum[p][t];
     free(part_sum);
-    gmd_frame_grid_free(&grid);
-    if (failed) return gmd_fail(err, GMD_ERR_NOMEM, "angles: out of memory for neighbour buffers");
+    if (failed) return gmd_fail(err, GMD_ERR_NOMEM, "angles: out of memory for neighbour lists");
     return GMD_OK;
+}
+
+gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *frame, int threads,
+                             gmd_anion_links *links, gmd_error *err)
+{
+    gmd_frame_bonds bonds = {0};
+    angle_bond_needs(&bonds, acc, nacc, links);
+    gmd_status st = gmd_frame_bonds_build(&bonds, frame, err);
+    if (st == GMD_OK) st = angles_from_bonds(acc, nacc, frame, threads, links, &bonds, err);
+    gmd_frame_bonds_free(&bonds);
+    return st;
 }
 
 /* ================================================================ the analysis unit */
@@ -200,7 +205,9 @@ typedef struct angles_state {
     char label[MAX_TRIPLETS][3 * GMD_NAME_LEN + 4];
     int split;                   /* index of the former-bridge-former triplet, or -1 */
     gmd_sharing_angle_acc share; /* its CS / ES / FS split (when split >= 0) */
-    gmd_anion_links links;       /* the split's links, found in the angles' own searches */
+    gmd_anion_links links;       /* the split's links, read from the angles' bonds */
+    gmd_frame_bonds own_bonds;   /* the frame's bonds when the driver shares none */
+    gmd_frame_bonds *bonds;      /* &own_bonds or the driver's (gmd_analysis_system.bonds) */
 } angles_state;
 
 static gmd_status angles_add_frame(gmd_analysis *self, const gmd_frame *frame, gmd_error *err)
@@ -212,7 +219,10 @@ static gmd_status angles_add_frame(gmd_analysis *self, const gmd_frame *frame, g
         if (s != GMD_OK) return s;
         links = &st->links;
     }
-    gmd_status s = gmd_angle_acc_add(st->acc, st->n, frame, st->settings.threads, links, err);
+    gmd_status s = GMD_OK;
+    if (st->bonds == &st->own_bonds) s = gmd_frame_bonds_build(st->bonds, frame, err);
+    if (s == GMD_OK)
+        s = angles_from_bonds(st->acc, st->n, frame, st->settings.threads, links, st->bonds, err);
     if (s == GMD_OK && links) s = gmd_sharing_angle_acc_add_links(&st->share, frame, links, err);
     return s;
 }
@@ -322,7 +332,10 @@ static void angles_destroy(gmd_analysis *self)
 {
     if (!self) return;
     angles_state *st = self->state;
-    if (st) gmd_anion_links_free(&st->links);
+    if (st) {
+        gmd_anion_links_free(&st->links);
+        gmd_frame_bonds_free(&st->own_bonds);
+    }
     free(self->state);
     self->state = NULL;
 }
@@ -353,7 +366,7 @@ static void angles_find_split(angles_state *st, const gmd_species_table *sp)
     st->share.former = former;
     st->share.bridge = bridge;
     st->share.cut = st->acc[st->split].cut_ab; /* the former-bridge cut-off */
-    st->links.former = former;                 /* what the angles' searches list for the split */
+    st->links.former = former;                 /* what the angles' rows list for the split */
     st->links.bridge = bridge;
     st->links.cut = st->share.cut;
 }
@@ -394,6 +407,8 @@ gmd_status gmd_angles_create(gmd_analysis **out, const gmd_analysis_settings *se
         return gmd_fail(err, GMD_ERR_VALUE, "angles: no triplets requested; give e.g. Si-S-Si");
     }
     angles_find_split(st, sys->species);
+    st->bonds = sys->bonds ? sys->bonds : &st->own_bonds;
+    angle_bond_needs(st->bonds, st->acc, st->n, st->split >= 0 ? &st->links : NULL);
     gmd_analysis *a = gmd_calloc(1, sizeof *a, "angles analysis", err);
     if (!a) {
         free(st);

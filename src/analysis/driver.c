@@ -10,7 +10,8 @@
  * the output folder; the analyses, through a kind -> constructor table. Main loop: every
  * skip-th frame goes to every analysis (rdf and sq share one pair histogram, so each
  * frame's pairs are binned once; sq and fsdp one reciprocal-lattice S(k), so each frame is
- * transformed once). Epilog: the temperature measured over the analysed time
+ * transformed once; network and angles one table of bonds, so each frame's bonds are found
+ * once). Epilog: the temperature measured over the analysed time
  * span, each analysis's finish (CSV curves, figures, scalars into one cJSON object), then
  * OUT/results.json with the run's description first.
  *
@@ -117,6 +118,7 @@ typedef struct run_state {
     gmd_analysis *an[GMD_NANALYSES];
     gmd_pair_histogram *pairs;     /* shared by rdf and sq: each frame's pairs binned once */
     gmd_reciprocal_sq *reciprocal; /* shared by sq and fsdp: each frame transformed once */
+    gmd_bond_table *bonds;         /* shared by network and angles: each frame's bonds once */
     cJSON *skipped;                /* name -> reason */
     gmd_figure_batch figures;      /* the figures, drawn together at the end */
     double volume_sum;
@@ -253,6 +255,11 @@ static gmd_status create_analyses(run_state *r, gmd_error *err)
         if (st) return prefix_error(r, err, st, "sq", 0);
         r->sys.reciprocal = r->reciprocal;
     }
+    if (selected(r, GMD_ANALYSIS_NETWORK) && selected(r, GMD_ANALYSIS_ANGLES)) {
+        gmd_status st = gmd_bond_table_create(&r->bonds, err);
+        if (st) return prefix_error(r, err, st, "network", 0);
+        r->sys.bonds = r->bonds;
+    }
     for (int k = 0; k < GMD_NANALYSES; k++) {
         gmd_status st = selected(r, k) ? create_one(r, k, err) : GMD_OK;
         if (st) return st;
@@ -293,6 +300,10 @@ static gmd_status feed_frame(run_state *r, gmd_error *err)
     if (r->reciprocal) {
         gmd_status st = gmd_reciprocal_sq_add(r->reciprocal, &r->frame, err);
         if (st) return prefix_error(r, err, st, "sq", frame);
+    }
+    if (r->bonds) {
+        gmd_status st = gmd_bond_table_add(r->bonds, &r->frame, err);
+        if (st) return prefix_error(r, err, st, "network", frame);
     }
     for (int k = 0; k < GMD_NANALYSES; k++) {
         if (!r->an[k]) continue;
@@ -457,6 +468,7 @@ static void run_free(run_state *r)
         gmd_analysis_free(r->an[k]);
     gmd_pair_histogram_free(r->pairs);
     gmd_reciprocal_sq_free(r->reciprocal);
+    gmd_bond_table_free(r->bonds);
     gmd_frame_free(&r->frame);
     gmd_traj_reader_close(r->reader);
     cJSON_Delete(r->skipped);

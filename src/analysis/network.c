@@ -72,42 +72,39 @@ gmd_sharing_kind gmd_sharing_kind_of(long shared)
 
 #define MAX_FORMERS_PER_ANION 8
 
-static gmd_status find_links(const gmd_frame *f, const gmd_frame_grid *g, int former, int bridge,
-                             double cut_fb, double cut_hp, int threads, gmd_anion_links *links,
-                             long *homopolar, gmd_error *err)
+/* Asks bonds for what the network needs: former-bridge bonds within cut_fb (when the
+ * former is present) and bridge-bridge ones within cut_hp (when > 0). */
+static void network_bond_needs(gmd_frame_bonds *bonds, int former, int bridge, double cut_fb,
+                               double cut_hp)
 {
-    int failed = 0;
+    if (former >= 0) gmd_frame_bonds_need(bonds, former, bridge, cut_fb);
+    if (cut_hp > 0.0) gmd_frame_bonds_need(bonds, bridge, bridge, cut_hp);
+}
+
+/* Every anion's former neighbours within cut_fb into links, and the homopolar bonds
+ * (bridge-bridge within cut_hp, each once) into *homopolar, from the frame's bonds (a row
+ * per anion: a short serial loop). */
+static void find_links(const gmd_frame *f, const gmd_frame_bonds *bonds, int former, int bridge,
+                       double cut_fb, double cut_hp, gmd_anion_links *links, long *homopolar)
+{
     long hp = 0;
-    double rc = fmax(cut_fb, cut_hp);
-#pragma omp parallel num_threads(threads) reduction(+ : hp)
-    {
-        gmd_neigh_buf buf;
-        int ok = gmd_neigh_buf_init(&buf, f->n, NULL) == GMD_OK;
-        if (!ok) {
-#pragma omp atomic write
-            failed = 1;
-        }
-#pragma omp for schedule(dynamic, 64)
-        for (size_t i = 0; i < f->n; i++) {
-            if (!ok || f->type[i] != bridge) continue;
-            gmd_frame_grid_neighbors(g, i, rc, &buf);
-            int nf = 0;
-            for (size_t m = 0; m < buf.count; m++) {
-                int j = buf.j[m], tj = f->type[j];
-                if (tj == former && buf.d[m] < cut_fb) {
-                    if (nf < links->max_nf) links->formers[i * (size_t)links->max_nf + nf] = j;
-                    nf++;
-                } else if (tj == bridge && buf.d[m] < cut_hp && (size_t)j > i) {
-                    hp++;
-                }
+    for (size_t i = 0; i < f->n; i++) {
+        if (f->type[i] != bridge) continue;
+        gmd_neigh_buf row;
+        gmd_frame_bonds_of(bonds, i, &row);
+        int nf = 0;
+        for (size_t m = 0; m < row.count; m++) {
+            int j = row.j[m], tj = f->type[j];
+            if (tj == former && row.d[m] < cut_fb) {
+                if (nf < links->max_nf) links->formers[i * (size_t)links->max_nf + nf] = j;
+                nf++;
+            } else if (tj == bridge && row.d[m] < cut_hp && (size_t)j > i) {
+                hp++;
             }
-            links->nformer[i] = nf;
-        } /* loop over anions */
-        if (ok) gmd_neigh_buf_free(&buf);
-    }
+        }
+        links->nformer[i] = nf;
+    } /* loop over anions */
     *homopolar = hp;
-    if (failed) return gmd_fail(err, GMD_ERR_NOMEM, "network: out of memory for neighbour buffers");
-    return GMD_OK;
 }
 
 /* Every (former pair, shared anion) link of the frame, sorted by pair_cmp; *out is
@@ -219,31 +216,36 @@ gmd_status gmd_anion_links_reserve(gmd_anion_links *links, size_t natoms, gmd_er
     return GMD_OK;
 }
 
-/* The former neighbours of every anion of the frame (and the homopolar bonds); links is
- * allocated here, free it with gmd_anion_links_free also on failure. */
+/* The former neighbours of every anion of the frame (and the homopolar bonds) from bonds,
+ * the frame's (NULL: found here); links is allocated here, free it with
+ * gmd_anion_links_free also on failure. */
 static gmd_status frame_links(const gmd_frame *frame, int former, int bridge, double cut_fb,
-                              double cut_homopolar, int threads, gmd_anion_links *links,
-                              long *homopolar, gmd_error *err)
+                              double cut_homopolar, const gmd_frame_bonds *bonds,
+                              gmd_anion_links *links, long *homopolar, gmd_error *err)
 {
-    gmd_status rs = gmd_anion_links_reserve(links, frame->n, err);
-    if (rs != GMD_OK) return rs;
-    gmd_frame_grid grid = {0};
-    gmd_status st = gmd_frame_grid_build(&grid, frame, fmax(cut_fb, cut_homopolar), err);
+    gmd_status st = gmd_anion_links_reserve(links, frame->n, err);
+    if (st != GMD_OK) return st;
+    gmd_frame_bonds own = {0};
+    if (!bonds) {
+        network_bond_needs(&own, former, bridge, cut_fb, cut_homopolar);
+        st = gmd_frame_bonds_build(&own, frame, err);
+        bonds = &own;
+    }
     if (st == GMD_OK)
-        st = find_links(frame, &grid, former, bridge, cut_fb, cut_homopolar,
-                        threads > 0 ? threads : 1, links, homopolar, err);
-    gmd_frame_grid_free(&grid);
+        find_links(frame, bonds, former, bridge, cut_fb, cut_homopolar, links, homopolar);
+    gmd_frame_bonds_free(&own);
     return st;
 }
 
-gmd_status gmd_network_frame(const gmd_frame *frame, int former, int bridge, double cut_fb,
-                             double cut_homopolar, int threads, gmd_network_stats *out,
-                             gmd_error *err)
+/* gmd_network_frame from the frame's bonds (NULL: found here). */
+static gmd_status network_frame(const gmd_frame *frame, int former, int bridge, double cut_fb,
+                                double cut_homopolar, const gmd_frame_bonds *bonds,
+                                gmd_network_stats *out, gmd_error *err)
 {
     memset(out, 0, sizeof *out);
     gmd_anion_links links = {0};
     int *nbridging = gmd_calloc(frame->n ? frame->n : 1, sizeof(int), "network Q^n", err);
-    gmd_status st = nbridging ? frame_links(frame, former, bridge, cut_fb, cut_homopolar, threads,
+    gmd_status st = nbridging ? frame_links(frame, former, bridge, cut_fb, cut_homopolar, bonds,
                                             &links, &out->homopolar, err)
                               : GMD_ERR_NOMEM;
     if (st == GMD_OK) {
@@ -260,6 +262,14 @@ gmd_status gmd_network_frame(const gmd_frame *frame, int former, int bridge, dou
     gmd_anion_links_free(&links);
     free(nbridging);
     return st;
+}
+
+gmd_status gmd_network_frame(const gmd_frame *frame, int former, int bridge, double cut_fb,
+                             double cut_homopolar, int threads, gmd_network_stats *out,
+                             gmd_error *err)
+{
+    (void)threads; /* the bonds' pass is serial (bonds.c) */
+    return network_frame(frame, former, bridge, cut_fb, cut_homopolar, NULL, out, err);
 }
 
 /* ============================================== former-bridge-former angles by sharing */
@@ -313,9 +323,10 @@ gmd_status gmd_sharing_angle_acc_add(gmd_sharing_angle_acc *acc, const gmd_frame
                                      int threads, gmd_error *err)
 {
     gmd_anion_links links = {0};
-    long homopolar = 0; /* cut-off 0: none searched */
-    gmd_status st = frame_links(frame, acc->former, acc->bridge, acc->cut, 0.0, threads, &links,
-                                &homopolar, err);
+    long homopolar = 0; /* cut-off 0: none asked for */
+    (void)threads;      /* the bonds' pass is serial (bonds.c) */
+    gmd_status st =
+        frame_links(frame, acc->former, acc->bridge, acc->cut, 0.0, NULL, &links, &homopolar, err);
     if (st == GMD_OK) st = gmd_sharing_angle_acc_add_links(acc, frame, &links, err);
     gmd_anion_links_free(&links);
     return st;
@@ -330,6 +341,8 @@ typedef struct network_state {
     gmd_network_stats *frames;
     long *steps;
     size_t nframes, cap;
+    gmd_frame_bonds own_bonds; /* the frame's bonds when the driver shares none */
+    gmd_frame_bonds *bonds;    /* &own_bonds or the driver's (gmd_analysis_system.bonds) */
 } network_state;
 
 static gmd_status network_add_frame(gmd_analysis *self, const gmd_frame *frame, gmd_error *err)
@@ -345,9 +358,11 @@ static gmd_status network_add_frame(gmd_analysis *self, const gmd_frame *frame, 
         st->steps = s;
         st->cap = cap;
     }
-    gmd_status s = gmd_network_frame(frame, st->former, st->bridge,
-                                     st->settings.cut_former_bridge_A, st->settings.cut_homopolar_A,
-                                     st->settings.threads, &st->frames[st->nframes], err);
+    gmd_status s = GMD_OK;
+    if (st->bonds == &st->own_bonds) s = gmd_frame_bonds_build(st->bonds, frame, err);
+    if (s == GMD_OK)
+        s = network_frame(frame, st->former, st->bridge, st->settings.cut_former_bridge_A,
+                          st->settings.cut_homopolar_A, st->bonds, &st->frames[st->nframes], err);
     if (s == GMD_OK) st->steps[st->nframes++] = frame->step;
     return s;
 }
@@ -512,6 +527,7 @@ static void network_destroy(gmd_analysis *self)
     if (st) {
         free(st->frames);
         free(st->steps);
+        gmd_frame_bonds_free(&st->own_bonds);
     }
     free(st);
     self->state = NULL;
@@ -543,6 +559,9 @@ gmd_status gmd_network_create(gmd_analysis **out, const gmd_analysis_settings *s
     st->species = sys->species;
     st->former = former;
     st->bridge = bridge;
+    st->bonds = sys->bonds ? sys->bonds : &st->own_bonds;
+    network_bond_needs(st->bonds, former, bridge, settings->cut_former_bridge_A,
+                       settings->cut_homopolar_A);
     a->name = "network";
     a->state = st;
     a->add_frame = network_add_frame;

@@ -12,7 +12,8 @@
  * direction with fewer than 3 cells the distinct cells are visited once each, as offsets
  * -1 and +1 would name the same cell twice). Displacements take the minimum image, exact
  * because rcut <= len/2 is required: then at most one image of a pair lies within rcut.
- * gmd_frame_grid_neighbors lists the full neighbourhood of one atom (network.c, angles.c).
+ * gmd_frame_grid_neighbors lists the full neighbourhood of one atom, gmd_frame_grid_later_neighbors
+ * the half of it met from the lower slot (bonds.c: the bonds network.c and angles.c read).
  *
  * Pair histogram (the cost of rdf and sq): every unordered pair is met once, from the
  * atom in the lower cell (half stencil: slot s visits the later slots of its own cell and
@@ -214,6 +215,16 @@ static int cell_run(const gmd_frame_grid *g, const int *cells, int ncells, int q
     return last;
 }
 
+/* The slot ranges of cells[] (runs of consecutive cells merged) into lo[], hi[]; returns
+ * their number (<= ncells). */
+static int cell_ranges(const gmd_frame_grid *g, const int *cells, int ncells, int *lo, int *hi)
+{
+    int nr = 0;
+    for (int q = 0; q < ncells; q++, nr++)
+        q = cell_run(g, cells, ncells, q, &lo[nr], &hi[nr]);
+    return nr;
+}
+
 #ifdef HAVE_BIN_AVX512
 /* d less its nearest multiple of len (il = 1 / len), by the round-to-nearest of adding and
  * subtracting magic = 1.5 * 2^52: the scalar loop's operations. */
@@ -228,8 +239,8 @@ RDF_AVX512 static inline __m512d image_round(__m512d d, __m512d len, __m512d il,
  * displacements to the bit, and the neighbours packed by compress in the same order
  * (compress into registers, then plain stores, which may write GMD_NEIGH_PAD places past
  * the last neighbour). Returns the number of neighbours. */
-RDF_AVX512 static size_t neighbors_avx512(const gmd_frame_grid *g, int s, const int *cells,
-                                          int ncells, double rc2, gmd_neigh_buf *b)
+RDF_AVX512 static size_t neighbors_avx512(const gmd_frame_grid *g, int s, const int *lo,
+                                          const int *hi, int nr, double rc2, gmd_neigh_buf *b)
 {
     const __m512d magic = _mm512_set1_pd(6755399441055744.0); /* 1.5 * 2^52 */
     const __m512d lx = _mm512_set1_pd(g->len[0]), ly = _mm512_set1_pd(g->len[1]),
@@ -240,8 +251,8 @@ RDF_AVX512 static size_t neighbors_avx512(const gmd_frame_grid *g, int s, const 
                   zs = _mm512_set1_pd(g->x[2][s]), cut = _mm512_set1_pd(rc2);
     const __m256i lane = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0), self = _mm256_set1_epi32(s);
     size_t m = 0;
-    for (int q = 0, j0, j1; q < ncells; q++) {
-        q = cell_run(g, cells, ncells, q, &j0, &j1);
+    for (int q = 0; q < nr; q++) {
+        const int j0 = lo[q], j1 = hi[q];
         for (int j = j0; j < j1; j += 8) {
             const __mmask8 live = j1 - j >= 8 ? 0xff : (__mmask8)((1u << (j1 - j)) - 1);
             __m512d dx = _mm512_sub_pd(_mm512_maskz_loadu_pd(live, g->x[0] + j), xs);
@@ -267,10 +278,10 @@ RDF_AVX512 static size_t neighbors_avx512(const gmd_frame_grid *g, int s, const 
     return m;
 }
 #else
-static size_t neighbors_avx512(const gmd_frame_grid *g, int s, const int *cells, int ncells,
+static size_t neighbors_avx512(const gmd_frame_grid *g, int s, const int *lo, const int *hi, int nr,
                                double rc2, gmd_neigh_buf *b)
 {
-    (void)g, (void)s, (void)cells, (void)ncells, (void)rc2, (void)b;
+    (void)g, (void)s, (void)lo, (void)hi, (void)nr, (void)rc2, (void)b;
     return 0; /* never called: avx512 stays 0 where this is compiled */
 }
 #endif
@@ -281,8 +292,8 @@ static size_t neighbors_avx512(const gmd_frame_grid *g, int s, const int *cells,
  * are wrapped, so it is gmd_min_image's up to ties at exactly half a box edge, beyond any
  * rc). The buffer holds n places, and the candidates are the other n - 1 atoms at most.
  * Returns the number of neighbours, their squared distances in b->d. */
-static size_t neighbors_portable(const gmd_frame_grid *g, int s, const int *cells, int ncells,
-                                 double rc2, gmd_neigh_buf *b)
+static size_t neighbors_portable(const gmd_frame_grid *g, int s, const int *lo, const int *hi,
+                                 int nr, double rc2, gmd_neigh_buf *b)
 {
     const double magic = 6755399441055744.0; /* 1.5 * 2^52 */
     const double xs = g->x[0][s], ys = g->x[1][s], zs = g->x[2][s];
@@ -293,9 +304,8 @@ static size_t neighbors_portable(const gmd_frame_grid *g, int s, const int *cell
     double *restrict bd = b->d, *restrict bx = b->dx[0], *restrict by = b->dx[1],
                      *restrict bz = b->dx[2];
     size_t m = 0;
-    for (int q = 0, j0, j1; q < ncells; q++) {
-        q = cell_run(g, cells, ncells, q, &j0, &j1);
-        for (int j = j0; j < j1; j++) {
+    for (int q = 0; q < nr; q++) {
+        for (int j = lo[q]; j < hi[q]; j++) {
             double dx = g->x[0][j] - xs, dy = g->x[1][j] - ys, dz = g->x[2][j] - zs;
             dx -= lx * ((dx * ilx + magic) - magic);
             dy -= ly * ((dy * ily + magic) - magic);
@@ -310,20 +320,39 @@ static size_t neighbors_portable(const gmd_frame_grid *g, int s, const int *cell
     return m;
 }
 
-/* The neighbours by neighbors_avx512 where the CPU has AVX-512 (the same neighbours, in the
- * same order, to the bit), else by neighbors_portable; the distances' square roots taken
- * afterwards in one vectorised pass. */
-void gmd_frame_grid_neighbors(const gmd_frame_grid *g, size_t i, double rc, gmd_neigh_buf *b)
+/* The neighbours of slot s within rc among the slot ranges lo[q] .. hi[q] - 1 by
+ * neighbors_avx512 where the CPU has AVX-512 (the same neighbours, in the same order, to
+ * the bit), else by neighbors_portable; the distances' square roots taken afterwards in one
+ * vectorised pass. */
+static void neighbors_in(const gmd_frame_grid *g, int s, const int *lo, const int *hi, int nr,
+                         double rc, gmd_neigh_buf *b)
 {
-    const int s = g->cells.slot[i];
-    int cells[27];
-    const int ncells = gmd_cell_grid_adjacent(&g->cells, g->cells.cell[i], cells);
     const double rc2 = rc * rc;
-    const size_t m = g->avx512 ? neighbors_avx512(g, s, cells, ncells, rc2, b)
-                               : neighbors_portable(g, s, cells, ncells, rc2, b);
+    const size_t m = g->avx512 ? neighbors_avx512(g, s, lo, hi, nr, rc2, b)
+                               : neighbors_portable(g, s, lo, hi, nr, rc2, b);
     for (size_t k = 0; k < m; k++)
         b->d[k] = sqrt(b->d[k]);
     b->count = m;
+}
+
+void gmd_frame_grid_neighbors(const gmd_frame_grid *g, size_t i, double rc, gmd_neigh_buf *b)
+{
+    const int s = g->cells.slot[i];
+    int cells[27], lo[27], hi[27];
+    const int ncells = gmd_cell_grid_adjacent(&g->cells, g->cells.cell[i], cells);
+    neighbors_in(g, s, lo, hi, cell_ranges(g, cells, ncells, lo, hi), rc, b);
+}
+
+void gmd_frame_grid_later_neighbors(const gmd_frame_grid *g, int s, double rc, gmd_neigh_buf *b)
+{
+    const int c = g->cells.cell[g->cells.atom[s]];
+    int cells[27], later[27], lo[28], hi[28], nl = 0;
+    const int ncells = gmd_cell_grid_adjacent(&g->cells, c, cells);
+    for (int q = 0; q < ncells; q++)
+        if (cells[q] > c) later[nl++] = cells[q];
+    lo[0] = s + 1; /* the later slots of its own cell, then the higher cells */
+    hi[0] = g->cells.start[c + 1];
+    neighbors_in(g, s, lo, hi, 1 + cell_ranges(g, later, nl, lo + 1, hi + 1), rc, b);
 }
 
 /* The squared lower edge of bin m, E_m = (m dr)^2 in doubles: the binning rule of the

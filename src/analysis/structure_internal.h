@@ -63,6 +63,37 @@ gmd_status gmd_neigh_buf_init(gmd_neigh_buf *b, size_t capacity, gmd_error *err)
 void gmd_neigh_buf_free(gmd_neigh_buf *b);
 /* Fills b with every atom j != i within rc (<= grid rcut) of atom i, in cell order. */
 void gmd_frame_grid_neighbors(const gmd_frame_grid *g, size_t i, double rc, gmd_neigh_buf *b);
+/* The same for slot s among the later slots of its own cell and the slots of the adjacent
+ * cells of higher index only (a half stencil: over every slot, each unordered pair within rc
+ * once; the pair histogram's order). b->j holds atoms, as above. */
+void gmd_frame_grid_later_neighbors(const gmd_frame_grid *g, int s, double rc, gmd_neigh_buf *b);
+
+/* ---------------------------------------------------------------- bonds (bonds.c) */
+/* Every atom's bonds of one frame: the neighbours within cut[a][b] of its species pair,
+ * row i = start[i] .. start[i + 1] - 1 of j (neighbour atom), d (distance) and dx
+ * (displacement r_j - r_i), sorted by j. Zero-initialise; ask for cut-offs
+ * (gmd_frame_bonds_need) before the first gmd_frame_bonds_build; gmd_frame_bonds_free
+ * (the cut-offs stay). */
+typedef struct gmd_frame_bonds {
+    double cut[GMD_MAX_SPECIES][GMD_MAX_SPECIES]; /* 0: no bond */
+    double rc;                                    /* the largest cut-off */
+    size_t n, nbonds;                             /* atoms and bonds of the last frame */
+    int *start, *j;
+    double *d, *dx[3];
+    /* the search: */
+    gmd_frame_grid grid;
+    gmd_neigh_buf search;
+    size_t n_cap, pair_cap;
+    int *fill, *pi, *pj;
+    double *pd, *pdx[3];
+} gmd_frame_bonds;
+
+/* Bonds x-y (either order) up to cut (A): the largest cut asked for a pair holds. */
+void gmd_frame_bonds_need(gmd_frame_bonds *b, int x, int y, double cut);
+gmd_status gmd_frame_bonds_build(gmd_frame_bonds *b, const gmd_frame *f, gmd_error *err);
+/* Row i as a neighbour buffer (pointers into b: valid until the next build). */
+void gmd_frame_bonds_of(const gmd_frame_bonds *b, size_t i, gmd_neigh_buf *view);
+void gmd_frame_bonds_free(gmd_frame_bonds *b);
 
 /* ---------------------------------------------------------------- rdf accumulator */
 typedef struct gmd_rdf_acc {

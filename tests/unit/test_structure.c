@@ -332,6 +332,82 @@ static void test_rdf_cells_vs_brute(void **state)
     }
 }
 
+/* gmd_frame_bonds against a per-atom search (gmd_frame_grid_neighbors) filtered by the
+ * cut-off of each species pair and an O(N^2) count: boxes of 1 to 15 cells per direction,
+ * three species with different cut-offs (one pair without bonds), two frames of different
+ * atom counts through one gmd_frame_bonds (its buffers grow): every row holds exactly the
+ * search's neighbours within the pair's cut-off, sorted by index, with the search's
+ * distances and displacements to the bit; every bond is in both rows, the displacement
+ * negated. */
+static void test_frame_bonds_vs_search(void **state)
+{
+    (void)state;
+    const double boxes[3][3] = {{15.0, 9.0, 30.0}, {6.0, 6.0, 6.0}, {40.0, 40.0, 40.0}};
+    const double cut[3][3] = {{2.9, 2.4, 0.0}, {2.4, 1.8, 2.2}, {0.0, 2.2, 2.6}};
+    const double rc = 2.9;
+    gmd_rng rng;
+    gmd_rng_seed(&rng, 78);
+    gmd_frame_bonds bonds = {0};
+    for (int x = 0; x < 3; x++)
+        for (int y = 0; y < 3; y++)
+            if (cut[x][y] > 0.0) gmd_frame_bonds_need(&bonds, x, y, cut[x][y]);
+    assert_true(bonds.rc == rc);
+    for (int c = 0; c < 3; c++) {
+        gmd_frame f;
+        frame_alloc(&f, c == 1 ? 60 : 900 + 300 * c, 1.0);
+        for (int k = 0; k < 3; k++)
+            f.box.len[k] = boxes[c][k];
+        for (size_t i = 0; i < f.n; i++)
+            f.type[i] = (int)(i % 3);
+        random_frame(&f, &rng);
+        gmd_error err;
+        assert_int_equal(gmd_frame_bonds_build(&bonds, &f, &err), GMD_OK);
+        gmd_frame_grid grid = {0};
+        gmd_neigh_buf buf, row;
+        assert_int_equal(gmd_frame_grid_build(&grid, &f, rc, &err), GMD_OK);
+        assert_int_equal(gmd_neigh_buf_init(&buf, f.n, &err), GMD_OK);
+        size_t entries = 0;
+        long brute = 0;
+        for (size_t i = 0; i < f.n; i++) {
+            gmd_frame_grid_neighbors(&grid, i, rc, &buf);
+            gmd_frame_bonds_of(&bonds, i, &row);
+            size_t m = 0;
+            for (int j = 0; j < (int)f.n; j++) { /* the search's bonds, in index order */
+                size_t q = 0;
+                while (q < buf.count && buf.j[q] != j)
+                    q++;
+                if (q == buf.count || !(buf.d[q] < cut[f.type[i]][f.type[j]])) continue;
+                assert_true(m < row.count);
+                assert_int_equal(row.j[m], j);
+                assert_memory_equal(&row.d[m], &buf.d[q], sizeof(double));
+                for (int k = 0; k < 3; k++)
+                    assert_memory_equal(&row.dx[k][m], &buf.dx[k][q], sizeof(double));
+                m++;
+            }
+            assert_int_equal(row.count, m);
+            entries += row.count;
+            for (size_t j = i + 1; j < f.n; j++) {
+                double d2 = 0.0;
+                for (int k = 0; k < 3; k++) {
+                    const double d = gmd_min_image(f.r[k][j] - f.r[k][i], f.box.len[k]);
+                    d2 += d * d;
+                }
+                const double cc = cut[f.type[i]][f.type[j]];
+                brute += d2 < cc * cc;
+            }
+        }
+        print_message("box %g x %g x %g: %zu bonds (brute force %ld)\n", boxes[c][0], boxes[c][1],
+                      boxes[c][2], bonds.nbonds, brute);
+        assert_int_equal(entries, 2 * bonds.nbonds);
+        assert_true(labs((long)bonds.nbonds - brute) <= 1); /* sqrt vs squares at an edge */
+        assert_true(bonds.nbonds > f.n / 10);
+        gmd_neigh_buf_free(&buf);
+        gmd_frame_grid_free(&grid);
+        frame_release(&f);
+    }
+    gmd_frame_bonds_free(&bonds);
+}
+
 /* gmd_frame_grid_neighbors against an O(N^2) loop with gmd_min_image: for boxes of 1 to 15
  * cells per direction (non-cubic, unwrapped positions), every atom's neighbours within rc
  * are the same atoms in the same count, each with its distance and displacement; the
@@ -1322,6 +1398,7 @@ int main(void)
         cmocka_unit_test(test_form_factors),
         cmocka_unit_test(test_hard_sphere_transform),
         cmocka_unit_test(test_transform_against_plain_sum),
+        cmocka_unit_test(test_frame_bonds_vs_search),
         cmocka_unit_test(test_wright_rx),
         cmocka_unit_test(test_fsdp_find),
         cmocka_unit_test(test_ideal_gas_rdf),
