@@ -12,8 +12,9 @@
  * direction with fewer than 3 cells the distinct cells are visited once each, as offsets
  * -1 and +1 would name the same cell twice). Displacements take the minimum image, exact
  * because rcut <= len/2 is required: then at most one image of a pair lies within rcut.
- * gmd_frame_grid_neighbors lists the full neighbourhood of one atom, gmd_frame_grid_later_neighbors
- * the half of it met from the lower slot (bonds.c: the bonds network.c and angles.c read).
+ * gmd_frame_grid_neighbors lists the full neighbourhood of one atom; gmd_frame_grid_later_ranges
+ * and gmd_frame_grid_neighbors_in the half of it met from the lower slot (bonds.c: the bonds
+ * that network.c and angles.c read).
  *
  * Pair histogram (the cost of rdf and sq): every unordered pair is met once, from the
  * atom in the lower cell (half stencil: slot s visits the later slots of its own cell and
@@ -343,16 +344,19 @@ void gmd_frame_grid_neighbors(const gmd_frame_grid *g, size_t i, double rc, gmd_
     neighbors_in(g, s, lo, hi, cell_ranges(g, cells, ncells, lo, hi), rc, b);
 }
 
-void gmd_frame_grid_later_neighbors(const gmd_frame_grid *g, int s, double rc, gmd_neigh_buf *b)
+int gmd_frame_grid_later_ranges(const gmd_frame_grid *g, int c, int *lo, int *hi)
 {
-    const int c = g->cells.cell[g->cells.atom[s]];
-    int cells[27], later[27], lo[28], hi[28], nl = 0;
+    int cells[27], later[27], nl = 0;
     const int ncells = gmd_cell_grid_adjacent(&g->cells, c, cells);
     for (int q = 0; q < ncells; q++)
         if (cells[q] > c) later[nl++] = cells[q];
-    lo[0] = s + 1; /* the later slots of its own cell, then the higher cells */
-    hi[0] = g->cells.start[c + 1];
-    neighbors_in(g, s, lo, hi, 1 + cell_ranges(g, later, nl, lo + 1, hi + 1), rc, b);
+    return cell_ranges(g, later, nl, lo, hi);
+}
+
+void gmd_frame_grid_neighbors_in(const gmd_frame_grid *g, int s, const int *lo, const int *hi,
+                                 int nr, double rc, gmd_neigh_buf *b)
+{
+    neighbors_in(g, s, lo, hi, nr, rc, b);
 }
 
 /* The squared lower edge of bin m, E_m = (m dr)^2 in doubles: the binning rule of the

@@ -63,15 +63,20 @@ gmd_status gmd_neigh_buf_init(gmd_neigh_buf *b, size_t capacity, gmd_error *err)
 void gmd_neigh_buf_free(gmd_neigh_buf *b);
 /* Fills b with every atom j != i within rc (<= grid rcut) of atom i, in cell order. */
 void gmd_frame_grid_neighbors(const gmd_frame_grid *g, size_t i, double rc, gmd_neigh_buf *b);
-/* The same for slot s among the later slots of its own cell and the slots of the adjacent
- * cells of higher index only (a half stencil: over every slot, each unordered pair within rc
- * once; the pair histogram's order). b->j holds atoms, as above. */
-void gmd_frame_grid_later_neighbors(const gmd_frame_grid *g, int s, double rc, gmd_neigh_buf *b);
+/* A half stencil (each unordered pair within rcut once over all slots, the pair
+ * histogram's): slot s of cell c meets the later slots of c and the slots of the adjacent
+ * cells of higher index, whose slot ranges (runs of cells merged) gmd_frame_grid_later_ranges
+ * puts into lo[], hi[] (27 places; returns their number). gmd_frame_grid_neighbors_in fills
+ * b with the atoms within rc (<= rcut) of slot s among the slot ranges lo[q] .. hi[q] - 1,
+ * by gmd_frame_grid_neighbors' operations (the same lengths and displacements), b->j atoms. */
+int gmd_frame_grid_later_ranges(const gmd_frame_grid *g, int c, int *lo, int *hi);
+void gmd_frame_grid_neighbors_in(const gmd_frame_grid *g, int s, const int *lo, const int *hi,
+                                 int nr, double rc, gmd_neigh_buf *b);
 
 /* ---------------------------------------------------------------- bonds (bonds.c) */
 /* Every atom's bonds of one frame: the neighbours within cut[a][b] of its species pair,
  * row i = start[i] .. start[i + 1] - 1 of j (neighbour atom), d (distance) and dx
- * (displacement r_j - r_i), sorted by j. Zero-initialise; ask for cut-offs
+ * (displacement r_j - r_i), in the order met (bonds.c). Zero-initialise; ask for cut-offs
  * (gmd_frame_bonds_need) before the first gmd_frame_bonds_build; gmd_frame_bonds_free
  * (the cut-offs stay). */
 typedef struct gmd_frame_bonds {
@@ -80,9 +85,8 @@ typedef struct gmd_frame_bonds {
     size_t n, nbonds;                             /* atoms and bonds of the last frame */
     int *start, *j;
     double *d, *dx[3];
-    /* the search: */
+    /* the search: the grid, the bonds as met (pi, pj, pd, pdx) */
     gmd_frame_grid grid;
-    gmd_neigh_buf search;
     size_t n_cap, pair_cap;
     int *fill, *pi, *pj;
     double *pd, *pdx[3];
