@@ -160,6 +160,8 @@ struct gmd_sq_grid {
     int *start;      /* [key]: the first sorted slot of that key; [M_x M_y] = the count */
     sqg_entry *list; /* per thread, atom_cap + 1: one plane's atoms (plane_list) */
     int *ycount;     /* per thread, M_y + 1 counters (plane_list) */
+    int *ztop;       /* [(n2 + nmax_y) (2 nmax_x + 1) + n1 + nmax_x]: highest n3 kept (sphere) */
+    int *ytop;       /* [n2 + nmax_y]: the highest of row n2 (its x transform's columns) */
 };
 
 /* ---------------------------------------------------------------- parameters */
@@ -341,6 +343,8 @@ void gmd_sq_grid_free(gmd_sq_grid *g)
     free(g->start);
     free(g->list);
     free(g->ycount);
+    free(g->ztop);
+    free(g->ytop);
     free(g);
 }
 
@@ -400,7 +404,13 @@ static gmd_status grid_setup(gmd_sq_grid *g, size_t natoms, int nsp, gmd_error *
     g->rho = gmd_calloc((size_t)g->ns * g->nmodes * 2, sizeof(double), "S(k) grid modes", err);
     g->start = gmd_calloc((size_t)mx * (size_t)my + 1, sizeof(int), "S(k) grid", err);
     g->ycount = gmd_calloc((size_t)g->threads * (size_t)(my + 1), sizeof(int), "S(k) grid", err);
-    int ok = g->plane && g->qy && g->buf && g->rho && g->start && g->ycount;
+    g->ztop = gmd_calloc(g->nlines / (size_t)g->nzk * (size_t)(2 * g->nmax[0] + 1), sizeof(int),
+                         "S(k) grid", err);
+    g->ytop = gmd_calloc((size_t)(2 * g->nmax[1] + 1), sizeof(int), "S(k) grid", err);
+    int ok = g->plane && g->qy && g->buf && g->rho && g->start && g->ycount && g->ztop && g->ytop;
+    if (g->qy) /* the columns past a row's top are transformed but never copied: zeros */
+        memset(g->qy, 0,
+               g->nlines / (size_t)g->nzk * (size_t)mx * (size_t)g->row * sizeof(fftw_complex));
     for (int d = 0; d < 2 && ok; d++) {
         g->deconv[d] = gmd_calloc((size_t)(2 * g->nmax[d] + 1), sizeof(double), "S(k) grid", err);
         if ((ok = g->deconv[d] != NULL))
@@ -719,7 +729,6 @@ static int thread_id(void)
 static void transform_planes(gmd_sq_grid *g)
 {
     const int mx = g->mesh[0], my = g->mesh[1], ny = g->nmax[1];
-    const size_t line = (size_t)g->row * sizeof(fftw_complex);
 #pragma omp parallel num_threads(g->threads)
     {
         const size_t tid = (size_t)thread_id();
@@ -733,7 +742,8 @@ static void transform_planes(gmd_sq_grid *g)
             fftw_execute_dft(g->y_c2c, plane, out);
             for (int n2 = -ny; n2 <= ny; n2++)
                 memcpy(g->qy + ((size_t)(n2 + ny) * (size_t)mx + (size_t)ix) * (size_t)g->row,
-                       out + (size_t)wrap_mode(n2, my) * (size_t)g->row, line);
+                       out + (size_t)wrap_mode(n2, my) * (size_t)g->row,
+                       (size_t)(g->ytop[n2 + ny] + 1) * sizeof(fftw_complex));
         }
     }
 }
@@ -755,9 +765,9 @@ static void transform_rows(gmd_sq_grid *g, int a)
             for (int n1 = -nx; n1 <= nx; n1++) {
                 const fftw_complex *c = out + (size_t)wrap_mode(n1, mx) * (size_t)g->row;
                 const double s = dy * g->deconv[0][n1 + nx];
-                double *r = rho + ((size_t)(n2 + ny) * (size_t)(2 * nx + 1) + (size_t)(n1 + nx)) *
-                                      (size_t)nzk * 2;
-                for (int n3 = 0; n3 < nzk; n3++) {
+                const size_t line = (size_t)(n2 + ny) * (size_t)(2 * nx + 1) + (size_t)(n1 + nx);
+                double *r = rho + line * (size_t)nzk * 2;
+                for (int n3 = 0; n3 <= g->ztop[line]; n3++) {
                     r[2 * n3] = c[n3][0] * s;
                     r[2 * n3 + 1] = -c[n3][1] * s;
                 }
@@ -768,6 +778,28 @@ static void transform_rows(gmd_sq_grid *g, int a)
 
 /* ---------------------------------------------------------------- the interface */
 
+/* The highest n3 of every column (n1, n2) within |k| <= kmax in this frame's box (-1: none),
+ * with the expressions of sq.c's list of vectors, one more for safety, at most nmax_z; and
+ * of every row n2. Only those modes are copied and deconvolved: ~half the box of modes. */
+static void column_tops(gmd_sq_grid *g, const gmd_box *box, double kmax)
+{
+    const int nx = g->nmax[0], ny = g->nmax[1];
+    double u[3];
+    for (int k = 0; k < 3; k++)
+        u[k] = 2.0 * GMD_PI / box->len[k];
+    for (int n2 = -ny; n2 <= ny; n2++) {
+        int row = -1;
+        for (int n1 = -nx; n1 <= nx; n1++) {
+            const double kxy2 = (n1 * u[0]) * (n1 * u[0]) + (n2 * u[1]) * (n2 * u[1]);
+            int h = kxy2 > kmax * kmax ? -1 : (int)floor(sqrt(kmax * kmax - kxy2) / u[2]);
+            h = h + 1 < g->nzk - 1 ? h + 1 : g->nzk - 1;
+            g->ztop[(size_t)(n2 + ny) * (size_t)(2 * nx + 1) + (size_t)(n1 + nx)] = h;
+            row = h > row ? h : row;
+        }
+        g->ytop[n2 + ny] = row;
+    }
+}
+
 gmd_status gmd_sq_grid_frame(gmd_sq_grid **out, const gmd_frame *f, int nspecies,
                              unsigned species_mask, double kmax, int threads, gmd_error *err)
 {
@@ -775,6 +807,7 @@ gmd_status gmd_sq_grid_frame(gmd_sq_grid **out, const gmd_frame *f, int nspecies
     if (st != GMD_OK) return st;
     gmd_sq_grid *g = *out;
     if ((st = atom_space(g, f->n, err)) != GMD_OK) return st;
+    column_tops(g, &f->box, kmax);
     for (int a = 0; a < nspecies; a++) {
         if (!(species_mask >> a & 1u)) {
             memset(g->rho + (size_t)a * g->nmodes * 2, 0, g->nmodes * 2 * sizeof(double));

@@ -11,14 +11,15 @@
 typedef struct gmd_sq_grid gmd_sq_grid;
 
 /* rho_a(k) of every species a with bit a of species_mask set, for every k = 2 pi (n1/Lx,
- * n2/Ly, n3/Lz) with |n_d| <= floor(kmax L_d / 2 pi) (a box of modes holding the sphere
- * |k| <= kmax), from the frame's positions. *g is created on the first call (NULL before)
- * and kept; threads share the work, the result does not depend on their number. */
+ * n2/Ly, n3/Lz) with |k| <= kmax (the sphere; the other modes of the box |n_d| <= floor(kmax
+ * L_d / 2 pi) are left as they were), from the frame's positions. *g is created on the first call
+ * (NULL before) and kept; threads share the work, the result does not depend on their number. */
 gmd_status gmd_sq_grid_frame(gmd_sq_grid **g, const gmd_frame *frame, int nspecies,
                              unsigned species_mask, double kmax, int threads, gmd_error *err);
 /* rho_a at (n1, n2, n3), n3 = 0 .. nmax_z, of the last frame: the real and imaginary
  * parts of n3 at [2 n3] and [2 n3 + 1]; at (-n1, -n2, -n3) it is the complex conjugate.
- * The column must lie in the box of gmd_sq_grid_frame. */
+ * The column must lie in the box of gmd_sq_grid_frame; its modes beyond |k| = kmax are not
+ * set. */
 const double *gmd_sq_grid_column(const gmd_sq_grid *g, int a, int n1, int n2);
 /* The mesh points in x and y (z is summed exactly), the kernel's width chosen (in mesh
  * points), and the bound on the aliased share of any rho_a(k) (sq_grid.c's header). */
