@@ -749,7 +749,13 @@ static gmd_status rdf_count_frame(gmd_rdf_acc *acc, const gmd_frame *frame, uint
     int failed = 0;
 #pragma omp parallel num_threads(acc->threads)
     {
-        pair_counts *pc = calloc(1, sizeof *pc);
+        /* page-aligned: calloc's blocks at some heap offsets (which other analyses' memory
+         * decides) made the AVX-512 pass ~15 % slower on Zen 4 (its compressed stores into
+         * pc->slot against its loads, measured: the whole analysis 1.12 s or 1.18 s with
+         * the same code); at a page's start it runs at the fast speed */
+        const size_t pc_size = (sizeof(pair_counts) + 4095) / 4096 * 4096;
+        pair_counts *pc = aligned_alloc(4096, pc_size);
+        if (pc) memset(pc, 0, pc_size);
         uint64_t *local = calloc(hlen, sizeof(uint64_t));
         int ok = pc && local;
         if (!ok) {
