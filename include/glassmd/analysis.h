@@ -130,6 +130,11 @@ typedef struct gmd_dsq_acc gmd_reciprocal_sq;
  * needs) and adds every frame to it (gmd_bond_table_add) before their add_frame. */
 typedef struct gmd_frame_bonds gmd_bond_table;
 
+/* The stored trajectory (unwrapped positions of every frame) with its species' MSD and
+ * diffusion, which the msd and sigma analyses can share in the same way: the frames are
+ * stored once and the MSD and D computed once (gmd_trajectory_store_add every frame). */
+typedef struct gmd_dyn_shared gmd_trajectory_store;
+
 /* What every analysis sees about the system (constant over the trajectory). */
 typedef struct gmd_analysis_system {
     const gmd_species_table *species;
@@ -138,6 +143,7 @@ typedef struct gmd_analysis_system {
     gmd_pair_histogram *pairs;     /* shared histogram fed by the driver, or NULL */
     gmd_reciprocal_sq *reciprocal; /* shared reciprocal-lattice S(k) fed by the driver, or NULL */
     gmd_bond_table *bonds;         /* shared bonds fed by the driver, or NULL */
+    gmd_trajectory_store *trajectory; /* shared stored trajectory fed by the driver, or NULL */
 } gmd_analysis_system;
 
 /* Bins of settings->rdf_rmax_A / rdf_dr_A, as the rdf and sq analyses use. */
@@ -153,6 +159,12 @@ gmd_status gmd_reciprocal_sq_create(gmd_reciprocal_sq **out, const gmd_analysis_
                                     const gmd_analysis_system *sys, gmd_error *err);
 gmd_status gmd_reciprocal_sq_add(gmd_reciprocal_sq *r, const gmd_frame *frame, gmd_error *err);
 void gmd_reciprocal_sq_free(gmd_reciprocal_sq *r);
+
+gmd_status gmd_trajectory_store_create(gmd_trajectory_store **out, const gmd_frame *first,
+                                       gmd_error *err);
+gmd_status gmd_trajectory_store_add(gmd_trajectory_store *s, const gmd_frame *frame,
+                                    gmd_error *err);
+void gmd_trajectory_store_free(gmd_trajectory_store *s);
 
 gmd_status gmd_bond_table_create(gmd_bond_table **out, gmd_error *err);
 gmd_status gmd_bond_table_add(gmd_bond_table *b, const gmd_frame *frame, gmd_error *err);

@@ -11,7 +11,8 @@
  * skip-th frame goes to every analysis (rdf and sq share one pair histogram, so each
  * frame's pairs are binned once; sq and fsdp one reciprocal-lattice S(k), so each frame is
  * transformed once; network and angles one table of bonds, so each frame's bonds are found
- * once). Epilog: the temperature measured over the analysed time
+ * once; msd and sigma one stored trajectory, so the frames are stored and the species' MSD
+ * and diffusion computed once). Epilog: the temperature measured over the analysed time
  * span, each analysis's finish (CSV curves, figures, scalars into one cJSON object), then
  * OUT/results.json with the run's description first.
  *
@@ -116,11 +117,12 @@ typedef struct run_state {
     gmd_frame frame;
     gmd_analysis_system sys;
     gmd_analysis *an[GMD_NANALYSES];
-    gmd_pair_histogram *pairs;     /* shared by rdf and sq: each frame's pairs binned once */
-    gmd_reciprocal_sq *reciprocal; /* shared by sq and fsdp: each frame transformed once */
-    gmd_bond_table *bonds;         /* shared by network and angles: each frame's bonds once */
-    cJSON *skipped;                /* name -> reason */
-    gmd_figure_batch figures;      /* the figures, drawn together at the end */
+    gmd_pair_histogram *pairs;        /* shared by rdf and sq: each frame's pairs binned once */
+    gmd_reciprocal_sq *reciprocal;    /* shared by sq and fsdp: each frame transformed once */
+    gmd_bond_table *bonds;            /* shared by network and angles: each frame's bonds once */
+    gmd_trajectory_store *trajectory; /* shared by msd and sigma: frames stored once */
+    cJSON *skipped;                   /* name -> reason */
+    gmd_figure_batch figures;         /* the figures, drawn together at the end */
     double volume_sum;
     gmd_box box_min, box_max, box_prev; /* edges' range over the analysed frames */
     long box_changes;                   /* analysed frames whose box differs from the last */
@@ -255,6 +257,11 @@ static gmd_status create_analyses(run_state *r, gmd_error *err)
         if (st) return prefix_error(r, err, st, "sq", 0);
         r->sys.reciprocal = r->reciprocal;
     }
+    if (selected(r, GMD_ANALYSIS_MSD) && selected(r, GMD_ANALYSIS_SIGMA)) {
+        gmd_status st = gmd_trajectory_store_create(&r->trajectory, &r->frame, err);
+        if (st) return prefix_error(r, err, st, "msd", 0);
+        r->sys.trajectory = r->trajectory;
+    }
     if (selected(r, GMD_ANALYSIS_NETWORK) && selected(r, GMD_ANALYSIS_ANGLES)) {
         gmd_status st = gmd_bond_table_create(&r->bonds, err);
         if (st) return prefix_error(r, err, st, "network", 0);
@@ -300,6 +307,10 @@ static gmd_status feed_frame(run_state *r, gmd_error *err)
     if (r->reciprocal) {
         gmd_status st = gmd_reciprocal_sq_add(r->reciprocal, &r->frame, err);
         if (st) return prefix_error(r, err, st, "sq", frame);
+    }
+    if (r->trajectory) {
+        gmd_status st = gmd_trajectory_store_add(r->trajectory, &r->frame, err);
+        if (st) return prefix_error(r, err, st, "msd", frame);
     }
     if (r->bonds) {
         gmd_status st = gmd_bond_table_add(r->bonds, &r->frame, err);
@@ -469,6 +480,7 @@ static void run_free(run_state *r)
     gmd_pair_histogram_free(r->pairs);
     gmd_reciprocal_sq_free(r->reciprocal);
     gmd_bond_table_free(r->bonds);
+    gmd_trajectory_store_free(r->trajectory);
     gmd_frame_free(&r->frame);
     gmd_traj_reader_close(r->reader);
     cJSON_Delete(r->skipped);

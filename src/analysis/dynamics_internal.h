@@ -151,6 +151,32 @@ gmd_status gmd_dyn_diffusion_all(const gmd_dyn_traj *tr, const gmd_analysis_sett
                                  int nspecies, const long *count, const double *msd_all,
                                  gmd_dyn_diffusion *out, gmd_error *err);
 
+/* The species' MSD and diffusion of one trajectory, kept once computed, with the settings
+ * they were found with: msd and sigma both need them, and a shared store (below) computes
+ * them once. */
+typedef struct gmd_dyn_cache {
+    int have;
+    double fit_t0_ps, fit_t1_ps;
+    int blocks, nspecies;
+    size_t nframes;
+    double *msd; /* [nspecies * nframes] */
+    gmd_dyn_diffusion d[GMD_MAX_SPECIES];
+} gmd_dyn_cache;
+
+/* The trajectory store that msd and sigma share (gmd_analysis_system.trajectory): the
+ * frames stored once, the species' MSD and diffusion found once. */
+struct gmd_dyn_shared {
+    gmd_dyn_traj traj;
+    gmd_dyn_cache cache;
+};
+
+/* The MSD of every species over the whole trajectory (msd: nspecies rows of nframes) and
+ * its diffusion (gmd_dyn_species_msd, gmd_dyn_diffusion_all), or a copy of cache's when it
+ * holds them for these settings; cache (may be NULL) keeps what was computed. */
+gmd_status gmd_dyn_species_diffusion(const gmd_dyn_traj *tr, const gmd_analysis_settings *s,
+                                     int nspecies, const long *count, gmd_dyn_cache *cache,
+                                     double *msd, gmd_dyn_diffusion *d, gmd_error *err);
+
 /* The time between frames (ps); GMD_ERR_VALUE when there are fewer than min_frames. */
 gmd_status gmd_dyn_check_frames(const gmd_dyn_traj *tr, size_t min_frames, const char *what,
                                 gmd_error *err);

@@ -667,19 +667,76 @@ gmd_status gmd_dyn_diffusion_all(const gmd_dyn_traj *tr, const gmd_analysis_sett
     return diffusion_errors(tr, s, nspecies, out, err);
 }
 
+gmd_status gmd_dyn_species_diffusion(const gmd_dyn_traj *tr, const gmd_analysis_settings *s,
+                                     int nspecies, const long *count, gmd_dyn_cache *cache,
+                                     double *msd, gmd_dyn_diffusion *d, gmd_error *err)
+{
+    const size_t len = (size_t)nspecies * tr->nframes;
+    if (cache && cache->have && cache->nspecies == nspecies && cache->nframes == tr->nframes &&
+        cache->fit_t0_ps == s->msd_fit_t0_ps && cache->fit_t1_ps == s->msd_fit_t1_ps &&
+        cache->blocks == s->msd_blocks) {
+        memcpy(msd, cache->msd, len * sizeof *msd);
+        memcpy(d, cache->d, (size_t)nspecies * sizeof *d);
+        return GMD_OK;
+    }
+    gmd_status st = gmd_dyn_species_msd(tr, nspecies, 0, tr->nframes, s->threads, msd, err);
+    if (st == GMD_OK) st = gmd_dyn_diffusion_all(tr, s, nspecies, count, msd, d, err);
+    if (st != GMD_OK || !cache) return st;
+    double *keep = realloc(cache->msd, (len ? len : 1) * sizeof *keep);
+    if (!keep) return GMD_OK; /* nothing kept: computed again when asked again */
+    cache->msd = keep;
+    memcpy(cache->msd, msd, len * sizeof *msd);
+    memcpy(cache->d, d, (size_t)nspecies * sizeof *d);
+    cache->fit_t0_ps = s->msd_fit_t0_ps;
+    cache->fit_t1_ps = s->msd_fit_t1_ps;
+    cache->blocks = s->msd_blocks;
+    cache->nspecies = nspecies;
+    cache->nframes = tr->nframes;
+    cache->have = 1;
+    return GMD_OK;
+}
+
+gmd_status gmd_trajectory_store_create(gmd_trajectory_store **out, const gmd_frame *first,
+                                       gmd_error *err)
+{
+    *out = gmd_calloc(1, sizeof **out, "trajectory store", err);
+    if (!*out) return GMD_ERR_NOMEM;
+    gmd_status st = gmd_dyn_traj_init(&(*out)->traj, first, err);
+    if (st != GMD_OK) {
+        gmd_trajectory_store_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+gmd_status gmd_trajectory_store_add(gmd_trajectory_store *s, const gmd_frame *frame, gmd_error *err)
+{
+    return gmd_dyn_traj_add(&s->traj, frame, err);
+}
+
+void gmd_trajectory_store_free(gmd_trajectory_store *s)
+{
+    if (!s) return;
+    gmd_dyn_traj_free(&s->traj);
+    free(s->cache.msd);
+    free(s);
+}
+
 /* ================================================================ the msd analysis */
 
 typedef struct msd_state {
     gmd_analysis_settings settings;
     gmd_species_table species;
     long count[GMD_MAX_SPECIES];
-    gmd_dyn_traj traj;
+    gmd_dyn_traj own;       /* the frames, when the driver shares no store */
+    const gmd_dyn_traj *tr; /* &own or the driver's (gmd_analysis_system.trajectory) */
+    gmd_dyn_cache *cache;   /* the shared store's MSD and D, or NULL */
 } msd_state;
 
 static gmd_status msd_add_frame(gmd_analysis *self, const gmd_frame *frame, gmd_error *err)
 {
     msd_state *st = self->state;
-    return gmd_dyn_traj_add(&st->traj, frame, err);
+    return st->tr == &st->own ? gmd_dyn_traj_add(&st->own, frame, err) : GMD_OK;
 }
 
 static gmd_status msd_results(const msd_state *st, const gmd_dyn_diffusion *d, cJSON *results,
@@ -687,7 +744,7 @@ static gmd_status msd_results(const msd_state *st, const gmd_dyn_diffusion *d, c
 {
     cJSON *diff = cJSON_AddObjectToObject(results, "diffusion_cm2_s");
     if (!diff) return gmd_fail(err, GMD_ERR_NOMEM, "out of memory for the msd results");
-    double dt = st->traj.spacing_ps;
+    double dt = st->tr->spacing_ps;
     for (int sp = 0; sp < st->species.n; sp++) {
         if (!d[sp].present) continue;
         cJSON *o = cJSON_AddObjectToObject(diff, st->species.name[sp]);
@@ -704,11 +761,11 @@ static gmd_status msd_results(const msd_state *st, const gmd_dyn_diffusion *d, c
     }
     cJSON *info = cJSON_AddObjectToObject(results, "msd");
     if (!info) return gmd_fail(err, GMD_ERR_NOMEM, "out of memory for the msd results");
-    cJSON_AddNumberToObject(info, "frames", (double)st->traj.nframes);
+    cJSON_AddNumberToObject(info, "frames", (double)st->tr->nframes);
     cJSON_AddNumberToObject(info, "frame_spacing_ps", dt);
     cJSON_AddNumberToObject(info, "blocks", st->settings.msd_blocks);
-    cJSON_AddNumberToObject(info, "box_changes", (double)st->traj.box_changes);
-    cJSON_AddStringToObject(info, "unwrapping", gmd_dyn_unwrapping(&st->traj));
+    cJSON_AddNumberToObject(info, "box_changes", (double)st->tr->box_changes);
+    cJSON_AddStringToObject(info, "unwrapping", gmd_dyn_unwrapping(st->tr));
     return GMD_OK;
 }
 
@@ -717,11 +774,11 @@ static gmd_status msd_results(const msd_state *st, const gmd_dyn_diffusion *d, c
 /* msd_all.csv: every lag. */
 static gmd_status write_msd_all(const msd_state *st, const double *msd, gmd_error *err)
 {
-    size_t n = st->traj.nframes;
+    size_t n = st->tr->nframes;
     double *time = gmd_calloc(n, sizeof *time, "msd times", err);
     if (!time) return GMD_ERR_NOMEM;
     for (size_t m = 0; m < n; m++)
-        time[m] = (double)m * st->traj.spacing_ps;
+        time[m] = (double)m * st->tr->spacing_ps;
     char names[MSD_MAX_COLS][GMD_NAME_LEN + 16];
     const char *cname[MSD_MAX_COLS] = {"time_ps"};
     const double *col[MSD_MAX_COLS] = {time};
@@ -742,7 +799,7 @@ static gmd_status write_msd_all(const msd_state *st, const double *msd, gmd_erro
 /* msd.csv on the log grid, with beta, and its two figures. */
 static gmd_status write_msd_log(const msd_state *st, const double *msd, gmd_error *err)
 {
-    size_t n = st->traj.nframes, ng = gmd_dyn_log_grid_size(n - 1);
+    size_t n = st->tr->nframes, ng = gmd_dyn_log_grid_size(n - 1);
     int nsp = st->species.n;
     double *buf = gmd_calloc((size_t)(1 + 2 * nsp) * ng, sizeof *buf, "msd log grid", err);
     size_t *lags = gmd_calloc(ng, sizeof *lags, "msd lags", err);
@@ -770,7 +827,7 @@ static gmd_status write_msd_log(const msd_state *st, const double *msd, gmd_erro
                    .csv = "msd.csv",
                    .extra = "set yrange [0:2.2]"};
     for (size_t j = 0; j < ng; j++)
-        buf[j] = (double)lags[j] * st->traj.spacing_ps;
+        buf[j] = (double)lags[j] * st->tr->spacing_ps;
     int nc = 1;
     for (int sp = 0; sp < nsp; sp++) {
         if (!st->count[sp]) continue;
@@ -800,15 +857,14 @@ static gmd_status write_msd_log(const msd_state *st, const double *msd, gmd_erro
 static gmd_status msd_finish(gmd_analysis *self, cJSON *results, gmd_error *err)
 {
     msd_state *st = self->state;
-    const gmd_dyn_traj *tr = &st->traj;
+    const gmd_dyn_traj *tr = st->tr;
     gmd_status s = gmd_dyn_check_frames(tr, 4, "msd", err);
     if (s != GMD_OK) return s;
     int nsp = st->species.n;
     double *msd = gmd_calloc((size_t)nsp * tr->nframes, sizeof *msd, "MSD", err);
     if (!msd) return GMD_ERR_NOMEM;
     gmd_dyn_diffusion d[GMD_MAX_SPECIES];
-    s = gmd_dyn_species_msd(tr, nsp, 0, tr->nframes, st->settings.threads, msd, err);
-    if (s == GMD_OK) s = gmd_dyn_diffusion_all(tr, &st->settings, nsp, st->count, msd, d, err);
+    s = gmd_dyn_species_diffusion(tr, &st->settings, nsp, st->count, st->cache, msd, d, err);
     if (s == GMD_OK) s = write_msd_all(st, msd, err);
     if (s == GMD_OK) s = write_msd_log(st, msd, err);
     if (s == GMD_OK) s = msd_results(st, d, results, err);
@@ -820,7 +876,7 @@ static void msd_destroy(gmd_analysis *self)
 {
     msd_state *st = self->state;
     if (!st) return;
-    gmd_dyn_traj_free(&st->traj);
+    gmd_dyn_traj_free(&st->own);
     free(st);
     self->state = NULL;
 }
@@ -842,7 +898,10 @@ gmd_status gmd_msd_create(gmd_analysis **out, const gmd_analysis_settings *setti
     a->add_frame = msd_add_frame;
     a->finish = msd_finish;
     a->destroy = msd_destroy;
-    gmd_status s = gmd_dyn_traj_init(&st->traj, first, err);
+    gmd_status s = GMD_OK;
+    st->tr = sys->trajectory ? &sys->trajectory->traj : &st->own;
+    st->cache = sys->trajectory ? &sys->trajectory->cache : NULL;
+    if (!sys->trajectory) s = gmd_dyn_traj_init(&st->own, first, err);
     if (s == GMD_OK) s = gmd_dyn_count_species(first, st->species.n, st->count, err);
     if (s != GMD_OK) {
         msd_destroy(a);

@@ -44,7 +44,9 @@ typedef struct sigma_state {
     gmd_analysis_settings settings;
     gmd_species_table species;
     long count[GMD_MAX_SPECIES];
-    gmd_dyn_traj traj;
+    gmd_dyn_traj own;       /* the frames, when the driver shares no store */
+    const gmd_dyn_traj *tr; /* &own or the driver's (gmd_analysis_system.trajectory) */
+    gmd_dyn_cache *cache;   /* the shared store's MSD and D, or NULL */
 } sigma_state;
 
 /* Everything finish() computes, in S/cm. */
@@ -61,7 +63,7 @@ typedef struct sigma_result {
 static gmd_status sigma_add_frame(gmd_analysis *self, const gmd_frame *frame, gmd_error *err)
 {
     sigma_state *st = self->state;
-    return gmd_dyn_traj_add(&st->traj, frame, err);
+    return st->tr == &st->own ? gmd_dyn_traj_add(&st->own, frame, err) : GMD_OK;
 }
 
 static int species_index(const gmd_species_table *t, const char *name)
@@ -91,7 +93,7 @@ static void eh_window(const sigma_state *st, const sigma_result *r, const double
         return;
     }
     int diffusive;
-    gmd_dyn_find_window(dm2, gmd_dyn_max_fit_lag(st->traj.nframes, st->settings.msd_blocks), m0, m1,
+    gmd_dyn_find_window(dm2, gmd_dyn_max_fit_lag(st->tr->nframes, st->settings.msd_blocks), m0, m1,
                         &diffusive);
 }
 
@@ -100,15 +102,15 @@ static gmd_status eh_block_error(const sigma_state *st, const double *charge, si
                                  gmd_error *err)
 {
     int nb = st->settings.msd_blocks;
-    size_t len = nb >= 2 ? st->traj.nframes / (size_t)nb : 0;
+    size_t len = nb >= 2 ? st->tr->nframes / (size_t)nb : 0;
     r->eh_err = NAN;
     if (nb < 2 || len < 3 || r->m1 > len - 1) return GMD_OK;
     double *dm2 = gmd_calloc(len, sizeof *dm2, "block charge displacement", err);
     double *v = gmd_calloc((size_t)nb, sizeof *v, "block sigma", err);
     gmd_status s = (dm2 && v) ? GMD_OK : GMD_ERR_NOMEM;
     for (int b = 0; s == GMD_OK && b < nb; b++) {
-        s = gmd_dyn_charge_msd(&st->traj, charge, (size_t)b * len, len, dm2, err);
-        v[b] = gmd_dyn_fit_slope(dm2, r->m0, r->m1, st->traj.spacing_ps) / 6.0 * r->unit;
+        s = gmd_dyn_charge_msd(st->tr, charge, (size_t)b * len, len, dm2, err);
+        v[b] = gmd_dyn_fit_slope(dm2, r->m0, r->m1, st->tr->spacing_ps) / 6.0 * r->unit;
     }
     double mean;
     if (s == GMD_OK) gmd_dyn_mean_sem(v, nb, &mean, &r->eh_err);
@@ -150,7 +152,7 @@ static gmd_status sigma_results(const sigma_state *st, const sigma_result *r, cJ
     cJSON *eh = c ? cJSON_AddObjectToObject(c, "einstein_helfand") : NULL;
     cJSON *ne = c ? cJSON_AddObjectToObject(c, "nernst_einstein") : NULL;
     cJSON *nerr = c ? cJSON_AddObjectToObject(c, "nernst_einstein_err") : NULL;
-    double window[2] = {(double)r->m0 * st->traj.spacing_ps, (double)r->m1 * st->traj.spacing_ps};
+    double window[2] = {(double)r->m0 * st->tr->spacing_ps, (double)r->m1 * st->tr->spacing_ps};
     cJSON *fit = cJSON_CreateDoubleArray(window, 2);
     if (!eh || !ne || !nerr || !fit) {
         cJSON_Delete(fit);
@@ -173,8 +175,8 @@ static gmd_status sigma_results(const sigma_state *st, const sigma_result *r, cJ
     cJSON_AddNumberToObject(c, "temperature_K", st->settings.temperature_K);
     cJSON_AddNumberToObject(c, "volume_A3", r->volume_A3);
     cJSON_AddStringToObject(c, "volume", "mean box volume over the analysed frames");
-    cJSON_AddNumberToObject(c, "box_changes", (double)st->traj.box_changes);
-    cJSON_AddStringToObject(c, "unwrapping", gmd_dyn_unwrapping(&st->traj));
+    cJSON_AddNumberToObject(c, "box_changes", (double)st->tr->box_changes);
+    cJSON_AddStringToObject(c, "unwrapping", gmd_dyn_unwrapping(st->tr));
     return GMD_OK;
 }
 
@@ -182,14 +184,14 @@ static gmd_status sigma_results(const sigma_state *st, const sigma_result *r, cJ
 static gmd_status sigma_curves(const sigma_state *st, const sigma_result *r, const double *dm2,
                                gmd_error *err)
 {
-    size_t n = st->traj.nframes, ng = gmd_dyn_log_grid_size(n - 1);
+    size_t n = st->tr->nframes, ng = gmd_dyn_log_grid_size(n - 1);
     double *buf = gmd_calloc(3 * ng, sizeof *buf, "sigma curves", err);
     size_t *lags = gmd_calloc(ng, sizeof *lags, "sigma lags", err);
     gmd_status s = (buf && lags) ? GMD_OK : GMD_ERR_NOMEM;
     if (s == GMD_OK) {
         gmd_dyn_log_grid(n - 1, lags);
         for (size_t j = 0; j < ng; j++) {
-            double t = (double)lags[j] * st->traj.spacing_ps;
+            double t = (double)lags[j] * st->tr->spacing_ps;
             buf[j] = t;
             buf[ng + j] = dm2[lags[j]];
             buf[2 * ng + j] = dm2[lags[j]] / (6.0 * t) * r->unit;
@@ -230,15 +232,15 @@ static gmd_status sigma_curves(const sigma_state *st, const sigma_result *r, con
 /* Computes sigma_EH, D_k, sigma_NE and H; dm2 (nframes) receives <|dM|^2>. */
 static gmd_status sigma_compute(const sigma_state *st, sigma_result *r, double *dm2, gmd_error *err)
 {
-    const gmd_dyn_traj *tr = &st->traj;
+    const gmd_dyn_traj *tr = st->tr;
     int nsp = st->species.n;
     r->volume_A3 = gmd_dyn_traj_mean_volume(tr);
     r->kT_eV = GMD_KB_EV_K * st->settings.temperature_K;
     r->unit = GMD_SIGMA_UNIT_S_CM / (r->volume_A3 * r->kT_eV);
     double *msd = gmd_calloc((size_t)nsp * tr->nframes, sizeof *msd, "MSD", err);
     if (!msd) return GMD_ERR_NOMEM;
-    gmd_status s = gmd_dyn_species_msd(tr, nsp, 0, tr->nframes, st->settings.threads, msd, err);
-    if (s == GMD_OK) s = gmd_dyn_diffusion_all(tr, &st->settings, nsp, st->count, msd, r->d, err);
+    gmd_status s =
+        gmd_dyn_species_diffusion(tr, &st->settings, nsp, st->count, st->cache, msd, r->d, err);
     free(msd);
     if (s == GMD_OK) s = gmd_dyn_charge_msd(tr, st->species.charge, 0, tr->nframes, dm2, err);
     if (s != GMD_OK) return s;
@@ -252,10 +254,10 @@ static gmd_status sigma_compute(const sigma_state *st, sigma_result *r, double *
 static gmd_status sigma_finish(gmd_analysis *self, cJSON *results, gmd_error *err)
 {
     sigma_state *st = self->state;
-    gmd_status s = gmd_dyn_check_frames(&st->traj, 4, "sigma", err);
+    gmd_status s = gmd_dyn_check_frames(st->tr, 4, "sigma", err);
     if (s != GMD_OK) return s;
     sigma_result *r = gmd_calloc(1, sizeof *r, "sigma result", err);
-    double *dm2 = gmd_calloc(st->traj.nframes, sizeof *dm2, "charge displacement", err);
+    double *dm2 = gmd_calloc(st->tr->nframes, sizeof *dm2, "charge displacement", err);
     s = (r && dm2) ? sigma_compute(st, r, dm2, err) : GMD_ERR_NOMEM;
     if (s == GMD_OK) s = sigma_curves(st, r, dm2, err);
     if (s == GMD_OK) s = sigma_results(st, r, results, err);
@@ -268,7 +270,7 @@ static void sigma_destroy(gmd_analysis *self)
 {
     sigma_state *st = self->state;
     if (!st) return;
-    gmd_dyn_traj_free(&st->traj);
+    gmd_dyn_traj_free(&st->own);
     free(st);
     self->state = NULL;
 }
@@ -308,7 +310,9 @@ gmd_status gmd_sigma_create(gmd_analysis **out, const gmd_analysis_settings *set
     a->add_frame = sigma_add_frame;
     a->finish = sigma_finish;
     a->destroy = sigma_destroy;
-    s = gmd_dyn_traj_init(&st->traj, first, err);
+    st->tr = sys->trajectory ? &sys->trajectory->traj : &st->own;
+    st->cache = sys->trajectory ? &sys->trajectory->cache : NULL;
+    if (!sys->trajectory) s = gmd_dyn_traj_init(&st->own, first, err);
     if (s == GMD_OK) s = gmd_dyn_count_species(first, st->species.n, st->count, err);
     if (s != GMD_OK) {
         sigma_destroy(a);

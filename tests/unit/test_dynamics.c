@@ -509,6 +509,68 @@ static void test_sigma_independent_walkers(void **state)
     traj_free(&tt);
 }
 
+/* msd and sigma on one shared trajectory store (as the driver runs them): the frames go
+ * into the store only, msd finishes first and keeps the species' MSD and D, sigma reuses
+ * them; every number of both results is that of each analysis on its own. With sigma's
+ * msd_blocks different from msd's, it computes its own (the store's cache is keyed on the
+ * settings), again as on its own. */
+static void test_shared_trajectory_store(void **state)
+{
+    (void)state;
+    test_traj tt;
+    const long counts[3] = {50, 100, 100};
+    const double D[3] = {0.004, 0.02, 0.1};
+    make_walkers(&tt, counts, D, 3, 400, 0.05, 99);
+    gmd_species_table sp = species3();
+    gmd_analysis_settings s, s_sigma;
+    settings_for_test(&s, 1500.0);
+    for (int variant = 0; variant < 2; variant++) {
+        s_sigma = s;
+        if (variant == 1) s_sigma.msd_blocks = 4;
+        cJSON *alone_msd, *alone_sigma, *shared = cJSON_CreateObject();
+        gmd_error err;
+        assert_int_equal(run_analysis(gmd_msd_create, &s, &sp, &tt, &alone_msd, &err), GMD_OK);
+        assert_int_equal(run_analysis(gmd_sigma_create, &s_sigma, &sp, &tt, &alone_sigma, &err),
+                         GMD_OK);
+        gmd_analysis_system sys = {.species = &sp, .natoms = tt.natoms};
+        for (size_t i = 0; i < tt.natoms; i++)
+            sys.count[tt.type[i]]++;
+        gmd_frame f;
+        frame_alloc(&f, &tt);
+        fill_frame(&tt, 0, &f);
+        assert_int_equal(gmd_trajectory_store_create(&sys.trajectory, &f, &err), GMD_OK);
+        gmd_analysis *msd = NULL, *sigma = NULL;
+        assert_int_equal(gmd_msd_create(&msd, &s, &sys, &f, &err), GMD_OK);
+        assert_int_equal(gmd_sigma_create(&sigma, &s_sigma, &sys, &f, &err), GMD_OK);
+        for (size_t t = 0; t < tt.nframes; t++) {
+            fill_frame(&tt, t, &f);
+            assert_int_equal(gmd_trajectory_store_add(sys.trajectory, &f, &err), GMD_OK);
+            assert_int_equal(msd->add_frame(msd, &f, &err), GMD_OK);
+            assert_int_equal(sigma->add_frame(sigma, &f, &err), GMD_OK);
+        }
+        assert_int_equal(msd->finish(msd, shared, &err), GMD_OK);
+        assert_int_equal(sigma->finish(sigma, shared, &err), GMD_OK);
+        for (int k = 0; k < 3; k++) {
+            assert_true(json_num(shared, "diffusion_cm2_s", sp.name[k], "D") ==
+                        json_num(alone_msd, "diffusion_cm2_s", sp.name[k], "D"));
+            assert_true(json_num(shared, "diffusion_cm2_s", sp.name[k], "err") ==
+                        json_num(alone_msd, "diffusion_cm2_s", sp.name[k], "err"));
+            assert_true(json_num(shared, "conductivity_S_cm", "nernst_einstein", sp.name[k]) ==
+                        json_num(alone_sigma, "conductivity_S_cm", "nernst_einstein", sp.name[k]));
+        }
+        assert_true(json_num(shared, "conductivity_S_cm", "haven_ratio_err", NULL) ==
+                    json_num(alone_sigma, "conductivity_S_cm", "haven_ratio_err", NULL));
+        release(msd);
+        release(sigma);
+        gmd_trajectory_store_free(sys.trajectory);
+        frame_release(&f);
+        cJSON_Delete(shared);
+        cJSON_Delete(alone_msd);
+        cJSON_Delete(alone_sigma);
+    }
+    traj_free(&tt);
+}
+
 /* Pairs (+q, -q) that move together: M(t) is constant, sigma_EH vanishes. */
 static void test_sigma_rigid_neutral_pairs(void **state)
 {
@@ -797,6 +859,7 @@ int main(void)
         cmocka_unit_test(test_walkers_diffusion),
         cmocka_unit_test(test_error_bar_size),
         cmocka_unit_test(test_sigma_independent_walkers),
+        cmocka_unit_test(test_shared_trajectory_store),
         cmocka_unit_test(test_sigma_rigid_neutral_pairs),
         cmocka_unit_test(test_sigma_units_by_hand),
         cmocka_unit_test(test_sigma_needs_temperature_and_charges),
