@@ -20,7 +20,6 @@
  * Cost on the 3000-atom 50Na2S-50SiS2 melt (cut-offs 3.5 and 2.7 A): the default analysis
  * 1.275 -> 1.217 s against per-atom searches in network (1500 anions) and angles (every
  * atom), each with its own frame grid. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
