@@ -120,15 +120,20 @@ typedef struct sqg_kernel {
     int nterm;
 } sqg_kernel;
 
-/* Both directions' series laid out for kernel_weights, lane j < w for x (d = 0), w <= j <
- * 2 w for y (d = 1): y0[j] = beta_d^2 / 4 (0 in the lanes past 2 w), even[t][j] =
- * c_d[2 t] and odd[t][j] = c_d[2 t + 1] (0 past the series), t = 0 .. top. */
+/* The stencil's weights as polynomials (kernel_weights): with x0 in [a - 1, a) the offset of
+ * a stencil's first point, z = 2 (x0 - a + 1) - 1 in [-1, 1), weight j of direction d is
+ * phi_d(x0 - j) = p(z), a polynomial of degree `degree` fitted to the kernel's series on
+ * that unit interval (poly_fit), lane j < w for x (d = 0), w <= j < 2 w for y (d = 1);
+ * p(z) = E(z^2) + z O(z^2), even[t][lane] and odd[t][lane] its coefficients of z^(2t) and
+ * z^(2t+1), t = 0 .. top (zero past the degree and in the lanes past 2 w). */
 #define SQG_LANES (2 * SQG_MAX_WIDTH)
-typedef struct sqg_lanes {
-    double y0[SQG_LANES];
-    double even[SQG_SERIES_MAX / 2 + 1][SQG_LANES], odd[SQG_SERIES_MAX / 2 + 1][SQG_LANES];
-    int top;
-} sqg_lanes;
+#define SQG_POLY_MAX 31    /* degree at the most */
+#define SQG_POLY_TOL 1e-14 /* largest error of a weight, relative to the kernel's peak */
+typedef struct sqg_poly {
+    double even[SQG_POLY_MAX / 2 + 1][SQG_LANES], odd[SQG_POLY_MAX / 2 + 1][SQG_LANES];
+    int degree, top;
+    double error; /* the largest error found (relative to the peak), over both directions */
+} sqg_poly;
 
 /* An atom that adds to one x-plane: its sorted slot, first mesh index in y, and weight in x
  * at that plane (plane_list). */
@@ -143,7 +148,7 @@ struct gmd_sq_grid {
     int wstride;  /* doubles of a slot's weights: w in x, then w in y padded (stencil) */
     double alias; /* the bound A of the header for the chosen mesh and width */
     sqg_kernel kern[2];
-    sqg_lanes lanes;
+    sqg_poly poly;
     size_t plane_stride, nlines, nmodes;
     fftw_complex *plane; /* per thread: one x-plane [iy][n3] gathered, plane_stride + a tile */
     fftw_complex *qy;    /* Q transformed in y, the kept rows: [n2 + nmax_y][ix][n3] */
@@ -268,21 +273,85 @@ static void kernel_series(sqg_kernel *k, double beta)
     }
 }
 
-/* The kernel's series in kernel_weights' lanes (sqg_lanes), for the chosen width. */
-static void series_lanes(gmd_sq_grid *g)
+/* The kernel phi(x) = y P(y), y = beta^2 / 4 (1 - (x/a)^2) clamped at 0, by its series
+ * (sqg_kernel): the reference the polynomials are fitted to. */
+static double kernel_value(const sqg_kernel *k, double x, double a)
 {
-    sqg_lanes *l = &g->lanes;
-    const sqg_kernel *k = g->kern;
-    const int nt = k[0].nterm > k[1].nterm ? k[0].nterm : k[1].nterm;
-    memset(l, 0, sizeof *l);
-    l->top = (nt - 1) / 2; /* the series as E(y^2) + y O(y^2), each of top + 1 terms */
-    for (int j = 0; j < 2 * g->width; j++) {
-        const int d = j >= g->width;
-        l->y0[j] = 0.25 * k[d].beta * k[d].beta;
-        for (int t = 0; t <= l->top; t++) {
-            l->even[t][j] = k[d].c[2 * t];
-            l->odd[t][j] = 2 * t + 1 < SQG_SERIES_MAX ? k[d].c[2 * t + 1] : 0.0;
+    const double q = x / a, y0 = 0.25 * k->beta * k->beta * (1.0 - q * q), y = y0 > 0.0 ? y0 : 0.0;
+    double p = 0.0;
+    for (int t = k->nterm - 1; t >= 0; t--)
+        p = p * y + k->c[t];
+    return p * y;
+}
+
+/* Monomial coefficients b[0 .. deg] in z of the Chebyshev interpolant of degree deg of
+ * phi(left + (z + 1) / 2), z in [-1, 1] (nodes cos(pi (i + 1/2) / (deg + 1))): the
+ * Chebyshev coefficients, then T_k's monomial coefficients (integers, exact) summed. */
+static void interval_poly(const sqg_kernel *k, double a, double left, int deg, double *b)
+{
+    double f[SQG_POLY_MAX + 1], c[SQG_POLY_MAX + 1], tprev[SQG_POLY_MAX + 1],
+        tcur[SQG_POLY_MAX + 1], tnext[SQG_POLY_MAX + 1];
+    const int n = deg + 1;
+    for (int i = 0; i < n; i++)
+        f[i] = kernel_value(k, left + 0.5 * (cos(GMD_PI * (i + 0.5) / n) + 1.0), a);
+    for (int m = 0; m < n; m++) {
+        double sum = 0.0;
+        for (int i = 0; i < n; i++)
+            sum += f[i] * cos(GMD_PI * m * (i + 0.5) / n);
+        c[m] = (m == 0 ? 1.0 : 2.0) * sum / n;
+    }
+    memset(tprev, 0, sizeof tprev);
+    memset(tcur, 0, sizeof tcur);
+    memset(b, 0, (size_t)n * sizeof *b);
+    tprev[0] = 1.0; /* T_0 */
+    tcur[1] = 1.0;  /* T_1 */
+    b[0] = c[0];
+    for (int m = 1; m < n; m++) {
+        for (int e = 0; e <= m; e++)
+            b[e] += c[m] * tcur[e];
+        for (int e = 0; e <= SQG_POLY_MAX; e++) /* T_(m+1) = 2 z T_m - T_(m-1) */
+            tnext[e] = (e > 0 ? 2.0 * tcur[e - 1] : 0.0) - tprev[e];
+        memcpy(tprev, tcur, sizeof tcur);
+        memcpy(tcur, tnext, sizeof tnext);
+    }
+}
+
+/* The stencil's polynomials (sqg_poly) for the chosen width and kernels: the lowest degree
+ * (from 8 on) whose largest error over 129 points of every interval, both directions, is
+ * within SQG_POLY_TOL of the kernel's peak (the error it reaches is kept). The kernel is
+ * entire, so its Chebyshev coefficients fall faster than geometrically: for w = 11 .. 13
+ * the error is ~1e-9 at degree 8, ~3e-12 at 10, ~1e-14 at 12 and 3-5e-15 from 13 on (the
+ * series' own round-off in double): degree 13. Errors of 1e-14 of the kernel's peak in the
+ * weights are ~1e-5 of the alias bound's share of rho. */
+static void poly_fit(gmd_sq_grid *g)
+{
+    const int w = g->width;
+    const double a = 0.5 * w;
+    sqg_poly *P = &g->poly;
+    for (int deg = 8; deg <= SQG_POLY_MAX; deg++) {
+        memset(P, 0, sizeof *P);
+        P->degree = deg;
+        P->top = deg / 2;
+        double worst = 0.0;
+        for (int lane = 0; lane < 2 * w; lane++) {
+            const int d = lane >= w, j = lane - d * w;
+            const sqg_kernel *k = &g->kern[d];
+            double b[SQG_POLY_MAX + 1];
+            const double left = a - 1.0 - j;
+            interval_poly(k, a, left, deg, b);
+            for (int e = 0; e <= deg; e++)
+                (e % 2 ? P->odd : P->even)[e / 2][lane] = b[e];
+            const double peak = kernel_value(k, 0.0, a);
+            for (int q = 0; q <= 128; q++) {
+                const double z = -1.0 + 2.0 * q / 128.0;
+                double p = 0.0;
+                for (int e = deg; e >= 0; e--)
+                    p = p * z + b[e];
+                worst = fmax(worst, fabs(p - kernel_value(k, left + 0.5 * (z + 1.0), a)) / peak);
+            }
         }
+        P->error = worst;
+        if (worst <= SQG_POLY_TOL) return;
     }
 }
 
@@ -393,7 +462,7 @@ static gmd_status make_plans(gmd_sq_grid *g, gmd_error *err)
 static gmd_status grid_setup(gmd_sq_grid *g, size_t natoms, int nsp, gmd_error *err)
 {
     choose(g, natoms, nsp);
-    if (g->width) series_lanes(g);
+    if (g->width) poly_fit(g);
     if (g->width == 0)
         return gmd_fail(err, GMD_ERR_VALUE, "S(k) grid: no kernel meets the alias bound %g",
                         SQG_ALIAS_BOUND);
@@ -490,35 +559,31 @@ static gmd_status atom_space(gmd_sq_grid *g, size_t n, gmd_error *err)
 /* ---------------------------------------------------------------- spreading */
 
 /* The w weights phi_d(x0[d] - j), j = 0 .. w - 1 (x0[d] - j within [-a, a]), of both
- * directions into out[d w + j]: the kernel's series y P(y), P split into its even and odd
- * powers, E(y^2) + y O(y^2), each by Horner's rule (all terms positive, no cancellation),
- * over all SQG_LANES lanes at once (whole vectors; the lanes past 2 w have y = 0):
- * independent chains of half the series' length, so the multiply-adds overlap. The shorter
- * series has zeros above its last term, which leave its sums exactly as they were; y is
- * clamped at 0 against round-off at |x| = a. */
+ * directions into out[d w + j]: each weight's polynomial in z = 2 (x0[d] - a + 1) - 1
+ * (sqg_poly), split into its even and odd powers, E(z^2) + z O(z^2), by Horner's rule over
+ * all SQG_LANES lanes at once (whole vectors; the lanes past 2 w have zero coefficients):
+ * two independent chains of half the degree (was the kernel's series in y, ~40 terms on
+ * the melt: 3 times the multiply-adds). */
 GMD_SIMD_CLONES
 static void kernel_weights(const gmd_sq_grid *g, const double x0[2], double *restrict out)
 {
-    const sqg_lanes *l = &g->lanes;
+    const sqg_poly *P = &g->poly;
     const int w = g->width;
-    const double ia = 2.0 / w;
-    double y[SQG_LANES], y2[SQG_LANES], e[SQG_LANES], o[SQG_LANES];
+    const double base = 0.5 * w - 1.0;
+    double z[SQG_LANES], z2[SQG_LANES], e[SQG_LANES], o[SQG_LANES];
     for (int j = 0; j < SQG_LANES; j++) {
-        const int d = j >= w;
-        const double x = (x0[d] - (double)(j - d * w)) * ia;
-        const double yj = l->y0[j] * (1.0 - x * x);
-        y[j] = yj > 0.0 ? yj : 0.0;
-        y2[j] = y[j] * y[j];
-        e[j] = l->even[l->top][j];
-        o[j] = l->odd[l->top][j];
+        z[j] = 2.0 * (x0[j >= w] - base) - 1.0;
+        z2[j] = z[j] * z[j];
+        e[j] = P->even[P->top][j];
+        o[j] = P->odd[P->top][j];
     }
-    for (int t = l->top - 1; t >= 0; t--)
+    for (int t = P->top - 1; t >= 0; t--)
         for (int j = 0; j < SQG_LANES; j++) {
-            e[j] = e[j] * y2[j] + l->even[t][j];
-            o[j] = o[j] * y2[j] + l->odd[t][j];
+            e[j] = e[j] * z2[j] + P->even[t][j];
+            o[j] = o[j] * z2[j] + P->odd[t][j];
         }
     for (int j = 0; j < 2 * w; j++)
-        out[j] = (e[j] + y[j] * o[j]) * y[j];
+        out[j] = e[j] + z[j] * o[j];
 }
 
 /* Coordinate d of atom i wrapped into [0, len): the phases are periodic in the box. */
@@ -835,6 +900,12 @@ const double *gmd_sq_grid_column(const gmd_sq_grid *g, int a, int n1, int n2)
     const size_t line =
         (size_t)(n2 + g->nmax[1]) * (size_t)(2 * g->nmax[0] + 1) + (size_t)(n1 + g->nmax[0]);
     return g->rho + ((size_t)a * g->nmodes + line * (size_t)g->nzk) * 2;
+}
+
+void gmd_sq_grid_kernel_fit(const gmd_sq_grid *g, int *degree, double *error)
+{
+    *degree = g->poly.degree;
+    *error = g->poly.error;
 }
 
 void gmd_sq_grid_params(const gmd_sq_grid *g, int mesh[2], int *width, double *alias_bound)

@@ -24,6 +24,9 @@ const double *gmd_sq_grid_column(const gmd_sq_grid *g, int a, int n1, int n2);
 /* The mesh points in x and y (z is summed exactly), the kernel's width chosen (in mesh
  * points), and the bound on the aliased share of any rho_a(k) (sq_grid.c's header). */
 void gmd_sq_grid_params(const gmd_sq_grid *g, int mesh[2], int *width, double *alias_bound);
+/* The degree of the stencil weights' polynomials and their largest error found, relative to
+ * the kernel's peak (sq_grid.c, poly_fit). */
+void gmd_sq_grid_kernel_fit(const gmd_sq_grid *g, int *degree, double *error);
 void gmd_sq_grid_free(gmd_sq_grid *g);
 
 #endif

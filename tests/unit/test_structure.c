@@ -902,10 +902,15 @@ static void test_grid_sq_random(void **state)
     int mesh[2], order;
     double alias;
     gmd_sq_grid_params(acc[1].grid, mesh, &order, &alias);
+    int degree;
+    double fit;
+    gmd_sq_grid_kernel_fit(acc[1].grid, &degree, &fit);
     print_message("gridded S(k), random gas: mesh %d x %d, kernel width %d, alias bound %.2e; max "
-                  "relative difference from the direct sum %.2e (selected pair %.2e)\n",
-                  mesh[0], mesh[1], order, alias, rel, rel_sel);
+                  "relative difference from the direct sum %.2e (selected pair %.2e); weights "
+                  "of degree %d, error %.1e of the kernel's peak\n",
+                  mesh[0], mesh[1], order, alias, rel, rel_sel, degree, fit);
     assert_true(alias <= 1e-9);
+    assert_true(fit <= 1e-14); /* the weights' polynomials: far below the alias bound */
     assert_true(rel <= 1e-6);
     assert_true(rel_sel <= 1e-6);
     assert_memory_equal(one.sal, acc[1].sal, (size_t)one.npairs * one.nshell * sizeof(double));
@@ -1004,10 +1009,15 @@ static void test_grid_sq_crystal(void **state)
         double rel = grid_vs_direct(&acc[0], &acc[1]), alias;
         int mesh[2], width;
         gmd_sq_grid_params(acc[1].grid, mesh, &width, &alias);
+        int degree;
+        double fit;
+        gmd_sq_grid_kernel_fit(acc[1].grid, &degree, &fit);
         print_message("gridded S(k), Na2S crystal %d^3 cells: mesh %d x %d, kernel width %d; max "
-                      "relative difference from the direct sum %.2e\n",
-                      cells, mesh[0], mesh[1], width, rel);
+                      "relative difference from the direct sum %.2e; weights of degree %d, "
+                      "error %.1e\n",
+                      cells, mesh[0], mesh[1], width, rel, degree, fit);
         assert_true(rel <= 1e-6);
+        assert_true(fit <= 1e-14);
         if (cells == 2) check_na2s_bragg(&acc[1], count);
         for (int m = 0; m < 2; m++)
             gmd_dsq_acc_free(&acc[m]);
