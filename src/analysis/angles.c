@@ -8,7 +8,7 @@
  * distinct bonded neighbours j (species A) and k (species C) gives one angle
  * theta = acos(u_j . u_k); when A == C each unordered pair counts once. The bonds are
  * read from the frame's table of bonds (bonds.c: every atom's neighbours within the
- * cut-offs, sorted by index; shared with network by the driver), bond vectors minimum
+ * cut-offs, in the order met; shared with network by the driver), bond vectors minimum
  * images in each frame's own box, so a box that changes between frames (NPT) is followed
  * frame by frame.
  *

@@ -18,7 +18,9 @@
  *   that belong to at least one ES pair and to at least one FS pair;
  * - homopolar bonds: anion-anion pairs closer than cut_homopolar (default 2.4 A), each
  *   counted once.
- * Neighbours come from the cell grid of rdf.c (minimum image on wrapped positions).
+ * Neighbours come from the frame's table of bonds (bonds.c: the former-anion and homopolar
+ * bonds, found once per frame and shared with the angles analysis by the driver; cell
+ * grid of rdf.c, minimum image on wrapped positions).
  * Fractions are computed per frame and averaged over frames; counts (corner/edge/face
  * pairs, homopolar bonds) are per-frame means.
  *

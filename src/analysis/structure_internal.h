@@ -308,9 +308,10 @@ gmd_status gmd_anion_links_reserve(gmd_anion_links *links, size_t natoms, gmd_er
 void gmd_anion_links_free(gmd_anion_links *links);
 
 /* Adds every A-B-C angle of frame (each unordered pair of distinct neighbours once when
- * A == C) to the histograms of nacc triplets. With links (else NULL), also fills them from
- * the same neighbour searches: every atom of species links->bridge is searched, and its
- * links->former neighbours within links->cut (<= the triplets' largest cut-off) listed. */
+ * A == C) to the histograms of nacc triplets, from the frame's bonds (found here: a
+ * gmd_frame_bonds with the triplets' cut-offs). With links (else NULL), also fills them
+ * from the same bonds: every atom of species links->bridge has its links->former
+ * neighbours within links->cut listed. */
 gmd_status gmd_angle_acc_add(gmd_angle_acc *acc, int nacc, const gmd_frame *frame, int threads,
                              gmd_anion_links *links, gmd_error *err);
 
