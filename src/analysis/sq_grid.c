@@ -107,7 +107,10 @@
  * point and log2 factor (one core, on the 3000-atom melt). They only rank the (w, M)
  * choices: with the gathering (gather_tile) a multiply-add costs less than the 0.1 here,
  * but the per-tile work grows with the mesh, and the two nearest choices on the melt
- * (w = 12 on 96 x 96, w = 13 on 84 x 84) measured the same. */
+ * (w = 12 on 96 x 96, w = 13 on 84 x 84) measured the same, as did w = 14 on 80 x 80 and
+ * w = 16 on 72 x 72 (session 11). The weights now come from polynomials of degree ~13
+ * (kernel_weights), cheaper than the series this term counts; it is kept as it was, so
+ * the choices stay those measured. */
 #define SQG_COST_SPREAD 0.1
 #define SQG_COST_SERIES 0.1
 #define SQG_COST_FFT 0.25
