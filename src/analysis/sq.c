@@ -72,16 +72,17 @@ static void vectors_free(dsq_vectors *vs);
 /* k values transformed together (lanes of the vectorised loops in sq_lanes). */
 #define SQ_LANES 8
 
-/* S(k) of lanes k[0 .. nl - 1] from the per-bin factors f[p][m] = r_m^2 (g_p - 1) M(r_m):
- * sum_m f sin(k r_m) / (k r_m), sin((m + 1/2) k dr) by rotation from bin to bin (one sine
- * and cosine per k instead of one sine per bin: ~1e-13 relative after 10^3 bins, far below
- * the histogram's statistics), eight k at once. */
+/* S(k) of lanes k[0 .. nl - 1]: sum_m r_m^2 (g_p(r_m) - 1) M(r_m) sin(k r_m) / (k r_m),
+ * sin((m + 1/2) k dr) by rotation from bin to bin (one sine and cosine per k instead of one
+ * sine per bin: ~1e-13 relative after 10^3 bins, far below the histogram's statistics),
+ * eight k at once; a bin's factor r^2 (g_p - 1) M(r) is shared by the eight. */
 GMD_SIMD_CLONES
-static void sq_lanes(const double *const *f, int ng, int nbins, double dr, double scale,
-                     const double *inv_half, const double *k, int nl, double *const *s, int j0)
+static void sq_lanes(const double *const *g, int ng, int nbins, double dr, int lorch, double scale,
+                     const double *k, int nl, double *const *s, int j0)
 {
+    const double rmax = nbins * dr;
     double sn[SQ_LANES], cs[SQ_LANES], rot_s[SQ_LANES], rot_c[SQ_LANES], inv_t[SQ_LANES];
-    double sum[GMD_MAX_SPECIES * (GMD_MAX_SPECIES + 1) / 2 + 2][SQ_LANES] = {{0}};
+    double sum[GMD_MAX_SPECIES * (GMD_MAX_SPECIES + 1) / 2][SQ_LANES] = {{0}};
     for (int l = 0; l < SQ_LANES; l++) {
         const double t = l < nl ? k[l] * dr : 0.0;
         sn[l] = sin(0.5 * t);
@@ -91,17 +92,21 @@ static void sq_lanes(const double *const *f, int ng, int nbins, double dr, doubl
         inv_t[l] = t > 1e-300 ? 1.0 / t : 0.0;
     }
     for (int m = 0; m < nbins; m++) {
+        const double r = (m + 0.5) * dr, x = GMD_PI * r / rmax;
+        const double window = lorch ? sin(x) / x : 1.0, inv_half = 1.0 / (m + 0.5);
         double sinc[SQ_LANES];
         for (int l = 0; l < SQ_LANES; l++) {
             /* k r = (m + 1/2) t; below 1e-12 the limit 1 (as sin(kr) / kr is there) */
-            sinc[l] = inv_t[l] * inv_half[m] < 1e12 ? sn[l] * inv_half[m] * inv_t[l] : 1.0;
+            sinc[l] = inv_t[l] * inv_half < 1e12 ? sn[l] * inv_half * inv_t[l] : 1.0;
             const double s_next = sn[l] * rot_c[l] + cs[l] * rot_s[l];
             cs[l] = cs[l] * rot_c[l] - sn[l] * rot_s[l];
             sn[l] = s_next;
         }
-        for (int p = 0; p < ng; p++)
+        for (int p = 0; p < ng; p++) {
+            const double f = r * r * (g[p][m] - 1.0) * window;
             for (int l = 0; l < SQ_LANES; l++)
-                sum[p][l] += f[p][m] * sinc[l];
+                sum[p][l] += f * sinc[l];
+        }
     }
     for (int p = 0; p < ng; p++)
         for (int l = 0; l < nl; l++)
@@ -111,37 +116,9 @@ static void sq_lanes(const double *const *f, int ng, int nbins, double dr, doubl
 void gmd_sq_from_gr_many(const double *const *g, int ng, int nbins, double dr, double rho,
                          int lorch, const double *k, int nk, double *const *s)
 {
-    const double rmax = nbins * dr;
-    double *buf = malloc(((size_t)ng + 1) * (size_t)(nbins > 0 ? nbins : 1) * sizeof(double));
-    const double *f[GMD_MAX_SPECIES * (GMD_MAX_SPECIES + 1) / 2 + 2];
-    if (!buf) { /* no memory for the factors: the plain sum, one sine per bin */
-        for (int j = 0; j < nk; j++) {
-            for (int p = 0; p < ng; p++) {
-                double sum = 0.0;
-                for (int m = 0; m < nbins; m++) {
-                    const double r = (m + 0.5) * dr, kr = k[j] * r, x = GMD_PI * r / rmax;
-                    sum += r * r * (g[p][m] - 1.0) * (kr > 1e-12 ? sin(kr) / kr : 1.0) *
-                           (lorch ? sin(x) / x : 1.0);
-                }
-                s[p][j] = 1.0 + 4.0 * GMD_PI * rho * sum * dr;
-            }
-        }
-        return;
-    }
-    double *inv_half = buf + (size_t)ng * (size_t)nbins;
-    for (int m = 0; m < nbins; m++) {
-        const double r = (m + 0.5) * dr, x = GMD_PI * r / rmax;
-        const double window = lorch ? sin(x) / x : 1.0;
-        inv_half[m] = 1.0 / (m + 0.5);
-        for (int p = 0; p < ng; p++)
-            buf[(size_t)p * (size_t)nbins + (size_t)m] = r * r * (g[p][m] - 1.0) * window;
-    }
-    for (int p = 0; p < ng; p++)
-        f[p] = buf + (size_t)p * (size_t)nbins;
     for (int j0 = 0; j0 < nk; j0 += SQ_LANES)
-        sq_lanes(f, ng, nbins, dr, 4.0 * GMD_PI * rho * dr, inv_half, k + j0,
+        sq_lanes(g, ng, nbins, dr, lorch, 4.0 * GMD_PI * rho * dr, k + j0,
                  nk - j0 < SQ_LANES ? nk - j0 : SQ_LANES, s, j0);
-    free(buf);
 }
 
 void gmd_sq_from_gr(const double *g, int nbins, double dr, double rho, int lorch, const double *k,
