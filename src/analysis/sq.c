@@ -489,9 +489,10 @@ static gmd_status all_columns(const gmd_dsq_acc *acc, const phase_tables *t, con
  * shell (-1 beyond the last). Listed anew only when the box's edges change (NPT), so in a
  * run at constant volume once. */
 struct dsq_vectors {
-    double len[3], kmax;
+    double len[3];
     kcolumn *col;
     long nc;
+    int maxlen; /* vectors of the longest column */
     size_t nvec;
     double *kabs;
     int *shell;
@@ -530,6 +531,7 @@ static gmd_status vectors_for(gmd_dsq_acc *acc, const gmd_box *box, gmd_error *e
     for (long c = 0; c < vs->nc; c++) {
         const kcolumn *col = &vs->col[c];
         const double kx = col->n1 * u[0], ky = col->n2 * u[1], kxy2 = kx * kx + ky * ky;
+        if (col->hi - col->lo + 1 > vs->maxlen) vs->maxlen = col->hi - col->lo + 1;
         for (int n3 = col->lo; n3 <= col->hi; n3++) {
             const size_t v = col->first + (size_t)(n3 - col->lo);
             const double kz = n3 * u[2];
@@ -586,9 +588,8 @@ static void column_rho(const gmd_sq_grid *g, int ns, const kcolumn *c, double *r
  * vector of the column (column_rho, then one vectorised loop per pair into val), then
  * summed into the shells vector by vector, in the list's order: the sums of shell_sums
  * after column_results, to the bit, without the per-vector arrays of the whole list.
- * scratch: (2 ns + npairs) (2 nmax_z + 1) doubles. Serial: ~0.1 ms a frame on the
- * 3000-atom melt. */
-static void grid_shells(gmd_dsq_acc *acc, const dsq_vectors *vs, double *scratch, int maxlen)
+ * Serial: ~0.1 ms a frame on the 3000-atom melt. */
+static gmd_status grid_shells(gmd_dsq_acc *acc, const dsq_vectors *vs, gmd_error *err)
 {
     const gmd_sq_grid *g = acc->grid;
     const int ns = acc->ns;
@@ -602,8 +603,10 @@ static void grid_shells(gmd_dsq_acc *acc, const dsq_vectors *vs, double *scratch
     long *restrict nvec = acc->nvec;
     const int *restrict shell = vs->shell;
     const double *restrict kabs = vs->kabs;
-    double *re = scratch, *im = re + (size_t)ns * (size_t)maxlen,
-           *val = im + (size_t)ns * (size_t)maxlen;
+    const size_t maxlen = (size_t)(vs->maxlen > 0 ? vs->maxlen : 1);
+    double *scratch = malloc((2 * (size_t)ns + (size_t)np) * maxlen * sizeof(double));
+    if (!scratch) return gmd_fail(err, GMD_ERR_NOMEM, "S(k): out of memory for a column's sums");
+    double *re = scratch, *im = re + (size_t)ns * maxlen, *val = im + (size_t)ns * maxlen;
     for (long c = 0; c < vs->nc; c++) {
         const kcolumn *col = &vs->col[c];
         const int len = col->hi - col->lo + 1;
@@ -627,6 +630,8 @@ static void grid_shells(gmd_dsq_acc *acc, const dsq_vectors *vs, double *scratch
                 sal[(size_t)p * nshell + (size_t)m] += val[(size_t)p * (size_t)len + (size_t)t];
         }
     }
+    free(scratch);
+    return GMD_OK;
 }
 
 /* The direct sum of every vector's rho_a, then the shells. */
@@ -659,15 +664,7 @@ gmd_status gmd_dsq_acc_add(gmd_dsq_acc *acc, const gmd_frame *f, gmd_error *err)
     if (acc->method == GMD_SQ_GRID) {
         st = gmd_sq_grid_frame(&acc->grid, f, acc->ns, acc->species_mask, acc->kmax, acc->threads,
                                err);
-        const int maxlen = 2 * (int)floor(acc->kmax / (2.0 * GMD_PI / f->box.len[2])) + 1;
-        double *scratch =
-            st == GMD_OK
-                ? malloc((size_t)(2 * acc->ns + acc->npairs) * (size_t)maxlen * sizeof(double))
-                : NULL;
-        if (st == GMD_OK && !scratch)
-            st = gmd_fail(err, GMD_ERR_NOMEM, "S(k): out of memory for a column's sums");
-        if (st == GMD_OK) grid_shells(acc, acc->vectors, scratch, maxlen);
-        free(scratch);
+        if (st == GMD_OK) st = grid_shells(acc, acc->vectors, err);
     } else
         st = direct_shells(acc, f, acc->vectors, err);
     if (st == GMD_OK) acc->nframes++;
