@@ -325,8 +325,8 @@ static size_t neighbors_portable(const gmd_frame_grid *g, int s, const int *lo, 
  * neighbors_avx512 where the CPU has AVX-512 (the same neighbours, in the same order, to
  * the bit), else by neighbors_portable; the distances' square roots taken afterwards in one
  * vectorised pass. */
-static void neighbors_in(const gmd_frame_grid *g, int s, const int *lo, const int *hi, int nr,
-                         double rc, gmd_neigh_buf *b)
+void gmd_frame_grid_neighbors_in(const gmd_frame_grid *g, int s, const int *lo, const int *hi,
+                                 int nr, double rc, gmd_neigh_buf *b)
 {
     const double rc2 = rc * rc;
     const size_t m = g->avx512 ? neighbors_avx512(g, s, lo, hi, nr, rc2, b)
@@ -341,7 +341,7 @@ void gmd_frame_grid_neighbors(const gmd_frame_grid *g, size_t i, double rc, gmd_
     const int s = g->cells.slot[i];
     int cells[27], lo[27], hi[27];
     const int ncells = gmd_cell_grid_adjacent(&g->cells, g->cells.cell[i], cells);
-    neighbors_in(g, s, lo, hi, cell_ranges(g, cells, ncells, lo, hi), rc, b);
+    gmd_frame_grid_neighbors_in(g, s, lo, hi, cell_ranges(g, cells, ncells, lo, hi), rc, b);
 }
 
 int gmd_frame_grid_later_ranges(const gmd_frame_grid *g, int c, int *lo, int *hi)
@@ -351,12 +351,6 @@ int gmd_frame_grid_later_ranges(const gmd_frame_grid *g, int c, int *lo, int *hi
     for (int q = 0; q < ncells; q++)
         if (cells[q] > c) later[nl++] = cells[q];
     return cell_ranges(g, later, nl, lo, hi);
-}
-
-void gmd_frame_grid_neighbors_in(const gmd_frame_grid *g, int s, const int *lo, const int *hi,
-                                 int nr, double rc, gmd_neigh_buf *b)
-{
-    neighbors_in(g, s, lo, hi, nr, rc, b);
 }
 
 /* The squared lower edge of bin m, E_m = (m dr)^2 in doubles: the binning rule of the
