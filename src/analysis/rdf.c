@@ -603,9 +603,9 @@ void gmd_rdf_acc_set_cut(gmd_rdf_acc *acc, int a, int b, double cut)
  * and close the kernels' buffers of one chunk. */
 typedef struct pair_counts {
     uint64_t *local;
-    double cut2[GMD_MAX_SPECIES]; /* bin_pairs' prefilter of the cut-offs of species a */
-    double margin;                /* estimate_margin, for select_in_range_avx512 */
-    int cell, ncells, cells[27];  /* count_slot's last cell and its neighbour cells */
+    double cut2[GMD_MAX_SPECIES];      /* bin_pairs' prefilter of the cut-offs of species a */
+    double margin;                     /* estimate_margin, for select_in_range_avx512 */
+    int cell, nranges, lo[27], hi[27]; /* count_slot's last cell, its higher cells' slots */
     uint64_t lcut[GMD_MAX_SPECIES][GMD_MAX_SPECIES];
     double d2[RDF_CHUNK];
     /* 16 more: select_in_range_avx512 stores 16 at a time; near and close its slot indices
@@ -688,16 +688,13 @@ static void count_slot(const gmd_rdf_acc *acc, int s, pair_counts *pc)
 {
     const gmd_cell_grid *g = &acc->grid.cells;
     const int c = g->cell[g->atom[s]];
-    if (c != pc->cell) { /* slots run cell by cell: the same neighbour cells as the last one's */
+    if (c != pc->cell) { /* slots run cell by cell: the same higher cells as the last one's */
         pc->cell = c;
-        pc->ncells = gmd_cell_grid_adjacent(g, c, pc->cells);
+        pc->nranges = gmd_frame_grid_later_ranges(&acc->grid, c, pc->lo, pc->hi);
     }
-    const int nc = pc->ncells, *cells = pc->cells;
-    for (int q = 0; q < nc; q++) {
-        if (cells[q] < c) continue;
-        int j0 = cells[q] == c ? s + 1 : g->start[cells[q]];
-        bin_pairs(acc, s, j0, g->start[cells[q] + 1], pc);
-    }
+    bin_pairs(acc, s, s + 1, g->start[c + 1], pc);
+    for (int q = 0; q < pc->nranges; q++)
+        bin_pairs(acc, s, pc->lo[q], pc->hi[q], pc);
 }
 
 /* A thread's pair_counts for one frame: its histogram and the frame's constants. */
